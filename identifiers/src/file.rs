@@ -1,0 +1,614 @@
+//! Identifier files: custom data identifiers and allow lists in TOML (SPEC section 1).
+//!
+//! Loading is all-or-nothing: every problem found is reported with the file, the entry's
+//! name and the line, and no identifier set is built from a file that has any, so a typo
+//! can never silently weaken a scan.
+
+use std::collections::HashMap;
+use std::fmt;
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+use toml::Spanned;
+
+use crate::pattern::{Pattern, PatternError};
+use crate::severity::{Severity, SeverityLevel, SeverityLevels};
+use crate::validators::Validator;
+
+/// Macie's limits on a custom data identifier, kept in one place so messages and checks
+/// agree.
+pub mod limits {
+    pub const NAME_CHARS: usize = 128;
+    pub const DESCRIPTION_CHARS: usize = 512;
+    pub const REGEX_CHARS: usize = 512;
+    pub const KEYWORDS: usize = 50;
+    pub const KEYWORD_CHARS: (usize, usize) = (3, 90);
+    pub const IGNORE_WORDS: usize = 10;
+    pub const IGNORE_WORD_CHARS: (usize, usize) = (4, 90);
+    pub const MATCH_DISTANCE: (u32, u32) = (1, 300);
+    pub const DEFAULT_MATCH_DISTANCE: u32 = 50;
+    pub const SEVERITY_LEVELS: usize = 3;
+    pub const ALLOW_WORD_CHARS: (usize, usize) = (1, 90);
+}
+
+/// A validated identifier file.
+#[derive(Debug, Clone, Default)]
+pub struct IdentifierFile {
+    pub identifiers: Vec<CustomIdentifier>,
+    pub allow_lists: Vec<AllowList>,
+}
+
+/// A custom data identifier with Macie's fields plus ferret's validator.
+#[derive(Debug, Clone)]
+pub struct CustomIdentifier {
+    pub name: String,
+    pub description: Option<String>,
+    pub pattern: Pattern,
+    pub keywords: Vec<String>,
+    pub ignore_words: Vec<String>,
+    pub maximum_match_distance: u32,
+    pub severity_levels: SeverityLevels,
+    pub validator: Option<Validator>,
+}
+
+/// Text that is never reported, whichever identifier matched it.
+#[derive(Debug, Clone)]
+pub struct AllowList {
+    pub name: String,
+    pub entries: AllowListEntries,
+}
+
+#[derive(Debug, Clone)]
+pub enum AllowListEntries {
+    /// Compared case-insensitively with the whole matched text.
+    Words(Vec<String>),
+    /// Must match the whole matched text.
+    Regex(Pattern),
+}
+
+/// Every problem found in one identifier file.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub struct FileError {
+    pub path: PathBuf,
+    pub problems: Vec<Problem>,
+}
+
+impl fmt::Display for FileError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, problem) in self.problems.iter().enumerate() {
+            if i > 0 {
+                writeln!(f)?;
+            }
+            write!(f, "{}:{problem}", self.path.display())?;
+        }
+        Ok(())
+    }
+}
+
+/// One problem, located.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
+    /// 1-based line in the file; 0 when the file could not be read at all.
+    pub line: usize,
+    pub entry: Option<Entry>,
+    pub kind: ProblemKind,
+}
+
+impl fmt::Display for Problem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.line > 0 {
+            write!(f, "{}: ", self.line)?;
+        } else {
+            f.write_str(" ")?;
+        }
+        if let Some(entry) = &self.entry {
+            write!(f, "{entry}: ")?;
+        }
+        write!(f, "{}", self.kind)
+    }
+}
+
+/// The entry a problem belongs to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Entry {
+    Identifier(String),
+    AllowList(String),
+}
+
+impl fmt::Display for Entry {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Entry::Identifier(name) => write!(f, "identifier \"{name}\""),
+            Entry::AllowList(name) => write!(f, "allow list \"{name}\""),
+        }
+    }
+}
+
+/// What is wrong.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ProblemKind {
+    #[error("cannot read the file: {0}")]
+    Read(String),
+    /// TOML syntax, an unknown key, a missing key or a value of the wrong type.
+    #[error("{0}")]
+    Toml(String),
+    #[error("`{field}` {pattern_error}")]
+    Pattern {
+        field: &'static str,
+        pattern_error: PatternError,
+    },
+    #[error("`{field}` must be {rule} (found {found})")]
+    Limit {
+        field: &'static str,
+        rule: String,
+        found: String,
+    },
+    #[error("duplicate name; first defined on line {first_line}")]
+    DuplicateName { first_line: usize },
+    #[error("`severity_levels` {0}")]
+    SeverityLevels(String),
+    #[error("unknown validator `{found}` (expected one of: {expected})")]
+    UnknownValidator { found: String, expected: String },
+    #[error("needs exactly one of `words` or `regex`")]
+    AllowListShape,
+}
+
+impl From<PatternError> for ProblemKind {
+    fn from(pattern_error: PatternError) -> Self {
+        ProblemKind::Pattern {
+            field: "regex",
+            pattern_error,
+        }
+    }
+}
+
+impl IdentifierFile {
+    /// Reads and validates the identifier file at `path`.
+    pub fn load(path: &Path) -> Result<IdentifierFile, FileError> {
+        let text = std::fs::read_to_string(path).map_err(|e| FileError {
+            path: path.to_owned(),
+            problems: vec![Problem {
+                line: 0,
+                entry: None,
+                kind: ProblemKind::Read(e.to_string()),
+            }],
+        })?;
+        IdentifierFile::parse(path, &text)
+    }
+
+    /// Validates `text`; `path` names the file in messages.
+    pub fn parse(path: &Path, text: &str) -> Result<IdentifierFile, FileError> {
+        let fail = |problems| FileError {
+            path: path.to_owned(),
+            problems,
+        };
+        let raw: RawFile = toml::from_str(text).map_err(|e| fail(vec![toml_problem(text, &e)]))?;
+        let mut checker = Checker {
+            text,
+            problems: Vec::new(),
+        };
+        let file = checker.check(raw);
+        if checker.problems.is_empty() {
+            Ok(file)
+        } else {
+            checker.problems.sort_by_key(|p| p.line);
+            Err(fail(checker.problems))
+        }
+    }
+}
+
+// ---- raw shape, as serde sees it ------------------------------------------------------
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawFile {
+    #[serde(default)]
+    identifier: Vec<Spanned<RawIdentifier>>,
+    #[serde(default)]
+    allow_list: Vec<Spanned<RawAllowList>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawIdentifier {
+    name: Spanned<String>,
+    description: Option<Spanned<String>>,
+    regex: Spanned<String>,
+    #[serde(default)]
+    keywords: Vec<Spanned<String>>,
+    #[serde(default)]
+    ignore_words: Vec<Spanned<String>>,
+    maximum_match_distance: Option<Spanned<i64>>,
+    severity_levels: Option<Spanned<Vec<Spanned<RawSeverityLevel>>>>,
+    validator: Option<Spanned<String>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawSeverityLevel {
+    occurrences_threshold: i64,
+    severity: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawAllowList {
+    name: Spanned<String>,
+    words: Option<Spanned<Vec<Spanned<String>>>>,
+    regex: Option<Spanned<String>>,
+}
+
+/// The same file read loosely, only to name the entry a serde error falls in.
+#[derive(Deserialize)]
+struct LooseFile {
+    #[serde(default)]
+    identifier: Vec<Spanned<toml::Table>>,
+    #[serde(default)]
+    allow_list: Vec<Spanned<toml::Table>>,
+}
+
+fn toml_problem(text: &str, error: &toml::de::Error) -> Problem {
+    let offset = error.span().map_or(0, |s| s.start);
+    Problem {
+        line: line_of(text, offset),
+        entry: entry_at(text, offset),
+        kind: ProblemKind::Toml(error.message().trim().to_owned()),
+    }
+}
+
+/// Names the `[[identifier]]` or `[[allow_list]]` table that contains `offset`, when the
+/// file is at least valid TOML.
+fn entry_at(text: &str, offset: usize) -> Option<Entry> {
+    let loose: LooseFile = toml::from_str(text).ok()?;
+    let name_of = |table: &toml::Table| {
+        table
+            .get("name")
+            .and_then(|v| v.as_str())
+            .unwrap_or("<unnamed>")
+            .to_owned()
+    };
+    let identifiers = loose
+        .identifier
+        .iter()
+        .map(|t| (t.span().start, Entry::Identifier(name_of(t.get_ref()))));
+    let allow_lists = loose
+        .allow_list
+        .iter()
+        .map(|t| (t.span().start, Entry::AllowList(name_of(t.get_ref()))));
+    identifiers
+        .chain(allow_lists)
+        .filter(|(start, _)| *start <= offset)
+        .max_by_key(|(start, _)| *start)
+        .map(|(_, entry)| entry)
+}
+
+fn line_of(text: &str, offset: usize) -> usize {
+    let end = offset.min(text.len());
+    text.as_bytes()[..end]
+        .iter()
+        .filter(|&&b| b == b'\n')
+        .count()
+        + 1
+}
+
+// ---- semantic checks -------------------------------------------------------------------
+
+struct Checker<'t> {
+    text: &'t str,
+    problems: Vec<Problem>,
+}
+
+impl Checker<'_> {
+    fn check(&mut self, raw: RawFile) -> IdentifierFile {
+        let mut file = IdentifierFile::default();
+        let mut first_seen: HashMap<String, usize> = HashMap::new();
+        for spanned in raw.identifier {
+            let raw = spanned.into_inner();
+            let entry = Entry::Identifier(raw.name.get_ref().clone());
+            self.unique(&mut first_seen, &raw.name, entry.clone());
+            if let Some(identifier) = self.identifier(raw, entry) {
+                file.identifiers.push(identifier);
+            }
+        }
+        let mut first_seen: HashMap<String, usize> = HashMap::new();
+        for spanned in raw.allow_list {
+            let raw = spanned.into_inner();
+            let entry = Entry::AllowList(raw.name.get_ref().clone());
+            self.unique(&mut first_seen, &raw.name, entry.clone());
+            if let Some(list) = self.allow_list(raw, entry) {
+                file.allow_lists.push(list);
+            }
+        }
+        file
+    }
+
+    fn line(&self, span: &Range<usize>) -> usize {
+        line_of(self.text, span.start)
+    }
+
+    fn report(&mut self, span: &Range<usize>, entry: &Entry, kind: ProblemKind) {
+        self.problems.push(Problem {
+            line: self.line(span),
+            entry: Some(entry.clone()),
+            kind,
+        });
+    }
+
+    fn unique(&mut self, seen: &mut HashMap<String, usize>, name: &Spanned<String>, entry: Entry) {
+        let line = self.line(&name.span());
+        match seen.get(name.get_ref()) {
+            Some(&first_line) => self.report(
+                &name.span(),
+                &entry,
+                ProblemKind::DuplicateName { first_line },
+            ),
+            None => {
+                seen.insert(name.get_ref().clone(), line);
+            }
+        }
+    }
+
+    /// Checks a string's length in characters against `(min, max)`.
+    fn length(
+        &mut self,
+        value: &Spanned<String>,
+        entry: &Entry,
+        field: &'static str,
+        (min, max): (usize, usize),
+    ) -> bool {
+        let chars = value.get_ref().chars().count();
+        if (min..=max).contains(&chars) {
+            return true;
+        }
+        self.report(
+            &value.span(),
+            entry,
+            ProblemKind::Limit {
+                field,
+                rule: format!("{min} to {max} characters long"),
+                found: format!("{chars}"),
+            },
+        );
+        false
+    }
+
+    fn count<T>(&mut self, items: &[Spanned<T>], entry: &Entry, field: &'static str, max: usize) {
+        if items.len() > max {
+            let span = items[max].span();
+            self.report(
+                &span,
+                entry,
+                ProblemKind::Limit {
+                    field,
+                    rule: format!("at most {max} entries"),
+                    found: format!("{}", items.len()),
+                },
+            );
+        }
+    }
+
+    fn words(
+        &mut self,
+        words: Vec<Spanned<String>>,
+        entry: &Entry,
+        field: &'static str,
+        max: usize,
+        chars: (usize, usize),
+    ) -> Vec<String> {
+        self.count(&words, entry, field, max);
+        words
+            .into_iter()
+            .filter(|w| self.length(w, entry, field, chars))
+            .map(Spanned::into_inner)
+            .collect()
+    }
+
+    fn pattern(&mut self, source: &Spanned<String>, entry: &Entry) -> Option<Pattern> {
+        if !self.length(source, entry, "regex", (1, limits::REGEX_CHARS)) {
+            return None;
+        }
+        match Pattern::new(source.get_ref()) {
+            Ok(pattern) => Some(pattern),
+            Err(e) => {
+                self.report(&source.span(), entry, e.into());
+                None
+            }
+        }
+    }
+
+    fn identifier(&mut self, raw: RawIdentifier, entry: Entry) -> Option<CustomIdentifier> {
+        let problems_before = self.problems.len();
+        self.length(&raw.name, &entry, "name", (1, limits::NAME_CHARS));
+        if let Some(description) = &raw.description {
+            self.length(
+                description,
+                &entry,
+                "description",
+                (0, limits::DESCRIPTION_CHARS),
+            );
+        }
+        let pattern = self.pattern(&raw.regex, &entry);
+        let keywords = self.words(
+            raw.keywords,
+            &entry,
+            "keywords",
+            limits::KEYWORDS,
+            limits::KEYWORD_CHARS,
+        );
+        let ignore_words = self.words(
+            raw.ignore_words,
+            &entry,
+            "ignore_words",
+            limits::IGNORE_WORDS,
+            limits::IGNORE_WORD_CHARS,
+        );
+        let maximum_match_distance = match raw.maximum_match_distance {
+            None => limits::DEFAULT_MATCH_DISTANCE,
+            Some(distance) => {
+                let (min, max) = limits::MATCH_DISTANCE;
+                let value = *distance.get_ref();
+                match u32::try_from(value) {
+                    Ok(v) if (min..=max).contains(&v) => v,
+                    _ => {
+                        self.report(
+                            &distance.span(),
+                            &entry,
+                            ProblemKind::Limit {
+                                field: "maximum_match_distance",
+                                rule: format!("between {min} and {max}"),
+                                found: value.to_string(),
+                            },
+                        );
+                        limits::DEFAULT_MATCH_DISTANCE
+                    }
+                }
+            }
+        };
+        let severity_levels = match raw.severity_levels {
+            None => SeverityLevels::default(),
+            Some(levels) => self.severity_levels(levels, &entry),
+        };
+        let validator = raw.validator.and_then(|name| {
+            let found = Validator::from_file_name(name.get_ref());
+            if found.is_none() {
+                let expected = Validator::FILE_NAMES
+                    .iter()
+                    .map(|(n, _)| *n)
+                    .collect::<Vec<_>>()
+                    .join(", ");
+                self.report(
+                    &name.span(),
+                    &entry,
+                    ProblemKind::UnknownValidator {
+                        found: name.get_ref().clone(),
+                        expected,
+                    },
+                );
+            }
+            found
+        });
+        if self.problems.len() > problems_before {
+            return None;
+        }
+        Some(CustomIdentifier {
+            name: raw.name.into_inner(),
+            description: raw.description.map(Spanned::into_inner),
+            pattern: pattern?,
+            keywords,
+            ignore_words,
+            maximum_match_distance,
+            severity_levels,
+            validator,
+        })
+    }
+
+    fn severity_levels(
+        &mut self,
+        levels: Spanned<Vec<Spanned<RawSeverityLevel>>>,
+        entry: &Entry,
+    ) -> SeverityLevels {
+        let span = levels.span();
+        let levels = levels.into_inner();
+        if levels.len() > limits::SEVERITY_LEVELS {
+            self.report(
+                &span,
+                entry,
+                ProblemKind::SeverityLevels(format!(
+                    "may hold at most {} levels (found {})",
+                    limits::SEVERITY_LEVELS,
+                    levels.len()
+                )),
+            );
+            return SeverityLevels::default();
+        }
+        let mut parsed: Vec<SeverityLevel> = Vec::with_capacity(levels.len());
+        for level in &levels {
+            let raw = level.get_ref();
+            let Some(severity) = Severity::parse(&raw.severity) else {
+                self.report(
+                    &level.span(),
+                    entry,
+                    ProblemKind::SeverityLevels(format!(
+                        "severity `{}` is not one of LOW, MEDIUM, HIGH",
+                        raw.severity
+                    )),
+                );
+                continue;
+            };
+            let Ok(occurrences_threshold) = u64::try_from(raw.occurrences_threshold) else {
+                self.report(
+                    &level.span(),
+                    entry,
+                    ProblemKind::SeverityLevels(format!(
+                        "occurrences_threshold must be at least 1 (found {})",
+                        raw.occurrences_threshold
+                    )),
+                );
+                continue;
+            };
+            if occurrences_threshold == 0 {
+                self.report(
+                    &level.span(),
+                    entry,
+                    ProblemKind::SeverityLevels(
+                        "occurrences_threshold must be at least 1 (found 0)".to_owned(),
+                    ),
+                );
+                continue;
+            }
+            if let Some(previous) = parsed.last() {
+                if severity <= previous.severity
+                    || occurrences_threshold <= previous.occurrences_threshold
+                {
+                    self.report(
+                        &level.span(),
+                        entry,
+                        ProblemKind::SeverityLevels(format!(
+                            "must ascend from LOW to HIGH with strictly ascending thresholds \
+                             ({} at {} follows {} at {})",
+                            severity,
+                            occurrences_threshold,
+                            previous.severity,
+                            previous.occurrences_threshold
+                        )),
+                    );
+                    continue;
+                }
+            }
+            parsed.push(SeverityLevel {
+                occurrences_threshold,
+                severity,
+            });
+        }
+        SeverityLevels::new(parsed)
+    }
+
+    fn allow_list(&mut self, raw: RawAllowList, entry: Entry) -> Option<AllowList> {
+        let problems_before = self.problems.len();
+        self.length(&raw.name, &entry, "name", (1, limits::NAME_CHARS));
+        let entries = match (raw.words, raw.regex) {
+            (Some(words), None) => {
+                let words = words.into_inner();
+                let words = words
+                    .into_iter()
+                    .filter(|w| self.length(w, &entry, "words", limits::ALLOW_WORD_CHARS))
+                    .map(Spanned::into_inner)
+                    .collect();
+                Some(AllowListEntries::Words(words))
+            }
+            (None, Some(regex)) => self.pattern(&regex, &entry).map(AllowListEntries::Regex),
+            _ => {
+                self.report(&raw.name.span(), &entry, ProblemKind::AllowListShape);
+                None
+            }
+        };
+        if self.problems.len() > problems_before {
+            return None;
+        }
+        Some(AllowList {
+            name: raw.name.into_inner(),
+            entries: entries?,
+        })
+    }
+}

@@ -1,0 +1,135 @@
+//! The keyword proximity rule: a keyword that ends at or before a match's start, within
+//! `maximum_match_distance` characters of the match's end; or, for structured data, a
+//! keyword in the column name or in a key on the JSON path.
+
+use std::ops::Range;
+
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+
+use crate::text::{char_count, step_back_chars};
+
+/// Where the keyword that kept a match was found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum KeywordSource<'c> {
+    /// In the unit's text, at these byte offsets.
+    Text(Range<usize>),
+    /// In the name of the table column that holds the unit.
+    ColumnName(&'c str),
+    /// In this object key on the JSON path to the unit.
+    JsonKey(&'c str),
+}
+
+/// Where a text unit sits in its document: the context Macie reads keywords from for
+/// structured data.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum UnitContext<'c> {
+    /// Plain text, or a unit with no name around it.
+    #[default]
+    None,
+    /// A table cell (CSV, TSV, XLSX) under this column name.
+    Column(&'c str),
+    /// A JSON string value under these object keys, outermost first.
+    JsonKeys(&'c [String]),
+}
+
+/// One identifier's compiled keywords.
+#[derive(Debug, Clone)]
+pub struct KeywordRule {
+    words: Vec<String>,
+    automaton: AhoCorasick,
+    /// Maps an automaton pattern to its index in `words`.
+    pattern_word: Vec<usize>,
+    max_distance: usize,
+    /// The longest keyword in characters: how far before the distance window a keyword
+    /// may start.
+    longest_chars: usize,
+}
+
+impl KeywordRule {
+    /// Compiles `words` (non-empty) for case-insensitive search.
+    ///
+    /// ASCII letters match in any case; for other letters the all-lower and all-upper
+    /// spellings are searched too, which covers how keywords such as "numéro" are written
+    /// in practice without a Unicode case-folding pass over every unit.
+    pub fn new(words: &[String], max_distance: u32) -> KeywordRule {
+        let mut patterns: Vec<String> = Vec::new();
+        let mut pattern_word = Vec::new();
+        for (index, word) in words.iter().enumerate() {
+            for variant in [word.clone(), word.to_lowercase(), word.to_uppercase()] {
+                if !patterns.contains(&variant) {
+                    patterns.push(variant);
+                    pattern_word.push(index);
+                }
+            }
+        }
+        let automaton = AhoCorasickBuilder::new()
+            .ascii_case_insensitive(true)
+            .match_kind(MatchKind::Standard)
+            .build(&patterns)
+            .expect("keyword automata are small: at most 50 keywords of 90 characters");
+        KeywordRule {
+            words: words.to_vec(),
+            automaton,
+            pattern_word,
+            max_distance: max_distance as usize,
+            longest_chars: words.iter().map(|w| w.chars().count()).max().unwrap_or(0),
+        }
+    }
+
+    /// The keyword nearest before `span` in `unit` that satisfies the distance rule, as
+    /// (keyword index, byte range of the occurrence).
+    ///
+    /// Only the window that could hold a qualifying keyword is searched, so the cost per
+    /// match is bounded by the distance and keyword length, not by the unit's size.
+    pub fn in_text(&self, unit: &[u8], span: &Range<usize>) -> Option<(usize, Range<usize>)> {
+        let lower = step_back_chars(unit, span.end, self.max_distance + self.longest_chars);
+        if lower >= span.start {
+            return None;
+        }
+        let window = &unit[lower..span.start];
+        // The distance shrinks as a keyword ends later, so the occurrence that ends last
+        // is the only one worth checking.
+        let nearest = self
+            .automaton
+            .find_overlapping_iter(window)
+            .max_by_key(|found| found.end())?;
+        let occurrence = lower + nearest.start()..lower + nearest.end();
+        (char_count(&unit[occurrence.end..span.end]) <= self.max_distance)
+            .then(|| (self.pattern_word[nearest.pattern().as_usize()], occurrence))
+    }
+
+    /// The first keyword contained in `name` (a column name or a JSON key).
+    pub fn in_name(&self, name: &str) -> Option<usize> {
+        self.automaton
+            .find(name)
+            .map(|found| self.pattern_word[found.pattern().as_usize()])
+    }
+
+    /// Finds a keyword that keeps the match at `span`: in the text first, then in the
+    /// unit's context.
+    pub fn satisfied<'c>(
+        &self,
+        unit: &[u8],
+        span: &Range<usize>,
+        context: UnitContext<'c>,
+    ) -> Option<(usize, KeywordSource<'c>)> {
+        if let Some((word, occurrence)) = self.in_text(unit, span) {
+            return Some((word, KeywordSource::Text(occurrence)));
+        }
+        match context {
+            UnitContext::None => None,
+            UnitContext::Column(name) => self
+                .in_name(name)
+                .map(|word| (word, KeywordSource::ColumnName(name))),
+            UnitContext::JsonKeys(keys) => keys.iter().find_map(|key| {
+                self.in_name(key)
+                    .map(|word| (word, KeywordSource::JsonKey(key.as_str())))
+            }),
+        }
+    }
+
+    /// The keyword as the identifier defines it.
+    pub fn word(&self, index: usize) -> &str {
+        &self.words[index]
+    }
+}

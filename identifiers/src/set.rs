@@ -1,0 +1,325 @@
+//! The compiled identifier set: every identifier of a scan, ready to run over text units.
+
+use std::collections::HashMap;
+use std::ops::Range;
+
+use aho_corasick::AhoCorasick;
+use regex_automata::{meta::Regex, Input};
+
+use crate::file::{AllowListEntries, CustomIdentifier, IdentifierFile};
+use crate::keywords::{KeywordRule, KeywordSource, UnitContext};
+use crate::managed::{Check, ManagedIdentifier, ManagedSelection};
+use crate::pattern::{Pattern, PatternError};
+use crate::severity::SeverityLevels;
+use crate::{dialect, Category};
+
+/// Index of a detector in its [`IdentifierSet`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct DetectorId(pub usize);
+
+/// What a detector reports as.
+#[derive(Debug, Clone)]
+pub enum DetectorKind {
+    /// A custom data identifier, reported under `customDataIdentifiers` by name.
+    Custom { severity_levels: SeverityLevels },
+    /// A managed identifier, reported under `sensitiveData` by type and category.
+    Managed { category: Category },
+}
+
+/// One identifier, compiled.
+#[derive(Debug, Clone)]
+pub struct Detector {
+    name: String,
+    kind: DetectorKind,
+    regex: Regex,
+    ignore_words: Option<(AhoCorasick, Vec<String>)>,
+    check: Option<Check>,
+    keywords: Option<KeywordRule>,
+}
+
+impl Detector {
+    /// The custom identifier's name, or the managed identifier's type name.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    pub fn kind(&self) -> &DetectorKind {
+        &self.kind
+    }
+
+    /// True when a keyword must be near a match (in text, column name or JSON path).
+    pub fn requires_keyword(&self) -> bool {
+        self.keywords.is_some()
+    }
+}
+
+/// Why a candidate match was dropped, in the order the rules are applied.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Rejection<'s> {
+    /// The match contains this ignore word.
+    IgnoreWord(&'s str),
+    /// The match fails the identifier's checksum or structure check.
+    Checksum,
+    /// The match is allowed by this allow list.
+    AllowList(&'s str),
+    /// The identifier requires a keyword and none is close enough.
+    NoKeywordInRange,
+}
+
+impl Rejection<'_> {
+    /// The reason code shown by `ferret identify`.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Rejection::IgnoreWord(_) => "ignore_word",
+            Rejection::Checksum => "checksum",
+            Rejection::AllowList(_) => "allow_list",
+            Rejection::NoKeywordInRange => "no_keyword_in_range",
+        }
+    }
+}
+
+/// The keyword that kept a match, and where it was found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KeywordHit<'s, 'c> {
+    pub keyword: &'s str,
+    pub source: KeywordSource<'c>,
+}
+
+/// The outcome for one candidate.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Verdict<'s, 'c> {
+    /// Reported; with the keyword that satisfied the identifier, if it needs one.
+    Kept(Option<KeywordHit<'s, 'c>>),
+    Rejected(Rejection<'s>),
+}
+
+/// A non-empty regex match of one detector in one unit, with its verdict.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Candidate<'s, 'c> {
+    pub detector: DetectorId,
+    /// Byte offsets in the unit.
+    pub span: Range<usize>,
+    pub verdict: Verdict<'s, 'c>,
+}
+
+impl Candidate<'_, '_> {
+    pub fn is_kept(&self) -> bool {
+        matches!(self.verdict, Verdict::Kept(_))
+    }
+}
+
+/// Allow lists of a set, merged: one word table and one anchored multi-regex.
+#[derive(Debug, Clone, Default)]
+struct AllowFilter {
+    /// Lower-cased word -> allow list name.
+    words: HashMap<String, String>,
+    regex: Option<(Regex, Vec<String>)>,
+}
+
+impl AllowFilter {
+    fn new(file: &IdentifierFile) -> Result<AllowFilter, BuildError> {
+        let mut filter = AllowFilter::default();
+        let mut patterns = Vec::new();
+        let mut names = Vec::new();
+        for list in &file.allow_lists {
+            match &list.entries {
+                AllowListEntries::Words(words) => {
+                    for word in words {
+                        filter
+                            .words
+                            .entry(word.to_lowercase())
+                            .or_insert_with(|| list.name.clone());
+                    }
+                }
+                AllowListEntries::Regex(pattern) => {
+                    patterns.push(format!("^(?:{})$", pattern.translated()));
+                    names.push(list.name.clone());
+                }
+            }
+        }
+        if !patterns.is_empty() {
+            let regex = Regex::builder()
+                .syntax(dialect::syntax_config())
+                .build_many(&patterns)
+                .map_err(|e| BuildError::AllowLists(e.to_string()))?;
+            filter.regex = Some((regex, names));
+        }
+        Ok(filter)
+    }
+
+    fn allowing(&self, text: &[u8]) -> Option<&str> {
+        if !self.words.is_empty() {
+            let lowered = String::from_utf8_lossy(text).to_lowercase();
+            if let Some(name) = self.words.get(&lowered) {
+                return Some(name);
+            }
+        }
+        let (regex, names) = self.regex.as_ref()?;
+        regex
+            .search(&Input::new(text))
+            .map(|m| names[m.pattern().as_usize()].as_str())
+    }
+}
+
+/// Failure to build a set from identifiers that were individually valid.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum BuildError {
+    #[error("managed identifier {type_name}: {error}")]
+    Managed {
+        type_name: &'static str,
+        error: PatternError,
+    },
+    #[error("allow lists: {0}")]
+    AllowLists(String),
+}
+
+/// Every identifier of a scan, compiled once and shared by all threads.
+#[derive(Debug, Clone)]
+pub struct IdentifierSet {
+    detectors: Vec<Detector>,
+    allow: AllowFilter,
+}
+
+impl IdentifierSet {
+    /// Compiles the custom identifiers and allow lists of `file` with the selected
+    /// managed identifiers. Custom identifiers come first, in file order.
+    pub fn new(file: &IdentifierFile, managed: &ManagedSelection) -> Result<Self, BuildError> {
+        let mut detectors: Vec<Detector> = file.identifiers.iter().map(custom).collect();
+        for spec in managed.identifiers() {
+            detectors.push(managed_detector(spec)?);
+        }
+        Ok(IdentifierSet {
+            detectors,
+            allow: AllowFilter::new(file)?,
+        })
+    }
+
+    pub fn detectors(&self) -> &[Detector] {
+        &self.detectors
+    }
+
+    pub fn detector(&self, id: DetectorId) -> &Detector {
+        &self.detectors[id.0]
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.detectors.is_empty()
+    }
+
+    /// Runs every detector over one text unit and hands each candidate, kept or
+    /// rejected, to `sink`. Candidates of one detector arrive in text order.
+    pub fn scan<'s, 'c, F>(&'s self, unit: &[u8], context: UnitContext<'c>, sink: F)
+    where
+        F: FnMut(Candidate<'s, 'c>),
+    {
+        self.scan_range(unit, 0..unit.len(), context, sink);
+    }
+
+    /// Like [`scan`](Self::scan), but only matches that start inside `range` are found.
+    /// The bytes around `range` still count as context (word boundaries, keywords),
+    /// which lets a caller scan a long unit in overlapping windows.
+    pub fn scan_range<'s, 'c, F>(
+        &'s self,
+        unit: &[u8],
+        range: Range<usize>,
+        context: UnitContext<'c>,
+        mut sink: F,
+    ) where
+        F: FnMut(Candidate<'s, 'c>),
+    {
+        for (index, detector) in self.detectors.iter().enumerate() {
+            let input = Input::new(unit).range(range.clone());
+            for found in detector.regex.find_iter(input) {
+                if found.is_empty() {
+                    continue;
+                }
+                let span = found.range();
+                let verdict = self.judge(detector, unit, &span, context);
+                sink(Candidate {
+                    detector: DetectorId(index),
+                    span,
+                    verdict,
+                });
+            }
+        }
+    }
+
+    /// Applies SPEC section 2's rules 2-5 to one match.
+    fn judge<'s, 'c>(
+        &'s self,
+        detector: &'s Detector,
+        unit: &[u8],
+        span: &Range<usize>,
+        context: UnitContext<'c>,
+    ) -> Verdict<'s, 'c> {
+        let text = &unit[span.clone()];
+        if let Some((automaton, words)) = &detector.ignore_words {
+            if let Some(found) = automaton.find(text) {
+                let word = words[found.pattern().as_usize()].as_str();
+                return Verdict::Rejected(Rejection::IgnoreWord(word));
+            }
+        }
+        if let Some(check) = detector.check {
+            let passes = std::str::from_utf8(text).is_ok_and(|t| check.passes(t));
+            if !passes {
+                return Verdict::Rejected(Rejection::Checksum);
+            }
+        }
+        if let Some(list) = self.allow.allowing(text) {
+            return Verdict::Rejected(Rejection::AllowList(list));
+        }
+        match &detector.keywords {
+            None => Verdict::Kept(None),
+            Some(rule) => match rule.satisfied(unit, span, context) {
+                Some((word, source)) => Verdict::Kept(Some(KeywordHit {
+                    keyword: rule.word(word),
+                    source,
+                })),
+                None => Verdict::Rejected(Rejection::NoKeywordInRange),
+            },
+        }
+    }
+}
+
+fn ignore_automaton(words: &[String]) -> Option<(AhoCorasick, Vec<String>)> {
+    if words.is_empty() {
+        return None;
+    }
+    let automaton = AhoCorasick::new(words).expect("at most 10 ignore words of 90 characters");
+    Some((automaton, words.to_vec()))
+}
+
+fn keyword_rule(words: &[String], distance: u32) -> Option<KeywordRule> {
+    (!words.is_empty()).then(|| KeywordRule::new(words, distance))
+}
+
+fn custom(identifier: &CustomIdentifier) -> Detector {
+    Detector {
+        name: identifier.name.clone(),
+        kind: DetectorKind::Custom {
+            severity_levels: identifier.severity_levels.clone(),
+        },
+        regex: identifier.pattern.regex().clone(),
+        ignore_words: ignore_automaton(&identifier.ignore_words),
+        check: identifier.validator.map(Check::Validator),
+        keywords: keyword_rule(&identifier.keywords, identifier.maximum_match_distance),
+    }
+}
+
+fn managed_detector(spec: &ManagedIdentifier) -> Result<Detector, BuildError> {
+    let pattern = Pattern::new(spec.regex).map_err(|error| BuildError::Managed {
+        type_name: spec.type_name,
+        error,
+    })?;
+    let owned = |words: &[&str]| words.iter().map(|w| (*w).to_owned()).collect::<Vec<_>>();
+    Ok(Detector {
+        name: spec.type_name.to_owned(),
+        kind: DetectorKind::Managed {
+            category: spec.category,
+        },
+        regex: pattern.regex().clone(),
+        ignore_words: ignore_automaton(&owned(spec.ignore_words)),
+        check: spec.check,
+        keywords: keyword_rule(&owned(spec.keywords), spec.maximum_match_distance),
+    })
+}

@@ -1,0 +1,2 @@
+//! The batch pipeline (raw -> scan-stage -> manual-review or scanned-data) over S3 or an
+//! embedded store. Built on [`ferret_scanner`]; see issue 4.

@@ -1,0 +1,337 @@
+//! The analyst's test bench (`ferret identify`): every candidate of every identifier in a
+//! sample, kept or rejected, with the reason and the keyword that decided.
+//!
+//! Unlike scan results, this report shows matched text: the sample is the analyst's own,
+//! and seeing what matched is the point of a test bench.
+
+use std::collections::HashMap;
+use std::fs::File;
+use std::io::{BufReader, Read};
+use std::path::Path;
+
+use ferret_identifiers::{Candidate, DetectorId, IdentifierSet, KeywordSource, Rejection, Verdict};
+use serde::Serialize;
+
+use crate::location::{column_letters, LineIndex};
+use crate::reader::{read_units, ReadError, TextUnit, UnitPlace};
+use crate::Format;
+
+/// The report: one entry per identifier under test, in set order.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct BenchReport {
+    pub identifiers: Vec<IdentifierReport>,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct IdentifierReport {
+    pub name: String,
+    pub match_count: u64,
+    pub matches: Vec<BenchMatch>,
+    pub rejected: Vec<BenchRejection>,
+}
+
+/// A kept match.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct BenchMatch {
+    pub text: String,
+    #[serde(flatten)]
+    pub location: BenchLocation,
+    /// The keyword that satisfied the identifier, when it has keywords.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub keyword: Option<BenchKeyword>,
+}
+
+/// A candidate the rules dropped.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct BenchRejection {
+    pub text: String,
+    #[serde(flatten)]
+    pub location: BenchLocation,
+    /// `ignore_word`, `checksum`, `allow_list` or `no_keyword_in_range`.
+    pub reason: &'static str,
+    /// The ignore word or allow list responsible, when there is one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub detail: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct BenchKeyword {
+    pub keyword: String,
+    /// `text`, `column_name` or `json_key`.
+    pub found_in: &'static str,
+}
+
+/// Where a candidate is, in the terms of its format.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[serde(untagged, rename_all = "camelCase")]
+pub enum BenchLocation {
+    Line {
+        line: u64,
+        column: u64,
+    },
+    #[serde(rename_all = "camelCase")]
+    Cell {
+        row: u64,
+        column: u64,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        column_name: Option<String>,
+        cell_reference: String,
+    },
+    #[serde(rename_all = "camelCase")]
+    Record {
+        record_index: u64,
+        json_path: String,
+    },
+}
+
+/// Why the bench could not run.
+#[derive(Debug, thiserror::Error)]
+pub enum BenchError {
+    #[error("{path}: {source}")]
+    Open {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error("{path}: {source}")]
+    Read { path: String, source: ReadError },
+    #[error("{path}: the content does not look like {format:?} (binary or wrong signature)")]
+    Mismatch { path: String, format: Format },
+    #[error("no identifier named \"{0}\" in the identifier file")]
+    UnknownName(String),
+}
+
+/// Runs `set` over the sample at `path` (read by its format) and reports every
+/// candidate of the detectors `only` names (all when `None`).
+pub fn run(
+    set: &IdentifierSet,
+    path: &Path,
+    only: Option<&str>,
+) -> Result<BenchReport, BenchError> {
+    let shown = path.display().to_string();
+    let selected: Vec<DetectorId> = (0..set.detectors().len())
+        .map(DetectorId)
+        .filter(|&id| only.is_none_or(|name| set.detector(id).name() == name))
+        .collect();
+    if let (Some(name), true) = (only, selected.is_empty()) {
+        return Err(BenchError::UnknownName(name.to_owned()));
+    }
+    let mut file = File::open(path).map_err(|source| BenchError::Open {
+        path: shown.clone(),
+        source,
+    })?;
+    let mut head = [0u8; 8192];
+    let head_len = read_head(&mut file, &mut head).map_err(|source| BenchError::Open {
+        path: shown.clone(),
+        source,
+    })?;
+    let format = Format::from_path(path)
+        .confirm(&head[..head_len])
+        .map_err(|_| BenchError::Mismatch {
+            path: shown.clone(),
+            format: Format::from_path(path),
+        })?;
+    let input = BufReader::new(std::io::Cursor::new(head[..head_len].to_vec()).chain(file));
+
+    let mut reports: HashMap<DetectorId, IdentifierReport> = selected
+        .iter()
+        .map(|&id| {
+            let report = IdentifierReport {
+                name: set.detector(id).name().to_owned(),
+                match_count: 0,
+                matches: Vec::new(),
+                rejected: Vec::new(),
+            };
+            (id, report)
+        })
+        .collect();
+    let mut sink = |unit: TextUnit<'_>| {
+        let lines =
+            matches!(unit.place, UnitPlace::Text { .. }).then(|| LineIndex::new(unit.bytes));
+        set.scan(unit.bytes, unit.context, |candidate| {
+            if let Some(report) = reports.get_mut(&candidate.detector) {
+                record(report, &unit, lines.as_ref(), candidate);
+            }
+        });
+    };
+    read_units(format, input, &mut sink).map_err(|source| BenchError::Read {
+        path: shown,
+        source,
+    })?;
+    let identifiers = selected
+        .iter()
+        .filter_map(|id| reports.remove(id))
+        .collect();
+    Ok(BenchReport { identifiers })
+}
+
+fn read_head(file: &mut File, head: &mut [u8]) -> std::io::Result<usize> {
+    let mut filled = 0;
+    while filled < head.len() {
+        match file.read(&mut head[filled..])? {
+            0 => break,
+            n => filled += n,
+        }
+    }
+    Ok(filled)
+}
+
+fn record(
+    report: &mut IdentifierReport,
+    unit: &TextUnit<'_>,
+    lines: Option<&LineIndex>,
+    candidate: Candidate<'_, '_>,
+) {
+    let text = String::from_utf8_lossy(&unit.bytes[candidate.span.clone()]).into_owned();
+    let location = locate(unit, lines, candidate.span.start);
+    match candidate.verdict {
+        Verdict::Kept(hit) => {
+            report.match_count += 1;
+            report.matches.push(BenchMatch {
+                text,
+                location,
+                keyword: hit.map(|hit| BenchKeyword {
+                    keyword: hit.keyword.to_owned(),
+                    found_in: match hit.source {
+                        KeywordSource::Text(_) => "text",
+                        KeywordSource::ColumnName(_) => "column_name",
+                        KeywordSource::JsonKey(_) => "json_key",
+                    },
+                }),
+            });
+        }
+        Verdict::Rejected(rejection) => {
+            let detail = match rejection {
+                Rejection::IgnoreWord(word) => Some(word.to_owned()),
+                Rejection::AllowList(list) => Some(list.to_owned()),
+                Rejection::Checksum | Rejection::NoKeywordInRange => None,
+            };
+            report.rejected.push(BenchRejection {
+                text,
+                location,
+                reason: rejection.code(),
+                detail,
+            });
+        }
+    }
+}
+
+fn locate(unit: &TextUnit<'_>, lines: Option<&LineIndex>, offset: usize) -> BenchLocation {
+    match unit.place {
+        UnitPlace::Text { first_line } => {
+            let index;
+            let lines = match lines {
+                Some(lines) => lines,
+                None => {
+                    index = LineIndex::new(unit.bytes);
+                    &index
+                }
+            };
+            let at = lines.locate(unit.bytes, offset, first_line);
+            BenchLocation::Line {
+                line: at.line,
+                column: at.column,
+            }
+        }
+        UnitPlace::Cell {
+            row,
+            column,
+            column_name,
+            sheet,
+        } => {
+            let reference = format!("{}{row}", column_letters(column));
+            BenchLocation::Cell {
+                row,
+                column,
+                column_name: column_name.map(str::to_owned),
+                cell_reference: match sheet {
+                    Some(sheet) => format!("{sheet}!{reference}"),
+                    None => reference,
+                },
+            }
+        }
+        UnitPlace::Record { index, json_path } => BenchLocation::Record {
+            record_index: index,
+            json_path: json_path.to_owned(),
+        },
+    }
+}
+
+impl BenchReport {
+    /// The report as an analyst reads it in a terminal: one block per identifier, each
+    /// candidate on a line with its place, text and the reason it was kept or dropped.
+    pub fn render_text(&self) -> String {
+        use std::fmt::Write;
+        let mut out = String::new();
+        for (i, identifier) in self.identifiers.iter().enumerate() {
+            if i > 0 {
+                out.push('\n');
+            }
+            let _ = writeln!(
+                out,
+                "{}: {} {}, {} rejected",
+                identifier.name,
+                identifier.match_count,
+                if identifier.match_count == 1 {
+                    "match"
+                } else {
+                    "matches"
+                },
+                identifier.rejected.len()
+            );
+            for m in &identifier.matches {
+                let why = match &m.keyword {
+                    Some(k) => format!(
+                        "  keyword \"{}\" in {}",
+                        k.keyword,
+                        k.found_in.replace('_', " ")
+                    ),
+                    None => String::new(),
+                };
+                let _ = writeln!(
+                    out,
+                    "  match     {:<28} {}{why}",
+                    m.location.to_string(),
+                    m.text
+                );
+            }
+            for r in &identifier.rejected {
+                let detail = r
+                    .detail
+                    .as_ref()
+                    .map(|d| format!(" \"{d}\""))
+                    .unwrap_or_default();
+                let _ = writeln!(
+                    out,
+                    "  rejected  {:<28} {}  {}{detail}",
+                    r.location.to_string(),
+                    r.text,
+                    r.reason
+                );
+            }
+        }
+        out
+    }
+}
+
+impl std::fmt::Display for BenchLocation {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            BenchLocation::Line { line, column } => write!(f, "line {line}, column {column}"),
+            BenchLocation::Cell {
+                row,
+                column_name,
+                cell_reference,
+                ..
+            } => match column_name {
+                Some(name) => write!(f, "cell {cell_reference} ({name}), row {row}"),
+                None => write!(f, "cell {cell_reference}, row {row}"),
+            },
+            BenchLocation::Record {
+                record_index,
+                json_path,
+            } => write!(f, "record {record_index}, {json_path}"),
+        }
+    }
+}

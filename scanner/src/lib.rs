@@ -1,0 +1,15 @@
+//! Scanning objects for sensitive data.
+//!
+//! An object's bytes go through a [`reader`] chosen by its [`Format`], which cuts them
+//! into text units, each with its place in the object ([`UnitPlace`]) and the context
+//! Macie reads keywords from (column name, JSON keys). The identifier set from
+//! `ferret-identifiers` judges every unit; [`bench`] folds the verdicts into the analyst's
+//! test bench report.
+
+pub mod bench;
+pub mod format;
+pub mod location;
+pub mod reader;
+
+pub use format::Format;
+pub use reader::{ReadError, TextUnit, UnitPlace};

@@ -1,0 +1,49 @@
+//! `ferret`: the command line over the ferret crates. Each subcommand parses its flags,
+//! calls one library function and prints; no scanning or routing logic lives here.
+
+mod identify;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+/// Find sensitive data before it reaches your data lake.
+#[derive(Debug, Parser)]
+#[command(name = "ferret", version, about, propagate_version = true)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Test custom data identifiers on a sample: every match and every rejected candidate.
+    Identify(identify::Args),
+}
+
+/// Exit status for usage and runtime errors (0 and 1 report what a scan found).
+const EXIT_ERROR: u8 = 2;
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            return if e.use_stderr() {
+                ExitCode::from(EXIT_ERROR)
+            } else {
+                ExitCode::SUCCESS
+            };
+        }
+    };
+    let outcome = match cli.command {
+        Command::Identify(args) => identify::run(args),
+    };
+    match outcome {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("ferret: {e:#}");
+            ExitCode::from(EXIT_ERROR)
+        }
+    }
+}
