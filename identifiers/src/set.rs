@@ -31,7 +31,7 @@ pub enum DetectorKind {
 pub struct Detector {
     name: String,
     kind: DetectorKind,
-    regex: Regex,
+    pattern: Pattern,
     ignore_words: Option<(AhoCorasick, Vec<String>)>,
     check: Option<Check>,
     keywords: Option<KeywordRule>,
@@ -171,12 +171,18 @@ pub enum BuildError {
     },
     #[error("allow lists: {0}")]
     AllowLists(String),
+    #[error("combining the identifiers' patterns: {0}")]
+    Combined(String),
 }
 
 /// Every identifier of a scan, compiled once and shared by all threads.
 #[derive(Debug, Clone)]
 pub struct IdentifierSet {
     detectors: Vec<Detector>,
+    /// All detectors' patterns in one automaton. Its leftmost match is where the first
+    /// match of any detector starts, so one pass tells whether a unit needs the
+    /// per-detector searches at all, and from which offset.
+    any: Option<Regex>,
     allow: AllowFilter,
 }
 
@@ -188,8 +194,19 @@ impl IdentifierSet {
         for spec in managed.identifiers() {
             detectors.push(managed_detector(spec)?);
         }
+        let any = if detectors.is_empty() {
+            None
+        } else {
+            let patterns: Vec<&str> = detectors.iter().map(|d| d.pattern.translated()).collect();
+            let regex = Regex::builder()
+                .syntax(dialect::syntax_config())
+                .build_many(&patterns)
+                .map_err(|e| BuildError::Combined(e.to_string()))?;
+            Some(regex)
+        };
         Ok(IdentifierSet {
             detectors,
+            any,
             allow: AllowFilter::new(file)?,
         })
     }
@@ -227,9 +244,18 @@ impl IdentifierSet {
     ) where
         F: FnMut(Candidate<'s, 'c>),
     {
+        let Some(any) = &self.any else { return };
+        // Empty matches are dropped, but an empty match of one pattern can hide a
+        // non-empty one of another at the same offset, so only a non-empty first match
+        // may move the start forward.
+        let start = match any.find(Input::new(unit).range(range.clone())) {
+            None => return,
+            Some(first) if !first.is_empty() => first.start(),
+            Some(_) => range.start,
+        };
         for (index, detector) in self.detectors.iter().enumerate() {
-            let input = Input::new(unit).range(range.clone());
-            for found in detector.regex.find_iter(input) {
+            let input = Input::new(unit).range(start..range.end);
+            for found in detector.pattern.regex().find_iter(input) {
                 if found.is_empty() {
                     continue;
                 }
@@ -299,7 +325,7 @@ fn custom(identifier: &CustomIdentifier) -> Detector {
         kind: DetectorKind::Custom {
             severity_levels: identifier.severity_levels.clone(),
         },
-        regex: identifier.pattern.regex().clone(),
+        pattern: identifier.pattern.clone(),
         ignore_words: ignore_automaton(&identifier.ignore_words),
         check: identifier.validator.map(Check::Validator),
         keywords: keyword_rule(&identifier.keywords, identifier.maximum_match_distance),
@@ -317,7 +343,7 @@ fn managed_detector(spec: &ManagedIdentifier) -> Result<Detector, BuildError> {
         kind: DetectorKind::Managed {
             category: spec.category,
         },
-        regex: pattern.regex().clone(),
+        pattern,
         ignore_words: ignore_automaton(&owned(spec.ignore_words)),
         check: spec.check,
         keywords: keyword_rule(&owned(spec.keywords), spec.maximum_match_distance),

@@ -378,3 +378,46 @@ fn scan_range_finds_only_matches_starting_in_the_range_but_sees_context() {
         "a word boundary is judged with the byte before the range"
     );
 }
+
+#[test]
+fn a_set_finds_what_each_of_its_identifiers_finds_alone() {
+    let patterns = [
+        r"\b\d{3}\b",
+        r"\d{2}-\d{2}",
+        r"(?i)ab+c",
+        r"x*",
+        r"\bP\-[A-Z]{2}\d{4}\b",
+        r"[a-z]+@[a-z]+\.com",
+    ];
+    let toml_for = |ps: &[&str]| {
+        ps.iter()
+            .enumerate()
+            .map(|(i, p)| format!("[[identifier]]\nname = \"id{i}\"\nregex = '{p}'\n"))
+            .collect::<String>()
+    };
+    let all = set(&toml_for(&patterns));
+    let alone: Vec<IdentifierSet> = patterns.iter().map(|p| set(&toml_for(&[p]))).collect();
+    let alphabet: &[u8] = b"0123456789-abcABCPx@. \n\xc3\xa9";
+    let mut seed: u64 = 0x9E37_79B9_7F4A_7C15;
+    for _ in 0..300 {
+        let mut unit = Vec::new();
+        for _ in 0..(seed % 60) {
+            seed = seed
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            unit.push(alphabet[(seed >> 33) as usize % alphabet.len()]);
+        }
+        let unit = String::from_utf8_lossy(&unit).into_owned();
+        let mut combined = Vec::new();
+        all.scan(unit.as_bytes(), UnitContext::None, |c| {
+            combined.push((c.detector.0, c.span))
+        });
+        let mut separate = Vec::new();
+        for (i, one) in alone.iter().enumerate() {
+            one.scan(unit.as_bytes(), UnitContext::None, |c| {
+                separate.push((i, c.span))
+            });
+        }
+        assert_eq!(combined, separate, "unit {unit:?}");
+    }
+}

@@ -1,0 +1,193 @@
+//! `ferret identify` run as an analyst runs it: the real binary over the shipped samples.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use serde_json::Value;
+
+fn repo(path: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join(path)
+}
+
+fn ferret(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_ferret"))
+        .args(args)
+        .output()
+        .expect("the ferret binary runs")
+}
+
+fn identify_json(sample: &str) -> Value {
+    let identifiers = repo("samples/identifiers.toml");
+    let sample = repo(sample);
+    let out = ferret(&[
+        "identify",
+        "--identifiers",
+        identifiers.to_str().expect("utf-8 path"),
+        "--sample",
+        sample.to_str().expect("utf-8 path"),
+        "--format",
+        "json",
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).expect("JSON on stdout")
+}
+
+fn identifier<'v>(report: &'v Value, name: &str) -> &'v Value {
+    report["identifiers"]
+        .as_array()
+        .expect("identifiers array")
+        .iter()
+        .find(|i| i["name"] == name)
+        .unwrap_or_else(|| panic!("{name} in report"))
+}
+
+#[test]
+fn text_sample_shows_matches_with_keywords_and_rejections_with_reasons() {
+    let report = identify_json("samples/relatorio_prototipos.txt");
+    let siret = identifier(&report, "SIRET-NIC");
+    assert_eq!(siret["matchCount"], 1);
+    let kept = &siret["matches"][0];
+    assert_eq!(
+        (kept["line"].as_u64(), kept["column"].as_u64()),
+        (Some(7), Some(43))
+    );
+    assert_eq!(kept["keyword"]["keyword"], "avril 2020");
+    assert_eq!(kept["keyword"]["foundIn"], "text");
+    let reasons: Vec<(&str, u64)> = siret["rejected"]
+        .as_array()
+        .expect("rejected array")
+        .iter()
+        .map(|r| {
+            (
+                r["reason"].as_str().unwrap_or(""),
+                r["line"].as_u64().unwrap_or(0),
+            )
+        })
+        .collect();
+    assert_eq!(reasons, [("ignore_word", 10), ("no_keyword_in_range", 24)]);
+
+    let prototypes = identifier(&report, "Prototyping Naming");
+    assert_eq!(prototypes["matchCount"], 3);
+    let columns: Vec<u64> = prototypes["matches"]
+        .as_array()
+        .expect("matches")
+        .iter()
+        .map(|m| m["column"].as_u64().unwrap_or(0))
+        .collect();
+    assert_eq!(columns, [56, 66, 77], "columns count characters, not bytes");
+    assert_eq!(identifier(&report, "Brazil CPF")["matchCount"], 2);
+}
+
+#[test]
+fn csv_sample_uses_cells_and_column_names_as_keywords() {
+    let report = identify_json("samples/compagnie_française.csv");
+    let siret = identifier(&report, "SIRET-NIC");
+    assert_eq!(siret["matchCount"], 19);
+    let first = &siret["matches"][0];
+    assert_eq!(first["row"], 2);
+    assert_eq!(first["column"], 6);
+    assert_eq!(first["columnName"], "siret_nic");
+    assert_eq!(first["cellReference"], "F2");
+    assert_eq!(first["keyword"]["foundIn"], "column_name");
+    assert_eq!(siret["rejected"][0]["row"], 9);
+    assert_eq!(siret["rejected"][0]["reason"], "ignore_word");
+
+    let report = identify_json("samples/empresa_brasileira.csv");
+    assert_eq!(identifier(&report, "Brazil CPF")["matchCount"], 20);
+    assert_eq!(identifier(&report, "Prototyping Naming")["matchCount"], 15);
+}
+
+#[test]
+fn text_output_is_readable_at_a_glance() {
+    let identifiers = repo("samples/identifiers.toml");
+    let sample = repo("samples/relatorio_prototipos.txt");
+    let out = ferret(&[
+        "identify",
+        "--identifiers",
+        identifiers.to_str().expect("utf-8"),
+        "--sample",
+        sample.to_str().expect("utf-8"),
+        "--name",
+        "SIRET-NIC",
+    ]);
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).expect("utf-8");
+    assert!(
+        text.starts_with("SIRET-NIC: 1 match, 2 rejected\n"),
+        "{text}"
+    );
+    assert!(text.contains("line 7, column 43"), "{text}");
+    assert!(text.contains("keyword \"avril 2020\" in text"), "{text}");
+    assert!(text.contains("no_keyword_in_range"), "{text}");
+    assert!(!text.contains("Brazil CPF"), "--name shows one identifier");
+}
+
+#[test]
+fn a_broken_identifier_file_names_the_line_and_exits_2() {
+    let out = ferret(&[
+        "identify",
+        "--identifiers",
+        repo("samples/bad/unknown_key.toml")
+            .to_str()
+            .expect("utf-8"),
+        "--sample",
+        repo("samples/relatorio_prototipos.txt")
+            .to_str()
+            .expect("utf-8"),
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(out.stdout.is_empty(), "nothing is scanned");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("unknown_key.toml:6:"), "{stderr}");
+    assert!(stderr.contains("identifier \"Employee ID\""), "{stderr}");
+}
+
+#[test]
+fn an_unknown_name_or_a_missing_sample_is_a_usage_error() {
+    let identifiers = repo("samples/identifiers.toml");
+    let sample = repo("samples/relatorio_prototipos.txt");
+    let out = ferret(&[
+        "identify",
+        "--identifiers",
+        identifiers.to_str().expect("utf-8"),
+        "--sample",
+        sample.to_str().expect("utf-8"),
+        "--name",
+        "Nope",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    let out = ferret(&[
+        "identify",
+        "--identifiers",
+        identifiers.to_str().expect("utf-8"),
+        "--sample",
+        "/nonexistent/sample.txt",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("/nonexistent/sample.txt"));
+}
+
+#[test]
+fn managed_identifiers_can_join_the_bench() {
+    let identifiers = repo("samples/identifiers.toml");
+    let sample = repo("samples/relatorio_prototipos.txt");
+    let out = ferret(&[
+        "identify",
+        "--identifiers",
+        identifiers.to_str().expect("utf-8"),
+        "--sample",
+        sample.to_str().expect("utf-8"),
+        "--managed",
+        "CREDIT_CARD_NUMBER,EMAIL_ADDRESS",
+        "--format",
+        "json",
+    ]);
+    assert!(out.status.success());
+    let report: Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert_eq!(identifier(&report, "CREDIT_CARD_NUMBER")["matchCount"], 1);
+    assert_eq!(identifier(&report, "EMAIL_ADDRESS")["matchCount"], 1);
+}
