@@ -232,9 +232,10 @@ impl IdentifierSet {
         self.scan_range(unit, 0..unit.len(), context, sink);
     }
 
-    /// Like [`scan`](Self::scan), but only matches that start inside `range` are found.
-    /// The bytes around `range` still count as context (word boundaries, keywords),
-    /// which lets a caller scan a long unit in overlapping windows.
+    /// Like [`scan`](Self::scan), but only matches that start inside `range` are found;
+    /// they may run past its end. The bytes before `range` still count as context (word
+    /// boundaries, keywords), which lets a caller scan a long unit in overlapping windows
+    /// whose ranges tile it.
     pub fn scan_range<'s, 'c, F>(
         &'s self,
         unit: &[u8],
@@ -245,17 +246,22 @@ impl IdentifierSet {
         F: FnMut(Candidate<'s, 'c>),
     {
         let Some(any) = &self.any else { return };
+        let searched = range.start..unit.len();
         // Empty matches are dropped, but an empty match of one pattern can hide a
         // non-empty one of another at the same offset, so only a non-empty first match
         // may move the start forward.
-        let start = match any.find(Input::new(unit).range(range.clone())) {
+        let start = match any.find(Input::new(unit).range(searched.clone())) {
             None => return,
+            Some(first) if first.start() >= range.end => return,
             Some(first) if !first.is_empty() => first.start(),
             Some(_) => range.start,
         };
         for (index, detector) in self.detectors.iter().enumerate() {
-            let input = Input::new(unit).range(start..range.end);
+            let input = Input::new(unit).range(start..searched.end);
             for found in detector.pattern.regex().find_iter(input) {
+                if found.start() >= range.end {
+                    break;
+                }
                 if found.is_empty() {
                     continue;
                 }

@@ -149,7 +149,7 @@ pub fn run(
     let mut sink = |unit: TextUnit<'_>| {
         let lines =
             matches!(unit.place, UnitPlace::Text { .. }).then(|| LineIndex::new(unit.bytes));
-        set.scan(unit.bytes, unit.context, |candidate| {
+        set.scan_range(unit.bytes, unit.search.clone(), unit.context, |candidate| {
             if let Some(report) = reports.get_mut(&candidate.detector) {
                 record(report, &unit, lines.as_ref(), candidate);
             }
@@ -219,7 +219,10 @@ fn record(
 
 fn locate(unit: &TextUnit<'_>, lines: Option<&LineIndex>, offset: usize) -> BenchLocation {
     match unit.place {
-        UnitPlace::Text { first_line } => {
+        UnitPlace::Text {
+            first_line,
+            first_column,
+        } => {
             let index;
             let lines = match lines {
                 Some(lines) => lines,
@@ -231,7 +234,11 @@ fn locate(unit: &TextUnit<'_>, lines: Option<&LineIndex>, offset: usize) -> Benc
             let at = lines.locate(unit.bytes, offset, first_line);
             BenchLocation::Line {
                 line: at.line,
-                column: at.column,
+                column: if at.line == first_line {
+                    at.column + first_column - 1
+                } else {
+                    at.column
+                },
             }
         }
         UnitPlace::Cell {

@@ -8,8 +8,10 @@
 
 pub mod bench;
 pub mod format;
+pub mod limits;
 pub mod location;
 pub mod reader;
 
 pub use format::Format;
+pub use limits::Limits;
 pub use reader::{ReadError, TextUnit, UnitPlace};

@@ -4,7 +4,7 @@ use std::io::Read;
 
 use ferret_identifiers::UnitContext;
 
-use super::{ReadError, TextUnit, UnitPlace};
+use super::{ReadError, Sink, TextUnit, UnitPlace};
 use crate::Format;
 
 /// Streams the records of `input` and hands each cell to `sink`. Row 1 is the header:
@@ -13,7 +13,7 @@ use crate::Format;
 pub fn read_delimited<R: Read>(
     input: R,
     delimiter: u8,
-    sink: &mut dyn FnMut(TextUnit<'_>),
+    sink: &mut Sink<'_>,
 ) -> Result<(), ReadError> {
     let format = if delimiter == b'\t' {
         Format::Tsv
@@ -58,16 +58,16 @@ pub fn read_delimited<R: Read>(
             } else {
                 headers.get(index).map(String::as_str)
             };
-            sink(TextUnit {
-                bytes: field,
-                place: UnitPlace::Cell {
+            sink(TextUnit::whole(
+                field,
+                UnitPlace::Cell {
                     row,
                     column: index as u64 + 1,
                     column_name,
                     sheet: None,
                 },
-                context: column_name.map_or(UnitContext::None, UnitContext::Column),
-            });
+                column_name.map_or(UnitContext::None, UnitContext::Column),
+            ));
         }
     }
 }

@@ -1,4 +1,8 @@
 //! Readers: one per format, each turning an object's bytes into text units.
+//!
+//! A reader never holds a whole object: it streams records, rows or windows and hands
+//! each unit to a sink as soon as it is complete. Units borrow the reader's buffers, so a
+//! sink that keeps anything must copy it.
 
 mod delimited;
 mod text;
@@ -15,46 +19,97 @@ use crate::Format;
 /// Where a text unit sits in its object.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum UnitPlace<'a> {
-    /// Text whose first byte is at the start of line `first_line` (1-based).
-    Text { first_line: u64 },
-    /// A table cell; `row` and `column` are 1-based and the header is row 1.
+    /// Text whose first byte is on line `first_line` (1-based) at character column
+    /// `first_column` (1-based): a window of a text file starts mid-line.
+    Text { first_line: u64, first_column: u64 },
+    /// A table cell; `row` and `column` are 1-based and the header is row 1. `sheet` is
+    /// set for workbooks.
     Cell {
         row: u64,
         column: u64,
         column_name: Option<&'a str>,
         sheet: Option<&'a str>,
     },
-    /// A JSON string value in record `index` (0-based), at `json_path`.
+    /// A JSON string value in record `index` (0 for a JSON document, the 0-based line
+    /// for JSON Lines), at `json_path` (`$.a.b[2].c`).
     Record { index: u64, json_path: &'a str },
 }
 
 /// One unit of text to scan: matches never span two units.
-#[derive(Debug, Clone, Copy)]
+///
+/// `search` is the part of `bytes` where matches may start; the rest is context that a
+/// windowed reader keeps so that keywords and word boundaries before the window count.
+/// For cells and JSON values it is the whole unit.
+#[derive(Debug, Clone)]
 pub struct TextUnit<'a> {
     pub bytes: &'a [u8],
+    pub search: std::ops::Range<usize>,
     pub place: UnitPlace<'a>,
     pub context: UnitContext<'a>,
 }
 
-/// Why an object could not be read (fully).
+impl<'a> TextUnit<'a> {
+    /// A unit searched whole.
+    pub fn whole(bytes: &'a [u8], place: UnitPlace<'a>, context: UnitContext<'a>) -> Self {
+        TextUnit {
+            bytes,
+            search: 0..bytes.len(),
+            place,
+            context,
+        }
+    }
+}
+
+/// Why an object could not be read, or not entirely. Each maps to Macie's reason code.
 #[derive(Debug, thiserror::Error)]
 pub enum ReadError {
     #[error("I/O error: {0}")]
     Io(#[from] io::Error),
+    /// The content is not what its format says (corrupt, truncated, not parseable).
     #[error("malformed {format:?}: {message}")]
     Malformed { format: Format, message: String },
+    /// The content contradicts the extension (binary data named .csv, no gzip magic).
+    #[error("the content is not {0:?}")]
+    Unparseable(Format),
     #[error("{0:?} files are not supported")]
     Unsupported(Format),
-    #[error("the object is larger than the {limit}-byte limit")]
-    TooLarge { limit: u64 },
+    #[error("more than {limit} bytes would be extracted")]
+    ExtractedOverLimit { limit: u64 },
+    #[error("archives nested more than {limit} levels deep")]
+    NestingOverLimit { limit: u32 },
+    #[error("OOXML uncompressed ratio {ratio} exceeds {limit}")]
+    OoxmlRatio { ratio: u64, limit: u64 },
+    #[error("OOXML uncompressed size exceeds {limit} bytes")]
+    OoxmlSize { limit: u64 },
+    #[error("JSON nested more than {limit} levels deep")]
+    JsonNesting { limit: usize },
+    #[error("a single value is larger than {limit} bytes")]
+    UnitTooLarge { limit: usize },
 }
 
+impl ReadError {
+    /// Macie's reason code for this error.
+    pub fn reason(&self) -> &'static str {
+        match self {
+            ReadError::Io(e) if e.kind() == io::ErrorKind::PermissionDenied => "PERMISSION_DENIED",
+            ReadError::Io(_) | ReadError::Malformed { .. } => "MALFORMED_FILE",
+            ReadError::Unparseable(_) => "UNABLE_TO_PARSE_FILE",
+            ReadError::Unsupported(_) => "UNSUPPORTED_FILE_TYPE_EXCEPTION",
+            ReadError::ExtractedOverLimit { .. } => "ARCHIVE_TOTAL_BYTES_EXTRACTED_OVER_LIMIT",
+            ReadError::NestingOverLimit { .. } => "ARCHIVE_NESTING_LEVEL_OVER_LIMIT",
+            ReadError::OoxmlRatio { .. } => "OOXML_UNCOMPRESSED_RATIO_EXCEEDS_LIMIT",
+            ReadError::OoxmlSize { .. } => "OOXML_UNCOMPRESSED_SIZE_EXCEEDS_LIMIT",
+            ReadError::JsonNesting { .. } => "JSON_NESTING_LEVEL_OVER_LIMIT",
+            ReadError::UnitTooLarge { .. } => "FILE_EXCEEDS_SIZE_LIMIT",
+        }
+    }
+}
+
+/// Receives the units of an object, in document order.
+pub type Sink<'s> = dyn FnMut(TextUnit<'_>) + 's;
+
 /// Reads `input` as `format` and hands each text unit to `sink`.
-pub fn read_units<R: Read>(
-    format: Format,
-    input: R,
-    sink: &mut dyn FnMut(TextUnit<'_>),
-) -> Result<(), ReadError> {
+pub fn read_units<R: Read>(format: Format, input: R, sink: &mut Sink<'_>) -> Result<(), ReadError> {
     match format {
         Format::Text => read_text(input, sink),
         Format::Csv => read_delimited(input, b',', sink),

@@ -1,27 +1,152 @@
-//! Plain text: the whole object is one unit.
+//! Plain text: the whole object is one unit, read in overlapping windows so that memory
+//! stays bounded whatever the file's size.
 
-use std::io::Read;
+use std::io::{self, Read};
 
 use ferret_identifiers::UnitContext;
 
-use super::{ReadError, TextUnit, UnitPlace};
+use super::{ReadError, Sink, TextUnit, UnitPlace};
 
-/// The largest text read whole. Beyond it the scanner's windowed text reader applies.
-pub const MAX_WHOLE_TEXT: u64 = 64 * 1024 * 1024;
+/// New bytes searched per window.
+pub const WINDOW: usize = 1024 * 1024;
+/// How far a match may run past the end of its window's search range. A match longer
+/// than this is cut at the window's end.
+pub const GUARD: usize = 64 * 1024;
+/// Bytes kept before each window's search range, so that keywords before it still count
+/// (300 characters of distance plus a 90-character keyword, at up to 4 bytes each) and
+/// word boundaries see the byte before.
+pub const LOOKBACK: usize = 2048;
 
-/// Reads all of `input` (up to [`MAX_WHOLE_TEXT`]) as one text unit.
-pub fn read_text<R: Read>(input: R, sink: &mut dyn FnMut(TextUnit<'_>)) -> Result<(), ReadError> {
-    let mut bytes = Vec::new();
-    input.take(MAX_WHOLE_TEXT + 1).read_to_end(&mut bytes)?;
-    if bytes.len() as u64 > MAX_WHOLE_TEXT {
-        return Err(ReadError::TooLarge {
-            limit: MAX_WHOLE_TEXT,
+/// Reads `input` as one text unit, handed to `sink` as successive windows whose search
+/// ranges tile the text exactly once.
+pub fn read_text<R: Read>(mut input: R, sink: &mut Sink<'_>) -> Result<(), ReadError> {
+    let mut buffer: Vec<u8> = Vec::with_capacity(LOOKBACK + WINDOW + GUARD);
+    let mut search_start = 0;
+    let mut first_line = 1;
+    let mut first_column = 1;
+    loop {
+        let eof = fill(&mut input, &mut buffer, search_start + WINDOW + GUARD)?;
+        let search_end = if eof {
+            buffer.len()
+        } else {
+            buffer.len() - GUARD
+        };
+        sink(TextUnit {
+            bytes: &buffer,
+            search: search_start..search_end,
+            place: UnitPlace::Text {
+                first_line,
+                first_column,
+            },
+            context: UnitContext::None,
         });
+        if eof {
+            return Ok(());
+        }
+        let keep_from = char_start_at_or_before(&buffer, search_end.saturating_sub(LOOKBACK));
+        let dropped = &buffer[..keep_from];
+        match memchr::memrchr(b'\n', dropped) {
+            Some(last) => {
+                first_line += memchr::memchr_iter(b'\n', dropped).count() as u64;
+                first_column =
+                    ferret_identifiers::text::char_count(&dropped[last + 1..]) as u64 + 1;
+            }
+            None => first_column += ferret_identifiers::text::char_count(dropped) as u64,
+        }
+        buffer.drain(..keep_from);
+        search_start = search_end - keep_from;
     }
-    sink(TextUnit {
-        bytes: &bytes,
-        place: UnitPlace::Text { first_line: 1 },
-        context: UnitContext::None,
-    });
-    Ok(())
+}
+
+/// Reads until `buffer` holds `target` bytes or the input ends; true at the end.
+fn fill<R: Read>(input: &mut R, buffer: &mut Vec<u8>, target: usize) -> io::Result<bool> {
+    while buffer.len() < target {
+        let before = buffer.len();
+        buffer.resize(target, 0);
+        match input.read(&mut buffer[before..]) {
+            Ok(0) => {
+                buffer.truncate(before);
+                return Ok(true);
+            }
+            Ok(n) => buffer.truncate(before + n),
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => buffer.truncate(before),
+            Err(e) => {
+                buffer.truncate(before);
+                return Err(e);
+            }
+        }
+    }
+    Ok(false)
+}
+
+/// Moves `offset` back to the first byte of the character it falls in, so that a window
+/// never starts inside a multi-byte character.
+fn char_start_at_or_before(bytes: &[u8], mut offset: usize) -> usize {
+    while offset > 0 && offset < bytes.len() && (bytes[offset] & 0xC0) == 0x80 {
+        offset -= 1;
+    }
+    offset
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Collects (search range text, first_line, first_column) of every window.
+    fn windows(text: &[u8]) -> Vec<(Vec<u8>, u64, u64)> {
+        let mut out = Vec::new();
+        read_text(text, &mut |unit: TextUnit<'_>| {
+            let UnitPlace::Text {
+                first_line,
+                first_column,
+            } = unit.place
+            else {
+                panic!("text units");
+            };
+            out.push((
+                unit.bytes[unit.search.clone()].to_vec(),
+                first_line,
+                first_column,
+            ));
+        })
+        .expect("in-memory input");
+        out
+    }
+
+    #[test]
+    fn small_text_is_one_window() {
+        let w = windows(b"hello\nworld");
+        assert_eq!(w, [(b"hello\nworld".to_vec(), 1, 1)]);
+    }
+
+    #[test]
+    fn empty_text_is_one_empty_window() {
+        assert_eq!(windows(b""), [(Vec::new(), 1, 1)]);
+    }
+
+    #[test]
+    fn search_ranges_tile_a_large_text_exactly_once() {
+        let line = "é123 abc\n".repeat(1);
+        let text: String = line.repeat(3 * WINDOW / line.len() + 17);
+        let w = windows(text.as_bytes());
+        assert!(w.len() >= 3, "several windows: {}", w.len());
+        let joined: Vec<u8> = w.iter().flat_map(|(bytes, _, _)| bytes.clone()).collect();
+        assert_eq!(joined, text.as_bytes());
+    }
+
+    #[test]
+    fn windows_know_their_line_and_column() {
+        let text = "a\n".repeat(WINDOW) + "end";
+        let w = windows(text.as_bytes());
+        let mut line = 1;
+        let mut seen = 0usize;
+        for (bytes, first_line, _) in &w {
+            // The search range starts where the previous one ended; the window's first
+            // byte is LOOKBACK-ish earlier, so its line is at most that many lines back.
+            assert!(*first_line <= line, "{first_line} <= {line}");
+            line += bytes.iter().filter(|&&b| b == b'\n').count() as u64;
+            seen += bytes.len();
+        }
+        assert_eq!(seen, text.len());
+    }
 }

@@ -1,0 +1,36 @@
+//! Limits that keep a scan's memory and time bounded whatever the input.
+//!
+//! Each limit maps to the reason Macie gives when it stops analysing an object, so a
+//! bomb or a runaway file becomes a SKIPPED or PARTIAL result, never an out-of-memory.
+
+/// Bounds applied while reading one object.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Limits {
+    /// Bytes that may be produced by decompressing one object (gzip, zip members,
+    /// nested archives), all together.
+    pub max_extracted_bytes: u64,
+    /// Archive nesting depth (a zip in a zip is depth 2).
+    pub max_nesting: u32,
+    /// OOXML (XLSX) uncompressed-to-compressed ratio above which a workbook is a bomb.
+    pub max_ooxml_ratio: u64,
+    /// OOXML total uncompressed size.
+    pub max_ooxml_bytes: u64,
+    /// Largest single text unit (a cell, a JSON string); larger ones are cut and the
+    /// object is PARTIAL.
+    pub max_unit_bytes: usize,
+    /// JSON nesting depth.
+    pub max_json_depth: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_extracted_bytes: 20 * 1024 * 1024 * 1024,
+            max_nesting: 10,
+            max_ooxml_ratio: 100,
+            max_ooxml_bytes: 4 * 1024 * 1024 * 1024,
+            max_unit_bytes: 16 * 1024 * 1024,
+            max_json_depth: 256,
+        }
+    }
+}
