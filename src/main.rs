@@ -2,6 +2,7 @@
 //! calls one library function and prints; no scanning or routing logic lives here.
 
 mod identify;
+mod scan;
 
 use std::process::ExitCode;
 
@@ -19,6 +20,9 @@ struct Cli {
 enum Command {
     /// Test custom data identifiers on a sample: every match and every rejected candidate.
     Identify(identify::Args),
+    /// Scan files, directories or buckets and print one Macie-format result per object.
+    /// Exit status: 0 nothing sensitive, 1 something sensitive, 2 error.
+    Scan(scan::Args),
 }
 
 /// Exit status for usage and runtime errors (0 and 1 report what a scan found).
@@ -38,6 +42,7 @@ fn main() -> ExitCode {
     };
     let outcome = match cli.command {
         Command::Identify(args) => identify::run(args),
+        Command::Scan(args) => scan::run(args),
     };
     match outcome {
         Ok(code) => code,

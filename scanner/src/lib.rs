@@ -6,12 +6,19 @@
 //! `ferret-identifiers` judges every unit; [`bench`] folds the verdicts into the analyst's
 //! test bench report.
 
+pub mod aggregate;
 pub mod bench;
 pub mod format;
 pub mod limits;
 pub mod location;
+pub mod object;
 pub mod reader;
+pub mod result;
+pub mod scan;
+pub mod table;
 
 pub use format::Format;
 pub use limits::Limits;
 pub use reader::{ReadError, TextUnit, UnitPlace};
+pub use result::ResultRecord;
+pub use scan::{scan_file, scan_object, scan_parallel, ObjectMeta, ScanOptions};

@@ -9,7 +9,8 @@ use crate::Format;
 
 /// Streams the records of `input` and hands each cell to `sink`. Row 1 is the header:
 /// its cells are units too (sensitive column names are findings), and its text becomes
-/// the column name of every cell below it.
+/// the column name of every cell below it. Rows count records, so a quoted field that
+/// spans lines still belongs to one row.
 pub fn read_delimited<R: Read>(
     input: R,
     delimiter: u8,
@@ -48,16 +49,14 @@ pub fn read_delimited<R: Read>(
                 .iter()
                 .map(|h| String::from_utf8_lossy(h).trim().to_owned())
                 .collect();
+            header_units(&record, sink);
+            continue;
         }
         for (index, field) in record.iter().enumerate() {
             if field.is_empty() {
                 continue;
             }
-            let column_name = if row == 1 {
-                None
-            } else {
-                headers.get(index).map(String::as_str)
-            };
+            let column_name = headers.get(index).map(String::as_str);
             sink(TextUnit::whole(
                 field,
                 UnitPlace::Cell {
@@ -69,5 +68,25 @@ pub fn read_delimited<R: Read>(
                 column_name.map_or(UnitContext::None, UnitContext::Column),
             ));
         }
+    }
+}
+
+/// Header cells are units like any other, but what they hold is reported as a line range
+/// (SPEC section 2, rule 6): each is placed on line 1 at the column where it starts,
+/// counted as if fields were written unquoted.
+fn header_units(record: &csv::ByteRecord, sink: &mut Sink<'_>) {
+    let mut column = 1;
+    for field in record.iter() {
+        if !field.is_empty() {
+            sink(TextUnit::whole(
+                field,
+                UnitPlace::Text {
+                    first_line: 1,
+                    first_column: column,
+                },
+                UnitContext::None,
+            ));
+        }
+        column += ferret_identifiers::text::char_count(field) as u64 + 1;
     }
 }

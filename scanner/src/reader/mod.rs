@@ -5,14 +5,18 @@
 //! sink that keeps anything must copy it.
 
 mod delimited;
+mod json;
 mod text;
+mod xlsx;
 
 use std::io::{self, Read};
 
 use ferret_identifiers::UnitContext;
 
 pub use delimited::read_delimited;
+pub use json::{read_json, read_json_lines};
 pub use text::read_text;
+pub use xlsx::read_xlsx;
 
 use crate::Format;
 
@@ -91,8 +95,14 @@ impl ReadError {
     /// Macie's reason code for this error.
     pub fn reason(&self) -> &'static str {
         match self {
-            ReadError::Io(e) if e.kind() == io::ErrorKind::PermissionDenied => "PERMISSION_DENIED",
-            ReadError::Io(_) | ReadError::Malformed { .. } => "MALFORMED_FILE",
+            ReadError::Io(e) => match e.kind() {
+                io::ErrorKind::PermissionDenied => "PERMISSION_DENIED",
+                io::ErrorKind::NotFound => "SOURCE_OBJECT_NO_LONGER_AVAILABLE",
+                // Decoders report corrupt or truncated data as I/O errors of these kinds.
+                io::ErrorKind::InvalidData | io::ErrorKind::UnexpectedEof => "MALFORMED_FILE",
+                _ => "UNABLE_TO_PARSE_FILE",
+            },
+            ReadError::Malformed { .. } => "MALFORMED_FILE",
             ReadError::Unparseable(_) => "UNABLE_TO_PARSE_FILE",
             ReadError::Unsupported(_) => "UNSUPPORTED_FILE_TYPE_EXCEPTION",
             ReadError::ExtractedOverLimit { .. } => "ARCHIVE_TOTAL_BYTES_EXTRACTED_OVER_LIMIT",

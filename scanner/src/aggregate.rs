@@ -1,0 +1,205 @@
+//! Folding the verdicts on an object's units into its result record: counts, listed
+//! occurrences, severities and the finding type.
+
+use std::collections::BTreeMap;
+
+use ferret_identifiers::severity::managed_severity;
+use ferret_identifiers::{Candidate, Category, DetectorKind, IdentifierSet, Severity};
+
+use crate::location::{column_letters, LineIndex};
+use crate::reader::{TextUnit, UnitPlace};
+use crate::result::{
+    CellOccurrence, CustomDataIdentifiers, CustomDetection, LineRange, ManagedDetection,
+    Occurrences, RecordOccurrence, SensitiveDataCategory, SeveritySummary,
+};
+
+/// Per detector: the full count and the first occurrences.
+#[derive(Debug, Default)]
+struct Tally {
+    count: u64,
+    occurrences: Occurrences,
+}
+
+/// What the aggregator concludes about an object.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Findings {
+    pub custom: CustomDataIdentifiers,
+    pub sensitive_data: Vec<SensitiveDataCategory>,
+    pub additional_occurrences: bool,
+    /// Highest severity reached; `None` when the object is not sensitive.
+    pub severity: Option<Severity>,
+    /// `SensitiveData:S3Object/...` when sensitive.
+    pub finding_type: Option<String>,
+}
+
+impl Findings {
+    pub fn severity_summary(&self) -> Option<SeveritySummary> {
+        self.severity.map(|s| SeveritySummary {
+            score: s.score(),
+            description: s.description().to_owned(),
+        })
+    }
+}
+
+/// Collects the kept candidates of one object's units.
+pub struct Aggregator<'s> {
+    set: &'s IdentifierSet,
+    max_occurrences: usize,
+    tallies: Vec<Tally>,
+    units: u64,
+}
+
+impl<'s> Aggregator<'s> {
+    /// `max_occurrences` bounds the occurrences listed per detection; counts are exact.
+    pub fn new(set: &'s IdentifierSet, max_occurrences: usize) -> Self {
+        Aggregator {
+            set,
+            max_occurrences,
+            tallies: (0..set.detectors().len())
+                .map(|_| Tally::default())
+                .collect(),
+            units: 0,
+        }
+    }
+
+    /// How many units (or windows) were judged so far.
+    pub fn units_seen(&self) -> u64 {
+        self.units
+    }
+
+    /// Judges one unit and counts what is kept.
+    pub fn unit(&mut self, unit: &TextUnit<'_>) {
+        self.units += 1;
+        let set = self.set;
+        let max = self.max_occurrences;
+        let tallies = &mut self.tallies;
+        let mut lines: Option<LineIndex> = None;
+        set.scan_range(
+            unit.bytes,
+            unit.search.clone(),
+            unit.context,
+            |c: Candidate<'_, '_>| {
+                if !c.is_kept() {
+                    return;
+                }
+                let tally = &mut tallies[c.detector.0];
+                tally.count += 1;
+                if tally.occurrences.len() < max {
+                    place_occurrence(&mut tally.occurrences, unit, &mut lines, &c);
+                }
+            },
+        );
+    }
+
+    /// The object's findings.
+    pub fn finish(self) -> Findings {
+        let mut custom = CustomDataIdentifiers {
+            total_count: 0,
+            detections: Vec::new(),
+        };
+        let mut by_category: BTreeMap<Category, SensitiveDataCategory> = BTreeMap::new();
+        let mut severity: Option<Severity> = None;
+        let mut types: Vec<&'static str> = Vec::new();
+        let mut additional = false;
+        for (detector, tally) in self.set.detectors().iter().zip(self.tallies) {
+            if tally.count == 0 {
+                continue;
+            }
+            additional |= tally.count > tally.occurrences.len() as u64;
+            let (reached, type_suffix) = match detector.kind() {
+                DetectorKind::Custom { severity_levels } => {
+                    let reached = severity_levels.severity_for(tally.count);
+                    custom.total_count += tally.count;
+                    custom.detections.push(CustomDetection {
+                        name: detector.name().to_owned(),
+                        count: tally.count,
+                        severity: reached.map(|s| s.as_str().to_owned()),
+                        occurrences: tally.occurrences,
+                    });
+                    (reached, "CustomIdentifier")
+                }
+                DetectorKind::Managed { category } => {
+                    let group =
+                        by_category
+                            .entry(*category)
+                            .or_insert_with(|| SensitiveDataCategory {
+                                category: category.as_str().to_owned(),
+                                total_count: 0,
+                                detections: Vec::new(),
+                            });
+                    group.total_count += tally.count;
+                    group.detections.push(ManagedDetection {
+                        detection_type: detector.name().to_owned(),
+                        count: tally.count,
+                        occurrences: tally.occurrences,
+                    });
+                    (
+                        managed_severity(*category, tally.count),
+                        category.finding_type_suffix(),
+                    )
+                }
+            };
+            if let Some(reached) = reached {
+                severity = severity.max(Some(reached));
+                if !types.contains(&type_suffix) {
+                    types.push(type_suffix);
+                }
+            }
+        }
+        let finding_type = match types.as_slice() {
+            [] => None,
+            [one] => Some(format!("SensitiveData:S3Object/{one}")),
+            _ => Some("SensitiveData:S3Object/Multiple".to_owned()),
+        };
+        Findings {
+            custom,
+            sensitive_data: by_category.into_values().collect(),
+            additional_occurrences: additional,
+            severity,
+            finding_type,
+        }
+    }
+}
+
+fn place_occurrence(
+    occurrences: &mut Occurrences,
+    unit: &TextUnit<'_>,
+    lines: &mut Option<LineIndex>,
+    candidate: &Candidate<'_, '_>,
+) {
+    match unit.place {
+        UnitPlace::Text {
+            first_line,
+            first_column,
+        } => {
+            let index = lines.get_or_insert_with(|| LineIndex::new(unit.bytes));
+            let start = index.locate(unit.bytes, candidate.span.start, first_line);
+            let end = index.locate(unit.bytes, candidate.span.end, first_line);
+            let start_column = if start.line == first_line {
+                start.column + first_column - 1
+            } else {
+                start.column
+            };
+            occurrences.line_ranges.push(LineRange {
+                start: start.line,
+                end: end.line,
+                start_column,
+            });
+        }
+        UnitPlace::Cell {
+            row,
+            column,
+            column_name,
+            sheet,
+        } => occurrences.cells.push(CellOccurrence {
+            row,
+            column,
+            column_name: column_name.map(str::to_owned),
+            cell_reference: sheet.map(|sheet| format!("{sheet}!{}{row}", column_letters(column))),
+        }),
+        UnitPlace::Record { index, json_path } => occurrences.records.push(RecordOccurrence {
+            record_index: index,
+            json_path: json_path.to_owned(),
+        }),
+    }
+}

@@ -1,0 +1,234 @@
+//! Scanning objects into result records, one at a time or many in parallel.
+
+use std::fs::File;
+use std::path::{Path, PathBuf};
+
+use ferret_identifiers::IdentifierSet;
+use rayon::prelude::*;
+
+use crate::aggregate::Aggregator;
+use crate::limits::Limits;
+use crate::object::{read_object, Input, MemberError};
+use crate::reader::ReadError;
+use crate::result::{
+    ClassificationDetails, ClassificationResult, ResourcesAffected, ResultRecord, S3Bucket,
+    S3Object, Status, SCHEMA_VERSION,
+};
+use crate::Format;
+
+/// How objects are scanned.
+#[derive(Debug, Clone)]
+pub struct ScanOptions {
+    pub limits: Limits,
+    /// Occurrences listed per detection (`--max-occurrences`); counts are always full.
+    pub max_occurrences: usize,
+    /// The batch id written as `jobId`.
+    pub job_id: Option<String>,
+}
+
+impl Default for ScanOptions {
+    fn default() -> Self {
+        ScanOptions {
+            limits: Limits::default(),
+            max_occurrences: 1000,
+            job_id: None,
+        }
+    }
+}
+
+/// Identifies the object a result is about.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ObjectMeta {
+    /// `None` for local files.
+    pub bucket: Option<String>,
+    /// The S3 key, or the local path as given.
+    pub key: String,
+    pub size: u64,
+    pub e_tag: Option<String>,
+}
+
+impl ObjectMeta {
+    /// A local file, named by the path as the user gave it.
+    pub fn local(path: &Path, size: u64) -> ObjectMeta {
+        ObjectMeta {
+            bucket: None,
+            key: path.to_string_lossy().into_owned(),
+            size,
+            e_tag: None,
+        }
+    }
+
+    /// `bucket/key` for S3 objects, the path for local files.
+    pub fn path(&self) -> String {
+        match &self.bucket {
+            Some(bucket) => format!("{bucket}/{}", self.key),
+            None => self.key.clone(),
+        }
+    }
+
+    fn extension(&self) -> String {
+        let name = self.key.rsplit('/').next().unwrap_or(&self.key);
+        match name.rsplit_once('.') {
+            Some((stem, extension)) if !stem.is_empty() => extension.to_owned(),
+            _ => String::new(),
+        }
+    }
+}
+
+/// Scans one object and describes it, whatever happens: a failure to read becomes a
+/// SKIPPED or PARTIAL status with Macie's reason, never an error of the scan.
+pub fn scan_object(
+    set: &IdentifierSet,
+    meta: &ObjectMeta,
+    input: Input<'_>,
+    options: &ScanOptions,
+) -> ResultRecord {
+    let mut aggregator = Aggregator::new(set, options.max_occurrences);
+    let outcome = read_object(&meta.key, input, &options.limits, &mut |unit| {
+        aggregator.unit(&unit)
+    });
+    let scanned_any = aggregator.units_seen() > 0;
+    let (status, format) = match outcome {
+        Ok(outcome) if outcome.member_errors.is_empty() => (complete(), outcome.format),
+        Ok(outcome) => (
+            status("PARTIAL", archive_reason(&outcome.member_errors)),
+            outcome.format,
+        ),
+        Err(error) => (
+            failed(&error, scanned_any),
+            Format::from_path(Path::new(&meta.key)),
+        ),
+    };
+    let findings = aggregator.finish();
+    let size_classified = if status.code == "SKIPPED" {
+        0
+    } else {
+        meta.size
+    };
+    ResultRecord {
+        schema_version: SCHEMA_VERSION.to_owned(),
+        resources_affected: ResourcesAffected {
+            s3_bucket: meta.bucket.clone().map(|name| S3Bucket { name }),
+            s3_object: S3Object {
+                key: meta.key.clone(),
+                path: meta.path(),
+                extension: meta.extension(),
+                size: meta.size,
+                e_tag: meta.e_tag.clone(),
+            },
+        },
+        finding_type: findings.finding_type.clone(),
+        severity: findings.severity_summary(),
+        classification_details: ClassificationDetails {
+            job_id: options.job_id.clone(),
+            result: ClassificationResult {
+                status,
+                mime_type: format.mime_type().to_owned(),
+                size_classified,
+                additional_occurrences: findings.additional_occurrences,
+                custom_data_identifiers: findings.custom,
+                sensitive_data: findings.sensitive_data,
+            },
+        },
+    }
+}
+
+/// An archive some members of which were not analysed: a limit that stopped a member
+/// is the more useful reason, otherwise Macie's generic one.
+fn archive_reason(errors: &[MemberError]) -> &'static str {
+    errors
+        .iter()
+        .map(|e| &e.error)
+        .find(|e| matches!(e, ReadError::NestingOverLimit { .. }))
+        .map_or("ARCHIVE_CONTAINS_UNPROCESSED_FILES", ReadError::reason)
+}
+
+fn complete() -> Status {
+    Status {
+        code: "COMPLETE".to_owned(),
+        reason: None,
+    }
+}
+
+fn status(code: &str, reason: &str) -> Status {
+    Status {
+        code: code.to_owned(),
+        reason: Some(reason.to_owned()),
+    }
+}
+
+/// An object whose reading failed is PARTIAL when some of it was analysed first, unless
+/// the failure says it was never the format it claimed to be.
+fn failed(error: &ReadError, scanned_any: bool) -> Status {
+    let never_read = matches!(error, ReadError::Unsupported(_) | ReadError::Unparseable(_));
+    let code = if scanned_any && !never_read {
+        "PARTIAL"
+    } else {
+        "SKIPPED"
+    };
+    status(code, error.reason())
+}
+
+/// Scans a local file.
+pub fn scan_file(set: &IdentifierSet, path: &Path, options: &ScanOptions) -> ResultRecord {
+    let opened = File::open(path).and_then(|file| {
+        let size = file.metadata()?.len();
+        Ok((file, size))
+    });
+    match opened {
+        Ok((mut file, size)) => {
+            let meta = ObjectMeta::local(path, size);
+            scan_object(set, &meta, Input::Seekable(&mut file), options)
+        }
+        Err(error) => {
+            let meta = ObjectMeta::local(path, 0);
+            let mut record = scan_object(set, &meta, Input::Stream(&mut std::io::empty()), options);
+            record.classification_details.result.status =
+                status("SKIPPED", ReadError::Io(error).reason());
+            record
+        }
+    }
+}
+
+/// Runs `scan_one` over `items` on `threads` threads (0: all cores) and returns the
+/// records in the items' order, whatever the thread count. `done` is called as each
+/// object finishes (from worker threads), for progress reporting.
+pub fn scan_parallel<T, F, D>(
+    items: &[T],
+    threads: usize,
+    scan_one: F,
+    done: D,
+) -> Result<Vec<ResultRecord>, rayon::ThreadPoolBuildError>
+where
+    T: Sync,
+    F: Fn(&T) -> ResultRecord + Sync,
+    D: Fn(&ResultRecord) + Sync,
+{
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()?;
+    Ok(pool.install(|| {
+        items
+            .par_iter()
+            .map(|item| {
+                let record = scan_one(item);
+                done(&record);
+                record
+            })
+            .collect()
+    }))
+}
+
+/// The files a target names: the file itself, or every file below a directory
+/// (recursively, symbolic links not followed), sorted by path.
+pub fn local_files(target: &Path) -> std::io::Result<Vec<(PathBuf, u64)>> {
+    let mut files = Vec::new();
+    for entry in walkdir::WalkDir::new(target).sort_by_file_name() {
+        let entry = entry.map_err(std::io::Error::from)?;
+        if entry.file_type().is_file() {
+            let size = entry.metadata().map_err(std::io::Error::from)?.len();
+            files.push((entry.into_path(), size));
+        }
+    }
+    Ok(files)
+}
