@@ -8,7 +8,12 @@ use std::process::ExitCode;
 use anyhow::{bail, Context};
 use clap::ValueEnum;
 use ferret_identifiers::{IdentifierFile, IdentifierSet, ManagedSelection};
-use ferret_scanner::{scan_file, scan_parallel, table, ResultRecord, ScanOptions};
+use ferret_orchestrator::store::{BlockingBody, S3Config, S3Store, StoreError};
+use ferret_scanner::object::Input;
+use ferret_scanner::scan::unreadable;
+use ferret_scanner::{
+    scan_file, scan_object, scan_parallel, table, ObjectMeta, ResultRecord, ScanOptions,
+};
 use indicatif::{ProgressBar, ProgressStyle};
 
 #[derive(Debug, clap::Args)]
@@ -34,9 +39,38 @@ pub struct Args {
     /// before it is reported ARCHIVE_TOTAL_BYTES_EXTRACTED_OVER_LIMIT.
     #[arg(long, value_name = "BYTES")]
     max_extracted_bytes: Option<u64>,
+    /// An S3-compatible endpoint (path-style addressing); AWS_ENDPOINT_URL also works.
+    #[arg(long, value_name = "URL")]
+    endpoint_url: Option<String>,
+    /// The AWS region of the buckets (default: from the AWS configuration).
+    #[arg(long, value_name = "REGION")]
+    region: Option<String>,
     /// Files, directories (recursive) or s3://bucket[/prefix].
     #[arg(required = true, value_name = "TARGET")]
     targets: Vec<String>,
+}
+
+/// One object to scan.
+enum Item {
+    Local(PathBuf, u64),
+    S3(ObjectMeta),
+}
+
+impl Item {
+    /// The path results are sorted by (`bucket/key` for S3).
+    fn path(&self) -> String {
+        match self {
+            Item::Local(path, _) => path.to_string_lossy().into_owned(),
+            Item::S3(meta) => meta.path(),
+        }
+    }
+
+    fn size(&self) -> u64 {
+        match self {
+            Item::Local(_, size) => *size,
+            Item::S3(meta) => meta.size,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -67,19 +101,37 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         options.limits.max_extracted_bytes = bytes;
     }
 
-    let mut files = Vec::new();
+    let s3 = S3Targets::connect_if_needed(&args)?;
+    let mut items = Vec::new();
     for target in &args.targets {
-        if target.starts_with("s3://") {
-            bail!("{target}: S3 targets are not supported yet");
+        match target.strip_prefix("s3://") {
+            Some(location) => {
+                let s3 = s3.as_ref().context("S3 client")?;
+                items.extend(s3.list(location)?.into_iter().map(Item::S3));
+            }
+            None => {
+                let found = ferret_scanner::scan::local_files(target.as_ref())
+                    .with_context(|| format!("{target}: cannot list"))?;
+                items.extend(
+                    found
+                        .into_iter()
+                        .map(|(path, size)| Item::Local(path, size)),
+                );
+            }
         }
-        let found = ferret_scanner::scan::local_files(target.as_ref())
-            .with_context(|| format!("{target}: cannot list"))?;
-        files.extend(found);
     }
-    files.sort();
-    files.dedup();
+    items.sort_by_cached_key(Item::path);
+    items.dedup_by(|a, b| a.path() == b.path());
 
-    let progress = progress_bar(files.iter().map(|(_, size)| size).sum());
+    let scan_one = |item: &Item| match item {
+        Item::Local(path, _) => scan_file(&set, path, &options),
+        Item::S3(meta) => match s3.as_ref().map(|s3| s3.open(meta)) {
+            Some(Ok(mut body)) => scan_object(&set, meta, Input::Stream(&mut body), &options),
+            Some(Err(reason)) => unreadable(meta, reason, &options),
+            None => unreadable(meta, "UNABLE_TO_PARSE_FILE", &options),
+        },
+    };
+    let progress = progress_bar(items.iter().map(Item::size).sum());
     let mut out: Box<dyn Write> = match &args.output {
         Some(path) => Box::new(BufWriter::new(
             File::create(path).with_context(|| format!("creating {}", path.display()))?,
@@ -90,13 +142,10 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         writeln!(out, "{}", table::header())?;
     }
     let mut sensitive = false;
-    for round in files.chunks(ROUND) {
-        let records = scan_parallel(
-            round,
-            args.threads,
-            |(path, _)| scan_file(&set, path, &options),
-            |record: &ResultRecord| progress.inc(record.resources_affected.s3_object.size),
-        )?;
+    for round in items.chunks(ROUND) {
+        let records = scan_parallel(round, args.threads, scan_one, |record: &ResultRecord| {
+            progress.inc(record.resources_affected.s3_object.size)
+        })?;
         for record in &records {
             sensitive |= record.is_sensitive();
             write_record(&mut out, args.format, record)?;
@@ -139,4 +188,64 @@ fn progress_bar(total_bytes: u64) -> ProgressBar {
         bar.set_style(style);
     }
     bar
+}
+
+/// The S3 side of a scan: a runtime for the SDK and a client, made only when a target
+/// is a bucket.
+struct S3Targets {
+    runtime: tokio::runtime::Runtime,
+    store: S3Store,
+}
+
+impl S3Targets {
+    fn connect_if_needed(args: &Args) -> anyhow::Result<Option<S3Targets>> {
+        if !args.targets.iter().any(|t| t.starts_with("s3://")) {
+            return Ok(None);
+        }
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .context("starting the S3 runtime")?;
+        let config = S3Config {
+            endpoint_url: args.endpoint_url.clone(),
+            region: args.region.clone(),
+        };
+        let store = runtime.block_on(S3Store::connect(&config));
+        Ok(Some(S3Targets { runtime, store }))
+    }
+
+    /// Every object under `bucket[/prefix]`.
+    fn list(&self, location: &str) -> anyhow::Result<Vec<ObjectMeta>> {
+        let (bucket, prefix) = location.split_once('/').unwrap_or((location, ""));
+        if bucket.is_empty() {
+            bail!("s3://{location}: no bucket named");
+        }
+        let objects = self
+            .runtime
+            .block_on(self.store.list(bucket, prefix))
+            .with_context(|| format!("listing s3://{location}"))?;
+        Ok(objects
+            .into_iter()
+            .map(|object| ObjectMeta {
+                bucket: Some(bucket.to_owned()),
+                key: object.key,
+                size: object.size,
+                e_tag: object.e_tag,
+            })
+            .collect())
+    }
+
+    /// Opens an object for streaming, or names Macie's reason it cannot be read.
+    fn open(&self, meta: &ObjectMeta) -> Result<BlockingBody, &'static str> {
+        let bucket = meta.bucket.as_deref().unwrap_or_default();
+        self.store
+            .open_blocking(bucket, &meta.key)
+            .map_err(|error| match error {
+                StoreError::AccessDenied { .. } => "PERMISSION_DENIED",
+                StoreError::NoSuchObject { .. } => "SOURCE_OBJECT_NO_LONGER_AVAILABLE",
+                StoreError::NoSuchBucket { .. } => "NO_SUCH_BUCKET_AVAILABLE",
+                _ => "UNABLE_TO_PARSE_FILE",
+            })
+    }
 }

@@ -457,3 +457,45 @@ fn output_file_and_table_format() {
         "{table}"
     );
 }
+
+#[test]
+fn xlsx_from_two_producers_gives_the_same_cells() {
+    let mut detections = Vec::new();
+    for producer in ["openpyxl", "xlsxwriter"] {
+        let path = repo(&format!("tests/fixtures/xlsx/employees_{producer}.xlsx"));
+        let (_, records) = scan_custom(&[path_str(&path)]);
+        let record = &records[0];
+        assert_eq!(status(record), ("COMPLETE".to_owned(), None), "{producer}");
+        assert_eq!(
+            result(record)["mimeType"],
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        );
+        let cpf = custom(record, "Brazil CPF").expect("cpf");
+        assert_eq!(cpf["count"], 10, "{producer}");
+        assert_eq!(
+            cpf["occurrences"]["cells"][0],
+            json!({"row": 2, "column": 4, "columnName": "cpf", "cellReference": "Funcionarios!D2"})
+        );
+        let siret = custom(record, "SIRET-NIC").expect("siret, kept by its column name");
+        assert_eq!(
+            siret["occurrences"]["cells"][0],
+            json!({"row": 2, "column": 1, "columnName": "siret_nic", "cellReference": "Empresas!A2"})
+        );
+        detections.push(result(record)["customDataIdentifiers"].clone());
+    }
+    assert_eq!(
+        detections[0], detections[1],
+        "producers agree cell for cell"
+    );
+}
+
+#[test]
+fn a_truncated_workbook_is_skipped_as_malformed() {
+    let path = repo("tests/fixtures/xlsx/truncated.xlsx");
+    let (code, records) = scan_custom(&[path_str(&path)]);
+    assert_eq!(code, Some(0));
+    assert_eq!(
+        status(&records[0]),
+        ("SKIPPED".to_owned(), Some("MALFORMED_FILE".to_owned()))
+    );
+}

@@ -266,7 +266,7 @@ fn luhn(value: &[u8]) -> bool {
             digit * 2
         };
     }
-    !value.is_empty() && sum % 10 == 0
+    !value.is_empty() && sum.is_multiple_of(10)
 }
 
 /// The Receita Federal mod-11 check digit of `values` under `weights`: the
@@ -334,7 +334,7 @@ fn france_siret(value: &[u8]) -> bool {
     }
     if siren == LA_POSTE && value != LA_POSTE_HEAD_OFFICE {
         let sum: u32 = value.iter().map(|&byte| u32::from(byte - b'0')).sum();
-        sum % 5 == 0
+        sum.is_multiple_of(5)
     } else {
         luhn(value)
     }

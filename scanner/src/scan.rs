@@ -11,8 +11,8 @@ use crate::limits::Limits;
 use crate::object::{read_object, Input, MemberError};
 use crate::reader::ReadError;
 use crate::result::{
-    ClassificationDetails, ClassificationResult, ResourcesAffected, ResultRecord, S3Bucket,
-    S3Object, Status, SCHEMA_VERSION,
+    ClassificationDetails, ClassificationResult, CustomDataIdentifiers, ResourcesAffected,
+    ResultRecord, S3Bucket, S3Object, Status, SCHEMA_VERSION,
 };
 use crate::Format;
 
@@ -106,6 +106,47 @@ pub fn scan_object(
         meta.size
     };
     ResultRecord {
+        finding_type: findings.finding_type.clone(),
+        severity: findings.severity_summary(),
+        ..record(
+            meta,
+            options,
+            ClassificationResult {
+                status,
+                mime_type: format.mime_type().to_owned(),
+                size_classified,
+                additional_occurrences: findings.additional_occurrences,
+                custom_data_identifiers: findings.custom,
+                sensitive_data: findings.sensitive_data,
+            },
+        )
+    }
+}
+
+/// The record of an object that could not be opened at all (`reason` is Macie's code,
+/// e.g. `PERMISSION_DENIED`).
+pub fn unreadable(meta: &ObjectMeta, reason: &str, options: &ScanOptions) -> ResultRecord {
+    let format = Format::from_path(Path::new(&meta.key));
+    record(
+        meta,
+        options,
+        ClassificationResult {
+            status: status("SKIPPED", reason),
+            mime_type: format.mime_type().to_owned(),
+            size_classified: 0,
+            additional_occurrences: false,
+            custom_data_identifiers: CustomDataIdentifiers {
+                total_count: 0,
+                detections: Vec::new(),
+            },
+            sensitive_data: Vec::new(),
+        },
+    )
+}
+
+/// A record about `meta` with `result`, not sensitive until the caller says otherwise.
+fn record(meta: &ObjectMeta, options: &ScanOptions, result: ClassificationResult) -> ResultRecord {
+    ResultRecord {
         schema_version: SCHEMA_VERSION.to_owned(),
         resources_affected: ResourcesAffected {
             s3_bucket: meta.bucket.clone().map(|name| S3Bucket { name }),
@@ -117,18 +158,11 @@ pub fn scan_object(
                 e_tag: meta.e_tag.clone(),
             },
         },
-        finding_type: findings.finding_type.clone(),
-        severity: findings.severity_summary(),
+        finding_type: None,
+        severity: None,
         classification_details: ClassificationDetails {
             job_id: options.job_id.clone(),
-            result: ClassificationResult {
-                status,
-                mime_type: format.mime_type().to_owned(),
-                size_classified,
-                additional_occurrences: findings.additional_occurrences,
-                custom_data_identifiers: findings.custom,
-                sensitive_data: findings.sensitive_data,
-            },
+            result,
         },
     }
 }
@@ -180,13 +214,11 @@ pub fn scan_file(set: &IdentifierSet, path: &Path, options: &ScanOptions) -> Res
             let meta = ObjectMeta::local(path, size);
             scan_object(set, &meta, Input::Seekable(&mut file), options)
         }
-        Err(error) => {
-            let meta = ObjectMeta::local(path, 0);
-            let mut record = scan_object(set, &meta, Input::Stream(&mut std::io::empty()), options);
-            record.classification_details.result.status =
-                status("SKIPPED", ReadError::Io(error).reason());
-            record
-        }
+        Err(error) => unreadable(
+            &ObjectMeta::local(path, 0),
+            ReadError::Io(error).reason(),
+            options,
+        ),
     }
 }
 

@@ -95,3 +95,4 @@ pub fn managed<'v>(record: &'v Value, detection_type: &str) -> Option<&'v Value>
 pub fn path_str(path: &Path) -> &str {
     path.to_str().expect("utf-8 path")
 }
+pub mod moto;
