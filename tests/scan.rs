@@ -499,3 +499,59 @@ fn a_truncated_workbook_is_skipped_as_malformed() {
         ("SKIPPED".to_owned(), Some("MALFORMED_FILE".to_owned()))
     );
 }
+
+#[test]
+fn json_values_are_records_with_json_paths_and_keys_as_keywords() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let doc = r#"{"company": {"siret": "732 829 320-00074", "note": "732 829 320-00074"},
+                  "employees": [{"cpf": "529.982.247-25"}, {"name": "x", "cpf": "111.444.777-35"}]}"#;
+    let path = write(dir.path(), "doc.json", doc.as_bytes());
+    let (_, records) = scan_custom(&[path_str(&path)]);
+    assert_eq!(result(&records[0])["mimeType"], "application/json");
+    let siret = custom(&records[0], "SIRET-NIC").expect("kept by the key `siret` only");
+    assert_eq!(
+        siret["occurrences"]["records"],
+        json!([{"recordIndex": 0, "jsonPath": "$.company.siret"}])
+    );
+    let cpf = custom(&records[0], "Brazil CPF").expect("cpf");
+    assert_eq!(
+        cpf["occurrences"]["records"],
+        json!([
+            {"recordIndex": 0, "jsonPath": "$.employees[0].cpf"},
+            {"recordIndex": 0, "jsonPath": "$.employees[1].cpf"}
+        ])
+    );
+}
+
+#[test]
+fn json_lines_records_are_numbered_by_line() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let lines = "{\"p\": \"P-AB1234\"}\n\n{\"q\": [\"x\", \"P-CD5678\"]}\r\n";
+    let path = write(dir.path(), "events.jsonl", lines.as_bytes());
+    let (_, records) = scan_custom(&[path_str(&path)]);
+    let found = custom(&records[0], "Prototyping Naming").expect("found");
+    assert_eq!(
+        found["occurrences"]["records"],
+        json!([
+            {"recordIndex": 0, "jsonPath": "$.p"},
+            {"recordIndex": 2, "jsonPath": "$.q[1]"}
+        ])
+    );
+    assert_eq!(status(&records[0]), ("COMPLETE".to_owned(), None));
+}
+
+#[test]
+fn a_broken_json_line_makes_the_object_partial() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let lines = "{\"p\": \"P-AB1234\"}\n{broken\n{\"p\": \"P-CD5678\"}\n";
+    let path = write(dir.path(), "events.ndjson", lines.as_bytes());
+    let (_, records) = scan_custom(&[path_str(&path)]);
+    assert_eq!(
+        status(&records[0]),
+        ("PARTIAL".to_owned(), Some("MALFORMED_FILE".to_owned()))
+    );
+    assert_eq!(
+        custom(&records[0], "Prototyping Naming").expect("found")["count"],
+        2
+    );
+}

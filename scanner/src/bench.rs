@@ -6,15 +6,15 @@
 
 use std::collections::HashMap;
 use std::fs::File;
-use std::io::{BufReader, Read};
 use std::path::Path;
 
 use ferret_identifiers::{Candidate, DetectorId, IdentifierSet, KeywordSource, Rejection, Verdict};
 use serde::Serialize;
 
+use crate::limits::Limits;
 use crate::location::{column_letters, LineIndex};
-use crate::reader::{read_units, ReadError, TextUnit, UnitPlace};
-use crate::Format;
+use crate::object::{read_object, Input};
+use crate::reader::{ReadError, TextUnit, UnitPlace};
 
 /// The report: one entry per identifier under test, in set order.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
@@ -89,20 +89,15 @@ pub enum BenchLocation {
 /// Why the bench could not run.
 #[derive(Debug, thiserror::Error)]
 pub enum BenchError {
-    #[error("{path}: {source}")]
-    Open {
-        path: String,
-        source: std::io::Error,
-    },
-    #[error("{path}: {source}")]
-    Read { path: String, source: ReadError },
-    #[error("{path}: the content does not look like {format:?} (binary or wrong signature)")]
-    Mismatch { path: String, format: Format },
+    #[error("{path}: {cause}")]
+    Open { path: String, cause: std::io::Error },
+    #[error("{path}: {cause}")]
+    Read { path: String, cause: ReadError },
     #[error("no identifier named \"{0}\" in the identifier file")]
     UnknownName(String),
 }
 
-/// Runs `set` over the sample at `path` (read by its format) and reports every
+/// Runs `set` over the sample at `path` (read by its format, as a scan reads it) and reports every
 /// candidate of the detectors `only` names (all when `None`).
 pub fn run(
     set: &IdentifierSet,
@@ -117,23 +112,10 @@ pub fn run(
     if let (Some(name), true) = (only, selected.is_empty()) {
         return Err(BenchError::UnknownName(name.to_owned()));
     }
-    let mut file = File::open(path).map_err(|source| BenchError::Open {
+    let mut file = File::open(path).map_err(|cause| BenchError::Open {
         path: shown.clone(),
-        source,
+        cause,
     })?;
-    let mut head = [0u8; 8192];
-    let head_len = read_head(&mut file, &mut head).map_err(|source| BenchError::Open {
-        path: shown.clone(),
-        source,
-    })?;
-    let format = Format::from_path(path)
-        .confirm(&head[..head_len])
-        .map_err(|_| BenchError::Mismatch {
-            path: shown.clone(),
-            format: Format::from_path(path),
-        })?;
-    let input = BufReader::new(std::io::Cursor::new(head[..head_len].to_vec()).chain(file));
-
     let mut reports: HashMap<DetectorId, IdentifierReport> = selected
         .iter()
         .map(|&id| {
@@ -155,26 +137,27 @@ pub fn run(
             }
         });
     };
-    read_units(format, input, &mut sink).map_err(|source| BenchError::Read {
-        path: shown,
-        source,
+    let outcome = read_object(
+        &shown,
+        Input::Seekable(&mut file),
+        &Limits::default(),
+        &mut sink,
+    )
+    .map_err(|cause| BenchError::Read {
+        path: shown.clone(),
+        cause,
     })?;
+    if let Some(first) = outcome.member_errors.into_iter().next() {
+        return Err(BenchError::Read {
+            path: format!("{shown} ({})", first.member),
+            cause: first.error,
+        });
+    }
     let identifiers = selected
         .iter()
         .filter_map(|id| reports.remove(id))
         .collect();
     Ok(BenchReport { identifiers })
-}
-
-fn read_head(file: &mut File, head: &mut [u8]) -> std::io::Result<usize> {
-    let mut filled = 0;
-    while filled < head.len() {
-        match file.read(&mut head[filled..])? {
-            0 => break,
-            n => filled += n,
-        }
-    }
-    Ok(filled)
 }
 
 fn record(

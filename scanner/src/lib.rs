@@ -1,10 +1,12 @@
 //! Scanning objects for sensitive data.
 //!
-//! An object's bytes go through a [`reader`] chosen by its [`Format`], which cuts them
-//! into text units, each with its place in the object ([`UnitPlace`]) and the context
-//! Macie reads keywords from (column name, JSON keys). The identifier set from
-//! `ferret-identifiers` judges every unit; [`bench`] folds the verdicts into the analyst's
-//! test bench report.
+//! An object's bytes go through [`object::read_object`], which picks a [`reader`] by the
+//! object's [`Format`] (containers unpacked on the way) and cuts it into text units, each
+//! with its place in the object ([`UnitPlace`]) and the context Macie reads keywords from
+//! (column name, JSON keys). The identifier set from `ferret-identifiers` judges every
+//! unit; [`aggregate`] folds the verdicts into per-object detections and [`scan`] into a
+//! Macie-format [`ResultRecord`]. The analyst's test bench ([`mod@bench`]) shows the same
+//! verdicts candidate by candidate.
 
 pub mod aggregate;
 pub mod bench;

@@ -18,7 +18,8 @@ pub struct Limits {
     /// Largest single text unit (a cell, a JSON string); larger ones are cut and the
     /// object is PARTIAL.
     pub max_unit_bytes: usize,
-    /// JSON nesting depth.
+    /// JSON nesting depth. Each level costs about 250 bytes of stack in release builds
+    /// (1.2 KiB in debug), so very large settings risk the thread's stack.
     pub max_json_depth: usize,
 }
 
