@@ -1,9 +1,26 @@
-//! Object stores: where batches live. One interface, two backends: S3 (or any
-//! S3-compatible server) and an embedded directory store.
+//! Object stores: where batches live. One trait, two backends: [`S3Store`] (AWS S3 or
+//! any S3-compatible server) and [`DirStore`], the embedded store (a folder per bucket).
+//!
+//! The pipeline's safety rests on a few promises every backend keeps, which the same
+//! behavioural tests check against both: a copy carries the content byte for byte with
+//! its content type, user metadata and encryption settings, and sets the destination's
+//! tags in the same step; a copy can be verified against its source by size and ETag;
+//! deleting a missing object succeeds (so every step can be rerun); small objects are
+//! written atomically (readers see the old or the new content, never a part).
 
 pub mod s3;
 
+use std::collections::BTreeMap;
+use std::future::Future;
+use std::io::Read;
+
 pub use s3::{BlockingBody, S3Config, S3Store};
+
+/// Object tags, sorted by key (S3 allows at most 10 per object).
+pub type Tags = BTreeMap<String, String>;
+
+/// The most tags S3 keeps on one object.
+pub const MAX_TAGS: usize = 10;
 
 /// An object as a listing describes it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -13,7 +30,41 @@ pub struct ObjectInfo {
     pub e_tag: Option<String>,
 }
 
-/// Failures of a store, named so that callers can tell retryable from final ones.
+/// Server-side encryption of an object or a bucket's default.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Encryption {
+    /// `AES256` or `aws:kms` (or `aws:kms:dsse`).
+    pub algorithm: String,
+    pub kms_key_id: Option<String>,
+}
+
+/// What a move must preserve, and what verifies a copy.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct ObjectHead {
+    pub size: u64,
+    pub e_tag: Option<String>,
+    pub content_type: Option<String>,
+    /// User metadata (`x-amz-meta-*`), keys lower-cased.
+    pub metadata: BTreeMap<String, String>,
+    pub encryption: Option<Encryption>,
+}
+
+impl ObjectHead {
+    /// True when `copy` holds the same bytes as `self`, judged by size and, where both
+    /// ETags are plain content digests, by ETag. (Multipart ETags depend on part sizes,
+    /// so only sizes are compared for them.)
+    pub fn same_content(&self, copy: &ObjectHead) -> bool {
+        if self.size != copy.size {
+            return false;
+        }
+        match (&self.e_tag, &copy.e_tag) {
+            (Some(a), Some(b)) if !a.contains('-') && !b.contains('-') => a == b,
+            _ => true,
+        }
+    }
+}
+
+/// Failures of a store, named so that callers can tell what to do.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
     #[error("bucket {bucket}: no such bucket")]
@@ -22,6 +73,12 @@ pub enum StoreError {
     NoSuchObject { bucket: String, key: String },
     #[error("{bucket}/{key}: access denied")]
     AccessDenied { bucket: String, key: String },
+    #[error("{bucket}/{key}: {message}")]
+    Invalid {
+        bucket: String,
+        key: String,
+        message: String,
+    },
     #[error("{operation} {bucket}/{key}: {message}")]
     Service {
         operation: &'static str,
@@ -29,6 +86,93 @@ pub enum StoreError {
         key: String,
         message: String,
     },
-    #[error("I/O error: {0}")]
-    Io(#[from] std::io::Error),
+    #[error("I/O error on {path}: {error}")]
+    Io {
+        path: String,
+        error: std::io::Error,
+    },
+}
+
+/// Settings applied by `ferret buckets init` to each pipeline bucket.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BucketSettings {
+    /// Default encryption (SSE-S3 unless a KMS key is given).
+    pub encryption: Encryption,
+    /// Objects expire this many days after creation (manual-review: 10).
+    pub expire_after_days: Option<u32>,
+}
+
+/// An object store. Methods return `Send` futures so the pipeline can run them on a
+/// multi-threaded runtime with bounded concurrency.
+pub trait Store: Send + Sync + 'static {
+    /// How the store is named in messages (`s3`, `dir:/path`).
+    fn describe(&self) -> String;
+
+    /// Every object whose key starts with `prefix`, in key order.
+    fn list(
+        &self,
+        bucket: &str,
+        prefix: &str,
+    ) -> impl Future<Output = Result<Vec<ObjectInfo>, StoreError>> + Send;
+
+    /// The object's head, or `None` when it does not exist.
+    fn head(
+        &self,
+        bucket: &str,
+        key: &str,
+    ) -> impl Future<Output = Result<Option<ObjectHead>, StoreError>> + Send;
+
+    /// The object's tags.
+    fn tags(&self, bucket: &str, key: &str)
+        -> impl Future<Output = Result<Tags, StoreError>> + Send;
+
+    /// Copies `from` to `to` with content, content type, user metadata and encryption
+    /// settings preserved, and the destination's tags set to `tags` in the same step.
+    /// Returns the destination's head, for verification. Objects larger than a single
+    /// copy allows (5 GiB on S3) are copied in parts.
+    fn copy(
+        &self,
+        from: (&str, &str),
+        to: (&str, &str),
+        tags: &Tags,
+    ) -> impl Future<Output = Result<ObjectHead, StoreError>> + Send;
+
+    /// Replaces the object's tags.
+    fn set_tags(
+        &self,
+        bucket: &str,
+        key: &str,
+        tags: &Tags,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+
+    /// Deletes the object; deleting a missing object succeeds.
+    fn delete(&self, bucket: &str, key: &str)
+        -> impl Future<Output = Result<(), StoreError>> + Send;
+
+    /// Writes a small object whole and atomically.
+    fn put(
+        &self,
+        bucket: &str,
+        key: &str,
+        body: Vec<u8>,
+        content_type: &str,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+
+    /// Reads a small object whole, or `None` when it does not exist.
+    fn get(
+        &self,
+        bucket: &str,
+        key: &str,
+    ) -> impl Future<Output = Result<Option<Vec<u8>>, StoreError>> + Send;
+
+    /// Opens an object as a blocking stream, for the scanner's threads. Must not be
+    /// called from an async task.
+    fn open(&self, bucket: &str, key: &str) -> Result<Box<dyn Read + Send>, StoreError>;
+
+    /// Creates the bucket if needed and applies `settings` (idempotent).
+    fn ensure_bucket(
+        &self,
+        bucket: &str,
+        settings: &BucketSettings,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
 }
