@@ -1,7 +1,11 @@
 //! `ferret`: the command line over the ferret crates. Each subcommand parses its flags,
 //! calls one library function and prints; no scanning or routing logic lives here.
 
+mod buckets;
+mod buckets_args;
 mod identify;
+mod pipeline;
+mod review;
 mod scan;
 
 use std::process::ExitCode;
@@ -23,6 +27,15 @@ enum Command {
     /// Scan files, directories or buckets and print one Macie-format result per object.
     /// Exit status: 0 nothing sensitive, 1 something sensitive, 2 error.
     Scan(scan::Args),
+    /// Run batches through the pipeline.
+    #[command(subcommand)]
+    Pipeline(pipeline::Command),
+    /// Approve or deny what waits in manual-review.
+    #[command(subcommand)]
+    Review(review::Command),
+    /// Create the pipeline's buckets.
+    #[command(subcommand)]
+    Buckets(buckets::Command),
 }
 
 /// Exit status for usage and runtime errors (0 and 1 report what a scan found).
@@ -43,6 +56,9 @@ fn main() -> ExitCode {
     let outcome = match cli.command {
         Command::Identify(args) => identify::run(args),
         Command::Scan(args) => scan::run(args),
+        Command::Pipeline(command) => pipeline::run(command),
+        Command::Review(command) => review::run(command),
+        Command::Buckets(command) => buckets::run(command),
     };
     match outcome {
         Ok(code) => code,

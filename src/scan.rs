@@ -210,6 +210,7 @@ impl S3Targets {
         let config = S3Config {
             endpoint_url: args.endpoint_url.clone(),
             region: args.region.clone(),
+            expected_bucket_owner: None,
         };
         let store = runtime.block_on(S3Store::connect(&config));
         Ok(Some(S3Targets { runtime, store }))

@@ -1,4 +1,11 @@
 //! The batch pipeline (raw -> scan-stage -> manual-review or scanned-data) over S3 or an
 //! embedded store. Built on [`ferret_scanner`].
 
+pub mod buckets;
+pub mod crash;
+pub mod layout;
+pub mod moves;
+pub mod pipeline;
+pub mod review;
+pub mod settings;
 pub mod store;

@@ -8,19 +8,59 @@
 //! deleting a missing object succeeds (so every step can be rerun); small objects are
 //! written atomically (readers see the old or the new content, never a part).
 
+pub mod dir;
 pub mod s3;
 
 use std::collections::BTreeMap;
 use std::future::Future;
 use std::io::Read;
 
-pub use s3::{BlockingBody, S3Config, S3Store};
+pub use dir::DirStore;
+pub use s3::{BlockingBody, MultipartCopy, S3Config, S3Store};
 
 /// Object tags, sorted by key (S3 allows at most 10 per object).
 pub type Tags = BTreeMap<String, String>;
 
 /// The most tags S3 keeps on one object.
 pub const MAX_TAGS: usize = 10;
+
+/// The longest tag key S3 accepts, in characters.
+pub const MAX_TAG_KEY_CHARS: usize = 128;
+
+/// The longest tag value S3 accepts, in characters.
+pub const MAX_TAG_VALUE_CHARS: usize = 256;
+
+/// Checks `tags` against S3's limits, so that both backends refuse the same tag sets
+/// (the embedded store would otherwise accept tags that S3 later rejects) and S3
+/// callers get a typed [`StoreError::Invalid`] instead of a service error.
+pub fn check_tags(bucket: &str, key: &str, tags: &Tags) -> Result<(), StoreError> {
+    let problem = if tags.len() > MAX_TAGS {
+        Some(format!("{} tags, at most {MAX_TAGS} allowed", tags.len()))
+    } else {
+        tags.iter().find_map(|(k, v)| {
+            let key_chars = k.chars().count();
+            if key_chars == 0 || key_chars > MAX_TAG_KEY_CHARS {
+                Some(format!(
+                    "tag key {k:?}: 1 to {MAX_TAG_KEY_CHARS} characters"
+                ))
+            } else if v.chars().count() > MAX_TAG_VALUE_CHARS {
+                Some(format!(
+                    "tag {k:?}: value longer than {MAX_TAG_VALUE_CHARS} characters"
+                ))
+            } else {
+                None
+            }
+        })
+    };
+    match problem {
+        None => Ok(()),
+        Some(message) => Err(StoreError::Invalid {
+            bucket: bucket.to_owned(),
+            key: key.to_owned(),
+            message,
+        }),
+    }
+}
 
 /// An object as a listing describes it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -51,16 +91,28 @@ pub struct ObjectHead {
 
 impl ObjectHead {
     /// True when `copy` holds the same bytes as `self`, judged by size and, where both
-    /// ETags are plain content digests, by ETag. (Multipart ETags depend on part sizes,
-    /// so only sizes are compared for them.)
+    /// ETags are plain content digests, by ETag. Multipart ETags depend on part sizes,
+    /// and the ETags of SSE-KMS objects are not digests of the content at all (S3 gives
+    /// each object its own), so only sizes are compared for them.
     pub fn same_content(&self, copy: &ObjectHead) -> bool {
         if self.size != copy.size {
             return false;
         }
-        match (&self.e_tag, &copy.e_tag) {
-            (Some(a), Some(b)) if !a.contains('-') && !b.contains('-') => a == b,
+        match (self.digest_e_tag(), copy.digest_e_tag()) {
+            (Some(a), Some(b)) => a == b,
             _ => true,
         }
+    }
+
+    /// The ETag when it is a digest of the content: not multipart, not SSE-KMS.
+    fn digest_e_tag(&self) -> Option<&str> {
+        let kms = self
+            .encryption
+            .as_ref()
+            .is_some_and(|e| e.algorithm.starts_with("aws:kms"));
+        self.e_tag
+            .as_deref()
+            .filter(|e_tag| !kms && !e_tag.contains('-'))
     }
 }
 
@@ -87,10 +139,7 @@ pub enum StoreError {
         message: String,
     },
     #[error("I/O error on {path}: {error}")]
-    Io {
-        path: String,
-        error: std::io::Error,
-    },
+    Io { path: String, error: std::io::Error },
 }
 
 /// Settings applied by `ferret buckets init` to each pipeline bucket.
@@ -123,8 +172,11 @@ pub trait Store: Send + Sync + 'static {
     ) -> impl Future<Output = Result<Option<ObjectHead>, StoreError>> + Send;
 
     /// The object's tags.
-    fn tags(&self, bucket: &str, key: &str)
-        -> impl Future<Output = Result<Tags, StoreError>> + Send;
+    fn tags(
+        &self,
+        bucket: &str,
+        key: &str,
+    ) -> impl Future<Output = Result<Tags, StoreError>> + Send;
 
     /// Copies `from` to `to` with content, content type, user metadata and encryption
     /// settings preserved, and the destination's tags set to `tags` in the same step.
@@ -146,8 +198,11 @@ pub trait Store: Send + Sync + 'static {
     ) -> impl Future<Output = Result<(), StoreError>> + Send;
 
     /// Deletes the object; deleting a missing object succeeds.
-    fn delete(&self, bucket: &str, key: &str)
-        -> impl Future<Output = Result<(), StoreError>> + Send;
+    fn delete(
+        &self,
+        bucket: &str,
+        key: &str,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
 
     /// Writes a small object whole and atomically.
     fn put(

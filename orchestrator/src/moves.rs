@@ -1,0 +1,78 @@
+//! Moving an object between buckets the only safe way: copy, verify, then delete.
+//!
+//! Each move is idempotent. If the source is gone but the destination holds the object,
+//! a previous run finished the copy and the delete: nothing to do. If both exist, the
+//! copy is made (again) and verified before the source is deleted, so a crash at any
+//! instant leaves the object in the source, in both, or in the destination — never
+//! nowhere.
+
+use crate::crash;
+use crate::store::{Store, StoreError, Tags};
+
+/// A move that could not be completed; the source is untouched.
+#[derive(Debug, thiserror::Error)]
+pub enum MoveError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error(
+        "{bucket}/{key}: the copy does not match its source (size or ETag); the source was kept"
+    )]
+    Unverified { bucket: String, key: String },
+    #[error("{bucket}/{key}: neither the object nor its moved copy exists")]
+    Missing { bucket: String, key: String },
+    #[error("{bucket}/{key}: {count} tags would exceed S3's limit of 10")]
+    TooManyTags {
+        bucket: String,
+        key: String,
+        count: usize,
+    },
+}
+
+/// What a move found and did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Moved {
+    /// Copied, verified and deleted now.
+    Now,
+    /// Found already done by an earlier run.
+    Earlier,
+}
+
+/// Moves `from` to `to`, setting the destination's tags to the source's tags with
+/// `extra` added (extra wins on a clash).
+pub async fn move_object<S: Store>(
+    store: &S,
+    from: (&str, &str),
+    to: (&str, &str),
+    extra: &Tags,
+) -> Result<Moved, MoveError> {
+    let Some(source) = store.head(from.0, from.1).await? else {
+        return match store.head(to.0, to.1).await? {
+            Some(_) => Ok(Moved::Earlier),
+            None => Err(MoveError::Missing {
+                bucket: from.0.to_owned(),
+                key: from.1.to_owned(),
+            }),
+        };
+    };
+    let mut tags = store.tags(from.0, from.1).await?;
+    tags.extend(extra.iter().map(|(k, v)| (k.clone(), v.clone())));
+    if tags.len() > crate::store::MAX_TAGS {
+        return Err(MoveError::TooManyTags {
+            bucket: from.0.to_owned(),
+            key: from.1.to_owned(),
+            count: tags.len(),
+        });
+    }
+    crash::step();
+    let copy = store.copy(from, to, &tags).await?;
+    crash::step();
+    if !source.same_content(&copy) {
+        return Err(MoveError::Unverified {
+            bucket: to.0.to_owned(),
+            key: to.1.to_owned(),
+        });
+    }
+    store.delete(from.0, from.1).await?;
+    crash::step();
+    Ok(Moved::Now)
+}

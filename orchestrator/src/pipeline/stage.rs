@@ -1,0 +1,55 @@
+//! Stage: every raw object moves to scan-stage as `ID/<key>`, its tags kept and
+//! `WorkflowId=ID` added in the same copy.
+
+use futures_util::stream::{self, StreamExt};
+
+use super::{Pipeline, PipelineError};
+use crate::layout::{tags, BatchId};
+use crate::moves::{move_object, MoveError};
+use crate::store::{Store, Tags};
+
+impl<S: Store> Pipeline<S> {
+    /// Moves raw's objects into the batch and returns how many objects the batch holds in
+    /// scan-stage (those staged by an interrupted run included).
+    pub async fn stage(&self, batch: &BatchId) -> Result<usize, PipelineError> {
+        let raw = self.store.list(&self.buckets.raw, "").await?;
+        let extra = Tags::from([(tags::WORKFLOW_ID.to_owned(), batch.to_string())]);
+        let moves = stream::iter(raw.iter().map(|object| {
+            let to = batch.key(&object.key);
+            let extra = &extra;
+            async move {
+                move_object(
+                    self.store.as_ref(),
+                    (&self.buckets.raw, &object.key),
+                    (&self.buckets.scan_stage, &to),
+                    extra,
+                )
+                .await
+            }
+        }))
+        .buffer_unordered(self.concurrency.max(1))
+        .collect::<Vec<_>>()
+        .await;
+        check_moves(moves)?;
+        Ok(self
+            .store
+            .list(&self.buckets.scan_stage, &batch.prefix())
+            .await?
+            .len())
+    }
+}
+
+/// Turns per-object outcomes into the batch's: every move must have succeeded. Objects
+/// whose move failed were left where they were, so a rerun retries exactly them.
+pub(super) fn check_moves<T>(outcomes: Vec<Result<T, MoveError>>) -> Result<(), PipelineError> {
+    let total = outcomes.len();
+    let mut failures = outcomes.into_iter().filter_map(Result::err);
+    match failures.next() {
+        None => Ok(()),
+        Some(first) => Err(PipelineError::Moves {
+            failed: 1 + failures.count(),
+            total,
+            first,
+        }),
+    }
+}

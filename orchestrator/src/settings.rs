@@ -1,0 +1,192 @@
+//! Settings of commands that touch buckets: flags first, then `FERRET_*` environment
+//! variables (both resolved by the command line), then `ferret.toml`, then defaults.
+
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+/// Which store holds the buckets.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum StoreSpec {
+    /// AWS S3 or an S3-compatible server.
+    S3,
+    /// The embedded store: a folder per bucket under this directory.
+    Dir(PathBuf),
+}
+
+impl StoreSpec {
+    /// Parses `s3` or `dir:PATH`.
+    pub fn parse(text: &str) -> Result<StoreSpec, SettingsError> {
+        match text.split_once(':') {
+            _ if text == "s3" => Ok(StoreSpec::S3),
+            Some(("dir", path)) if !path.is_empty() => Ok(StoreSpec::Dir(PathBuf::from(path))),
+            _ => Err(SettingsError::Store(text.to_owned())),
+        }
+    }
+}
+
+/// `ferret.toml`: the same settings as the flags, for a deployment's defaults.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FileSettings {
+    pub store: Option<String>,
+    pub prefix: Option<String>,
+    pub identifiers: Option<PathBuf>,
+    pub managed: Option<String>,
+    pub endpoint_url: Option<String>,
+    pub region: Option<String>,
+    pub expected_bucket_owner: Option<String>,
+    pub notify_sns_topic: Option<String>,
+    pub notify_webhook: Option<String>,
+    pub concurrency: Option<usize>,
+    pub threads: Option<usize>,
+}
+
+/// Settings after every source was consulted.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Settings {
+    pub store: StoreSpec,
+    pub prefix: String,
+    pub identifiers: Option<PathBuf>,
+    pub managed: String,
+    pub endpoint_url: Option<String>,
+    pub region: Option<String>,
+    pub expected_bucket_owner: Option<String>,
+    pub notify_sns_topic: Option<String>,
+    pub notify_webhook: Option<String>,
+    pub concurrency: usize,
+    pub threads: usize,
+}
+
+/// Defaults: the embedded store in `./ferret-data`, prefix `ferret`, every managed
+/// identifier, 16 store requests in flight, all cores.
+pub const DEFAULT_STORE: &str = "dir:ferret-data";
+pub const DEFAULT_PREFIX: &str = "ferret";
+pub const DEFAULT_CONCURRENCY: usize = 16;
+
+#[derive(Debug, thiserror::Error)]
+pub enum SettingsError {
+    #[error("--store {0:?}: expected `s3` or `dir:PATH`")]
+    Store(String),
+    #[error("{path}: {message}")]
+    File { path: String, message: String },
+    #[error("--prefix {0:?}: bucket names allow lower-case letters, digits, '-' and '.'")]
+    Prefix(String),
+}
+
+impl FileSettings {
+    /// Reads `path`; a missing file is no settings unless it was asked for explicitly.
+    pub fn load(path: &Path, explicit: bool) -> Result<FileSettings, SettingsError> {
+        let text = match std::fs::read_to_string(path) {
+            Ok(text) => text,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound && !explicit => {
+                return Ok(FileSettings::default())
+            }
+            Err(e) => {
+                return Err(SettingsError::File {
+                    path: path.display().to_string(),
+                    message: e.to_string(),
+                })
+            }
+        };
+        toml::from_str(&text).map_err(|e| SettingsError::File {
+            path: path.display().to_string(),
+            message: e.to_string().trim().to_owned(),
+        })
+    }
+
+    /// Fills what `given` (flags and environment) left unset, then applies defaults.
+    pub fn resolve(self, given: FileSettings) -> Result<Settings, SettingsError> {
+        let store = given.store.or(self.store);
+        let prefix = given
+            .prefix
+            .or(self.prefix)
+            .unwrap_or_else(|| DEFAULT_PREFIX.to_owned());
+        let valid_prefix = !prefix.is_empty()
+            && prefix
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'.');
+        if !valid_prefix {
+            return Err(SettingsError::Prefix(prefix));
+        }
+        Ok(Settings {
+            store: StoreSpec::parse(store.as_deref().unwrap_or(DEFAULT_STORE))?,
+            prefix,
+            identifiers: given.identifiers.or(self.identifiers),
+            managed: given
+                .managed
+                .or(self.managed)
+                .unwrap_or_else(|| "all".to_owned()),
+            endpoint_url: given.endpoint_url.or(self.endpoint_url),
+            region: given.region.or(self.region),
+            expected_bucket_owner: given.expected_bucket_owner.or(self.expected_bucket_owner),
+            notify_sns_topic: given.notify_sns_topic.or(self.notify_sns_topic),
+            notify_webhook: given.notify_webhook.or(self.notify_webhook),
+            concurrency: given
+                .concurrency
+                .or(self.concurrency)
+                .unwrap_or(DEFAULT_CONCURRENCY),
+            threads: given.threads.or(self.threads).unwrap_or(0),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn flags_win_over_the_file_and_defaults_fill_the_rest() {
+        let file = FileSettings {
+            store: Some("s3".to_owned()),
+            prefix: Some("acme".to_owned()),
+            region: Some("eu-west-3".to_owned()),
+            ..FileSettings::default()
+        };
+        let given = FileSettings {
+            prefix: Some("other".to_owned()),
+            ..FileSettings::default()
+        };
+        let settings = file.resolve(given).expect("valid");
+        assert_eq!(settings.store, StoreSpec::S3);
+        assert_eq!(settings.prefix, "other");
+        assert_eq!(settings.region.as_deref(), Some("eu-west-3"));
+        assert_eq!(settings.managed, "all");
+        assert_eq!(settings.concurrency, DEFAULT_CONCURRENCY);
+    }
+
+    #[test]
+    fn store_specs_parse() {
+        assert_eq!(StoreSpec::parse("s3").expect("s3"), StoreSpec::S3);
+        assert_eq!(
+            StoreSpec::parse("dir:/tmp/x").expect("dir"),
+            StoreSpec::Dir(PathBuf::from("/tmp/x"))
+        );
+        assert!(StoreSpec::parse("dir:").is_err());
+        assert!(StoreSpec::parse("gcs").is_err());
+    }
+
+    #[test]
+    fn prefixes_must_make_valid_bucket_names() {
+        let bad = FileSettings {
+            prefix: Some("Acme_Corp".to_owned()),
+            ..FileSettings::default()
+        };
+        assert!(FileSettings::default().resolve(bad).is_err());
+    }
+
+    #[test]
+    fn unknown_keys_in_the_file_are_refused() {
+        let dir = std::env::temp_dir().join(format!("ferret-settings-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("temp dir");
+        let path = dir.join("ferret.toml");
+        std::fs::write(&path, "prefix = \"acme\"\nbukcet = \"x\"\n").expect("written");
+        let error = FileSettings::load(&path, true).expect_err("typo refused");
+        assert!(error.to_string().contains("bukcet"), "{error}");
+        assert_eq!(
+            FileSettings::load(&dir.join("absent.toml"), false).expect("optional"),
+            FileSettings::default()
+        );
+        let _ = std::fs::remove_dir_all(dir);
+    }
+}

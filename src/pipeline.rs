@@ -1,0 +1,209 @@
+//! `ferret pipeline run` and `ferret pipeline demo`.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use anyhow::{bail, Context};
+use ferret_orchestrator::layout::{BatchId, Buckets};
+use ferret_orchestrator::pipeline::{BatchStatus, Pipeline, Summary};
+use ferret_orchestrator::settings::{Settings, StoreSpec};
+use ferret_orchestrator::store::{DirStore, S3Store, Store};
+use ferret_scanner::ScanOptions;
+
+use crate::buckets_args::{identifier_set, runtime, s3_config, BucketArgs, ScanArgs};
+
+#[derive(Debug, clap::Subcommand)]
+pub enum Command {
+    /// Run (or resume) one batch: stage raw's objects, scan them, route each to
+    /// manual-review or scanned-data; prints a JSON summary.
+    Run(Box<RunArgs>),
+    /// Run the whole flow on a fresh embedded store filled from samples/.
+    Demo {
+        /// Where to create the embedded store (must not exist yet).
+        #[arg(long, value_name = "PATH")]
+        dir: Option<PathBuf>,
+        /// The sample files to load into raw.
+        #[arg(long, value_name = "DIR", default_value = "samples")]
+        samples: PathBuf,
+    },
+}
+
+#[derive(Debug, clap::Args)]
+pub struct RunArgs {
+    /// The batch id: keeps this batch's objects apart from every other's.
+    #[arg(long, value_name = "ID")]
+    batch_id: String,
+    #[command(flatten)]
+    buckets: BucketArgs,
+    #[command(flatten)]
+    scan: ScanArgs,
+}
+
+pub fn run(command: Command) -> anyhow::Result<ExitCode> {
+    match command {
+        Command::Run(args) => {
+            let batch = BatchId::parse(&args.batch_id)?;
+            let settings = args.buckets.settings(Some(&args.scan))?;
+            let summary = runtime()?.block_on(run_batch(&settings, &batch))?;
+            print_json(&summary)?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Demo { dir, samples } => demo(dir, &samples),
+    }
+}
+
+/// Runs a batch on the store `settings` name.
+pub async fn run_batch(settings: &Settings, batch: &BatchId) -> anyhow::Result<Summary> {
+    match &settings.store {
+        StoreSpec::S3 => {
+            let store = S3Store::connect(&s3_config(settings)).await;
+            run_on(store, settings, batch).await
+        }
+        StoreSpec::Dir(root) => run_on(DirStore::new(root.clone()), settings, batch).await,
+    }
+}
+
+async fn run_on<S: Store>(
+    store: S,
+    settings: &Settings,
+    batch: &BatchId,
+) -> anyhow::Result<Summary> {
+    let pipeline = pipeline(store, settings)?;
+    let summary = pipeline.run(batch).await.with_context(|| {
+        format!("batch {batch} did not complete; run the same command again to resume it")
+    })?;
+    Ok(summary)
+}
+
+/// A pipeline over `store` configured by `settings`.
+pub fn pipeline<S: Store>(store: S, settings: &Settings) -> anyhow::Result<Pipeline<S>> {
+    Ok(Pipeline {
+        store: Arc::new(store),
+        buckets: Buckets::for_prefix(&settings.prefix),
+        set: Arc::new(identifier_set(settings)?),
+        scan_options: ScanOptions::default(),
+        concurrency: settings.concurrency,
+        threads: settings.threads,
+    })
+}
+
+fn print_json<T: serde::Serialize>(value: &T) -> anyhow::Result<()> {
+    let mut out = std::io::stdout().lock();
+    serde_json::to_writer_pretty(&mut out, value)?;
+    writeln!(out)?;
+    Ok(())
+}
+
+/// File extensions the demo loads from the samples folder (data, not tooling).
+const DEMO_EXTENSIONS: &[&str] = &["csv", "tsv", "txt", "json", "jsonl", "xlsx", "gz", "zip"];
+
+fn demo(dir: Option<PathBuf>, samples: &Path) -> anyhow::Result<ExitCode> {
+    if !samples.is_dir() {
+        bail!(
+            "{}: no samples folder here; run the demo from the repository's root or pass --samples",
+            samples.display()
+        );
+    }
+    let root = dir.unwrap_or_else(|| {
+        std::env::temp_dir().join(format!("ferret-demo-{}", std::process::id()))
+    });
+    if root.exists() {
+        bail!(
+            "{}: already exists; the demo needs a fresh store",
+            root.display()
+        );
+    }
+    let identifiers = samples.join("identifiers.toml");
+    let settings = Settings {
+        store: StoreSpec::Dir(root.clone()),
+        prefix: "demo".to_owned(),
+        identifiers: identifiers.exists().then_some(identifiers),
+        managed: "all".to_owned(),
+        endpoint_url: None,
+        region: None,
+        expected_bucket_owner: None,
+        notify_sns_topic: None,
+        notify_webhook: None,
+        concurrency: 8,
+        threads: 0,
+    };
+    let store = DirStore::new(root.clone());
+    let pipeline = pipeline(store, &settings)?;
+    let batch = BatchId::parse("demo-1")?;
+    let runtime = runtime()?;
+    let loaded = runtime.block_on(load_samples(&pipeline, samples))?;
+    println!(
+        "Embedded store: {}\nLoaded {} sample files into {}\n",
+        root.display(),
+        loaded,
+        pipeline.buckets.raw
+    );
+    let summary = runtime.block_on(pipeline.run(&batch))?;
+    let routings = runtime
+        .block_on(pipeline.load_results(&batch))?
+        .unwrap_or_default();
+    println!("{:<40} {:<15} {:<9} WHY", "OBJECT", "ROUTED TO", "SEVERITY");
+    for routing in &routings {
+        let destination = if routing.to_review {
+            "manual-review"
+        } else {
+            "scanned-data"
+        };
+        let severity = routing.severity.as_ref().map_or("-", |(_, d)| d.as_str());
+        let why = routing
+            .tags
+            .get("FindingTypes")
+            .or(routing.tags.get("ScanStatus"))
+            .map_or("clean", String::as_str);
+        println!(
+            "{:<40} {destination:<15} {severity:<9} {why}",
+            routing.original_key
+        );
+    }
+    println!();
+    print_json(&summary)?;
+    if summary.status == BatchStatus::ManualReviewRequired {
+        let common = format!(
+            "--store dir:{} --prefix demo --batch-id {batch}",
+            root.display()
+        );
+        println!("\nReview it:\n  ferret review list {common}\n  ferret review approve {common} --key KEY\n  ferret review deny {common}");
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Puts the demo's sample files into raw; returns how many.
+async fn load_samples<S: Store>(pipeline: &Pipeline<S>, samples: &Path) -> anyhow::Result<usize> {
+    ferret_orchestrator::buckets::init(pipeline.store.as_ref(), &pipeline.buckets, None).await?;
+    let mut loaded = 0;
+    let mut entries: Vec<PathBuf> = std::fs::read_dir(samples)?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| {
+            p.is_file()
+                && p.extension()
+                    .and_then(|e| e.to_str())
+                    .is_some_and(|e| DEMO_EXTENSIONS.contains(&e))
+        })
+        .collect();
+    entries.sort();
+    for path in entries {
+        let name = path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .context("sample names are UTF-8")?;
+        let body = std::fs::read(&path)?;
+        pipeline
+            .store
+            .put(
+                &pipeline.buckets.raw,
+                &format!("incoming/{name}"),
+                body,
+                "application/octet-stream",
+            )
+            .await?;
+        loaded += 1;
+    }
+    Ok(loaded)
+}

@@ -1,0 +1,179 @@
+//! `ferret review list|approve|deny`.
+
+use std::io::Write;
+use std::process::ExitCode;
+
+use anyhow::Context;
+use ferret_orchestrator::layout::{BatchId, Buckets};
+use ferret_orchestrator::review::{self, Decision, PendingBatch};
+use ferret_orchestrator::settings::{Settings, StoreSpec};
+use ferret_orchestrator::store::{DirStore, S3Store, Store};
+
+use crate::buckets_args::{runtime, s3_config, BucketArgs};
+
+#[derive(Debug, clap::Subcommand)]
+pub enum Command {
+    /// Show what waits in manual-review.
+    List {
+        #[arg(long, value_name = "ID")]
+        batch_id: Option<String>,
+        /// `text` for people, `json` for tools.
+        #[arg(long, default_value = "text", value_parser = ["text", "json"])]
+        format: String,
+        #[command(flatten)]
+        buckets: BucketArgs,
+    },
+    /// Move objects to scanned-data under their original key (tag ReviewDecision=approved).
+    Approve(DecisionArgs),
+    /// Delete objects from manual-review.
+    Deny(DecisionArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct DecisionArgs {
+    #[arg(long, value_name = "ID")]
+    batch_id: String,
+    /// An object's original key (as it was in raw); repeat for several. Without it the
+    /// decision covers the whole batch.
+    #[arg(long = "key", value_name = "K")]
+    keys: Vec<String>,
+    /// Who decides, for the audit trail (default: $USER).
+    #[arg(long, value_name = "NAME")]
+    reviewer: Option<String>,
+    #[command(flatten)]
+    buckets: BucketArgs,
+}
+
+pub fn run(command: Command) -> anyhow::Result<ExitCode> {
+    let runtime = runtime()?;
+    match command {
+        Command::List {
+            batch_id,
+            format,
+            buckets,
+        } => {
+            let settings = buckets.settings(None)?;
+            let batch = batch_id.as_deref().map(BatchId::parse).transpose()?;
+            let pending = runtime.block_on(async {
+                match &settings.store {
+                    StoreSpec::S3 => {
+                        list(
+                            &S3Store::connect(&s3_config(&settings)).await,
+                            &settings,
+                            batch.as_ref(),
+                        )
+                        .await
+                    }
+                    StoreSpec::Dir(root) => {
+                        list(&DirStore::new(root.clone()), &settings, batch.as_ref()).await
+                    }
+                }
+            })?;
+            let mut out = std::io::stdout().lock();
+            if format == "json" {
+                serde_json::to_writer_pretty(&mut out, &serde_json::json!({ "batches": pending }))?;
+                writeln!(out)?;
+            } else {
+                write_table(&mut out, &pending)?;
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Approve(args) => decide(&runtime, args, Decision::Approved),
+        Command::Deny(args) => decide(&runtime, args, Decision::Denied),
+    }
+}
+
+async fn list<S: Store>(
+    store: &S,
+    settings: &Settings,
+    batch: Option<&BatchId>,
+) -> anyhow::Result<Vec<PendingBatch>> {
+    Ok(review::list(store, &Buckets::for_prefix(&settings.prefix), batch).await?)
+}
+
+fn write_table(out: &mut dyn Write, pending: &[PendingBatch]) -> anyhow::Result<()> {
+    if pending.is_empty() {
+        writeln!(out, "Nothing waits for review.")?;
+    }
+    for batch in pending {
+        writeln!(
+            out,
+            "batch {} ({} objects)",
+            batch.batch_id,
+            batch.objects.len()
+        )?;
+        for object in &batch.objects {
+            let tag = |name: &str| object.tags.get(name).map_or("-", String::as_str);
+            writeln!(
+                out,
+                "  {:<40} severity {:<7} status {:<9} {}",
+                object.key,
+                tag("FindingSeverity"),
+                object
+                    .tags
+                    .get("ScanStatus")
+                    .map_or("COMPLETE", String::as_str),
+                tag("FindingTypes"),
+            )?;
+        }
+    }
+    Ok(())
+}
+
+fn decide(
+    runtime: &tokio::runtime::Runtime,
+    args: DecisionArgs,
+    decision: Decision,
+) -> anyhow::Result<ExitCode> {
+    let settings = args.buckets.settings(None)?;
+    let batch = BatchId::parse(&args.batch_id)?;
+    let reviewer = args
+        .reviewer
+        .or_else(|| std::env::var("USER").ok())
+        .unwrap_or_else(|| "unknown".to_owned());
+    let record = runtime.block_on(async {
+        match &settings.store {
+            StoreSpec::S3 => {
+                let store = S3Store::connect(&s3_config(&settings)).await;
+                apply(&store, &settings, &batch, &args.keys, decision, &reviewer).await
+            }
+            StoreSpec::Dir(root) => {
+                apply(
+                    &DirStore::new(root.clone()),
+                    &settings,
+                    &batch,
+                    &args.keys,
+                    decision,
+                    &reviewer,
+                )
+                .await
+            }
+        }
+    })?;
+    let mut out = std::io::stdout().lock();
+    serde_json::to_writer_pretty(&mut out, &record)?;
+    writeln!(out)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn apply<S: Store>(
+    store: &S,
+    settings: &Settings,
+    batch: &BatchId,
+    keys: &[String],
+    decision: Decision,
+    reviewer: &str,
+) -> anyhow::Result<review::AuditRecord> {
+    let buckets = Buckets::for_prefix(&settings.prefix);
+    review::decide(
+        store,
+        &buckets,
+        batch,
+        keys,
+        decision,
+        reviewer,
+        settings.concurrency,
+    )
+    .await
+    .context("the decision was not fully applied; run the same command again to finish it")
+}
