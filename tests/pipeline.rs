@@ -1,0 +1,557 @@
+//! `ferret pipeline run` and `ferret review` end to end, on the embedded store and on a
+//! real S3 API (moto server): routing, tags, metadata, batches kept apart, review, and a
+//! batch killed (SIGKILL) at many points then rerun.
+
+mod common;
+
+use std::collections::BTreeMap;
+use std::process::{Command, Output};
+
+use common::moto::Moto;
+use common::*;
+use ferret_orchestrator::layout::Buckets;
+use ferret_orchestrator::store::{DirStore, S3Config, S3Store, Store, Tags};
+use serde_json::{json, Value};
+
+const PREFIX: &str = "acme";
+const CPF_CSV: &[u8] = b"nome,cpf\nAna,529.982.247-25\n";
+const CLEAN_TXT: &[u8] = b"quarterly figures, nothing personal\n";
+const JSON_DOC: &[u8] = br#"{"funcionario": {"cpf": "111.444.777-35"}}"#;
+
+/// Where a test's buckets live, and how `ferret` reaches them.
+struct Backend<S> {
+    store: S,
+    /// moto enforces bucket policies, and `buckets init` makes buckets TLS-only, which
+    /// loopback HTTP is not: on S3 the tests create plain buckets with this client.
+    plain_buckets: Option<aws_sdk_s3::Client>,
+    args: Vec<String>,
+    env: Vec<(&'static str, String)>,
+    runtime: tokio::runtime::Runtime,
+    _keep: Box<dyn std::any::Any>,
+}
+
+fn dir_backend() -> Backend<DirStore> {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let root = dir.path().to_path_buf();
+    Backend {
+        store: DirStore::new(root.clone()),
+        plain_buckets: None,
+        args: vec![
+            format!("--store=dir:{}", root.display()),
+            format!("--prefix={PREFIX}"),
+        ],
+        env: Vec::new(),
+        runtime: tokio::runtime::Runtime::new().expect("runtime"),
+        _keep: Box::new(dir),
+    }
+}
+
+/// The S3 clients this test process builds read credentials from the environment, as
+/// in production; set moto's once, before any client exists.
+fn test_credentials() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        // Set before any S3 client of this process reads them; std serialises environment
+        // access, and every value is the same for all tests.
+        std::env::set_var("AWS_ACCESS_KEY_ID", "testing");
+        std::env::set_var("AWS_SECRET_ACCESS_KEY", "testing");
+        std::env::set_var("AWS_EC2_METADATA_DISABLED", "true");
+    });
+}
+
+fn s3_backend() -> Backend<S3Store> {
+    test_credentials();
+    let moto = Moto::start();
+    let runtime = tokio::runtime::Runtime::new().expect("runtime");
+    let store = runtime.block_on(S3Store::connect(&S3Config {
+        endpoint_url: Some(moto.endpoint.clone()),
+        region: Some("us-east-1".to_owned()),
+        expected_bucket_owner: None,
+    }));
+    let client = store.client().clone();
+    Backend {
+        store,
+        plain_buckets: Some(client),
+        args: vec!["--store=s3".to_owned(), format!("--prefix={PREFIX}")],
+        env: moto.env(),
+        runtime,
+        _keep: Box::new(moto),
+    }
+}
+
+impl<S: Store> Backend<S> {
+    fn ferret(&self, args: &[&str], extra_env: &[(&str, &str)]) -> Output {
+        let (command, rest) = args.split_at(2.min(args.len()));
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_ferret"));
+        cmd.args(command).args(&self.args).args(rest);
+        for (key, value) in &self.env {
+            cmd.env(key, value);
+        }
+        for (key, value) in extra_env {
+            cmd.env(key, value);
+        }
+        // S3 credentials must come from the environment even for the embedded store's
+        // tests, so a developer's own AWS profile is never touched.
+        cmd.env("AWS_EC2_METADATA_DISABLED", "true");
+        cmd.output().expect("ferret runs")
+    }
+
+    fn init(&self) {
+        if let Some(client) = &self.plain_buckets {
+            for name in Buckets::for_prefix(PREFIX).all() {
+                self.runtime
+                    .block_on(client.create_bucket().bucket(name).send())
+                    .expect("bucket");
+            }
+            return;
+        }
+        let out = self.ferret(&["buckets", "init"], &[]);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+
+    fn run_batch(&self, batch: &str) -> Value {
+        let identifiers = repo("samples/identifiers.toml");
+        let out = self.ferret(
+            &[
+                "pipeline",
+                "run",
+                "--batch-id",
+                batch,
+                "--identifiers",
+                path_str(&identifiers),
+            ],
+            &[],
+        );
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        serde_json::from_slice(&out.stdout).expect("summary JSON")
+    }
+
+    fn put(&self, bucket: &str, key: &str, body: &[u8], tags: &[(&str, &str)]) {
+        self.runtime.block_on(async {
+            self.store
+                .put(bucket, key, body.to_vec(), "application/octet-stream")
+                .await
+                .expect("put");
+            if !tags.is_empty() {
+                let tags: Tags = tags
+                    .iter()
+                    .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+                    .collect();
+                self.store.set_tags(bucket, key, &tags).await.expect("tags");
+            }
+        });
+    }
+
+    /// Every object of every pipeline bucket: bucket -> key -> bytes.
+    fn inventory(&self) -> BTreeMap<String, BTreeMap<String, Vec<u8>>> {
+        let buckets = Buckets::for_prefix(PREFIX);
+        self.runtime.block_on(async {
+            let mut all = BTreeMap::new();
+            for bucket in buckets.all() {
+                let mut objects = BTreeMap::new();
+                for object in self.store.list(bucket, "").await.expect("list") {
+                    let body = self
+                        .store
+                        .get(bucket, &object.key)
+                        .await
+                        .expect("get")
+                        .expect("exists");
+                    objects.insert(object.key, body);
+                }
+                all.insert(bucket.to_owned(), objects);
+            }
+            all
+        })
+    }
+
+    fn tags(&self, bucket: &str, key: &str) -> Tags {
+        self.runtime
+            .block_on(self.store.tags(bucket, key))
+            .expect("tags")
+    }
+}
+
+fn bucket(name: &str) -> String {
+    format!("{PREFIX}-data-pipeline-{name}")
+}
+
+fn keys(inventory: &BTreeMap<String, BTreeMap<String, Vec<u8>>>, name: &str) -> Vec<String> {
+    inventory[&bucket(name)].keys().cloned().collect()
+}
+
+/// The mixed batch of the issue: sensitive, clean, corrupt, keys with spaces, `+` and
+/// unicode, upstream tags.
+fn mixed_batch<S: Store>(backend: Backend<S>) {
+    backend.init();
+    let raw = bucket("raw");
+    backend.put(
+        &raw,
+        "fr/société a+b.csv",
+        CPF_CSV,
+        &[("Owner", "data-team"), ("Source", "crm")],
+    );
+    backend.put(
+        &raw,
+        "clean/report 1.txt",
+        CLEAN_TXT,
+        &[("Owner", "finance")],
+    );
+    backend.put(
+        &raw,
+        "broken/export.xlsx",
+        b"PK\x03\x04 not really a workbook",
+        &[],
+    );
+    backend.put(&raw, "données/é.json", JSON_DOC, &[]);
+
+    let summary = backend.run_batch("b1");
+    assert_eq!(summary["batchId"], "b1");
+    assert_eq!(summary["status"], "ManualReviewRequired");
+    assert_eq!(
+        summary["counts"],
+        json!({"objects": 4, "sensitive": 2, "skipped": 1, "scanned": 3})
+    );
+    assert_eq!(
+        summary["manualReviewKeys"],
+        json!(["broken/export.xlsx", "données/é.json", "fr/société a+b.csv"])
+    );
+    assert_eq!(
+        summary["resultsLocation"],
+        format!("{}/b1/results.jsonl.gz", bucket("scan-results"))
+    );
+
+    let inventory = backend.inventory();
+    assert!(keys(&inventory, "raw").is_empty());
+    assert!(keys(&inventory, "scan-stage").is_empty());
+    assert_eq!(
+        keys(&inventory, "manual-review"),
+        [
+            "b1/broken/export.xlsx",
+            "b1/données/é.json",
+            "b1/fr/société a+b.csv"
+        ]
+    );
+    assert_eq!(keys(&inventory, "scanned-data"), ["clean/report 1.txt"]);
+    assert_eq!(
+        inventory[&bucket("scanned-data")]["clean/report 1.txt"],
+        CLEAN_TXT
+    );
+    assert_eq!(
+        inventory[&bucket("manual-review")]["b1/fr/société a+b.csv"],
+        CPF_CSV
+    );
+
+    let sensitive = backend.tags(&bucket("manual-review"), "b1/fr/société a+b.csv");
+    assert_eq!(sensitive["SensitiveDataFound"], "true");
+    assert_eq!(sensitive["WorkflowId"], "b1");
+    assert_eq!(sensitive["Owner"], "data-team", "upstream tags are kept");
+    assert_eq!(sensitive["Source"], "crm");
+    assert!(sensitive["FindingSeverity"] == "Medium" || sensitive["FindingSeverity"] == "Low");
+    assert!(
+        sensitive["FindingTypes"].contains("BRAZIL_CPF_NUMBER"),
+        "{sensitive:?}"
+    );
+    let skipped = backend.tags(&bucket("manual-review"), "b1/broken/export.xlsx");
+    assert_eq!(skipped["SensitiveDataFound"], "false");
+    assert_eq!(skipped["ScanStatus"], "SKIPPED");
+    let clean = backend.tags(&bucket("scanned-data"), "clean/report 1.txt");
+    assert_eq!(clean["SensitiveDataFound"], "false");
+    assert_eq!(clean["WorkflowId"], "b1");
+    assert_eq!(clean["Owner"], "finance");
+
+    let results = &inventory[&bucket("scan-results")]["b1/results.jsonl.gz"];
+    let mut text = String::new();
+    std::io::Read::read_to_string(
+        &mut flate2::read::GzDecoder::new(results.as_slice()),
+        &mut text,
+    )
+    .expect("gzip");
+    let records: Vec<Value> = text
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("json"))
+        .collect();
+    assert_eq!(records.len(), 4);
+    assert!(records
+        .iter()
+        .all(|r| r["classificationDetails"]["jobId"] == "b1"));
+    assert!(
+        !text.contains("529.982.247-25"),
+        "results never hold matched values"
+    );
+
+    // Run again: the batch is done, nothing moves.
+    assert_eq!(backend.run_batch("b1"), summary);
+    assert_eq!(backend.inventory(), inventory);
+}
+
+#[test]
+fn mixed_batch_on_the_embedded_store() {
+    mixed_batch(dir_backend());
+}
+
+#[test]
+fn mixed_batch_on_s3() {
+    mixed_batch(s3_backend());
+}
+
+#[test]
+fn s3_moves_keep_content_type_metadata_and_encryption() {
+    let backend = s3_backend();
+    backend.init();
+    let client = backend.plain_buckets.clone().expect("an S3 backend");
+    backend
+        .runtime
+        .block_on(
+            client
+                .put_object()
+                .bucket(bucket("raw"))
+                .key("in/data.csv")
+                .content_type("text/csv")
+                .metadata("origin", "crm-export")
+                .server_side_encryption(aws_sdk_s3::types::ServerSideEncryption::Aes256)
+                .body(aws_sdk_s3::primitives::ByteStream::from(CLEAN_TXT.to_vec()))
+                .send(),
+        )
+        .expect("put");
+    let summary = backend.run_batch("b1");
+    assert_eq!(summary["status"], "NoSensitiveData");
+    let head = backend
+        .runtime
+        .block_on(
+            client
+                .head_object()
+                .bucket(bucket("scanned-data"))
+                .key("in/data.csv")
+                .send(),
+        )
+        .expect("head");
+    assert_eq!(head.content_type(), Some("text/csv"));
+    assert_eq!(
+        head.metadata()
+            .and_then(|m| m.get("origin"))
+            .map(String::as_str),
+        Some("crm-export")
+    );
+    assert_eq!(
+        head.server_side_encryption(),
+        Some(&aws_sdk_s3::types::ServerSideEncryption::Aes256)
+    );
+}
+
+#[test]
+fn two_batches_with_the_same_keys_never_overwrite_each_other() {
+    let backend = dir_backend();
+    backend.init();
+    backend.put(&bucket("raw"), "same.csv", CPF_CSV, &[]);
+    backend.run_batch("b1");
+    let second = b"nome,cpf\nBia,111.444.777-35\n";
+    backend.put(&bucket("raw"), "same.csv", second, &[]);
+    backend.run_batch("b2");
+    let inventory = backend.inventory();
+    let review = &inventory[&bucket("manual-review")];
+    assert_eq!(review["b1/same.csv"], CPF_CSV);
+    assert_eq!(review["b2/same.csv"], second);
+}
+
+#[test]
+fn an_empty_raw_bucket_is_no_keys_found() {
+    let backend = dir_backend();
+    backend.init();
+    let summary = backend.run_batch("empty");
+    assert_eq!(summary["status"], "NoKeysFound");
+    assert_eq!(summary["counts"]["objects"], 0);
+}
+
+#[test]
+fn review_approves_to_scanned_data_and_denies_by_deleting() {
+    let backend = dir_backend();
+    backend.init();
+    backend.put(&bucket("raw"), "a.csv", CPF_CSV, &[("Owner", "hr")]);
+    backend.put(&bucket("raw"), "b.json", JSON_DOC, &[]);
+    backend.run_batch("b1");
+
+    let out = backend.ferret(&["review", "list", "--format", "json"], &[]);
+    let listed: Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert_eq!(listed["batches"][0]["batchId"], "b1");
+    assert_eq!(
+        listed["batches"][0]["objects"].as_array().map(Vec::len),
+        Some(2)
+    );
+
+    let out = backend.ferret(
+        &[
+            "review",
+            "approve",
+            "--batch-id",
+            "b1",
+            "--key",
+            "a.csv",
+            "--reviewer",
+            "ana",
+        ],
+        &[],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let inventory = backend.inventory();
+    assert_eq!(inventory[&bucket("scanned-data")]["a.csv"], CPF_CSV);
+    let tags = backend.tags(&bucket("scanned-data"), "a.csv");
+    assert_eq!(tags["ReviewDecision"], "approved");
+    assert_eq!(tags["Owner"], "hr");
+    assert_eq!(tags["SensitiveDataFound"], "true");
+
+    let unknown = backend.ferret(
+        &["review", "deny", "--batch-id", "b1", "--key", "nope"],
+        &[],
+    );
+    assert_eq!(unknown.status.code(), Some(2));
+
+    let out = backend.ferret(
+        &["review", "deny", "--batch-id", "b1", "--reviewer", "bruno"],
+        &[],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let inventory = backend.inventory();
+    assert!(keys(&inventory, "manual-review").is_empty());
+    assert!(!inventory[&bucket("scanned-data")].contains_key("b.json"));
+
+    let trail = String::from_utf8(inventory[&bucket("scan-results")]["b1/review.jsonl"].clone())
+        .expect("utf-8");
+    let decisions: Vec<Value> = trail
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("json"))
+        .collect();
+    assert_eq!(decisions.len(), 2);
+    assert_eq!(decisions[0]["decision"], "approved");
+    assert_eq!(decisions[0]["reviewer"], "ana");
+    assert_eq!(decisions[0]["keys"], json!(["a.csv"]));
+    assert_eq!(decisions[1]["decision"], "denied");
+    assert_eq!(decisions[1]["keys"], json!(["b.json"]));
+    assert!(decisions[1]["at"]
+        .as_str()
+        .is_some_and(|t| t.ends_with('Z')));
+}
+
+/// The 300-object batch of the issue: every tenth object sensitive, one corrupt.
+fn crash_batch_objects() -> Vec<(String, Vec<u8>)> {
+    (0..300)
+        .map(|i| {
+            let key = format!(
+                "batch/{:03} file+{}.csv",
+                i,
+                if i % 7 == 0 { "é" } else { "x" }
+            );
+            let body = if i % 10 == 0 {
+                format!("n,cpf\n{i},529.982.247-25\n").into_bytes()
+            } else if i == 299 {
+                b"PK\x03\x04broken".to_vec()
+            } else {
+                format!("n,v\n{i},{}\n", i * 7).into_bytes()
+            };
+            let key = if i == 299 {
+                key.replace(".csv", ".xlsx")
+            } else {
+                key
+            };
+            (key, body)
+        })
+        .collect()
+}
+
+#[test]
+fn a_batch_killed_at_any_point_finishes_on_rerun_with_every_object_exactly_once() {
+    let objects = crash_batch_objects();
+    // A batch of 300 objects takes about 1,800 state changes: 3 per move (stage and
+    // route), plus the results and the summary. Points at the start, around the end of
+    // staging, in routing and at the very end.
+    let crash_points = [
+        1, 2, 3, 4, 7, 151, 450, 898, 899, 900, 901, 902, 903, 905, 1200, 1799, 1801, 1802,
+    ];
+    for crash_after in crash_points {
+        let backend = dir_backend();
+        backend.init();
+        for (key, body) in &objects {
+            backend.put(&bucket("raw"), key, body, &[("Owner", "crash-test")]);
+        }
+        let identifiers = repo("samples/identifiers.toml");
+        let run_args = [
+            "pipeline",
+            "run",
+            "--batch-id",
+            "b1",
+            "--identifiers",
+            path_str(&identifiers),
+        ];
+        let killed = backend.ferret(
+            &run_args,
+            &[("FERRET_CRASH_AFTER", &crash_after.to_string())],
+        );
+        use std::os::unix::process::ExitStatusExt;
+        assert!(
+            killed.status.signal() == Some(9) || killed.status.success(),
+            "crash point {crash_after}: {:?} {}",
+            killed.status,
+            String::from_utf8_lossy(&killed.stderr)
+        );
+        let rerun = backend.ferret(&run_args, &[]);
+        assert!(
+            rerun.status.success(),
+            "rerun after {crash_after}: {}",
+            String::from_utf8_lossy(&rerun.stderr)
+        );
+        let summary: Value = serde_json::from_slice(&rerun.stdout).expect("summary");
+        assert_eq!(
+            summary["counts"]["objects"], 300,
+            "crash point {crash_after}"
+        );
+        assert_eq!(
+            summary["counts"]["sensitive"], 30,
+            "crash point {crash_after}"
+        );
+
+        let inventory = backend.inventory();
+        assert!(
+            keys(&inventory, "raw").is_empty(),
+            "crash point {crash_after}: raw emptied"
+        );
+        assert!(
+            keys(&inventory, "scan-stage").is_empty(),
+            "crash point {crash_after}: stage emptied"
+        );
+        let review = &inventory[&bucket("manual-review")];
+        let clean = &inventory[&bucket("scanned-data")];
+        assert_eq!(
+            review.len() + clean.len(),
+            300,
+            "crash point {crash_after}: no duplicates"
+        );
+        for (i, (key, body)) in objects.iter().enumerate() {
+            let to_review = i % 10 == 0 || i == 299;
+            let found = if to_review {
+                review.get(&format!("b1/{key}"))
+            } else {
+                clean.get(key)
+            };
+            assert_eq!(
+                found,
+                Some(body),
+                "crash point {crash_after}: {key} exactly once, same bytes"
+            );
+        }
+    }
+}
