@@ -106,6 +106,13 @@ impl Candidate<'_, '_> {
     pub fn is_kept(&self) -> bool {
         matches!(self.verdict, Verdict::Kept(_))
     }
+
+    /// The match's offsets in characters (Unicode scalar values) from the start of
+    /// `unit`, the unit it was found in: what Macie's columns and distances count.
+    pub fn char_span(&self, unit: &[u8]) -> Range<usize> {
+        let start = crate::text::char_count(&unit[..self.span.start]);
+        start..start + crate::text::char_count(&unit[self.span.clone()])
+    }
 }
 
 /// Allow lists of a set, merged: one word table and one anchored multi-regex.

@@ -421,3 +421,15 @@ fn a_set_finds_what_each_of_its_identifiers_finds_alone() {
         assert_eq!(combined, separate, "unit {unit:?}");
     }
 }
+
+#[test]
+fn candidates_give_character_offsets() {
+    let s = set("[[identifier]]\nname = \"p\"\nregex = 'P-[A-Z]{2}\\d{4}'\n");
+    let unit = "çé日 P-AB1234";
+    let mut spans = Vec::new();
+    s.scan(unit.as_bytes(), UnitContext::None, |c| {
+        spans.push((c.span.clone(), c.char_span(unit.as_bytes())))
+    });
+    let bytes_start = unit.find('P').expect("present");
+    assert_eq!(spans, [(bytes_start..bytes_start + 8, 4..12)]);
+}
