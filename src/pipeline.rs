@@ -7,6 +7,7 @@ use std::sync::Arc;
 
 use anyhow::{bail, Context};
 use ferret_orchestrator::layout::{BatchId, Buckets};
+use ferret_orchestrator::notify::{notify, sns_client, NotifyTargets, ReviewNotice};
 use ferret_orchestrator::pipeline::{BatchStatus, Pipeline, Summary};
 use ferret_orchestrator::settings::{Settings, StoreSpec};
 use ferret_orchestrator::store::{DirStore, S3Store, Store};
@@ -46,8 +47,12 @@ pub fn run(command: Command) -> anyhow::Result<ExitCode> {
         Command::Run(args) => {
             let batch = BatchId::parse(&args.batch_id)?;
             let settings = args.buckets.settings(Some(&args.scan))?;
-            let summary = runtime()?.block_on(run_batch(&settings, &batch))?;
+            let runtime = runtime()?;
+            let summary = runtime.block_on(run_batch(&settings, &batch))?;
             print_json(&summary)?;
+            runtime
+                .block_on(notify_reviewers(&settings, &summary))
+                .context("the batch completed, but reviewers could not be notified")?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Demo { dir, samples } => demo(dir, &samples),
@@ -75,6 +80,35 @@ async fn run_on<S: Store>(
         format!("batch {batch} did not complete; run the same command again to resume it")
     })?;
     Ok(summary)
+}
+
+/// Tells reviewers (SNS and/or webhook, when configured) that a batch waits for them.
+/// A batch run again after it finished notifies again, so a failed notification is
+/// retried by rerunning the same command.
+pub async fn notify_reviewers(settings: &Settings, summary: &Summary) -> anyhow::Result<()> {
+    let targets = NotifyTargets {
+        sns_topic_arn: settings.notify_sns_topic.clone(),
+        webhook_url: settings.notify_webhook.clone(),
+    };
+    if targets.sns_topic_arn.is_none() && targets.webhook_url.is_none() {
+        return Ok(());
+    }
+    let store = match &settings.store {
+        StoreSpec::S3 => "s3".to_owned(),
+        StoreSpec::Dir(root) => format!("dir:{}", root.display()),
+    };
+    let common_args = format!("--store {store} --prefix {}", settings.prefix);
+    let Some(notice) = ReviewNotice::from_summary(summary, &common_args) else {
+        return Ok(());
+    };
+    let sns = match &targets.sns_topic_arn {
+        Some(_) => {
+            Some(sns_client(settings.endpoint_url.as_deref(), settings.region.as_deref()).await)
+        }
+        None => None,
+    };
+    notify(&notice, &targets, sns.as_ref()).await?;
+    Ok(())
 }
 
 /// A pipeline over `store` configured by `settings`.

@@ -555,3 +555,74 @@ fn a_batch_killed_at_any_point_finishes_on_rerun_with_every_object_exactly_once(
         }
     }
 }
+
+/// Accepts one HTTP request on a loopback port, answers 200 and hands back its body.
+fn one_request_receiver() -> (String, std::sync::mpsc::Receiver<String>) {
+    use std::io::{BufRead, BufReader, Read, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("loopback port");
+    let url = format!(
+        "http://{}/hooks/review",
+        listener.local_addr().expect("address")
+    );
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let Ok((stream, _)) = listener.accept() else {
+            return;
+        };
+        let mut reader = BufReader::new(stream);
+        let mut length = 0usize;
+        loop {
+            let mut line = String::new();
+            if reader.read_line(&mut line).unwrap_or(0) == 0 || line == "\r\n" {
+                break;
+            }
+            if let Some(value) = line.to_ascii_lowercase().strip_prefix("content-length:") {
+                length = value.trim().parse().unwrap_or(0);
+            }
+        }
+        let mut body = vec![0; length];
+        let _ = reader.read_exact(&mut body);
+        let _ = reader
+            .get_mut()
+            .write_all(b"HTTP/1.1 200 OK\r\ncontent-length: 0\r\nconnection: close\r\n\r\n");
+        let _ = tx.send(String::from_utf8_lossy(&body).into_owned());
+    });
+    (url, rx)
+}
+
+#[test]
+fn a_batch_that_needs_review_notifies_the_webhook() {
+    let backend = dir_backend();
+    backend.init();
+    backend.put(&bucket("raw"), "hr/people.csv", CPF_CSV, &[]);
+    let (url, received) = one_request_receiver();
+    let identifiers = repo("samples/identifiers.toml");
+    let out = backend.ferret(
+        &[
+            "pipeline",
+            "run",
+            "--batch-id",
+            "b1",
+            "--identifiers",
+            path_str(&identifiers),
+            "--notify-webhook",
+            &url,
+        ],
+        &[],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let body = received
+        .recv_timeout(std::time::Duration::from_secs(30))
+        .expect("the webhook was called");
+    let notice: Value = serde_json::from_str(&body).expect("JSON notice");
+    assert_eq!(notice["batchId"], "b1");
+    assert_eq!(notice["manualReviewKeys"], json!(["hr/people.csv"]));
+    assert!(notice["commands"]["approve"]
+        .as_str()
+        .is_some_and(|c| c.starts_with("ferret review approve --batch-id b1 --store dir:")));
+    assert!(!body.contains("529.982.247-25"), "never the matched values");
+}

@@ -5,6 +5,7 @@ pub mod buckets;
 pub mod crash;
 pub mod layout;
 pub mod moves;
+pub mod notify;
 pub mod pipeline;
 pub mod review;
 pub mod settings;

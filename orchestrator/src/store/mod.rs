@@ -32,25 +32,14 @@ pub const MAX_TAG_VALUE_CHARS: usize = 256;
 
 /// Checks `tags` against S3's limits, so that both backends refuse the same tag sets
 /// (the embedded store would otherwise accept tags that S3 later rejects) and S3
-/// callers get a typed [`StoreError::Invalid`] instead of a service error.
+/// callers get a typed [`StoreError::Invalid`] instead of a service error. S3 allows
+/// letters, digits, spaces and `_ . : / = + - @` only: no commas, so a list in a tag
+/// value needs another separator.
 pub fn check_tags(bucket: &str, key: &str, tags: &Tags) -> Result<(), StoreError> {
     let problem = if tags.len() > MAX_TAGS {
         Some(format!("{} tags, at most {MAX_TAGS} allowed", tags.len()))
     } else {
-        tags.iter().find_map(|(k, v)| {
-            let key_chars = k.chars().count();
-            if key_chars == 0 || key_chars > MAX_TAG_KEY_CHARS {
-                Some(format!(
-                    "tag key {k:?}: 1 to {MAX_TAG_KEY_CHARS} characters"
-                ))
-            } else if v.chars().count() > MAX_TAG_VALUE_CHARS {
-                Some(format!(
-                    "tag {k:?}: value longer than {MAX_TAG_VALUE_CHARS} characters"
-                ))
-            } else {
-                None
-            }
-        })
+        tags.iter().find_map(|(k, v)| tag_problem(k, v))
     };
     match problem {
         None => Ok(()),
@@ -59,6 +48,28 @@ pub fn check_tags(bucket: &str, key: &str, tags: &Tags) -> Result<(), StoreError
             key: key.to_owned(),
             message,
         }),
+    }
+}
+
+fn tag_problem(key: &str, value: &str) -> Option<String> {
+    let allowed = |c: char| {
+        c.is_alphanumeric() || (c.is_whitespace() && !c.is_control()) || "_.:/=+-@".contains(c)
+    };
+    let key_chars = key.chars().count();
+    if key_chars == 0 || key_chars > MAX_TAG_KEY_CHARS {
+        Some(format!(
+            "tag key {key:?}: 1 to {MAX_TAG_KEY_CHARS} characters"
+        ))
+    } else if value.chars().count() > MAX_TAG_VALUE_CHARS {
+        Some(format!(
+            "tag {key:?}: value longer than {MAX_TAG_VALUE_CHARS} characters"
+        ))
+    } else if !key.chars().chain(value.chars()).all(allowed) {
+        Some(format!(
+            "tag {key:?}={value:?}: only letters, digits, spaces and _ . : / = + - @ are allowed"
+        ))
+    } else {
+        None
     }
 }
 
@@ -164,14 +175,15 @@ pub trait Store: Send + Sync + 'static {
         prefix: &str,
     ) -> impl Future<Output = Result<Vec<ObjectInfo>, StoreError>> + Send;
 
-    /// The object's head, or `None` when it does not exist.
+    /// The object's head, or `None` when it does not exist. (On S3 a missing bucket
+    /// also reads as `None`: a HEAD response has no body to tell them apart.)
     fn head(
         &self,
         bucket: &str,
         key: &str,
     ) -> impl Future<Output = Result<Option<ObjectHead>, StoreError>> + Send;
 
-    /// The object's tags.
+    /// The object's tags; [`StoreError::NoSuchObject`] when it does not exist.
     fn tags(
         &self,
         bucket: &str,
@@ -181,7 +193,9 @@ pub trait Store: Send + Sync + 'static {
     /// Copies `from` to `to` with content, content type, user metadata and encryption
     /// settings preserved, and the destination's tags set to `tags` in the same step.
     /// Returns the destination's head, for verification. Objects larger than a single
-    /// copy allows (5 GiB on S3) are copied in parts.
+    /// copy allows (5 GiB on S3) are copied in parts. A missing source is
+    /// [`StoreError::NoSuchObject`] naming the source; tags beyond S3's limits are
+    /// [`StoreError::Invalid`] (see [`check_tags`]) and nothing is written.
     fn copy(
         &self,
         from: (&str, &str),
@@ -189,7 +203,8 @@ pub trait Store: Send + Sync + 'static {
         tags: &Tags,
     ) -> impl Future<Output = Result<ObjectHead, StoreError>> + Send;
 
-    /// Replaces the object's tags.
+    /// Replaces the object's tags (an empty set clears them); [`StoreError::NoSuchObject`]
+    /// when it does not exist.
     fn set_tags(
         &self,
         bucket: &str,
@@ -197,7 +212,8 @@ pub trait Store: Send + Sync + 'static {
         tags: &Tags,
     ) -> impl Future<Output = Result<(), StoreError>> + Send;
 
-    /// Deletes the object; deleting a missing object succeeds.
+    /// Deletes the object; deleting a missing object succeeds (a missing bucket does
+    /// not: [`StoreError::NoSuchBucket`]).
     fn delete(
         &self,
         bucket: &str,
@@ -221,7 +237,8 @@ pub trait Store: Send + Sync + 'static {
     ) -> impl Future<Output = Result<Option<Vec<u8>>, StoreError>> + Send;
 
     /// Opens an object as a blocking stream, for the scanner's threads. Must not be
-    /// called from an async task.
+    /// called from an async task (the S3 backend blocks on its runtime). A missing
+    /// object is [`StoreError::NoSuchObject`].
     fn open(&self, bucket: &str, key: &str) -> Result<Box<dyn Read + Send>, StoreError>;
 
     /// Creates the bucket if needed and applies `settings` (idempotent).

@@ -384,6 +384,20 @@ impl S3Store {
         Ok(())
     }
 
+    /// DeleteObjectTagging: an empty tag set. (PutObjectTagging with no tags is valid
+    /// S3, but some S3-compatible servers, moto among them, fail on it.)
+    async fn clear_tags(&self, bucket: &str, key: &str) -> Result<(), StoreError> {
+        self.client
+            .delete_object_tagging()
+            .bucket(bucket)
+            .key(key)
+            .set_expected_bucket_owner(self.owner())
+            .send()
+            .await
+            .map_err(|e| service_error("DeleteObjectTagging", bucket, key, e))?;
+        Ok(())
+    }
+
     /// CreateBucket, where an existing bucket of ours is success. Outside us-east-1 the
     /// region must be named as the location constraint.
     async fn create_bucket(&self, bucket: &str) -> Result<(), StoreError> {
@@ -577,6 +591,9 @@ impl Store for S3Store {
 
     async fn set_tags(&self, bucket: &str, key: &str, tags: &Tags) -> Result<(), StoreError> {
         check_tags(bucket, key, tags)?;
+        if tags.is_empty() {
+            return self.clear_tags(bucket, key).await;
+        }
         let tag_set = tags
             .iter()
             .map(|(k, v)| Tag::builder().key(k).value(v).build())
@@ -1018,15 +1035,15 @@ mod tests {
     #[test]
     fn tagging_is_url_encoded() {
         let tags: Tags = [
-            ("FindingTypes", "CREDIT_CARD,SSN"),
-            ("WorkflowId", "batch 1+2"),
+            ("FindingTypes", "CREDIT_CARD SSN"),
+            ("WorkflowId", "batch 1+2/é"),
         ]
         .into_iter()
         .map(|(k, v)| (k.to_owned(), v.to_owned()))
         .collect();
         assert_eq!(
             tagging_header(&tags).as_deref(),
-            Some("FindingTypes=CREDIT_CARD%2CSSN&WorkflowId=batch%201%2B2")
+            Some("FindingTypes=CREDIT_CARD%20SSN&WorkflowId=batch%201%2B2%2F%C3%A9")
         );
         assert_eq!(tagging_header(&Tags::new()), None);
     }
