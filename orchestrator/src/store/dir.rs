@@ -9,6 +9,9 @@
 //!   one, so a folder and a file can never want the same name (`a` beside `a.json/b`).
 //! - `PATH/.ferret/<bucket>.bucket.json`: the settings `ensure_bucket` recorded.
 //!
+//! A sidecar is a JSON object: `stamp` (below), `e_tag`, `content_type`, `metadata`
+//! (lower-case keys), `encryption` (`{"algorithm", "kms_key_id"}` or null) and `tags`.
+//!
 //! Files put into a bucket folder by hand are objects too: no sidecar, no tags, no
 //! content type, and an ETag computed from the content when asked for.
 //!
@@ -27,7 +30,9 @@
 //! what makes each step atomic. Files the store writes are readable by their owner only.
 //! Empty folders left by deletes are kept: they are not objects, and removing them would
 //! race with concurrent writes below them. Paths are Unix paths: `\` is an ordinary
-//! character of a key.
+//! character of a key. Keys cannot name a path outside the bucket's folder; symbolic
+//! links are not objects (listings skip them), and the store trusts whoever can write
+//! its folder not to plant them.
 
 use std::collections::BTreeMap;
 use std::fs::{self, File, Metadata};
@@ -70,6 +75,7 @@ struct Location {
     bucket: String,
     key: String,
     bucket_dir: PathBuf,
+    bucket_settings: PathBuf,
     object: PathBuf,
     sidecar: PathBuf,
 }
@@ -135,11 +141,10 @@ impl DirStore {
     /// Runs blocking file work off the async runtime's workers.
     async fn blocking<T, F>(&self, work: F) -> Result<T, StoreError>
     where
-        F: FnOnce(&DirStore) -> Result<T, StoreError> + Send + 'static,
+        F: FnOnce() -> Result<T, StoreError> + Send + 'static,
         T: Send + 'static,
     {
-        let store = self.clone();
-        match tokio::task::spawn_blocking(move || work(&store)).await {
+        match tokio::task::spawn_blocking(work).await {
             Ok(result) => result,
             Err(error) if error.is_panic() => std::panic::resume_unwind(error.into_panic()),
             Err(error) => Err(StoreError::Io {
@@ -176,213 +181,16 @@ impl DirStore {
         Ok(Location {
             bucket: bucket.to_owned(),
             key: key.to_owned(),
+            bucket_settings: self.bucket_settings(bucket),
             bucket_dir,
             object,
             sidecar,
         })
     }
 
-    fn require_bucket(&self, bucket: &str, dir: &Path) -> Result<(), StoreError> {
-        if dir.is_dir() {
-            Ok(())
-        } else {
-            Err(StoreError::NoSuchBucket {
-                bucket: bucket.to_owned(),
-            })
-        }
-    }
-
-    /// The error for a missing object: its bucket's, if that is missing too.
-    fn missing(&self, at: &Location) -> StoreError {
-        match self.require_bucket(&at.bucket, &at.bucket_dir) {
-            Ok(()) => StoreError::NoSuchObject {
-                bucket: at.bucket.clone(),
-                key: at.key.clone(),
-            },
-            Err(error) => error,
-        }
-    }
-
-    /// `Ok(None)` for a missing object, an error for a missing bucket.
-    fn absent<T>(&self, at: &Location) -> Result<Option<T>, StoreError> {
-        self.require_bucket(&at.bucket, &at.bucket_dir)?;
-        Ok(None)
-    }
-
-    /// The object's file, open, with its stamp; `None` when there is no file at the key
-    /// (a folder is not an object).
-    fn open_object(&self, at: &Location) -> Result<Option<(File, Stamp)>, StoreError> {
-        let file = match File::open(&at.object) {
-            Ok(file) => file,
-            Err(e) if is_absent(&e) => return Ok(None),
-            Err(e) => return Err(io_error(at, &at.object, e)),
-        };
-        let metadata = file.metadata().map_err(|e| io_error(at, &at.object, e))?;
-        if !metadata.is_file() {
-            return Ok(None);
-        }
-        Ok(Some((file, stamp(&metadata))))
-    }
-
-    /// The sidecar describing the file with `stamp`, if there is one.
-    fn current_sidecar(&self, at: &Location, stamp: Stamp) -> Result<Option<Sidecar>, StoreError> {
-        let bytes = match fs::read(&at.sidecar) {
-            Ok(bytes) => bytes,
-            Err(e) if is_absent(&e) => return Ok(None),
-            Err(e) => return Err(io_error(at, &at.sidecar, e)),
-        };
-        let sidecar: Sidecar = serde_json::from_slice(&bytes).map_err(|e| {
-            io_error(
-                at,
-                &at.sidecar,
-                io::Error::new(io::ErrorKind::InvalidData, e),
-            )
-        })?;
-        Ok(Some(sidecar).filter(|s| s.stamp == stamp))
-    }
-
-    /// The sidecar of an open object, or a new one for a file put there by hand.
-    fn sidecar_or_plain(
-        &self,
-        at: &Location,
-        file: File,
-        stamp: Stamp,
-    ) -> Result<Sidecar, StoreError> {
-        if let Some(sidecar) = self.current_sidecar(at, stamp)? {
-            return Ok(sidecar);
-        }
-        let e_tag = md5_e_tag(BufReader::with_capacity(COPY_BUFFER, file), io::sink())
-            .map_err(|e| io_error(at, &at.object, e))?;
-        Ok(Sidecar {
-            stamp,
-            e_tag,
-            content_type: None,
-            metadata: BTreeMap::new(),
-            encryption: None,
-            tags: Tags::new(),
-        })
-    }
-
-    /// The encryption `ensure_bucket` recorded as the bucket's default, which new
-    /// objects get unless they carry their own (as on S3).
-    fn default_encryption(&self, at: &Location) -> Result<Option<Encryption>, StoreError> {
-        let path = self.bucket_settings(&at.bucket);
-        let bytes = match fs::read(&path) {
-            Ok(bytes) => bytes,
-            Err(e) if is_absent(&e) => return Ok(None),
-            Err(e) => return Err(io_error(at, &path, e)),
-        };
-        let settings: StoredBucket = serde_json::from_slice(&bytes)
-            .map_err(|e| io_error(at, &path, io::Error::new(io::ErrorKind::InvalidData, e)))?;
-        Ok(Some(settings.encryption.into()))
-    }
-
-    /// Writes an object atomically (see the module documentation): content to a
-    /// temporary file, the sidecar stamped with that file, then the rename.
-    fn write_object(
-        &self,
-        at: &Location,
-        content: impl Read,
-        attributes: Attributes,
-    ) -> Result<(), StoreError> {
-        self.require_bucket(&at.bucket, &at.bucket_dir)?;
-        let folder = parent(&at.object);
-        fs::create_dir_all(folder).map_err(|e| io_error(at, folder, e))?;
-        let mut temp = tempfile::Builder::new()
-            .prefix(TEMP_PREFIX)
-            .tempfile_in(folder)
-            .map_err(|e| io_error(at, folder, e))?;
-        let e_tag = md5_e_tag(content, temp.as_file_mut())
-            .and_then(|e_tag| temp.as_file().sync_all().map(|()| e_tag))
-            .map_err(|e| io_error(at, temp.path(), e))?;
-        let metadata = temp
-            .as_file()
-            .metadata()
-            .map_err(|e| io_error(at, temp.path(), e))?;
-        let sidecar = Sidecar {
-            stamp: stamp(&metadata),
-            e_tag,
-            content_type: attributes.content_type,
-            metadata: attributes.metadata,
-            encryption: attributes.encryption.map(StoredEncryption::from),
-            tags: attributes.tags,
-        };
-        write_json(&at.sidecar, &sidecar).map_err(|e| io_error(at, &at.sidecar, e))?;
-        temp.persist(&at.object)
-            .map_err(|e| io_error(at, &at.object, e.error))?;
-        sync_dir(folder).map_err(|e| io_error(at, folder, e))
-    }
-
-    fn head_at(&self, at: &Location) -> Result<Option<ObjectHead>, StoreError> {
-        match self.open_object(at)? {
-            Some((file, stamp)) => Ok(Some(self.sidecar_or_plain(at, file, stamp)?.head())),
-            None => self.absent(at),
-        }
-    }
-
-    fn copy_at(
-        &self,
-        from: &Location,
-        to: &Location,
-        tags: Tags,
-    ) -> Result<ObjectHead, StoreError> {
-        check_tags(&to.bucket, &to.key, &tags)?;
-        let (file, stamp) = self.open_object(from)?.ok_or_else(|| self.missing(from))?;
-        let source = self.current_sidecar(from, stamp)?;
-        let (content_type, metadata, encryption) = match source {
-            Some(s) => (
-                s.content_type,
-                s.metadata,
-                s.encryption.map(Encryption::from),
-            ),
-            None => (None, BTreeMap::new(), None),
-        };
-        let attributes = Attributes {
-            content_type,
-            metadata,
-            encryption: encryption.map_or_else(|| self.default_encryption(to), |e| Ok(Some(e)))?,
-            tags,
-        };
-        self.write_object(to, BufReader::with_capacity(COPY_BUFFER, file), attributes)?;
-        self.head_at(to)?.ok_or_else(|| StoreError::Io {
-            path: to.object.display().to_string(),
-            error: io::Error::new(io::ErrorKind::NotFound, "the copy vanished once written"),
-        })
-    }
-
-    fn set_tags_at(&self, at: &Location, tags: Tags) -> Result<(), StoreError> {
-        check_tags(&at.bucket, &at.key, &tags)?;
-        let (file, stamp) = self.open_object(at)?.ok_or_else(|| self.missing(at))?;
-        let mut sidecar = self.sidecar_or_plain(at, file, stamp)?;
-        sidecar.tags = tags;
-        write_json(&at.sidecar, &sidecar).map_err(|e| io_error(at, &at.sidecar, e))
-    }
-
-    fn delete_at(&self, at: &Location) -> Result<(), StoreError> {
-        self.require_bucket(&at.bucket, &at.bucket_dir)?;
-        for path in [&at.object, &at.sidecar] {
-            match fs::remove_file(path) {
-                Ok(()) => {}
-                Err(e) if is_absent(&e) || path.is_dir() => {}
-                Err(e) => return Err(io_error(at, path, e)),
-            }
-        }
-        Ok(())
-    }
-
-    fn get_at(&self, at: &Location) -> Result<Option<Vec<u8>>, StoreError> {
-        let Some((mut file, stamp)) = self.open_object(at)? else {
-            return self.absent(at);
-        };
-        let mut content = Vec::with_capacity(usize::try_from(stamp.size).unwrap_or(0));
-        file.read_to_end(&mut content)
-            .map_err(|e| io_error(at, &at.object, e))?;
-        Ok(Some(content))
-    }
-
     fn list_in(&self, bucket: &str, prefix: &str) -> Result<Vec<ObjectInfo>, StoreError> {
         let dir = self.bucket_dir(bucket)?;
-        self.require_bucket(bucket, &dir)?;
+        require_bucket(bucket, &dir)?;
         let mut objects = Vec::new();
         self.walk(bucket, &dir, "", prefix, &mut objects)?;
         // Folder order is not key order (`a-b` sorts before `a/b`): sort the keys.
@@ -450,7 +258,7 @@ impl DirStore {
     /// not hash files put there by hand (`head` does).
     fn listed_e_tag(&self, bucket: &str, key: &str, stamp: Stamp) -> Option<String> {
         let at = self.locate(bucket, key).ok()?;
-        Some(self.current_sidecar(&at, stamp).ok()??.e_tag)
+        Some(at.current_sidecar(stamp).ok()??.e_tag)
     }
 
     fn ensure_bucket_at(&self, bucket: &str, settings: &BucketSettings) -> Result<(), StoreError> {
@@ -475,26 +283,18 @@ impl Store for DirStore {
     }
 
     async fn list(&self, bucket: &str, prefix: &str) -> Result<Vec<ObjectInfo>, StoreError> {
-        let (bucket, prefix) = (bucket.to_owned(), prefix.to_owned());
-        self.blocking(move |store| store.list_in(&bucket, &prefix))
-            .await
+        let (store, bucket, prefix) = (self.clone(), bucket.to_owned(), prefix.to_owned());
+        self.blocking(move || store.list_in(&bucket, &prefix)).await
     }
 
     async fn head(&self, bucket: &str, key: &str) -> Result<Option<ObjectHead>, StoreError> {
         let at = self.locate(bucket, key)?;
-        self.blocking(move |store| store.head_at(&at)).await
+        self.blocking(move || at.head()).await
     }
 
     async fn tags(&self, bucket: &str, key: &str) -> Result<Tags, StoreError> {
         let at = self.locate(bucket, key)?;
-        self.blocking(move |store| {
-            let (_, stamp) = store.open_object(&at)?.ok_or_else(|| store.missing(&at))?;
-            Ok(store
-                .current_sidecar(&at, stamp)?
-                .map(|sidecar| sidecar.tags)
-                .unwrap_or_default())
-        })
-        .await
+        self.blocking(move || at.tags()).await
     }
 
     async fn copy(
@@ -506,20 +306,18 @@ impl Store for DirStore {
         let from = self.locate(from.0, from.1)?;
         let to = self.locate(to.0, to.1)?;
         let tags = tags.clone();
-        self.blocking(move |store| store.copy_at(&from, &to, tags))
-            .await
+        self.blocking(move || to.copy_from(&from, tags)).await
     }
 
     async fn set_tags(&self, bucket: &str, key: &str, tags: &Tags) -> Result<(), StoreError> {
         let at = self.locate(bucket, key)?;
         let tags = tags.clone();
-        self.blocking(move |store| store.set_tags_at(&at, tags))
-            .await
+        self.blocking(move || at.set_tags(tags)).await
     }
 
     async fn delete(&self, bucket: &str, key: &str) -> Result<(), StoreError> {
         let at = self.locate(bucket, key)?;
-        self.blocking(move |store| store.delete_at(&at)).await
+        self.blocking(move || at.delete()).await
     }
 
     async fn put(
@@ -531,25 +329,17 @@ impl Store for DirStore {
     ) -> Result<(), StoreError> {
         let at = self.locate(bucket, key)?;
         let content_type = content_type.to_owned();
-        self.blocking(move |store| {
-            let attributes = Attributes {
-                content_type: Some(content_type),
-                encryption: store.default_encryption(&at)?,
-                ..Attributes::default()
-            };
-            store.write_object(&at, body.as_slice(), attributes)
-        })
-        .await
+        self.blocking(move || at.put(&body, content_type)).await
     }
 
     async fn get(&self, bucket: &str, key: &str) -> Result<Option<Vec<u8>>, StoreError> {
         let at = self.locate(bucket, key)?;
-        self.blocking(move |store| store.get_at(&at)).await
+        self.blocking(move || at.read()).await
     }
 
     fn open(&self, bucket: &str, key: &str) -> Result<Box<dyn Read + Send>, StoreError> {
         let at = self.locate(bucket, key)?;
-        let (file, _) = self.open_object(&at)?.ok_or_else(|| self.missing(&at))?;
+        let (file, _) = at.open()?.ok_or_else(|| at.missing())?;
         Ok(Box::new(file))
     }
 
@@ -558,9 +348,215 @@ impl Store for DirStore {
         bucket: &str,
         settings: &BucketSettings,
     ) -> Result<(), StoreError> {
-        let (bucket, settings) = (bucket.to_owned(), settings.clone());
-        self.blocking(move |store| store.ensure_bucket_at(&bucket, &settings))
+        let (store, bucket, settings) = (self.clone(), bucket.to_owned(), settings.clone());
+        self.blocking(move || store.ensure_bucket_at(&bucket, &settings))
             .await
+    }
+}
+
+impl Location {
+    fn tags(&self) -> Result<Tags, StoreError> {
+        let (_, stamp) = self.open()?.ok_or_else(|| self.missing())?;
+        Ok(self
+            .current_sidecar(stamp)?
+            .map(|sidecar| sidecar.tags)
+            .unwrap_or_default())
+    }
+
+    /// A new object with no tags or metadata, encrypted as the bucket's default says.
+    fn put(&self, body: &[u8], content_type: String) -> Result<(), StoreError> {
+        let attributes = Attributes {
+            content_type: Some(content_type),
+            encryption: self.default_encryption()?,
+            ..Attributes::default()
+        };
+        self.write(body, attributes)
+    }
+
+    /// The encryption `ensure_bucket` recorded as the bucket's default, which new
+    /// objects get unless they carry their own (as on S3).
+    fn default_encryption(&self) -> Result<Option<Encryption>, StoreError> {
+        let path = &self.bucket_settings;
+        let bytes = match fs::read(path) {
+            Ok(bytes) => bytes,
+            Err(e) if is_absent(&e) => return Ok(None),
+            Err(e) => return Err(self.io_error(path, e)),
+        };
+        let settings: StoredBucket = serde_json::from_slice(&bytes)
+            .map_err(|e| self.io_error(path, io::Error::new(io::ErrorKind::InvalidData, e)))?;
+        Ok(Some(settings.encryption.into()))
+    }
+
+    /// Writes an object atomically (see the module documentation): content to a
+    /// temporary file, the sidecar stamped with that file, then the rename.
+    fn write(&self, content: impl Read, attributes: Attributes) -> Result<(), StoreError> {
+        require_bucket(&self.bucket, &self.bucket_dir)?;
+        let folder = parent(&self.object);
+        fs::create_dir_all(folder).map_err(|e| self.io_error(folder, e))?;
+        let mut temp = tempfile::Builder::new()
+            .prefix(TEMP_PREFIX)
+            .tempfile_in(folder)
+            .map_err(|e| self.io_error(folder, e))?;
+        let e_tag = md5_e_tag(content, temp.as_file_mut())
+            .and_then(|e_tag| temp.as_file().sync_all().map(|()| e_tag))
+            .map_err(|e| self.io_error(temp.path(), e))?;
+        let metadata = temp
+            .as_file()
+            .metadata()
+            .map_err(|e| self.io_error(temp.path(), e))?;
+        let sidecar = Sidecar {
+            stamp: stamp(&metadata),
+            e_tag,
+            content_type: attributes.content_type,
+            metadata: attributes.metadata,
+            encryption: attributes.encryption.map(StoredEncryption::from),
+            tags: attributes.tags,
+        };
+        write_json(&self.sidecar, &sidecar).map_err(|e| self.io_error(&self.sidecar, e))?;
+        temp.persist(&self.object)
+            .map_err(|e| self.io_error(&self.object, e.error))?;
+        sync_dir(folder).map_err(|e| self.io_error(folder, e))
+    }
+
+    fn head(&self) -> Result<Option<ObjectHead>, StoreError> {
+        match self.open()? {
+            Some((file, stamp)) => Ok(Some(self.sidecar_or_plain(file, stamp)?.head())),
+            None => self.absent(),
+        }
+    }
+
+    /// Copies `from` here, streaming; see [`Location::write`].
+    fn copy_from(&self, from: &Location, tags: Tags) -> Result<ObjectHead, StoreError> {
+        check_tags(&self.bucket, &self.key, &tags)?;
+        let (file, stamp) = from.open()?.ok_or_else(|| from.missing())?;
+        let source = from.current_sidecar(stamp)?;
+        let (content_type, metadata, encryption) = match source {
+            Some(s) => (
+                s.content_type,
+                s.metadata,
+                s.encryption.map(Encryption::from),
+            ),
+            None => (None, BTreeMap::new(), None),
+        };
+        let attributes = Attributes {
+            content_type,
+            metadata,
+            encryption: encryption.map_or_else(|| self.default_encryption(), |e| Ok(Some(e)))?,
+            tags,
+        };
+        self.write(BufReader::with_capacity(COPY_BUFFER, file), attributes)?;
+        self.head()?.ok_or_else(|| StoreError::Io {
+            path: self.object.display().to_string(),
+            error: io::Error::new(io::ErrorKind::NotFound, "the copy vanished once written"),
+        })
+    }
+
+    fn set_tags(&self, tags: Tags) -> Result<(), StoreError> {
+        check_tags(&self.bucket, &self.key, &tags)?;
+        let (file, stamp) = self.open()?.ok_or_else(|| self.missing())?;
+        let mut sidecar = self.sidecar_or_plain(file, stamp)?;
+        sidecar.tags = tags;
+        write_json(&self.sidecar, &sidecar).map_err(|e| self.io_error(&self.sidecar, e))
+    }
+
+    fn delete(&self) -> Result<(), StoreError> {
+        require_bucket(&self.bucket, &self.bucket_dir)?;
+        for path in [&self.object, &self.sidecar] {
+            match fs::remove_file(path) {
+                Ok(()) => {}
+                Err(e) if is_absent(&e) || path.is_dir() => {}
+                Err(e) => return Err(self.io_error(path, e)),
+            }
+        }
+        Ok(())
+    }
+
+    fn read(&self) -> Result<Option<Vec<u8>>, StoreError> {
+        let Some((mut file, stamp)) = self.open()? else {
+            return self.absent();
+        };
+        let mut content = Vec::with_capacity(usize::try_from(stamp.size).unwrap_or(0));
+        file.read_to_end(&mut content)
+            .map_err(|e| self.io_error(&self.object, e))?;
+        Ok(Some(content))
+    }
+
+    /// The error for a missing object: its bucket's, if that is missing too.
+    fn missing(&self) -> StoreError {
+        match require_bucket(&self.bucket, &self.bucket_dir) {
+            Ok(()) => StoreError::NoSuchObject {
+                bucket: self.bucket.clone(),
+                key: self.key.clone(),
+            },
+            Err(error) => error,
+        }
+    }
+
+    /// `Ok(None)` for a missing object, an error for a missing bucket.
+    fn absent<T>(&self) -> Result<Option<T>, StoreError> {
+        require_bucket(&self.bucket, &self.bucket_dir)?;
+        Ok(None)
+    }
+
+    /// The object's file, open, with its stamp; `None` when there is no file at the key
+    /// (a folder is not an object).
+    fn open(&self) -> Result<Option<(File, Stamp)>, StoreError> {
+        let file = match File::open(&self.object) {
+            Ok(file) => file,
+            Err(e) if is_absent(&e) => return Ok(None),
+            Err(e) => return Err(self.io_error(&self.object, e)),
+        };
+        let metadata = file
+            .metadata()
+            .map_err(|e| self.io_error(&self.object, e))?;
+        if !metadata.is_file() {
+            return Ok(None);
+        }
+        Ok(Some((file, stamp(&metadata))))
+    }
+
+    /// The sidecar describing the file with `stamp`, if there is one.
+    fn current_sidecar(&self, stamp: Stamp) -> Result<Option<Sidecar>, StoreError> {
+        let bytes = match fs::read(&self.sidecar) {
+            Ok(bytes) => bytes,
+            Err(e) if is_absent(&e) => return Ok(None),
+            Err(e) => return Err(self.io_error(&self.sidecar, e)),
+        };
+        let sidecar: Sidecar = serde_json::from_slice(&bytes).map_err(|e| {
+            self.io_error(&self.sidecar, io::Error::new(io::ErrorKind::InvalidData, e))
+        })?;
+        Ok(Some(sidecar).filter(|s| s.stamp == stamp))
+    }
+
+    /// The sidecar of an open object, or a new one for a file put there by hand.
+    fn sidecar_or_plain(&self, file: File, stamp: Stamp) -> Result<Sidecar, StoreError> {
+        if let Some(sidecar) = self.current_sidecar(stamp)? {
+            return Ok(sidecar);
+        }
+        let e_tag = md5_e_tag(BufReader::with_capacity(COPY_BUFFER, file), io::sink())
+            .map_err(|e| self.io_error(&self.object, e))?;
+        Ok(Sidecar {
+            stamp,
+            e_tag,
+            content_type: None,
+            metadata: BTreeMap::new(),
+            encryption: None,
+            tags: Tags::new(),
+        })
+    }
+
+    /// An I/O failure on `path`, one of this object's files.
+    fn io_error(&self, path: &Path, error: io::Error) -> StoreError {
+        if error.kind() == io::ErrorKind::PermissionDenied {
+            return StoreError::AccessDenied {
+                bucket: self.bucket.clone(),
+                key: self.key.clone(),
+            };
+        }
+        StoreError::Io {
+            path: path.display().to_string(),
+            error,
+        }
     }
 }
 
@@ -740,16 +736,13 @@ fn is_absent(error: &io::Error) -> bool {
     )
 }
 
-fn io_error(at: &Location, path: &Path, error: io::Error) -> StoreError {
-    if error.kind() == io::ErrorKind::PermissionDenied {
-        return StoreError::AccessDenied {
-            bucket: at.bucket.clone(),
-            key: at.key.clone(),
-        };
-    }
-    StoreError::Io {
-        path: path.display().to_string(),
-        error,
+fn require_bucket(bucket: &str, dir: &Path) -> Result<(), StoreError> {
+    if dir.is_dir() {
+        Ok(())
+    } else {
+        Err(StoreError::NoSuchBucket {
+            bucket: bucket.to_owned(),
+        })
     }
 }
 

@@ -131,12 +131,14 @@ impl S3Store {
     }
 
     /// Sends `ExpectedBucketOwner` (the account id) on every request that accepts it.
+    #[must_use]
     pub fn with_expected_bucket_owner(mut self, account_id: impl Into<String>) -> S3Store {
         self.expected_bucket_owner = Some(account_id.into());
         self
     }
 
     /// Changes when and how objects are copied in parts.
+    #[must_use]
     pub fn with_multipart_copy(mut self, multipart: MultipartCopy) -> S3Store {
         self.multipart = multipart;
         self
@@ -357,7 +359,7 @@ impl S3Store {
         while let Some(joined) = in_flight.join_next().await {
             parts.push(joined_part(Some(joined), to)?);
         }
-        parts.sort_by_key(|part| part.part_number());
+        parts.sort_by_key(CompletedPart::part_number);
         Ok(parts)
     }
 
