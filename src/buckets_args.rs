@@ -36,7 +36,7 @@ pub struct ScanArgs {
     /// Managed identifiers: none, all, or a comma-separated list of types.
     #[arg(long, env = "FERRET_MANAGED", value_name = "LIST")]
     managed: Option<String>,
-    /// Store requests in flight at once.
+    /// Store requests in flight at once (`ferret worker`: tasks run at once).
     #[arg(long, env = "FERRET_CONCURRENCY", value_name = "N")]
     concurrency: Option<usize>,
     /// Scanner threads (default: all cores).
@@ -48,6 +48,13 @@ pub struct ScanArgs {
     /// POST the notice (JSON) to this URL when a batch needs review.
     #[arg(long, env = "FERRET_NOTIFY_WEBHOOK", value_name = "URL")]
     notify_webhook: Option<String>,
+}
+
+impl ScanArgs {
+    /// `--concurrency`, when given.
+    pub fn concurrency(&self) -> Option<usize> {
+        self.concurrency
+    }
 }
 
 impl BucketArgs {

@@ -4,9 +4,12 @@
 mod buckets;
 mod buckets_args;
 mod identify;
+mod output;
 mod pipeline;
 mod review;
 mod scan;
+mod statemachine;
+mod worker;
 
 use std::process::ExitCode;
 
@@ -36,6 +39,11 @@ enum Command {
     /// Create the pipeline's buckets.
     #[command(subcommand)]
     Buckets(buckets::Command),
+    /// Serve the state machine's activity: run the tasks of Step Functions executions.
+    Worker(Box<worker::Args>),
+    /// Render or deploy the Step Functions state machine.
+    #[command(subcommand)]
+    Statemachine(statemachine::Command),
 }
 
 /// Exit status for usage and runtime errors (0 and 1 report what a scan found).
@@ -59,6 +67,8 @@ fn main() -> ExitCode {
         Command::Pipeline(command) => pipeline::run(command),
         Command::Review(command) => review::run(command),
         Command::Buckets(command) => buckets::run(command),
+        Command::Worker(args) => worker::run(*args),
+        Command::Statemachine(command) => statemachine::run(command),
     };
     match outcome {
         Ok(code) => code,

@@ -1,19 +1,19 @@
 //! `ferret pipeline run` and `ferret pipeline demo`.
 
-use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
 
 use anyhow::{bail, Context};
 use ferret_orchestrator::layout::{BatchId, Buckets};
-use ferret_orchestrator::notify::{notify, sns_client, NotifyTargets, ReviewNotice};
+use ferret_orchestrator::notify::notify_reviewers;
 use ferret_orchestrator::pipeline::{BatchStatus, Pipeline, Summary};
 use ferret_orchestrator::settings::{Settings, StoreSpec};
 use ferret_orchestrator::store::{DirStore, S3Store, Store};
 use ferret_scanner::ScanOptions;
 
 use crate::buckets_args::{identifier_set, runtime, s3_config, BucketArgs, ScanArgs};
+use crate::output::print_json;
 
 #[derive(Debug, clap::Subcommand)]
 pub enum Command {
@@ -82,35 +82,6 @@ async fn run_on<S: Store>(
     Ok(summary)
 }
 
-/// Tells reviewers (SNS and/or webhook, when configured) that a batch waits for them.
-/// A batch run again after it finished notifies again, so a failed notification is
-/// retried by rerunning the same command.
-pub async fn notify_reviewers(settings: &Settings, summary: &Summary) -> anyhow::Result<()> {
-    let targets = NotifyTargets {
-        sns_topic_arn: settings.notify_sns_topic.clone(),
-        webhook_url: settings.notify_webhook.clone(),
-    };
-    if targets.sns_topic_arn.is_none() && targets.webhook_url.is_none() {
-        return Ok(());
-    }
-    let store = match &settings.store {
-        StoreSpec::S3 => "s3".to_owned(),
-        StoreSpec::Dir(root) => format!("dir:{}", root.display()),
-    };
-    let common_args = format!("--store {store} --prefix {}", settings.prefix);
-    let Some(notice) = ReviewNotice::from_summary(summary, &common_args) else {
-        return Ok(());
-    };
-    let sns = match &targets.sns_topic_arn {
-        Some(_) => {
-            Some(sns_client(settings.endpoint_url.as_deref(), settings.region.as_deref()).await)
-        }
-        None => None,
-    };
-    notify(&notice, &targets, sns.as_ref()).await?;
-    Ok(())
-}
-
 /// A pipeline over `store` configured by `settings`.
 pub fn pipeline<S: Store>(store: S, settings: &Settings) -> anyhow::Result<Pipeline<S>> {
     Ok(Pipeline {
@@ -121,13 +92,6 @@ pub fn pipeline<S: Store>(store: S, settings: &Settings) -> anyhow::Result<Pipel
         concurrency: settings.concurrency,
         threads: settings.threads,
     })
-}
-
-fn print_json<T: serde::Serialize>(value: &T) -> anyhow::Result<()> {
-    let mut out = std::io::stdout().lock();
-    serde_json::to_writer_pretty(&mut out, value)?;
-    writeln!(out)?;
-    Ok(())
 }
 
 /// File extensions the demo loads from the samples folder (data, not tooling).

@@ -8,6 +8,7 @@ use ferret_orchestrator::layout::{BatchId, Buckets};
 use ferret_orchestrator::review::{self, Decision, PendingBatch};
 use ferret_orchestrator::settings::{Settings, StoreSpec};
 use ferret_orchestrator::store::{DirStore, S3Store, Store};
+use ferret_statemachine::review::Delivery;
 
 use crate::buckets_args::{runtime, s3_config, BucketArgs};
 
@@ -163,9 +164,9 @@ async fn apply<S: Store>(
     keys: &[String],
     decision: Decision,
     reviewer: &str,
-) -> anyhow::Result<review::AuditRecord> {
+) -> anyhow::Result<Delivery> {
     let buckets = Buckets::for_prefix(&settings.prefix);
-    review::decide(
+    ferret_statemachine::review::decide(
         store,
         &buckets,
         batch,
@@ -173,6 +174,12 @@ async fn apply<S: Store>(
         decision,
         reviewer,
         settings.concurrency,
+        || {
+            ferret_statemachine::client::client(
+                settings.endpoint_url.as_deref(),
+                settings.region.as_deref(),
+            )
+        },
     )
     .await
     .context("the decision was not fully applied; run the same command again to finish it")

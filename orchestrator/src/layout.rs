@@ -96,6 +96,18 @@ impl BatchId {
         format!("{}/summary.json", self.0)
     }
 
+    /// `ID/parts/` in scan-results: the results of a batch's shares when a Distributed
+    /// Map scans it, merged into `results.jsonl.gz` before routing.
+    pub fn parts_prefix(&self) -> String {
+        format!("{}/parts/", self.0)
+    }
+
+    /// `ID/review-token.json` in scan-results: the task token of the state machine
+    /// execution waiting for this batch's review, while one waits.
+    pub fn review_token_key(&self) -> String {
+        format!("{}/review-token.json", self.0)
+    }
+
     /// `ID/review.jsonl` in scan-results: the audit trail of review decisions.
     pub fn review_key(&self) -> String {
         format!("{}/review.jsonl", self.0)

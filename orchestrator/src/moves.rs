@@ -76,3 +76,17 @@ pub async fn move_object<S: Store>(
     crash::step();
     Ok(Moved::Now)
 }
+
+/// Runs `futures` with at most `limit` in flight; outcomes in completion order.
+///
+/// It takes the futures already made, rather than a stream mapping a closure over an
+/// iterator: with a closure in the stream's type, the compiler cannot prove the
+/// caller's future `Send` (rust-lang/rust#102211), and the Step Functions worker runs
+/// every pipeline step on spawned tasks.
+pub async fn bounded<F: std::future::Future>(futures: Vec<F>, limit: usize) -> Vec<F::Output> {
+    use futures_util::stream::{self, StreamExt};
+    stream::iter(futures)
+        .buffer_unordered(limit.max(1))
+        .collect()
+        .await
+}

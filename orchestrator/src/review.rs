@@ -5,11 +5,10 @@
 use std::collections::BTreeMap;
 use std::time::SystemTime;
 
-use futures_util::stream::{self, StreamExt};
 use serde::{Deserialize, Serialize};
 
 use crate::layout::{tags, BatchId, Buckets};
-use crate::moves::{move_object, MoveError, Moved};
+use crate::moves::{bounded, move_object, MoveError, Moved};
 use crate::store::{Store, StoreError, Tags};
 
 /// An object waiting for review.
@@ -111,13 +110,11 @@ pub async fn decide<S: Store>(
     concurrency: usize,
 ) -> Result<AuditRecord, ReviewError> {
     let keys = resolve_keys(store, buckets, batch, keys, decision).await?;
-    let outcomes = stream::iter(
-        keys.iter()
-            .map(|key| apply(store, buckets, batch, key, decision)),
-    )
-    .buffer_unordered(concurrency.max(1))
-    .collect::<Vec<_>>()
-    .await;
+    let applies: Vec<_> = keys
+        .iter()
+        .map(|key| apply(store, buckets, batch, key, decision))
+        .collect();
+    let outcomes = bounded(applies, concurrency).await;
     let total = outcomes.len();
     let mut failures = outcomes.into_iter().filter_map(Result::err);
     if let Some(first) = failures.next() {
@@ -140,7 +137,7 @@ pub async fn decide<S: Store>(
 
 /// The keys a decision covers: those given (each must be pending, or already handled
 /// the same way by an interrupted run), or every pending key of the batch.
-async fn resolve_keys<S: Store>(
+pub async fn resolve_keys<S: Store>(
     store: &S,
     buckets: &Buckets,
     batch: &BatchId,

@@ -12,6 +12,7 @@
 //!   to manual-review (fail closed);
 //! - `summary.json`, written last, marks the batch done: a rerun just reports it.
 
+mod parts;
 mod route;
 mod scan;
 mod stage;
@@ -83,6 +84,8 @@ pub enum PipelineError {
     Results { batch: String, message: String },
     #[error("the scan could not run: {0}")]
     Scan(String),
+    #[error("{key} is not an object of batch {batch}")]
+    NotInBatch { batch: String, key: String },
 }
 
 /// A configured pipeline: where the buckets are, what to look for, how hard to work.
@@ -112,6 +115,41 @@ impl<S: Store> Pipeline<S> {
                 self.scan(batch).await?
             }
         };
+        self.route_and_finish(batch, routings).await
+    }
+
+    /// The Stage step on its own (Step Functions runs the steps as separate tasks):
+    /// stages raw's objects unless the batch is already past staging, and returns how
+    /// many objects the batch holds. A batch that has results never stages again, so
+    /// objects that arrive in raw later wait for the next batch.
+    pub async fn stage_step(&self, batch: &BatchId) -> Result<usize, PipelineError> {
+        if let Some(done) = self.finished(batch).await? {
+            return Ok(usize::try_from(done.counts.objects).unwrap_or(usize::MAX));
+        }
+        match self.load_results(batch).await? {
+            Some(routings) => Ok(routings.len()),
+            None => self.stage(batch).await,
+        }
+    }
+
+    /// Everything after staging: scans the staged batch (or picks up its results),
+    /// routes it and summarises it; reports a batch that already finished.
+    pub async fn complete(&self, batch: &BatchId) -> Result<Summary, PipelineError> {
+        if let Some(done) = self.finished(batch).await? {
+            return Ok(done);
+        }
+        let routings = match self.load_results(batch).await? {
+            Some(routings) => routings,
+            None => self.scan(batch).await?,
+        };
+        self.route_and_finish(batch, routings).await
+    }
+
+    async fn route_and_finish(
+        &self,
+        batch: &BatchId,
+        routings: Vec<Routing>,
+    ) -> Result<Summary, PipelineError> {
         self.route(batch, &routings).await?;
         self.finish(batch, routings, true).await
     }

@@ -2,12 +2,11 @@
 //! clean ones go to scanned-data under their original key.
 
 use ferret_scanner::ResultRecord;
-use futures_util::stream::{self, StreamExt};
 
 use super::stage::check_moves;
 use super::{Pipeline, PipelineError};
 use crate::layout::{tags, BatchId};
-use crate::moves::move_object;
+use crate::moves::{bounded, move_object};
 use crate::store::{Store, Tags};
 
 /// S3's limit on a tag value.
@@ -99,27 +98,27 @@ fn finding_types(record: &ResultRecord) -> String {
 impl<S: Store> Pipeline<S> {
     /// Moves every staged object of the batch to its destination.
     pub async fn route(&self, batch: &BatchId, routings: &[Routing]) -> Result<(), PipelineError> {
-        let moves = stream::iter(routings.iter().map(|routing| async move {
-            let from = batch.key(&routing.original_key);
-            let (bucket, key) = if routing.to_review {
-                (
-                    &self.buckets.manual_review,
-                    batch.key(&routing.original_key),
+        let moves: Vec<_> = routings
+            .iter()
+            .map(|routing| async move {
+                let from = batch.key(&routing.original_key);
+                let (bucket, key) = if routing.to_review {
+                    (
+                        &self.buckets.manual_review,
+                        batch.key(&routing.original_key),
+                    )
+                } else {
+                    (&self.buckets.scanned_data, routing.original_key.clone())
+                };
+                move_object(
+                    self.store.as_ref(),
+                    (&self.buckets.scan_stage, &from),
+                    (bucket, &key),
+                    &routing.tags,
                 )
-            } else {
-                (&self.buckets.scanned_data, routing.original_key.clone())
-            };
-            move_object(
-                self.store.as_ref(),
-                (&self.buckets.scan_stage, &from),
-                (bucket, &key),
-                &routing.tags,
-            )
-            .await
-        }))
-        .buffer_unordered(self.concurrency.max(1))
-        .collect::<Vec<_>>()
-        .await;
-        check_moves(moves)
+                .await
+            })
+            .collect();
+        check_moves(bounded(moves, self.concurrency).await)
     }
 }

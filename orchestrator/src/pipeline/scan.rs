@@ -22,17 +22,27 @@ impl<S: Store> Pipeline<S> {
             .store
             .list(&self.buckets.scan_stage, &batch.prefix())
             .await?;
+        let records = self.scan_records(batch, staged).await?;
+        self.write_results(batch, &records).await?;
+        Ok(records.iter().map(|r| Routing::of(batch, r)).collect())
+    }
+
+    /// Scans `staged` objects of the batch on the scanner's threads, off the async
+    /// runtime; one record each, in the order given.
+    pub(super) async fn scan_records(
+        &self,
+        batch: &BatchId,
+        staged: Vec<ObjectInfo>,
+    ) -> Result<Vec<ResultRecord>, PipelineError> {
         let store = Arc::clone(&self.store);
         let set = Arc::clone(&self.set);
         let stage_bucket = self.buckets.scan_stage.clone();
         let mut options = self.scan_options.clone();
         options.job_id = Some(batch.to_string());
         let threads = self.threads;
-        let batch_for_scan = batch.clone();
-        let (gzipped, routings) = tokio::task::spawn_blocking(move || {
-            let mut encoder = GzEncoder::new(Vec::new(), flate2::Compression::default());
-            let mut routings = Vec::with_capacity(staged.len());
-            let records = scan_parallel(
+        let batch = batch.clone();
+        tokio::task::spawn_blocking(move || {
+            scan_parallel(
                 &staged,
                 threads,
                 |object| {
@@ -40,38 +50,35 @@ impl<S: Store> Pipeline<S> {
                         store.as_ref(),
                         &set,
                         &stage_bucket,
-                        &batch_for_scan,
+                        &batch,
                         object,
                         &options,
                     )
                 },
                 |_| {},
             )
-            .map_err(|e| PipelineError::Scan(e.to_string()))?;
-            for record in &records {
-                serde_json::to_writer(&mut encoder, record)
-                    .map_err(std::io::Error::from)
-                    .and_then(|()| encoder.write_all(b"\n"))
-                    .map_err(|e| PipelineError::Scan(e.to_string()))?;
-                routings.push(Routing::of(&batch_for_scan, record));
-            }
-            let gzipped = encoder
-                .finish()
-                .map_err(|e| PipelineError::Scan(e.to_string()))?;
-            Ok::<_, PipelineError>((gzipped, routings))
+            .map_err(|e| PipelineError::Scan(e.to_string()))
         })
         .await
-        .map_err(|e| PipelineError::Scan(e.to_string()))??;
+        .map_err(|e| PipelineError::Scan(e.to_string()))?
+    }
+
+    /// Writes the batch's results, the point after which a rerun never stages again.
+    pub(super) async fn write_results(
+        &self,
+        batch: &BatchId,
+        records: &[ResultRecord],
+    ) -> Result<(), PipelineError> {
         self.store
             .put(
                 &self.buckets.scan_results,
                 &batch.results_key(),
-                gzipped,
+                encode(records)?,
                 "application/gzip",
             )
             .await?;
         crate::crash::step();
-        Ok(routings)
+        Ok(())
     }
 
     /// The routings of a batch whose results were already written, if they were.
@@ -86,22 +93,42 @@ impl<S: Store> Pipeline<S> {
         else {
             return Ok(None);
         };
-        let unreadable = |message: String| PipelineError::Results {
-            batch: batch.to_string(),
-            message,
-        };
-        let mut routings = Vec::new();
-        for line in BufReader::new(GzDecoder::new(gzipped.as_slice())).lines() {
-            let line = line.map_err(|e| unreadable(e.to_string()))?;
-            if line.trim().is_empty() {
-                continue;
-            }
-            let record: ResultRecord =
-                serde_json::from_str(&line).map_err(|e| unreadable(e.to_string()))?;
-            routings.push(Routing::of(batch, &record));
-        }
-        Ok(Some(routings))
+        let records = decode(batch, &gzipped)?;
+        Ok(Some(
+            records.iter().map(|r| Routing::of(batch, r)).collect(),
+        ))
     }
+}
+
+/// Result records as gzipped JSON Lines.
+pub(super) fn encode(records: &[ResultRecord]) -> Result<Vec<u8>, PipelineError> {
+    let mut encoder = GzEncoder::new(Vec::new(), flate2::Compression::default());
+    for record in records {
+        serde_json::to_writer(&mut encoder, record)
+            .map_err(std::io::Error::from)
+            .and_then(|()| encoder.write_all(b"\n"))
+            .map_err(|e| PipelineError::Scan(e.to_string()))?;
+    }
+    encoder
+        .finish()
+        .map_err(|e| PipelineError::Scan(e.to_string()))
+}
+
+/// Reads records written by [`encode`].
+pub(super) fn decode(batch: &BatchId, gzipped: &[u8]) -> Result<Vec<ResultRecord>, PipelineError> {
+    let unreadable = |message: String| PipelineError::Results {
+        batch: batch.to_string(),
+        message,
+    };
+    let mut records = Vec::new();
+    for line in BufReader::new(GzDecoder::new(gzipped)).lines() {
+        let line = line.map_err(|e| unreadable(e.to_string()))?;
+        if line.trim().is_empty() {
+            continue;
+        }
+        records.push(serde_json::from_str(&line).map_err(|e| unreadable(e.to_string()))?);
+    }
+    Ok(records)
 }
 
 /// Scans one staged object. The record names the object by its original key in the

@@ -1,11 +1,9 @@
 //! Stage: every raw object moves to scan-stage as `ID/<key>`, its tags kept and
 //! `WorkflowId=ID` added in the same copy.
 
-use futures_util::stream::{self, StreamExt};
-
 use super::{Pipeline, PipelineError};
 use crate::layout::{tags, BatchId};
-use crate::moves::{move_object, MoveError};
+use crate::moves::{bounded, move_object, MoveError};
 use crate::store::{Store, Tags};
 
 impl<S: Store> Pipeline<S> {
@@ -14,23 +12,23 @@ impl<S: Store> Pipeline<S> {
     pub async fn stage(&self, batch: &BatchId) -> Result<usize, PipelineError> {
         let raw = self.store.list(&self.buckets.raw, "").await?;
         let extra = Tags::from([(tags::WORKFLOW_ID.to_owned(), batch.to_string())]);
-        let moves = stream::iter(raw.iter().map(|object| {
-            let to = batch.key(&object.key);
-            let extra = &extra;
-            async move {
-                move_object(
-                    self.store.as_ref(),
-                    (&self.buckets.raw, &object.key),
-                    (&self.buckets.scan_stage, &to),
-                    extra,
-                )
-                .await
-            }
-        }))
-        .buffer_unordered(self.concurrency.max(1))
-        .collect::<Vec<_>>()
-        .await;
-        check_moves(moves)?;
+        let moves: Vec<_> = raw
+            .iter()
+            .map(|object| {
+                let to = batch.key(&object.key);
+                let extra = &extra;
+                async move {
+                    move_object(
+                        self.store.as_ref(),
+                        (&self.buckets.raw, &object.key),
+                        (&self.buckets.scan_stage, &to),
+                        extra,
+                    )
+                    .await
+                }
+            })
+            .collect();
+        check_moves(bounded(moves, self.concurrency).await)?;
         Ok(self
             .store
             .list(&self.buckets.scan_stage, &batch.prefix())

@@ -1,0 +1,161 @@
+//! `ferret worker`: serves the state machine's activity until SIGTERM or Ctrl-C.
+
+use std::process::ExitCode;
+use std::time::Duration;
+
+use anyhow::Context;
+use ferret_orchestrator::settings::{Settings, StoreSpec};
+use ferret_orchestrator::store::{DirStore, S3Store, Store};
+use ferret_statemachine::{Steps, Worker, WorkerConfig};
+use tokio::sync::watch;
+use tracing::info;
+
+use crate::buckets_args::{runtime, s3_config, BucketArgs, ScanArgs};
+use crate::pipeline::pipeline;
+
+/// Tasks a worker runs at once unless `--concurrency` says otherwise.
+const DEFAULT_TASKS: usize = 4;
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// The activity to serve (`ferret statemachine create` prints it).
+    #[arg(long, env = "FERRET_ACTIVITY_ARN", value_name = "ARN")]
+    activity_arn: String,
+    /// The name the execution history shows for this worker (default: host and pid).
+    #[arg(long, env = "FERRET_WORKER_NAME", value_name = "NAME")]
+    worker_name: Option<String>,
+    /// Seconds between heartbeats of a running task; keep it well under the
+    /// definition's HeartbeatSeconds (60 by default).
+    #[arg(
+        long,
+        env = "FERRET_HEARTBEAT_INTERVAL",
+        value_name = "S",
+        default_value_t = 20
+    )]
+    heartbeat_interval: u64,
+    /// After SIGTERM, seconds running tasks may take to finish before they are failed
+    /// as ferret.WorkerStopping (and retried by another worker).
+    #[arg(
+        long,
+        env = "FERRET_SHUTDOWN_GRACE",
+        value_name = "S",
+        default_value_t = 25
+    )]
+    shutdown_grace: u64,
+    #[command(flatten)]
+    buckets: BucketArgs,
+    /// `--concurrency N`: tasks run at once (default 4); each also keeps up to N store
+    /// requests in flight.
+    #[command(flatten)]
+    scan: ScanArgs,
+}
+
+pub fn run(args: Args) -> anyhow::Result<ExitCode> {
+    init_logs();
+    let mut settings = args.buckets.settings(Some(&args.scan))?;
+    let tasks = args.scan.concurrency().unwrap_or(DEFAULT_TASKS).max(1);
+    if args.scan.concurrency().is_none() {
+        settings.concurrency = settings.concurrency.max(tasks);
+    }
+    let config = WorkerConfig {
+        activity_arn: args.activity_arn,
+        worker_name: args.worker_name.unwrap_or_else(default_name),
+        concurrency: tasks,
+        heartbeat_interval: Duration::from_secs(args.heartbeat_interval.max(1)),
+        shutdown_grace: Duration::from_secs(args.shutdown_grace),
+    };
+    let runtime = runtime()?;
+    runtime.block_on(async {
+        let (stop, stopping) = watch::channel(false);
+        tokio::spawn(async move {
+            if let Err(error) = stop_signal().await {
+                tracing::warn!(%error, "cannot listen for SIGTERM; stop with SIGKILL");
+                return;
+            }
+            info!("stop asked: finishing running tasks, polling no more");
+            let _ = stop.send(true);
+        });
+        let sfn = ferret_statemachine::client::client(
+            settings.endpoint_url.as_deref(),
+            settings.region.as_deref(),
+        )
+        .await;
+        info!(
+            activity = %config.activity_arn,
+            worker = %config.worker_name,
+            tasks = config.concurrency,
+            "worker started"
+        );
+        let report = match &settings.store {
+            StoreSpec::S3 => {
+                let store = S3Store::connect(&s3_config(&settings)).await;
+                serve(store, &settings, sfn, config, stopping).await?
+            }
+            StoreSpec::Dir(root) => {
+                serve(
+                    DirStore::new(root.clone()),
+                    &settings,
+                    sfn,
+                    config,
+                    stopping,
+                )
+                .await?
+            }
+        };
+        info!(
+            succeeded = report.succeeded,
+            failed = report.failed,
+            deferred = report.deferred,
+            abandoned = report.abandoned,
+            "worker stopped"
+        );
+        Ok(ExitCode::SUCCESS)
+    })
+}
+
+async fn serve<S: Store>(
+    store: S,
+    settings: &Settings,
+    sfn: aws_sdk_sfn::Client,
+    config: WorkerConfig,
+    stopping: watch::Receiver<bool>,
+) -> anyhow::Result<ferret_statemachine::worker::WorkerReport> {
+    let steps = Steps {
+        pipeline: pipeline(store, settings)?,
+        settings: settings.clone(),
+    };
+    Worker::new(sfn, steps, config)
+        .run(stopping)
+        .await
+        .context("the worker cannot poll its activity")
+}
+
+/// Resolves on SIGTERM (how ECS, systemd and Kubernetes stop a service) or Ctrl-C.
+async fn stop_signal() -> std::io::Result<()> {
+    let mut terminate = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
+    tokio::select! {
+        _ = terminate.recv() => Ok(()),
+        interrupted = tokio::signal::ctrl_c() => interrupted,
+    }
+}
+
+fn default_name() -> String {
+    let host = std::env::var("HOSTNAME")
+        .ok()
+        .or_else(|| std::fs::read_to_string("/etc/hostname").ok())
+        .map(|h| h.trim().to_owned())
+        .filter(|h| !h.is_empty())
+        .unwrap_or_else(|| "ferret".to_owned());
+    format!("{host}-{}", std::process::id())
+}
+
+/// Worker logs go to stderr (`FERRET_LOG` filters, `info` by default). They name
+/// steps, batches and errors, never what a scan found.
+fn init_logs() {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("FERRET_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .try_init();
+}
