@@ -76,8 +76,14 @@ def definition(activity: str, distributed: bool) -> str:
             ],
             Catch=[{"ErrorEquals": ["States.ALL"], "ResultPath": "$.error", "Next": "BatchFailed"}],
             ResultPath="$.stage",
-            Next="AnyKeys",
+            Next="Annotate",
         ),
+        "Annotate": {
+            "Type": "Pass",
+            "Parameters": {"batch.$": "$.id", "execution.$": "$$.Execution.Id", "kind": "ferret"},
+            "ResultPath": "$.meta",
+            "Next": "AnyKeys",
+        },
         "AnyKeys": {
             "Type": "Choice",
             "Choices": [{"Variable": "$.stage.objects", "NumericEquals": 0, "Next": "NoKeysFound"}],
@@ -516,6 +522,10 @@ def main() -> int:
             and out.get("id") == "clean" and out.get("stage", {}).get("objects") == 3,
             "Scan -> Choice StringEquals default branch -> Succeed; results kept at their ResultPath",
         )
+        check(
+            out.get("meta") == {"batch": "clean", "execution": runs["clean"], "kind": "ferret"},
+            "Pass state with Parameters (.$ paths, $$.Execution.Id) and ResultPath",
+        )
         d = done["review"]
         out = json.loads(d.get("output", "{}"))
         applies = journal.of("review", "apply-decision")
@@ -626,6 +636,8 @@ def main() -> int:
         print(f"\n{len(failures)} check(s) failed:", *failures, sep="\n  ")
         return 1
     print("\nall checks passed")
+    if not errors:
+        log_path.unlink()
     return 0
 
 

@@ -18,6 +18,9 @@ before serving, it:
     fails the Map with States.ExceedToleratedFailureThreshold;
   - StartExecution without a name gets a UUID.
 
+Run it with the virtualenv's Python (scripts/setup-test-env):
+    .venv/bin/python tests/support/moto_server.py -H 127.0.0.1 -p 0
+
 Development check of every capability: `tests/support/check_moto_sfn.py`.
 
 Tunables (environment):
