@@ -1,6 +1,7 @@
-//! A real S3 (and, later, Step Functions) API on loopback: moto server, started per test
-//! on a port the OS picks, stopped when dropped. A test that needs it fails loudly when
-//! it cannot start; it never skips.
+//! A real S3 and Step Functions API on loopback: moto server (through the launcher in
+//! `tests/support/moto_server.py`, which wires activities into moto's executing Step
+//! Functions backend), started per test on a port the OS picks, stopped when dropped. A
+//! test that needs it fails loudly when it cannot start; it never skips.
 
 use std::io::{BufRead, BufReader};
 use std::path::PathBuf;
@@ -20,25 +21,31 @@ pub struct Moto {
     pub endpoint: String,
 }
 
-/// The moto server executable: `FERRET_MOTO_SERVER`, or the project's `.venv` that
-/// `.ci/run` and `scripts/setup-test-env` create.
-fn moto_server() -> PathBuf {
-    if let Some(path) = std::env::var_os("FERRET_MOTO_SERVER") {
+/// The Python with moto: `FERRET_MOTO_PYTHON`, or the project's `.venv` that `.ci/run`
+/// and `scripts/setup-test-env` create.
+fn moto_python() -> PathBuf {
+    if let Some(path) = std::env::var_os("FERRET_MOTO_PYTHON") {
         return PathBuf::from(path);
     }
-    repo(".venv/bin/moto_server")
+    repo(".venv/bin/python")
 }
+
+/// How long GetActivityTask waits for a task before answering "none" (AWS: 60 s):
+/// short, so that tests see workers poll again.
+const ACTIVITY_POLL_SECONDS: &str = "5";
 
 impl Moto {
     pub fn start() -> Moto {
-        let program = moto_server();
+        let program = moto_python();
         assert!(
             program.exists(),
-            "moto server not found at {}: run scripts/setup-test-env (or .ci/run) first",
+            "moto's Python not found at {}: run scripts/setup-test-env (or .ci/run) first",
             program.display()
         );
         let mut child = Command::new(&program)
+            .arg(repo("tests/support/moto_server.py"))
             .args(["-H", "127.0.0.1", "-p", "0"])
+            .env("FERRET_MOTO_ACTIVITY_POLL_SECONDS", ACTIVITY_POLL_SECONDS)
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
@@ -102,6 +109,23 @@ impl Moto {
                 .force_path_style(true)
                 .build();
             aws_sdk_s3::Client::from_conf(config)
+        })
+    }
+}
+
+impl Moto {
+    /// A Step Functions client for driving executions.
+    pub fn sfn(&self, runtime: &tokio::runtime::Runtime) -> aws_sdk_sfn::Client {
+        runtime.block_on(async {
+            let credentials =
+                aws_sdk_sfn::config::Credentials::new("testing", "testing", None, None, "tests");
+            let config = aws_sdk_sfn::config::Builder::new()
+                .behavior_version(aws_sdk_sfn::config::BehaviorVersion::latest())
+                .region(aws_sdk_sfn::config::Region::new("us-east-1"))
+                .credentials_provider(credentials)
+                .endpoint_url(&self.endpoint)
+                .build();
+            aws_sdk_sfn::Client::from_conf(config)
         })
     }
 }
