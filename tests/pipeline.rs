@@ -7,10 +7,10 @@ mod common;
 use std::collections::BTreeMap;
 use std::process::{Command, Output};
 
-use common::moto::Moto;
 use common::*;
 use ferret_orchestrator::layout::Buckets;
 use ferret_orchestrator::store::{DirStore, S3Config, S3Store, Store, Tags};
+use ferret_testkit::Moto;
 use serde_json::{json, Value};
 
 const PREFIX: &str = "acme";

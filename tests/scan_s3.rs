@@ -5,8 +5,8 @@ mod common;
 use std::process::Command;
 
 use aws_sdk_s3::primitives::ByteStream;
-use common::moto::Moto;
 use common::*;
+use ferret_testkit::Moto;
 use serde_json::{json, Value};
 
 fn put(
@@ -42,7 +42,7 @@ fn scan(moto: &Moto, args: &[&str]) -> std::process::Output {
 fn objects_in_a_bucket_are_streamed_and_scanned() {
     let moto = Moto::start();
     let runtime = tokio::runtime::Runtime::new().expect("runtime");
-    let s3 = moto.s3(&runtime);
+    let s3 = moto.s3();
     runtime
         .block_on(s3.create_bucket().bucket("acme-data").send())
         .expect("bucket created");

@@ -13,9 +13,9 @@ use std::process::{Child, Command, ExitStatus, Output, Stdio};
 use std::time::{Duration, Instant};
 
 use aws_sdk_s3::primitives::ByteStream;
-use common::moto::Moto;
 use common::repo;
 use ferret_orchestrator::layout::Buckets;
+use ferret_testkit::Moto;
 use serde_json::Value;
 
 const CPF_CSV: &[u8] = b"nome,cpf\nAna,529.982.247-25\n";
@@ -58,8 +58,8 @@ impl Flow {
     fn deploy(render_args: &[&str]) -> Flow {
         let moto = Moto::start();
         let runtime = tokio::runtime::Runtime::new().expect("runtime");
-        let s3 = moto.s3(&runtime);
-        let sfn = moto.sfn(&runtime);
+        let s3 = moto.s3();
+        let sfn = moto.sfn();
         let prefix = "acme".to_owned();
         let buckets = Buckets::for_prefix(&prefix);
         for name in buckets.all() {

@@ -639,6 +639,34 @@ fn truncate_at_char_boundary(text: &mut String, max: usize) {
     text.truncate(end);
 }
 
+/// Tells reviewers (SNS and/or webhook, as `settings` configure) that a batch waits for
+/// them; does nothing when neither is configured or the batch needs no review. The
+/// notice's review commands name the store and prefix of `settings`.
+pub async fn notify_reviewers(settings: &Settings, summary: &Summary) -> Result<(), NotifyError> {
+    let targets = NotifyTargets {
+        sns_topic_arn: settings.notify_sns_topic.clone(),
+        webhook_url: settings.notify_webhook.clone(),
+    };
+    if targets.sns_topic_arn.is_none() && targets.webhook_url.is_none() {
+        return Ok(());
+    }
+    let store = match &settings.store {
+        StoreSpec::S3 => "s3".to_owned(),
+        StoreSpec::Dir(root) => format!("dir:{}", root.display()),
+    };
+    let common_args = format!("--store {store} --prefix {}", settings.prefix);
+    let Some(notice) = ReviewNotice::from_summary(summary, &common_args) else {
+        return Ok(());
+    };
+    let sns = match &targets.sns_topic_arn {
+        Some(_) => {
+            Some(sns_client(settings.endpoint_url.as_deref(), settings.region.as_deref()).await)
+        }
+        None => None,
+    };
+    notify(&notice, &targets, sns.as_ref()).await
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -769,32 +797,4 @@ mod tests {
         assert!(!WebhookFailure::Status(301).is_retryable());
         assert!(WebhookFailure::Transport("reset".to_owned()).is_retryable());
     }
-}
-
-/// Tells reviewers (SNS and/or webhook, as `settings` configure) that a batch waits for
-/// them; does nothing when neither is configured or the batch needs no review. The
-/// notice's review commands name the store and prefix of `settings`.
-pub async fn notify_reviewers(settings: &Settings, summary: &Summary) -> Result<(), NotifyError> {
-    let targets = NotifyTargets {
-        sns_topic_arn: settings.notify_sns_topic.clone(),
-        webhook_url: settings.notify_webhook.clone(),
-    };
-    if targets.sns_topic_arn.is_none() && targets.webhook_url.is_none() {
-        return Ok(());
-    }
-    let store = match &settings.store {
-        StoreSpec::S3 => "s3".to_owned(),
-        StoreSpec::Dir(root) => format!("dir:{}", root.display()),
-    };
-    let common_args = format!("--store {store} --prefix {}", settings.prefix);
-    let Some(notice) = ReviewNotice::from_summary(summary, &common_args) else {
-        return Ok(());
-    };
-    let sns = match &targets.sns_topic_arn {
-        Some(_) => {
-            Some(sns_client(settings.endpoint_url.as_deref(), settings.region.as_deref()).await)
-        }
-        None => None,
-    };
-    notify(&notice, &targets, sns.as_ref()).await
 }

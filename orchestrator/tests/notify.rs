@@ -4,9 +4,6 @@
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
-use std::sync::mpsc;
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
@@ -14,16 +11,13 @@ use ferret_orchestrator::notify::{
     notify, sns_client, NoticeCounts, NotifyError, NotifyTargets, ReviewNotice, WebhookFailure,
     MAX_SUBJECT_CHARS, MAX_TEXT_BYTES,
 };
+use ferret_testkit::{repo, Moto};
 use serde_json::Value;
 
 /// A value the scanner matches in `samples/relatorio_prototipos.txt` (a Visa test card):
 /// whatever a notice says about that object, this must never be part of it.
 const SECRET: &str = "4111 1111 1111 1111";
 const SAMPLE: &str = "samples/relatorio_prototipos.txt";
-
-fn repo(path: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("..").join(path)
-}
 
 /// The notice for a batch that held the sample above, as the pipeline would build it.
 fn sample_notice(batch_id: &str) -> ReviewNotice {
@@ -53,83 +47,6 @@ fn sample_notice(batch_id: &str) -> ReviewNotice {
 
 // ---------------------------------------------------------------------------------------
 // SNS, on moto server
-
-/// A moto server on a port the OS picks, stopped when dropped. Fails the test loudly when
-/// it cannot start; never skips.
-struct Moto {
-    child: Child,
-    endpoint: String,
-}
-
-impl Moto {
-    fn start() -> Moto {
-        let program = std::env::var_os("FERRET_MOTO_SERVER")
-            .map(PathBuf::from)
-            .unwrap_or_else(|| repo(".venv/bin/moto_server"));
-        assert!(
-            program.exists(),
-            "moto server not found at {}: run scripts/setup-test-env (or .ci/run) first",
-            program.display()
-        );
-        let mut child = Command::new(&program)
-            .args(["-H", "127.0.0.1", "-p", "0"])
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap_or_else(|e| panic!("cannot start {}: {e}", program.display()));
-        let stderr = child.stderr.take().expect("stderr is piped");
-        let (tx, rx) = mpsc::channel();
-        // Reads the address off stderr, then keeps draining it so moto never blocks on a
-        // full pipe.
-        std::thread::spawn(move || {
-            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-                if let Some(at) = line.find(" * Running on http://") {
-                    let _ = tx.send(line[at + " * Running on ".len()..].trim().to_owned());
-                }
-            }
-        });
-        match rx.recv_timeout(Duration::from_secs(60)) {
-            Ok(endpoint) => Moto { child, endpoint },
-            Err(_) => {
-                let _ = child.kill();
-                let _ = child.wait();
-                panic!("moto server did not report its address within 60 s");
-            }
-        }
-    }
-
-    fn sns(&self) -> aws_sdk_sns::Client {
-        let config = aws_sdk_sns::config::Builder::new()
-            .behavior_version(aws_sdk_sns::config::BehaviorVersion::latest())
-            .region(aws_sdk_sns::config::Region::new("us-east-1"))
-            .credentials_provider(aws_sdk_sns::config::Credentials::new(
-                "testing", "testing", None, None, "tests",
-            ))
-            .endpoint_url(&self.endpoint)
-            .build();
-        aws_sdk_sns::Client::from_conf(config)
-    }
-
-    fn sqs(&self) -> aws_sdk_sqs::Client {
-        let config = aws_sdk_sqs::config::Builder::new()
-            .behavior_version(aws_sdk_sqs::config::BehaviorVersion::latest())
-            .region(aws_sdk_sqs::config::Region::new("us-east-1"))
-            .credentials_provider(aws_sdk_sqs::config::Credentials::new(
-                "testing", "testing", None, None, "tests",
-            ))
-            .endpoint_url(&self.endpoint)
-            .build();
-        aws_sdk_sqs::Client::from_conf(config)
-    }
-}
-
-impl Drop for Moto {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
 
 /// A topic with an SQS queue subscribed to it; returns the topic ARN and the queue URL.
 async fn topic_with_queue(

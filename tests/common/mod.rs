@@ -95,4 +95,3 @@ pub fn managed<'v>(record: &'v Value, detection_type: &str) -> Option<&'v Value>
 pub fn path_str(path: &Path) -> &str {
     path.to_str().expect("utf-8 path")
 }
-pub mod moto;

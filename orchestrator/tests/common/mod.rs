@@ -1,9 +1,7 @@
-//! Helpers shared by the orchestrator's integration tests: the moto harness, and one
+//! Helpers shared by the orchestrator's integration tests: one
 //! fixture per store backend so that a behaviour is written once, generic over
 //! [`Store`], and checked against both.
 #![allow(dead_code)]
-
-pub mod moto;
 
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -14,7 +12,7 @@ use aws_sdk_s3::types::ServerSideEncryption;
 use ferret_orchestrator::store::{BucketSettings, DirStore, Encryption, S3Store, Store};
 use tempfile::TempDir;
 
-use self::moto::Moto;
+use ferret_testkit::Moto;
 
 /// The account moto answers as.
 pub const MOTO_ACCOUNT: &str = "123456789012";
