@@ -84,25 +84,56 @@ pub fn run(command: Command) -> anyhow::Result<ExitCode> {
     }
 }
 
+/// A batch waiting for review, and the execution waiting with it, if one does.
+#[derive(Debug, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Listed {
+    #[serde(flatten)]
+    batch: PendingBatch,
+    /// The state machine execution that waits for the decision (`ferret review
+    /// approve|deny` then answers it), when the batch runs under Step Functions.
+    waiting_execution: Option<String>,
+}
+
 async fn list<S: Store>(
     store: &S,
     settings: &Settings,
     batch: Option<&BatchId>,
-) -> anyhow::Result<Vec<PendingBatch>> {
-    Ok(review::list(store, &Buckets::for_prefix(&settings.prefix), batch).await?)
+) -> anyhow::Result<Vec<Listed>> {
+    let buckets = Buckets::for_prefix(&settings.prefix);
+    let mut listed = Vec::new();
+    for pending in review::list(store, &buckets, batch).await? {
+        let id = BatchId::parse(&pending.batch_id)?;
+        let waiting = ferret_statemachine::token::load(store, &buckets, &id).await?;
+        listed.push(Listed {
+            batch: pending,
+            waiting_execution: waiting.map(|t| {
+                t.execution_arn
+                    .unwrap_or_else(|| "(unknown execution)".to_owned())
+            }),
+        });
+    }
+    Ok(listed)
 }
 
-fn write_table(out: &mut dyn Write, pending: &[PendingBatch]) -> anyhow::Result<()> {
+fn write_table(out: &mut dyn Write, pending: &[Listed]) -> anyhow::Result<()> {
     if pending.is_empty() {
         writeln!(out, "Nothing waits for review.")?;
     }
-    for batch in pending {
+    for Listed {
+        batch,
+        waiting_execution,
+    } in pending
+    {
         writeln!(
             out,
             "batch {} ({} objects)",
             batch.batch_id,
             batch.objects.len()
         )?;
+        if let Some(execution) = waiting_execution {
+            writeln!(out, "  waiting in state machine execution {execution}")?;
+        }
         for object in &batch.objects {
             let tag = |name: &str| object.tags.get(name).map_or("-", String::as_str);
             writeln!(

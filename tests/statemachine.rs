@@ -400,6 +400,14 @@ fn a_sensitive_batch_waits_for_review_and_approval_goes_through_the_token() {
         BTreeSet::from(["rh/notes.txt".to_owned()])
     );
 
+    let out = flow.ferret(&[
+        "review", "list", "--store", "s3", "--prefix", "acme", "--format", "json",
+    ]);
+    assert_success(&out);
+    let listed: Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    assert_eq!(listed["batches"][0]["batchId"], "sens-1");
+    assert_eq!(listed["batches"][0]["waitingExecution"], execution.as_str());
+
     let delivery = flow.review("approve", "sens-1", &[]);
     assert_eq!(delivery["via"], "stateMachine", "{delivery}");
     assert_eq!(delivery["executionArn"], execution.as_str());
