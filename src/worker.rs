@@ -66,7 +66,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         shutdown_grace: Duration::from_secs(args.shutdown_grace),
     };
     let runtime = runtime()?;
-    runtime.block_on(async {
+    let outcome = runtime.block_on(async {
         let (stop, stopping) = watch::channel(false);
         tokio::spawn(async move {
             if let Err(error) = stop_signal().await {
@@ -111,7 +111,11 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             "worker stopped"
         );
         Ok(ExitCode::SUCCESS)
-    })
+    });
+    // A task abandoned at the end of the grace period may still hold a scanner thread
+    // (blocked on a slow stream); exit without waiting for it.
+    runtime.shutdown_timeout(Duration::from_secs(1));
+    outcome
 }
 
 async fn serve<S: Store>(
