@@ -692,7 +692,7 @@ fn create_is_idempotent_and_render_names_the_activity() {
         )
         .expect("DescribeStateMachine");
     let definition: Value = serde_json::from_str(described.definition()).expect("ASL");
-    assert_eq!(definition["States"]["ScanObjects"]["Type"], "Map");
+    assert_eq!(definition["States"]["Scan"]["Type"], "Map");
 
     let out = flow.ferret(&[
         "statemachine",

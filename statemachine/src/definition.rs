@@ -218,7 +218,7 @@ mod tests {
         assert!(states["AwaitReview"].get("HeartbeatSeconds").is_none());
         assert_eq!(states["Stage"]["HeartbeatSeconds"], 7);
         assert_eq!(states["Stage"]["TimeoutSeconds"], 600);
-        let map = &states["ScanObjects"];
+        let map = &states["Scan"];
         assert_eq!(map["ItemBatcher"]["MaxItemsPerBatch"], 25);
         assert_eq!(map["MaxConcurrency"], 3);
         assert_eq!(
