@@ -8,7 +8,7 @@ use std::process::ExitCode;
 use anyhow::{bail, Context};
 use clap::ValueEnum;
 use ferret_identifiers::{IdentifierFile, IdentifierSet, ManagedSelection};
-use ferret_orchestrator::store::{BlockingBody, S3Config, S3Store, StoreError};
+use ferret_orchestrator::store::{BlockingBody, S3Config, S3Store};
 use ferret_scanner::object::Input;
 use ferret_scanner::scan::unreadable;
 use ferret_scanner::{
@@ -242,11 +242,6 @@ impl S3Targets {
         let bucket = meta.bucket.as_deref().unwrap_or_default();
         self.store
             .open_blocking(bucket, &meta.key)
-            .map_err(|error| match error {
-                StoreError::AccessDenied { .. } => "PERMISSION_DENIED",
-                StoreError::NoSuchObject { .. } => "SOURCE_OBJECT_NO_LONGER_AVAILABLE",
-                StoreError::NoSuchBucket { .. } => "NO_SUCH_BUCKET_AVAILABLE",
-                _ => "UNABLE_TO_PARSE_FILE",
-            })
+            .map_err(|error| error.skip_reason())
     }
 }

@@ -12,7 +12,7 @@ use flate2::write::GzEncoder;
 
 use super::{Pipeline, PipelineError, Routing};
 use crate::layout::BatchId;
-use crate::store::{ObjectInfo, Store, StoreError};
+use crate::store::{ObjectInfo, Store};
 
 impl<S: Store> Pipeline<S> {
     /// Scans the batch's staged objects, writes the results and returns how to route
@@ -151,16 +151,6 @@ fn scan_staged<S: Store>(
     };
     match store.open(stage_bucket, &object.key) {
         Ok(mut body) => scan_object(set, &meta, Input::Stream(&mut body), options),
-        Err(error) => unreadable(&meta, reason(&error), options),
-    }
-}
-
-/// Macie's reason for an object the store would not give.
-fn reason(error: &StoreError) -> &'static str {
-    match error {
-        StoreError::AccessDenied { .. } => "PERMISSION_DENIED",
-        StoreError::NoSuchObject { .. } => "SOURCE_OBJECT_NO_LONGER_AVAILABLE",
-        StoreError::NoSuchBucket { .. } => "NO_SUCH_BUCKET_AVAILABLE",
-        _ => "UNABLE_TO_PARSE_FILE",
+        Err(error) => unreadable(&meta, error.skip_reason(), options),
     }
 }

@@ -153,6 +153,19 @@ pub enum StoreError {
     Io { path: String, error: std::io::Error },
 }
 
+impl StoreError {
+    /// Macie's reason code for an object that could not be read because of this error
+    /// (the result record's SKIPPED status carries it).
+    pub fn skip_reason(&self) -> &'static str {
+        match self {
+            StoreError::AccessDenied { .. } => "PERMISSION_DENIED",
+            StoreError::NoSuchObject { .. } => "SOURCE_OBJECT_NO_LONGER_AVAILABLE",
+            StoreError::NoSuchBucket { .. } => "NO_SUCH_BUCKET_AVAILABLE",
+            _ => "UNABLE_TO_PARSE_FILE",
+        }
+    }
+}
+
 /// Settings applied by `ferret buckets init` to each pipeline bucket.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct BucketSettings {
