@@ -74,21 +74,20 @@ impl<'s> Aggregator<'s> {
         let max = self.max_occurrences;
         let tallies = &mut self.tallies;
         let mut lines: Option<LineIndex> = None;
-        set.scan_range(
-            unit.bytes,
-            unit.search.clone(),
-            unit.context,
-            |c: Candidate<'_, '_>| {
-                if !c.is_kept() {
-                    return;
-                }
-                let tally = &mut tallies[c.detector.0];
-                tally.count += 1;
-                if tally.occurrences.len() < max {
-                    place_occurrence(&mut tally.occurrences, unit, &mut lines, &c);
-                }
-            },
-        );
+        let tally_kept = |c: Candidate<'_, '_>| {
+            if !c.is_kept() {
+                return;
+            }
+            let tally = &mut tallies[c.detector.0];
+            tally.count += 1;
+            if tally.occurrences.len() < max {
+                place_occurrence(&mut tally.occurrences, unit, &mut lines, &c);
+            }
+        };
+        match unit.only {
+            Some(mask) => set.scan_masked(unit.bytes, unit.context, mask, tally_kept),
+            None => set.scan_range(unit.bytes, unit.search.clone(), unit.context, tally_kept),
+        }
     }
 
     /// The object's findings.
