@@ -35,6 +35,9 @@ use crate::dialect;
 /// Lazy-DFA cache capacity. The filter's automaton grows with the data it sees; 8 MiB
 /// holds the states of the managed set over ordinary data without being cleared.
 const CACHE_CAPACITY: usize = 8 << 20;
+// No ahead-of-time (dense) DFA: determinizing the managed set's loosened patterns
+// with MatchKind::All took over 20 s; the lazy DFA only builds the states the data
+// visits.
 
 /// The set of detectors that may match in a unit, by index in the identifier set.
 #[derive(Debug, Clone)]
@@ -65,6 +68,13 @@ impl DetectorMask {
         self.set.clear();
     }
 
+    pub fn insert(&mut self, detector: usize) {
+        if detector < self.set.capacity() {
+            self.set
+                .insert(regex_automata::PatternID::new_unchecked(detector));
+        }
+    }
+
     /// Adds every detector: what a caller uses when it cannot narrow a unit down.
     pub fn fill(&mut self) {
         for index in 0..self.set.capacity() {
@@ -84,6 +94,7 @@ pub struct FilterError(String);
 #[derive(Debug, Clone)]
 pub struct UnitFilter {
     dfa: DFA,
+
     separators: Vec<u8>,
     detectors: usize,
 }
@@ -107,6 +118,11 @@ impl UnitFilter {
         let mut hirs = Vec::with_capacity(patterns.len());
         for pattern in patterns {
             let hir = regex_automata::util::syntax::parse_with(pattern, &config).ok()?;
+            if separators.is_empty() {
+                // Each haystack is one whole unit: the patterns as they are.
+                hirs.push(hir);
+                continue;
+            }
             let loose = loosen(&hir, separators);
             if loose.properties().minimum_len() == Some(0) {
                 return None;

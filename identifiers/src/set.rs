@@ -206,8 +206,8 @@ pub enum UnitLayout {
     Csv,
     /// TSV: cells between tabs, line breaks and quotes.
     Tsv,
-    /// Units copied one after another, each followed by a NUL byte.
-    NulSeparated,
+    /// One unit per haystack (a cell, a JSON string): the patterns unchanged.
+    Whole,
 }
 
 impl UnitLayout {
@@ -218,7 +218,7 @@ impl UnitLayout {
         match self {
             UnitLayout::Csv => b",\n\r\"",
             UnitLayout::Tsv => b"\t\n\r\"",
-            UnitLayout::NulSeparated => b"\0",
+            UnitLayout::Whole => b"",
         }
     }
 
