@@ -12,6 +12,7 @@ pub mod file;
 pub mod keywords;
 pub mod managed;
 pub mod pattern;
+pub mod prefilter;
 pub mod set;
 pub mod severity;
 pub mod text;
@@ -22,9 +23,10 @@ use std::fmt;
 pub use file::{FileError, IdentifierFile};
 pub use keywords::{KeywordSource, UnitContext};
 pub use managed::{ManagedIdentifier, ManagedSelection};
+pub use prefilter::{DetectorMask, FilterCache, UnitFilter};
 pub use set::{
     BuildError, Candidate, Detector, DetectorId, DetectorKind, IdentifierSet, KeywordHit,
-    Rejection, Verdict,
+    Rejection, UnitLayout, Verdict,
 };
 pub use severity::{Severity, SeverityLevels};
 pub use validators::Validator;

@@ -2,6 +2,7 @@
 
 use std::collections::HashMap;
 use std::ops::Range;
+use std::sync::OnceLock;
 
 use aho_corasick::AhoCorasick;
 use regex_automata::{meta::Regex, Input};
@@ -10,6 +11,7 @@ use crate::file::{AllowListEntries, CustomIdentifier, IdentifierFile};
 use crate::keywords::{KeywordRule, KeywordSource, UnitContext};
 use crate::managed::{Check, ManagedIdentifier, ManagedSelection};
 use crate::pattern::{Pattern, PatternError};
+use crate::prefilter::{DetectorMask, UnitFilter};
 use crate::severity::SeverityLevels;
 use crate::{dialect, Category};
 
@@ -191,6 +193,38 @@ pub struct IdentifierSet {
     /// per-detector searches at all, and from which offset.
     any: Option<Regex>,
     allow: AllowFilter,
+    /// Raw-buffer prefilters, one per unit layout, built on first use (most scans read
+    /// one or two layouts).
+    filters: [OnceLock<Option<UnitFilter>>; UnitLayout::COUNT],
+}
+
+/// How units are laid out in the raw buffers a reader hands to a [`UnitFilter`]: which
+/// bytes separate them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UnitLayout {
+    /// CSV: cells between commas, line breaks and quotes.
+    Csv,
+    /// TSV: cells between tabs, line breaks and quotes.
+    Tsv,
+    /// One unit per haystack (a cell, a JSON string): the patterns unchanged.
+    Whole,
+}
+
+impl UnitLayout {
+    const COUNT: usize = 3;
+
+    /// The bytes that end a unit in this layout.
+    pub fn separators(self) -> &'static [u8] {
+        match self {
+            UnitLayout::Csv => b",\n\r\"",
+            UnitLayout::Tsv => b"\t\n\r\"",
+            UnitLayout::Whole => b"",
+        }
+    }
+
+    fn index(self) -> usize {
+        self as usize
+    }
 }
 
 impl IdentifierSet {
@@ -215,6 +249,7 @@ impl IdentifierSet {
             detectors,
             any,
             allow: AllowFilter::new(file)?,
+            filters: Default::default(),
         })
     }
 
@@ -228,6 +263,53 @@ impl IdentifierSet {
 
     pub fn is_empty(&self) -> bool {
         self.detectors.is_empty()
+    }
+
+    /// The raw-buffer prefilter for units laid out as `layout`, or `None` when these
+    /// identifiers have no sound one (see [`UnitFilter::new`]): callers then judge every
+    /// unit.
+    pub fn unit_filter(&self, layout: UnitLayout) -> Option<&UnitFilter> {
+        self.filters[layout.index()]
+            .get_or_init(|| {
+                let patterns: Vec<&str> = self
+                    .detectors
+                    .iter()
+                    .map(|d| d.pattern.translated())
+                    .collect();
+                UnitFilter::new(&patterns, layout.separators())
+            })
+            .as_ref()
+    }
+
+    /// Like [`scan`](Self::scan), but runs only the detectors in `mask`: for a caller
+    /// whose prefilter proved that the others cannot match in `unit`. Candidates are the
+    /// same, in the same order, as [`scan`](Self::scan) gives for those detectors.
+    pub fn scan_masked<'s, 'c, F>(
+        &'s self,
+        unit: &[u8],
+        context: UnitContext<'c>,
+        mask: &DetectorMask,
+        mut sink: F,
+    ) where
+        F: FnMut(Candidate<'s, 'c>),
+    {
+        for (index, detector) in self.detectors.iter().enumerate() {
+            if !mask.contains(index) {
+                continue;
+            }
+            for found in detector.pattern.regex().find_iter(Input::new(unit)) {
+                if found.is_empty() {
+                    continue;
+                }
+                let span = found.range();
+                let verdict = self.judge(detector, unit, &span, context);
+                sink(Candidate {
+                    detector: DetectorId(index),
+                    span,
+                    verdict,
+                });
+            }
+        }
     }
 
     /// Runs every detector over one text unit and hands each candidate, kept or

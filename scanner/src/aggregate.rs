@@ -4,7 +4,10 @@
 use std::collections::BTreeMap;
 
 use ferret_identifiers::severity::managed_severity;
-use ferret_identifiers::{Candidate, Category, DetectorKind, IdentifierSet, Severity};
+use ferret_identifiers::{
+    Candidate, Category, DetectorKind, DetectorMask, FilterCache, IdentifierSet, Severity,
+    UnitFilter, UnitLayout,
+};
 
 use crate::location::{column_letters, LineIndex};
 use crate::reader::{TextUnit, UnitPlace};
@@ -47,6 +50,9 @@ pub struct Aggregator<'s> {
     max_occurrences: usize,
     tallies: Vec<Tally>,
     units: u64,
+    /// The set's whole-unit filter with its scratch space: one pass over a unit names
+    /// the detectors that match in it, so the others' regexes never run there.
+    whole: Option<(&'s UnitFilter, FilterCache, DetectorMask)>,
 }
 
 impl<'s> Aggregator<'s> {
@@ -59,6 +65,9 @@ impl<'s> Aggregator<'s> {
                 .map(|_| Tally::default())
                 .collect(),
             units: 0,
+            whole: set
+                .unit_filter(UnitLayout::Whole)
+                .map(|filter| (filter, filter.create_cache(), filter.new_mask())),
         }
     }
 
@@ -74,21 +83,30 @@ impl<'s> Aggregator<'s> {
         let max = self.max_occurrences;
         let tallies = &mut self.tallies;
         let mut lines: Option<LineIndex> = None;
-        set.scan_range(
-            unit.bytes,
-            unit.search.clone(),
-            unit.context,
-            |c: Candidate<'_, '_>| {
-                if !c.is_kept() {
-                    return;
+        let tally_kept = |c: Candidate<'_, '_>| {
+            if !c.is_kept() {
+                return;
+            }
+            let tally = &mut tallies[c.detector.0];
+            tally.count += 1;
+            if tally.occurrences.len() < max {
+                place_occurrence(&mut tally.occurrences, unit, &mut lines, &c);
+            }
+        };
+        let whole = unit.search.start == 0 && unit.search.end == unit.bytes.len();
+        match (unit.only, &mut self.whole) {
+            (Some(mask), _) => set.scan_masked(unit.bytes, unit.context, mask, tally_kept),
+            (None, Some((filter, cache, mask))) if whole => {
+                let range = 0..unit.bytes.len();
+                if filter.detectors_in(cache, unit.bytes, range, mask).is_err() {
+                    mask.fill();
                 }
-                let tally = &mut tallies[c.detector.0];
-                tally.count += 1;
-                if tally.occurrences.len() < max {
-                    place_occurrence(&mut tally.occurrences, unit, &mut lines, &c);
+                if !mask.is_empty() {
+                    set.scan_masked(unit.bytes, unit.context, mask, tally_kept);
                 }
-            },
-        );
+            }
+            (None, _) => set.scan_range(unit.bytes, unit.search.clone(), unit.context, tally_kept),
+        }
     }
 
     /// The object's findings.

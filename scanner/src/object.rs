@@ -11,6 +11,8 @@ use std::io::{self, Read, Seek, SeekFrom};
 use std::path::Path;
 use std::rc::Rc;
 
+use ferret_identifiers::IdentifierSet;
+
 use crate::limits::Limits;
 use crate::reader::{self, ReadError, Sink};
 use crate::Format;
@@ -50,8 +52,35 @@ pub fn read_object(
     limits: &Limits,
     sink: &mut Sink<'_>,
 ) -> Result<ReadOutcome, ReadError> {
+    read_object_with(name, input, limits, None, sink)
+}
+
+/// Like [`read_object`], for a sink that judges units with `set`: readers that can
+/// prefilter raw bytes with the set's automaton skip the units it proves clean (and
+/// mark the others with the detectors that may match, [`TextUnit::only`]). What the
+/// sink concludes is the same as with [`read_object`].
+///
+/// [`TextUnit::only`]: crate::reader::TextUnit
+pub fn read_object_filtered(
+    name: &str,
+    input: Input<'_>,
+    limits: &Limits,
+    set: &IdentifierSet,
+    sink: &mut Sink<'_>,
+) -> Result<ReadOutcome, ReadError> {
+    read_object_with(name, input, limits, Some(set), sink)
+}
+
+fn read_object_with(
+    name: &str,
+    input: Input<'_>,
+    limits: &Limits,
+    set: Option<&IdentifierSet>,
+    sink: &mut Sink<'_>,
+) -> Result<ReadOutcome, ReadError> {
     let mut reading = Reading {
         limits,
+        set,
         budget: Rc::new(Budget {
             limit: limits.max_extracted_bytes,
             used: Cell::new(0),
@@ -76,6 +105,7 @@ pub fn detect(name: &str, head: &[u8]) -> Result<Format, ReadError> {
 
 struct Reading<'l> {
     limits: &'l Limits,
+    set: Option<&'l IdentifierSet>,
     budget: Rc<Budget>,
     member_errors: Vec<MemberError>,
 }
@@ -123,6 +153,15 @@ impl Reading<'_> {
             }
             Format::Json => reader::read_json(source.into_read(), self.limits, sink),
             Format::JsonLines => reader::read_json_lines(source.into_read(), self.limits, sink),
+            Format::Csv | Format::Tsv if self.set.is_some() => {
+                let delimiter = if format == Format::Tsv { b'\t' } else { b',' };
+                match self.set {
+                    Some(set) => {
+                        reader::read_delimited_filtered(source.into_read(), delimiter, set, sink)
+                    }
+                    None => reader::read_units(format, source.into_read(), sink),
+                }
+            }
             Format::Text | Format::Csv | Format::Tsv => {
                 reader::read_units(format, source.into_read(), sink)
             }

@@ -8,7 +8,7 @@ use rayon::prelude::*;
 
 use crate::aggregate::Aggregator;
 use crate::limits::Limits;
-use crate::object::{read_object, Input, MemberError};
+use crate::object::{read_object, read_object_filtered, Input, MemberError};
 use crate::reader::ReadError;
 use crate::result::{
     ClassificationDetails, ClassificationResult, CustomDataIdentifiers, ResourcesAffected,
@@ -24,6 +24,10 @@ pub struct ScanOptions {
     pub max_occurrences: usize,
     /// The batch id written as `jobId`.
     pub job_id: Option<String>,
+    /// Let readers skip, with the identifier set's raw-byte prefilter, the units it
+    /// proves clean. The results are the same either way; off only to compare the two
+    /// paths (the differential tests do).
+    pub prefilter: bool,
 }
 
 impl Default for ScanOptions {
@@ -32,6 +36,7 @@ impl Default for ScanOptions {
             limits: Limits::default(),
             max_occurrences: 1000,
             job_id: None,
+            prefilter: true,
         }
     }
 }
@@ -84,9 +89,12 @@ pub fn scan_object(
     options: &ScanOptions,
 ) -> ResultRecord {
     let mut aggregator = Aggregator::new(set, options.max_occurrences);
-    let outcome = read_object(&meta.key, input, &options.limits, &mut |unit| {
-        aggregator.unit(&unit)
-    });
+    let mut sink = |unit: crate::TextUnit<'_>| aggregator.unit(&unit);
+    let outcome = if options.prefilter {
+        read_object_filtered(&meta.key, input, &options.limits, set, &mut sink)
+    } else {
+        read_object(&meta.key, input, &options.limits, &mut sink)
+    };
     let scanned_any = aggregator.units_seen() > 0;
     let (status, format) = match outcome {
         Ok(outcome) if outcome.member_errors.is_empty() => (complete(), outcome.format),

@@ -1,11 +1,39 @@
 //! CSV and TSV: one unit per cell; the header row names the columns.
+//!
+//! Two readers with the same output. [`read_delimited`] parses every record and hands
+//! every non-empty cell to the sink. [`read_delimited_filtered`] is what scans use: it
+//! runs the identifier set's [`UnitFilter`] over raw blocks of the file, once, and hands
+//! over only the cells where the filter saw a possible match (with the detectors that
+//! may match there); every cell it skips provably holds no match of any detector. Record
+//! and cell structure is only resolved where it matters: around filter hits (a few
+//! `memchr` calls back to the cell's and record's start), and for records containing a
+//! quote, which are parsed by `csv-core` exactly as the `csv` crate would and judged
+//! cell by cell.
 
-use std::io::Read;
+use std::io::{self, Read};
+use std::ops::Range;
 
 use ferret_identifiers::UnitContext;
+use ferret_identifiers::{DetectorMask, FilterCache, IdentifierSet, UnitFilter, UnitLayout};
 
+use super::text::fill;
 use super::{ReadError, Sink, TextUnit, UnitPlace};
 use crate::Format;
+
+/// Bytes read per block by the filtered reader.
+const BLOCK: usize = 1 << 20;
+/// A record (one with a quoted field spanning many lines, say) that is still incomplete
+/// with this many bytes buffered sends the rest of the object to the record-by-record
+/// reader, which keeps only the record.
+const MAX_PENDING: usize = 16 << 20;
+
+fn format_of(delimiter: u8) -> Format {
+    if delimiter == b'\t' {
+        Format::Tsv
+    } else {
+        Format::Csv
+    }
+}
 
 /// Streams the records of `input` and hands each cell to `sink`. Row 1 is the header:
 /// its cells are units too (sensitive column names are findings), and its text becomes
@@ -16,19 +44,25 @@ pub fn read_delimited<R: Read>(
     delimiter: u8,
     sink: &mut Sink<'_>,
 ) -> Result<(), ReadError> {
-    let format = if delimiter == b'\t' {
-        Format::Tsv
-    } else {
-        Format::Csv
-    };
+    read_records(input, delimiter, 0, Vec::new(), sink)
+}
+
+/// The record-by-record reader, from record `row + 1` on, with `headers` already known
+/// when `row > 0`.
+fn read_records<R: Read>(
+    input: R,
+    delimiter: u8,
+    mut row: u64,
+    mut headers: Vec<String>,
+    sink: &mut Sink<'_>,
+) -> Result<(), ReadError> {
+    let format = format_of(delimiter);
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
         .delimiter(delimiter)
         .from_reader(input);
     let mut record = csv::ByteRecord::new();
-    let mut headers: Vec<String> = Vec::new();
-    let mut row: u64 = 0;
     loop {
         match reader.read_byte_record(&mut record) {
             Ok(true) => {}
@@ -45,38 +79,51 @@ pub fn read_delimited<R: Read>(
         }
         row += 1;
         if row == 1 {
-            headers = record
-                .iter()
-                .map(|h| String::from_utf8_lossy(h).trim().to_owned())
-                .collect();
-            header_units(&record, sink);
+            headers = column_names(record.iter());
+            header_units(record.iter(), sink);
             continue;
         }
-        for (index, field) in record.iter().enumerate() {
-            if field.is_empty() {
-                continue;
-            }
-            let column_name = headers.get(index).map(String::as_str);
-            sink(TextUnit::whole(
-                field,
-                UnitPlace::Cell {
-                    row,
-                    column: index as u64 + 1,
-                    column_name,
-                    sheet: None,
-                },
-                column_name.map_or(UnitContext::None, UnitContext::Column),
-            ));
+        record_units(record.iter(), row, &headers, sink);
+    }
+}
+
+fn column_names<'a>(fields: impl Iterator<Item = &'a [u8]>) -> Vec<String> {
+    fields
+        .map(|h| String::from_utf8_lossy(h).trim().to_owned())
+        .collect()
+}
+
+/// Every non-empty cell of one data record, judged whole.
+fn record_units<'a>(
+    fields: impl Iterator<Item = &'a [u8]>,
+    row: u64,
+    headers: &[String],
+    sink: &mut Sink<'_>,
+) {
+    for (index, field) in fields.enumerate() {
+        if field.is_empty() {
+            continue;
         }
+        let column_name = headers.get(index).map(String::as_str);
+        sink(TextUnit::whole(
+            field,
+            UnitPlace::Cell {
+                row,
+                column: index as u64 + 1,
+                column_name,
+                sheet: None,
+            },
+            column_name.map_or(UnitContext::None, UnitContext::Column),
+        ));
     }
 }
 
 /// Header cells are units like any other, but what they hold is reported as a line range
 /// (SPEC section 2, rule 6): each is placed on line 1 at the column where it starts,
 /// counted as if fields were written unquoted.
-fn header_units(record: &csv::ByteRecord, sink: &mut Sink<'_>) {
+fn header_units<'a>(fields: impl Iterator<Item = &'a [u8]>, sink: &mut Sink<'_>) {
     let mut column = 1;
-    for field in record.iter() {
+    for field in fields {
         if !field.is_empty() {
             sink(TextUnit::whole(
                 field,
@@ -88,5 +135,722 @@ fn header_units(record: &csv::ByteRecord, sink: &mut Sink<'_>) {
             ));
         }
         column += ferret_identifiers::text::char_count(field) as u64 + 1;
+    }
+}
+
+/// Like [`read_delimited`], with the same units judged the same way, but cells in
+/// which `set` cannot match are skipped without being cut out (see the module
+/// documentation). Falls back to [`read_delimited`] when `set` has no filter.
+pub fn read_delimited_filtered<R: Read>(
+    input: R,
+    delimiter: u8,
+    set: &IdentifierSet,
+    sink: &mut Sink<'_>,
+) -> Result<(), ReadError> {
+    let layout = if delimiter == b'\t' {
+        UnitLayout::Tsv
+    } else {
+        UnitLayout::Csv
+    };
+    match set.unit_filter(layout) {
+        Some(filter) if filter.separators().contains(&delimiter) => {
+            Filtered::new(filter, delimiter, BLOCK).run(input, sink)
+        }
+        _ => read_delimited(input, delimiter, sink),
+    }
+}
+
+/// A record parsed by csv-core: its fields' bytes and where each ends.
+struct Record {
+    fields: Vec<u8>,
+    ends: Vec<usize>,
+    /// How many entries of `ends` the last parse wrote.
+    len: usize,
+}
+
+impl Record {
+    fn iter(&self) -> impl Iterator<Item = &[u8]> {
+        let mut start = 0;
+        self.ends[..self.len].iter().map(move |&end| {
+            let field = &self.fields[start..end];
+            start = end;
+            field
+        })
+    }
+}
+
+/// What happened to a region handed to the filtered reader.
+enum Progress {
+    /// Everything before this offset is done; the rest needs more input.
+    UpTo(usize),
+}
+
+struct Filtered<'f> {
+    filter: &'f UnitFilter,
+    /// Bytes read per block (small in tests, to cross block boundaries often).
+    block: usize,
+    cache: FilterCache,
+    mask: DetectorMask,
+    nothing: DetectorMask,
+    delimiter: u8,
+    core: csv_core::Reader,
+    record: Record,
+    headers: Vec<String>,
+    /// Records read so far (the header included).
+    row: u64,
+    /// Whether a data cell was skipped yet (see [`Filtered::note_skipped`]).
+    skipped_any: bool,
+}
+
+impl<'f> Filtered<'f> {
+    fn new(filter: &'f UnitFilter, delimiter: u8, block: usize) -> Self {
+        Filtered {
+            filter,
+            block,
+            cache: filter.create_cache(),
+            mask: filter.new_mask(),
+            nothing: filter.new_mask(),
+            delimiter,
+            core: csv_core::ReaderBuilder::new().delimiter(delimiter).build(),
+            record: Record {
+                fields: vec![0; 1024],
+                ends: vec![0; 64],
+                len: 0,
+            },
+            headers: Vec::new(),
+            row: 0,
+            skipped_any: false,
+        }
+    }
+
+    fn run<R: Read>(mut self, mut input: R, sink: &mut Sink<'_>) -> Result<(), ReadError> {
+        let mut buffer: Vec<u8> = Vec::with_capacity(2 * self.block);
+        let mut start = 0;
+        loop {
+            buffer.drain(..start);
+            // Read at least a block more; twice the pending bytes when one record is
+            // longer than that, so re-parsing it stays linear overall.
+            let target = buffer.len() + self.block.max(buffer.len());
+            let (eof, error) = match fill(&mut input, &mut buffer, target) {
+                Ok(eof) => (eof, None),
+                Err(e) => (false, Some(e)),
+            };
+            let Progress::UpTo(done) = self.region(&buffer, eof, sink);
+            start = done;
+            if let Some(e) = error {
+                return Err(ReadError::Io(e));
+            }
+            if eof {
+                return Ok(());
+            }
+            if buffer.len() - start > MAX_PENDING.max(self.block) {
+                let rest = io::Cursor::new(buffer.split_off(start)).chain(input);
+                let headers = std::mem::take(&mut self.headers);
+                return read_records(rest, self.delimiter, self.row, headers, sink);
+            }
+        }
+    }
+
+    fn is_terminator(byte: u8) -> bool {
+        byte == b'\n' || byte == b'\r'
+    }
+
+    /// Handles every complete record of `buffer` (all of it at `eof`).
+    fn region(&mut self, buffer: &[u8], eof: bool, sink: &mut Sink<'_>) -> Progress {
+        let limit = if eof {
+            buffer.len()
+        } else {
+            match memchr::memrchr2(b'\n', b'\r', buffer) {
+                Some(last) => last + 1,
+                None => return Progress::UpTo(0),
+            }
+        };
+        let mut cursor = 0;
+        if self.row == 0 {
+            match self.parse_record(&buffer[cursor..], eof) {
+                Some(used) => {
+                    self.headers = column_names(self.record.iter());
+                    header_units(self.record.iter(), sink);
+                    self.row = 1;
+                    cursor += used;
+                }
+                None => return Progress::UpTo(cursor),
+            }
+        }
+        while cursor < limit {
+            // Quotes change what cells hold; records without any are cut by bytes alone.
+            let quote = memchr::memchr(b'"', &buffer[cursor..limit]).map(|at| cursor + at);
+            let plain_end = match quote {
+                Some(q) => memchr::memrchr2(b'\n', b'\r', &buffer[cursor..q])
+                    .map_or(cursor, |at| cursor + at + 1),
+                None => limit,
+            };
+            self.plain(buffer, cursor..plain_end, sink);
+            cursor = plain_end;
+            if quote.is_none() {
+                break;
+            }
+            match self.exact_record(buffer, cursor, eof, sink) {
+                Some(used) => cursor += used,
+                None => return Progress::UpTo(cursor),
+            }
+        }
+        Progress::UpTo(cursor.min(buffer.len()))
+    }
+
+    /// Parses the record starting at `bytes[0]` (leading blank lines skipped, as the csv
+    /// crate does) into `self.record`; returns the bytes it used, or `None` when it is
+    /// not complete and more input may come, or at `eof` when no record is left.
+    fn parse_record(&mut self, bytes: &[u8], eof: bool) -> Option<usize> {
+        use csv_core::ReadRecordResult;
+        self.core.reset();
+        let (mut used, mut out, mut ends) = (0, 0, 0);
+        loop {
+            // csv-core reads an empty input as the end of the data.
+            let input = &bytes[used..];
+            let (result, nin, nout, nend) = self.core.read_record(
+                input,
+                &mut self.record.fields[out..],
+                &mut self.record.ends[ends..],
+            );
+            used += nin;
+            out += nout;
+            ends += nend;
+            match result {
+                ReadRecordResult::InputEmpty if !eof || input.is_empty() => return None,
+                ReadRecordResult::InputEmpty => {}
+                ReadRecordResult::OutputFull => {
+                    let len = self.record.fields.len();
+                    self.record.fields.resize(len * 2, 0);
+                }
+                ReadRecordResult::OutputEndsFull => {
+                    let len = self.record.ends.len();
+                    self.record.ends.resize(len * 2, 0);
+                }
+                ReadRecordResult::Record => {
+                    self.record.len = ends;
+                    return Some(used);
+                }
+                ReadRecordResult::End => return None,
+            }
+        }
+    }
+
+    /// Parses and judges, cell by cell, the record at `buffer[at..]`; the bytes used
+    /// (at `eof`, all that is left when only blank lines were).
+    fn exact_record(
+        &mut self,
+        buffer: &[u8],
+        at: usize,
+        eof: bool,
+        sink: &mut Sink<'_>,
+    ) -> Option<usize> {
+        match self.parse_record(&buffer[at..], eof) {
+            Some(used) => {
+                self.row += 1;
+                record_units(self.record.iter(), self.row, &self.headers, sink);
+                Some(used)
+            }
+            None if eof => Some(buffer.len() - at),
+            None => None,
+        }
+    }
+
+    /// Counts that a data cell was seen but skipped, once: the scan of an object that
+    /// fails later is PARTIAL when any unit was read before, and a skipped cell was
+    /// read. The marker is an empty unit that no detector may match.
+    fn note_skipped(&mut self, bytes: &[u8], sink: &mut Sink<'_>) {
+        if self.skipped_any {
+            return;
+        }
+        let delimiter = self.delimiter;
+        if bytes
+            .iter()
+            .any(|&b| b != delimiter && !Self::is_terminator(b))
+        {
+            self.skipped_any = true;
+            sink(TextUnit {
+                bytes: b"",
+                search: 0..0,
+                place: UnitPlace::Cell {
+                    row: self.row + 1,
+                    column: 1,
+                    column_name: None,
+                    sheet: None,
+                },
+                context: UnitContext::None,
+                only: Some(&self.nothing),
+            });
+        }
+    }
+
+    /// Complete records without quotes, `range` starting and ending on record
+    /// boundaries: the filter finds the cells where detectors may match (and which);
+    /// the rest is only counted.
+    ///
+    /// The search stops at the first match end (earliest), resolves the cell around
+    /// it, and resumes after that cell. An overlapping search, which would report every
+    /// detector in one pass, costs about three times as much per byte in the lazy DFA,
+    /// and cells with hits are few.
+    fn plain(&mut self, buffer: &[u8], range: Range<usize>, sink: &mut Sink<'_>) {
+        if range.is_empty() {
+            return;
+        }
+        self.note_skipped(&buffer[range.clone()], sink);
+        let haystack = &buffer[..range.end];
+        let delimiter = self.delimiter;
+        let lines = Lines::of(&haystack[range.clone()]);
+        let mut counted = range.start;
+        let mut at = range.start;
+        while at < range.end {
+            let end = match self
+                .filter
+                .next_match_end(&mut self.cache, haystack, at..range.end)
+            {
+                Ok(Some(end)) => end,
+                Ok(None) => break,
+                Err(_) => {
+                    // The lazy DFA gave up: judge every cell not handed over yet.
+                    self.cells_from(haystack, range.start, counted, at, lines, sink);
+                    return;
+                }
+            };
+            // A match is never empty and never holds a separator: the byte before its
+            // end is inside the cell it was found in.
+            let cell_start = memchr::memrchr3(delimiter, b'\n', b'\r', &haystack[at..end - 1])
+                .map_or(at, |i| at + i + 1);
+            let cell_end = memchr::memchr3(delimiter, b'\n', b'\r', &haystack[end..])
+                .map_or(range.end, |i| end + i);
+            let cell = cell_start..cell_end;
+            if self
+                .filter
+                .detectors_in(&mut self.cache, haystack, cell.clone(), &mut self.mask)
+                .is_err()
+            {
+                self.mask.fill();
+            }
+            counted = self.hand_over(haystack, range.start, counted, cell, lines, sink);
+            at = cell_end;
+        }
+        self.row += lines.records(&haystack[counted..range.end]);
+    }
+
+    /// Hands the cell at `cell` to the sink with the detectors in `self.mask`; rows
+    /// are counted from `counted` (a record boundary) on. Returns the start of the
+    /// cell's record, up to which rows are now counted.
+    fn hand_over(
+        &mut self,
+        haystack: &[u8],
+        floor: usize,
+        counted: usize,
+        cell: Range<usize>,
+        lines: Lines,
+        sink: &mut Sink<'_>,
+    ) -> usize {
+        let record = record_start(haystack, floor, cell.start);
+        self.row += lines.records(&haystack[counted..record]);
+        let column = memchr::memchr_iter(self.delimiter, &haystack[record..cell.start]).count() + 1;
+        let column_name = self.headers.get(column - 1).map(String::as_str);
+        sink(TextUnit {
+            bytes: &haystack[cell.clone()],
+            search: 0..cell.len(),
+            place: UnitPlace::Cell {
+                row: self.row + 1,
+                column: column as u64,
+                column_name,
+                sheet: None,
+            },
+            context: column_name.map_or(UnitContext::None, UnitContext::Column),
+            only: Some(&self.mask),
+        });
+        record
+    }
+
+    /// Judges, whole, every non-empty cell of the quote-free complete records of
+    /// `haystack` from `from` (a cell boundary at or after `counted`, where rows are
+    /// counted up to) to its end.
+    fn cells_from(
+        &mut self,
+        haystack: &[u8],
+        floor: usize,
+        counted: usize,
+        from: usize,
+        lines: Lines,
+        sink: &mut Sink<'_>,
+    ) {
+        let delimiter = self.delimiter;
+        let mut record = record_start(haystack, floor, from);
+        self.row += lines.records(&haystack[counted..record]);
+        let mut column = memchr::memchr_iter(delimiter, &haystack[record..from]).count() + 1;
+        let mut at = from;
+        while at < haystack.len() {
+            let end = memchr::memchr3(delimiter, b'\n', b'\r', &haystack[at..])
+                .map_or(haystack.len(), |i| at + i);
+            if end > at {
+                let column_name = self.headers.get(column - 1).map(String::as_str);
+                sink(TextUnit::whole(
+                    &haystack[at..end],
+                    UnitPlace::Cell {
+                        row: self.row + 1,
+                        column: column as u64,
+                        column_name,
+                        sheet: None,
+                    },
+                    column_name.map_or(UnitContext::None, UnitContext::Column),
+                ));
+            }
+            if haystack.get(end) == Some(&delimiter) {
+                column += 1;
+                at = end + 1;
+                continue;
+            }
+            // The end of a record: its row is counted, then the next record's first cell.
+            let next = haystack[end..]
+                .iter()
+                .position(|&b| !Self::is_terminator(b))
+                .map_or(haystack.len(), |i| end + i);
+            self.row += lines.records(&haystack[record..next]);
+            record = next;
+            column = 1;
+            at = next;
+        }
+    }
+}
+
+/// How records are counted in a quote-free stretch of records.
+#[derive(Debug, Clone, Copy)]
+enum Lines {
+    /// No CR and no blank line: every record ends with one LF.
+    Plain,
+    /// Anything else: runs of non-terminator bytes.
+    Mixed,
+}
+
+impl Lines {
+    fn of(region: &[u8]) -> Lines {
+        let plain = region.first() != Some(&b'\n')
+            && memchr::memchr(b'\r', region).is_none()
+            && memchr::memmem::find(region, b"\n\n").is_none();
+        if plain {
+            Lines::Plain
+        } else {
+            Lines::Mixed
+        }
+    }
+
+    /// The records in `bytes`, which start on a record boundary of the region.
+    fn records(self, bytes: &[u8]) -> u64 {
+        let Some(&last) = bytes.last() else {
+            return 0;
+        };
+        match self {
+            Lines::Plain => {
+                memchr::memchr_iter(b'\n', bytes).count() as u64 + u64::from(last != b'\n')
+            }
+            Lines::Mixed => count_records(bytes),
+        }
+    }
+}
+
+/// The start of the record that holds `offset`, in a quote-free stretch of records
+/// beginning at `floor`.
+fn record_start(bytes: &[u8], floor: usize, offset: usize) -> usize {
+    memchr::memrchr2(b'\n', b'\r', &bytes[floor..offset]).map_or(floor, |i| floor + i + 1)
+}
+
+/// The number of records in quote-free `bytes` that start on a record boundary: runs
+/// of bytes between line breaks, blank lines not counted (the csv crate skips them).
+fn count_records(bytes: &[u8]) -> u64 {
+    let Some(&last) = bytes.last() else {
+        return 0;
+    };
+    let simple = bytes[0] != b'\n'
+        && memchr::memchr(b'\r', bytes).is_none()
+        && memchr::memmem::find(bytes, b"\n\n").is_none();
+    if simple {
+        let lines = memchr::memchr_iter(b'\n', bytes).count() as u64;
+        return lines + u64::from(last != b'\n');
+    }
+    let mut records = 0;
+    let mut run_start = 0;
+    for terminator in memchr::memchr2_iter(b'\n', b'\r', bytes) {
+        if terminator > run_start {
+            records += 1;
+        }
+        run_start = terminator + 1;
+    }
+    records + u64::from(bytes.len() > run_start)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::aggregate::{Aggregator, Findings};
+    use ferret_identifiers::{IdentifierFile, ManagedSelection};
+
+    /// SplitMix64, for deterministic generated tables.
+    struct Rng(u64);
+
+    impl Rng {
+        fn next(&mut self) -> u64 {
+            self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+            let mut z = self.0;
+            z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+            z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+            z ^ (z >> 31)
+        }
+
+        fn below(&mut self, n: usize) -> usize {
+            (self.next() % n as u64) as usize
+        }
+    }
+
+    /// Identifiers that stress the filter: anchors, classes that match separators
+    /// (`\s` takes line breaks, `.` takes commas and quotes), keywords (in text and in
+    /// column names), ignore words, an allow list, plus every managed identifier.
+    const IDENTIFIERS: &str = r#"
+[[identifier]]
+name = "SIRET-NIC"
+regex = '\b(\d{3}\s?){2}\d{3}\-\d{5}\b'
+keywords = ["siret", "avril 2020"]
+ignore_words = ["000000000-00000"]
+maximum_match_distance = 20
+
+[[identifier]]
+name = "Brazil CPF"
+regex = '\b(\d{3}\.){2}\d{3}\-\d{2}\b'
+
+[[identifier]]
+name = "Prototyping Naming"
+regex = '\bP\-[A-Z]{2}\d{4}\b'
+
+[[identifier]]
+name = "Whole cell"
+regex = '^\d{3}$'
+
+[[identifier]]
+name = "Spread"
+regex = '\d{2}\s\d{2}'
+
+[[identifier]]
+name = "Anything quoted"
+regex = 'q.q'
+keywords = ["code"]
+
+[[allow_list]]
+name = "examples"
+words = ["111.111.111-11"]
+"#;
+
+    const PIECES: &[&str] = &[
+        "529.982.247-25",
+        "111.111.111-11",
+        "732 829 320-00074",
+        "732829320-00074",
+        "000000000-00000",
+        "siret",
+        "SIRET ",
+        "avril 2020 ",
+        "P-AB1234",
+        "xP-AB1234",
+        "P-AB12345",
+        "123",
+        "1234",
+        "12",
+        " ",
+        "q",
+        "code",
+        "ana@example.com",
+        "4111 1111 1111 1111",
+        "AKIAIOSFODNN7EXAMPL3",
+        "FR76 3000 6000 0112 3456 7890 189",
+        "hello",
+        "é",
+        "\u{fffd}",
+        ",",
+        "\t",
+        "\"",
+        "\"\"",
+        "\n",
+        "\r\n",
+        "\r",
+    ];
+
+    /// A table of random cells made of the pieces above, some quoted.
+    fn table(rng: &mut Rng, delimiter: u8, rows: usize) -> Vec<u8> {
+        let mut out = Vec::new();
+        if rng.below(4) == 0 {
+            out.extend_from_slice(b"\n\n");
+        }
+        for row in 0..rows {
+            let cells = 1 + rng.below(6);
+            for cell in 0..cells {
+                if cell > 0 {
+                    out.push(delimiter);
+                }
+                let pieces = rng.below(4);
+                let quoted = rng.below(5) == 0;
+                if quoted {
+                    out.push(b'"');
+                }
+                for _ in 0..pieces {
+                    let piece = PIECES[rng.below(PIECES.len())].as_bytes();
+                    if quoted && piece == b"\"" {
+                        out.extend_from_slice(b"\"\"");
+                    } else {
+                        out.extend_from_slice(piece);
+                    }
+                }
+                if rng.below(50) == 0 {
+                    out.push(0xff);
+                }
+                if quoted && rng.below(10) != 0 {
+                    out.push(b'"');
+                }
+            }
+            let ending: &[u8] = match rng.below(10) {
+                0 => b"\r\n",
+                1 => b"\n\n",
+                2 if row + 1 == rows => b"",
+                _ => b"\n",
+            };
+            out.extend_from_slice(ending);
+        }
+        out
+    }
+
+    /// What a scan concludes from the units a reader produces.
+    fn conclude(
+        set: &IdentifierSet,
+        read: impl FnOnce(&mut Sink<'_>) -> Result<(), ReadError>,
+    ) -> (Findings, bool, bool) {
+        let mut aggregator = Aggregator::new(set, 1000);
+        let ok = read(&mut |unit: TextUnit<'_>| aggregator.unit(&unit)).is_ok();
+        let seen = aggregator.units_seen() > 0;
+        (aggregator.finish(), seen, ok)
+    }
+
+    #[test]
+    fn the_filtered_reader_concludes_exactly_what_the_record_reader_does() {
+        let file = IdentifierFile::parse(std::path::Path::new("test.toml"), IDENTIFIERS)
+            .expect("identifiers");
+        let set = IdentifierSet::new(&file, &ManagedSelection::All).expect("set");
+        let mut rng = Rng(20200403);
+        for case in 0..400 {
+            let delimiter = if case % 3 == 0 { b'\t' } else { b',' };
+            let rows = 1 + rng.below(60);
+            let data = table(&mut rng, delimiter, rows);
+            let layout = if delimiter == b'\t' {
+                UnitLayout::Tsv
+            } else {
+                UnitLayout::Csv
+            };
+            let filter = set
+                .unit_filter(layout)
+                .expect("a filter for these identifiers");
+            let expected = conclude(&set, |sink| read_delimited(&data[..], delimiter, sink));
+            for block in [7, 64, 1 << 20] {
+                let got = conclude(&set, |sink| {
+                    Filtered::new(filter, delimiter, block).run(&data[..], sink)
+                });
+                assert_eq!(
+                    got,
+                    expected,
+                    "case {case}, block {block}: {:?}",
+                    String::from_utf8_lossy(&data)
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn the_whole_unit_filter_spares_only_detectors_that_cannot_match() {
+        let file = IdentifierFile::parse(std::path::Path::new("test.toml"), IDENTIFIERS)
+            .expect("identifiers");
+        let set = IdentifierSet::new(&file, &ManagedSelection::All).expect("set");
+        let filter = set.unit_filter(UnitLayout::Whole).expect("filter");
+        let mut cache = filter.create_cache();
+        let mut mask = filter.new_mask();
+        let mut rng = Rng(7);
+        for _ in 0..3000 {
+            let mut unit = Vec::new();
+            for _ in 0..rng.below(6) {
+                unit.extend_from_slice(PIECES[rng.below(PIECES.len())].as_bytes());
+            }
+            let context = if rng.below(2) == 0 {
+                UnitContext::Column("siret code")
+            } else {
+                UnitContext::None
+            };
+            let mut expected = Vec::new();
+            set.scan(&unit, context, |c| expected.push(c));
+            filter
+                .detectors_in(&mut cache, &unit, 0..unit.len(), &mut mask)
+                .expect("search");
+            let mut got = Vec::new();
+            set.scan_masked(&unit, context, &mask, |c| got.push(c));
+            assert_eq!(got, expected, "{:?}", String::from_utf8_lossy(&unit));
+        }
+    }
+
+    #[test]
+    fn a_read_error_keeps_what_was_read_before_it() {
+        struct Failing<'a>(&'a [u8]);
+        impl Read for Failing<'_> {
+            fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+                if self.0.is_empty() {
+                    return Err(io::Error::new(io::ErrorKind::UnexpectedEof, "cut"));
+                }
+                let n = buf.len().min(self.0.len()).min(5);
+                buf[..n].copy_from_slice(&self.0[..n]);
+                self.0 = &self.0[n..];
+                Ok(n)
+            }
+        }
+        let file = IdentifierFile::parse(std::path::Path::new("test.toml"), IDENTIFIERS)
+            .expect("identifiers");
+        let set = IdentifierSet::new(&file, &ManagedSelection::All).expect("set");
+        let filter = set.unit_filter(UnitLayout::Csv).expect("filter");
+        for data in [
+            &b""[..],
+            b"a,b",
+            b"a,b\n",
+            b"a,b\nx,529.982.247-25\nhello",
+            b"a,b\n\"x\n529.982.247-25",
+            b"a,b\n,,\n",
+        ] {
+            let expected = conclude(&set, |sink| read_delimited(Failing(data), b',', sink));
+            let got = conclude(&set, |sink| {
+                Filtered::new(filter, b',', 4).run(Failing(data), sink)
+            });
+            assert_eq!(got, expected, "{:?}", String::from_utf8_lossy(data));
+        }
+    }
+
+    #[test]
+    fn records_are_counted_as_the_csv_crate_reads_them() {
+        for text in [
+            &b"a,b\nc,d\n"[..],
+            b"a,b\nc,d",
+            b"a\n\n\nb\n",
+            b"a\r\nb\r\n",
+            b"a\rb\r\rc",
+            b"\n\na\n",
+            b"",
+            b"\n",
+        ] {
+            let expected = csv::ReaderBuilder::new()
+                .has_headers(false)
+                .flexible(true)
+                .from_reader(text)
+                .byte_records()
+                .count() as u64;
+            assert_eq!(
+                count_records(text),
+                expected,
+                "{:?}",
+                String::from_utf8_lossy(text)
+            );
+        }
     }
 }

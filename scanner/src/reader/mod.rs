@@ -11,9 +11,9 @@ mod xlsx;
 
 use std::io::{self, Read};
 
-use ferret_identifiers::UnitContext;
+use ferret_identifiers::{DetectorMask, UnitContext};
 
-pub use delimited::read_delimited;
+pub use delimited::{read_delimited, read_delimited_filtered};
 pub use json::{read_json, read_json_lines};
 pub use text::read_text;
 pub use xlsx::read_xlsx;
@@ -50,6 +50,9 @@ pub struct TextUnit<'a> {
     pub search: std::ops::Range<usize>,
     pub place: UnitPlace<'a>,
     pub context: UnitContext<'a>,
+    /// When set, only these detectors can match in the unit: a reader's prefilter
+    /// proved the others cannot, so only these need to run. `None`: all of them.
+    pub only: Option<&'a DetectorMask>,
 }
 
 impl<'a> TextUnit<'a> {
@@ -60,6 +63,7 @@ impl<'a> TextUnit<'a> {
             search: 0..bytes.len(),
             place,
             context,
+            only: None,
         }
     }
 }

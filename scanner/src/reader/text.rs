@@ -39,6 +39,7 @@ pub fn read_text<R: Read>(mut input: R, sink: &mut Sink<'_>) -> Result<(), ReadE
                 first_column,
             },
             context: UnitContext::None,
+            only: None,
         });
         if eof {
             return Ok(());
@@ -59,7 +60,11 @@ pub fn read_text<R: Read>(mut input: R, sink: &mut Sink<'_>) -> Result<(), ReadE
 }
 
 /// Reads until `buffer` holds `target` bytes or the input ends; true at the end.
-fn fill<R: Read>(input: &mut R, buffer: &mut Vec<u8>, target: usize) -> io::Result<bool> {
+pub(super) fn fill<R: Read>(
+    input: &mut R,
+    buffer: &mut Vec<u8>,
+    target: usize,
+) -> io::Result<bool> {
     while buffer.len() < target {
         let before = buffer.len();
         buffer.resize(target, 0);
