@@ -25,6 +25,7 @@
 use std::ops::Range;
 
 use regex_automata::hybrid::dfa::{Cache, DFA};
+use regex_automata::hybrid::LazyStateID;
 use regex_automata::nfa::thompson::{self, WhichCaptures};
 use regex_automata::{Input, MatchKind, PatternSet};
 use regex_syntax::hir::{Class, ClassBytes, ClassBytesRange, ClassUnicode, ClassUnicodeRange};
@@ -190,6 +191,12 @@ impl UnitFilter {
 
     /// Sets `mask` to the detectors whose loosened pattern matches within `range`: a
     /// superset of those whose exact regex matches in the unit at `range`.
+    ///
+    /// One walk of the lazy DFA over `range` (and the byte after it, or the end of the
+    /// haystack, since matches are reported one byte late), collecting the patterns of
+    /// every match state: with `MatchKind::All` a match state names every pattern with
+    /// a match ending there, so this is exactly the set an overlapping search reports,
+    /// without restarting a search at every match.
     pub fn detectors_in(
         &self,
         cache: &mut FilterCache,
@@ -198,10 +205,59 @@ impl UnitFilter {
         mask: &mut DetectorMask,
     ) -> Result<(), FilterError> {
         mask.clear();
-        let input = Input::new(haystack).range(range);
-        self.dfa
-            .try_which_overlapping_matches(&mut cache.cache, &input, &mut mask.set)
-            .map_err(|e| FilterError(e.to_string()))
+        let cache = &mut cache.cache;
+        let input = Input::new(haystack).range(range.clone());
+        let fail = |e: &dyn std::fmt::Display| FilterError(e.to_string());
+        let mut state = self
+            .dfa
+            .start_state_forward(cache, &input)
+            .map_err(|e| fail(&e))?;
+        for &byte in &haystack[range.clone()] {
+            let next = if state.is_tagged() {
+                None
+            } else {
+                Some(self.dfa.next_state_untagged(cache, state, byte)).filter(|n| !n.is_unknown())
+            };
+            state = match next {
+                Some(next) => next,
+                None => self
+                    .dfa
+                    .next_state(cache, state, byte)
+                    .map_err(|e| fail(&e))?,
+            };
+            if state.is_tagged() && !self.collect(cache, state, mask)? {
+                return Ok(());
+            }
+        }
+        state = match haystack.get(range.end) {
+            Some(&byte) => self.dfa.next_state(cache, state, byte),
+            None => self.dfa.next_eoi_state(cache, state),
+        }
+        .map_err(|e| fail(&e))?;
+        self.collect(cache, state, mask)?;
+        Ok(())
+    }
+
+    /// Adds the patterns matching at `state` to `mask`; false when no match can follow.
+    #[inline]
+    fn collect(
+        &self,
+        cache: &Cache,
+        state: LazyStateID,
+        mask: &mut DetectorMask,
+    ) -> Result<bool, FilterError> {
+        if !state.is_tagged() {
+            return Ok(true);
+        }
+        if state.is_quit() || state.is_unknown() {
+            return Err(FilterError("the lazy DFA quit".into()));
+        }
+        if state.is_match() {
+            for index in 0..self.dfa.match_len(cache, state) {
+                mask.set.insert(self.dfa.match_pattern(cache, state, index));
+            }
+        }
+        Ok(!state.is_dead())
     }
 }
 
@@ -326,5 +382,76 @@ mod tests {
         f.detectors_in(&mut cache, text, 2..13, &mut mask)
             .expect("search");
         assert!(mask.contains(0) && mask.contains(1) && !mask.contains(2));
+    }
+
+    /// The walk in `detectors_in` names exactly the detectors an overlapping search
+    /// over the same range reports, on the managed patterns and haystacks full of
+    /// near-misses, at every range (so every look-behind and look-ahead context).
+    #[test]
+    fn detectors_in_equals_overlapping_search() {
+        let translated: Vec<String> = crate::managed::MANAGED_IDENTIFIERS
+            .iter()
+            .map(|m| {
+                crate::pattern::Pattern::new(m.regex)
+                    .expect("managed")
+                    .translated()
+                    .to_owned()
+            })
+            .chain([
+                r"\b(\d{3}\.){2}\d{3}\-\d{2}\b".to_owned(),
+                r"\bP\-[A-Z]{2}\d{4}\b".to_owned(),
+            ])
+            .collect();
+        let patterns: Vec<&str> = translated.iter().map(String::as_str).collect();
+        let pieces: &[&[u8]] = &[
+            b"a.b@example.fr",
+            b"x@y",
+            b"123.456.789-09",
+            b"P-AB1234",
+            b"AKIAIOSFODNN7EXAMPLE",
+            b"4111 1111 1111 1111",
+            b"FR76 3000 6000 0112 3456 7890 189",
+            b"123-45-6789",
+            b",",
+            b"\n",
+            b"\"",
+            b" ",
+            b"-",
+            b".",
+            b"caf\xc3\xa9",
+            b"\xff",
+            b"ssn",
+            b"wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY0000",
+        ];
+        for separators in [&b",\n\r\""[..], b""] {
+            let f = UnitFilter::new(&patterns, separators).expect("filter");
+            let mut cache = f.create_cache();
+            let mut mask = f.new_mask();
+            let mut seed = 7u64;
+            for _ in 0..60 {
+                let mut text = Vec::new();
+                for _ in 0..6 {
+                    seed = seed
+                        .wrapping_mul(6364136223846793005)
+                        .wrapping_add(1442695040888963407);
+                    text.extend_from_slice(pieces[(seed >> 33) as usize % pieces.len()]);
+                }
+                for start in 0..text.len() {
+                    for end in start..=text.len() {
+                        f.detectors_in(&mut cache, &text, start..end, &mut mask)
+                            .expect("walk");
+                        let mut expected = PatternSet::new(patterns.len());
+                        f.dfa
+                            .try_which_overlapping_matches(
+                                &mut cache.cache,
+                                &Input::new(&text).range(start..end),
+                                &mut expected,
+                            )
+                            .expect("overlapping");
+                        assert_eq!(mask.set, expected, "{:?} {start}..{end}", text);
+                    }
+                }
+            }
+        }
     }
 }
