@@ -294,20 +294,15 @@ impl IdentifierSet {
         F: FnMut(Candidate<'s, 'c>),
     {
         for (index, detector) in self.detectors.iter().enumerate() {
-            if !mask.contains(index) {
-                continue;
-            }
-            for found in detector.pattern.regex().find_iter(Input::new(unit)) {
-                if found.is_empty() {
-                    continue;
-                }
-                let span = found.range();
-                let verdict = self.judge(detector, unit, &span, context);
-                sink(Candidate {
-                    detector: DetectorId(index),
-                    span,
-                    verdict,
-                });
+            if mask.contains(index) {
+                self.candidates(
+                    index,
+                    detector,
+                    Input::new(unit),
+                    unit.len(),
+                    context,
+                    &mut sink,
+                );
             }
         }
     }
@@ -347,25 +342,42 @@ impl IdentifierSet {
         };
         for (index, detector) in self.detectors.iter().enumerate() {
             let input = Input::new(unit).range(start..searched.end);
-            for found in detector.pattern.regex().find_iter(input) {
-                if found.start() >= range.end {
-                    break;
-                }
-                if found.is_empty() {
-                    continue;
-                }
-                let span = found.range();
-                let verdict = self.judge(detector, unit, &span, context);
-                sink(Candidate {
-                    detector: DetectorId(index),
-                    span,
-                    verdict,
-                });
-            }
+            self.candidates(index, detector, input, range.end, context, &mut sink);
         }
     }
 
     /// Applies SPEC section 2's rules 2-5 to one match.
+    /// Hands `sink` every non-empty match of `detector` in `input` that starts before
+    /// `end`, judged.
+    fn candidates<'s, 'c, F>(
+        &'s self,
+        index: usize,
+        detector: &'s Detector,
+        input: Input<'_>,
+        end: usize,
+        context: UnitContext<'c>,
+        sink: &mut F,
+    ) where
+        F: FnMut(Candidate<'s, 'c>),
+    {
+        let unit = input.haystack();
+        for found in detector.pattern.regex().find_iter(input) {
+            if found.start() >= end {
+                break;
+            }
+            if found.is_empty() {
+                continue;
+            }
+            let span = found.range();
+            let verdict = self.judge(detector, unit, &span, context);
+            sink(Candidate {
+                detector: DetectorId(index),
+                span,
+                verdict,
+            });
+        }
+    }
+
     fn judge<'s, 'c>(
         &'s self,
         detector: &'s Detector,
