@@ -106,6 +106,13 @@ pub struct FilterCache {
     cache: Cache,
 }
 
+impl FilterCache {
+    /// Heap bytes held by the automaton's states built so far.
+    pub fn memory_usage(&self) -> usize {
+        self.cache.memory_usage()
+    }
+}
+
 impl UnitFilter {
     /// Builds the filter of `patterns` (translated, in regex-syntax's dialect; index =
     /// detector index) for units separated by `separators`. `None` when no sound filter
@@ -172,31 +179,147 @@ impl UnitFilter {
         }
     }
 
-    /// The end of the first filter match that lies within `range` of `haystack` (the
-    /// bytes around `range` are context for word boundaries). A match is never empty and
-    /// never contains a separator, so the byte before the returned offset belongs to the
-    /// unit the match is in.
+    /// Starts a walk over `range` of `haystack` (the bytes around `range` are context
+    /// for word boundaries); [`next_match_end`](Self::next_match_end) and
+    /// [`collect_through`](Self::collect_through) move it forward.
+    pub fn walk<'h>(
+        &self,
+        cache: &mut FilterCache,
+        haystack: &'h [u8],
+        range: Range<usize>,
+    ) -> Result<FilterWalk<'h>, FilterError> {
+        let input = Input::new(haystack).range(range.clone());
+        let state = self
+            .dfa
+            .start_state_forward(&mut cache.cache, &input)
+            .map_err(|e| FilterError(e.to_string()))?;
+        Ok(FilterWalk {
+            haystack,
+            at: range.start,
+            end: range.end,
+            state,
+        })
+    }
+
+    /// Moves `walk` to the end of the next filter match (the match ending first) and
+    /// adds the detectors of every match ending there to `mask`; `None` once the walk
+    /// is over. A match is never empty and never contains a separator, so the byte
+    /// before the returned offset belongs to the unit the match is in.
+    ///
+    /// The walk never restarts: all the automaton's threads die on a separator, so its
+    /// state after a unit is as good as a fresh start, and one pass over a buffer costs
+    /// what one search does.
     pub fn next_match_end(
         &self,
         cache: &mut FilterCache,
-        haystack: &[u8],
-        range: Range<usize>,
+        walk: &mut FilterWalk<'_>,
+        mask: &mut DetectorMask,
     ) -> Result<Option<usize>, FilterError> {
-        let input = Input::new(haystack).range(range).earliest(true);
-        self.dfa
-            .try_search_fwd(&mut cache.cache, &input)
-            .map(|found| found.map(|m| m.offset()))
-            .map_err(|e| FilterError(e.to_string()))
+        let cache = &mut cache.cache;
+        while walk.at <= walk.end {
+            // The hot loop: untagged states (no match, not yet computed) only.
+            let (mut state, mut at) = (walk.state, walk.at);
+            if !state.is_tagged() {
+                for &byte in &walk.haystack[at..walk.end] {
+                    let next = self.dfa.next_state_untagged(cache, state, byte);
+                    if next.is_tagged() {
+                        break;
+                    }
+                    state = next;
+                    at += 1;
+                }
+            }
+            walk.state = state;
+            walk.at = at;
+            if self.step(cache, walk, mask)? {
+                return Ok(Some(walk.at - 1));
+            }
+        }
+        Ok(None)
+    }
+
+    /// Moves `walk` past the byte at `through` (matches are seen one byte late), adding
+    /// to `mask` the detectors of every match ending at or before `through`: with
+    /// `through` the separator after a unit, the rest of that unit's detectors.
+    pub fn collect_through(
+        &self,
+        cache: &mut FilterCache,
+        walk: &mut FilterWalk<'_>,
+        through: usize,
+        mask: &mut DetectorMask,
+    ) -> Result<(), FilterError> {
+        let cache = &mut cache.cache;
+        while walk.at <= through.min(walk.end) {
+            self.step(cache, walk, mask)?;
+        }
+        Ok(())
+    }
+
+    /// Consumes the byte at `walk.at` (or, at the end of the range, the byte after it
+    /// or the end of the haystack) and adds the detectors matching there to `mask`;
+    /// true when some did.
+    #[inline]
+    fn step(
+        &self,
+        cache: &mut Cache,
+        walk: &mut FilterWalk<'_>,
+        mask: &mut DetectorMask,
+    ) -> Result<bool, FilterError> {
+        let fail = |e: &dyn std::fmt::Display| FilterError(e.to_string());
+        let at = walk.at;
+        let (state, byte) = (walk.state, walk.haystack.get(at).copied());
+        let next = match byte {
+            Some(byte) if at < walk.end => {
+                let next = if state.is_tagged() {
+                    None
+                } else {
+                    Some(self.dfa.next_state_untagged(cache, state, byte))
+                        .filter(|n| !n.is_unknown())
+                };
+                match next {
+                    Some(next) => next,
+                    None => self
+                        .dfa
+                        .next_state(cache, state, byte)
+                        .map_err(|e| fail(&e))?,
+                }
+            }
+            Some(byte) => self
+                .dfa
+                .next_state(cache, state, byte)
+                .map_err(|e| fail(&e))?,
+            None => self
+                .dfa
+                .next_eoi_state(cache, state)
+                .map_err(|e| fail(&e))?,
+        };
+        walk.state = next;
+        walk.at = at + 1;
+        if !next.is_tagged() {
+            return Ok(false);
+        }
+        if next.is_quit() || next.is_unknown() {
+            return Err(FilterError("the lazy DFA quit".into()));
+        }
+        if next.is_dead() {
+            walk.at = walk.end + 1;
+            return Ok(false);
+        }
+        if next.is_match() {
+            for index in 0..self.dfa.match_len(cache, next) {
+                mask.set.insert(self.dfa.match_pattern(cache, next, index));
+            }
+            return Ok(true);
+        }
+        Ok(false)
     }
 
     /// Sets `mask` to the detectors whose loosened pattern matches within `range`: a
     /// superset of those whose exact regex matches in the unit at `range`.
     ///
-    /// One walk of the lazy DFA over `range` (and the byte after it, or the end of the
-    /// haystack, since matches are reported one byte late), collecting the patterns of
-    /// every match state: with `MatchKind::All` a match state names every pattern with
-    /// a match ending there, so this is exactly the set an overlapping search reports,
-    /// without restarting a search at every match.
+    /// With `MatchKind::All` a match state names every pattern with a match ending
+    /// there, so one walk collecting them gives exactly the set an overlapping search
+    /// reports, without restarting a search at every match.
     pub fn detectors_in(
         &self,
         cache: &mut FilterCache,
@@ -205,60 +328,22 @@ impl UnitFilter {
         mask: &mut DetectorMask,
     ) -> Result<(), FilterError> {
         mask.clear();
-        let cache = &mut cache.cache;
-        let input = Input::new(haystack).range(range.clone());
-        let fail = |e: &dyn std::fmt::Display| FilterError(e.to_string());
-        let mut state = self
-            .dfa
-            .start_state_forward(cache, &input)
-            .map_err(|e| fail(&e))?;
-        for &byte in &haystack[range.clone()] {
-            let next = if state.is_tagged() {
-                None
-            } else {
-                Some(self.dfa.next_state_untagged(cache, state, byte)).filter(|n| !n.is_unknown())
-            };
-            state = match next {
-                Some(next) => next,
-                None => self
-                    .dfa
-                    .next_state(cache, state, byte)
-                    .map_err(|e| fail(&e))?,
-            };
-            if state.is_tagged() && !self.collect(cache, state, mask)? {
-                return Ok(());
-            }
-        }
-        state = match haystack.get(range.end) {
-            Some(&byte) => self.dfa.next_state(cache, state, byte),
-            None => self.dfa.next_eoi_state(cache, state),
-        }
-        .map_err(|e| fail(&e))?;
-        self.collect(cache, state, mask)?;
-        Ok(())
+        let end = range.end;
+        let mut walk = self.walk(cache, haystack, range)?;
+        self.collect_through(cache, &mut walk, end, mask)
     }
+}
 
-    /// Adds the patterns matching at `state` to `mask`; false when no match can follow.
-    #[inline]
-    fn collect(
-        &self,
-        cache: &Cache,
-        state: LazyStateID,
-        mask: &mut DetectorMask,
-    ) -> Result<bool, FilterError> {
-        if !state.is_tagged() {
-            return Ok(true);
-        }
-        if state.is_quit() || state.is_unknown() {
-            return Err(FilterError("the lazy DFA quit".into()));
-        }
-        if state.is_match() {
-            for index in 0..self.dfa.match_len(cache, state) {
-                mask.set.insert(self.dfa.match_pattern(cache, state, index));
-            }
-        }
-        Ok(!state.is_dead())
-    }
+/// A walk of a [`UnitFilter`]'s automaton over a range of a haystack: where it is and
+/// in which state.
+#[derive(Debug, Clone)]
+pub struct FilterWalk<'h> {
+    haystack: &'h [u8],
+    /// The next byte to consume; `end` stands for the byte after the range (or the end
+    /// of the haystack), and past `end` the walk is over.
+    at: usize,
+    end: usize,
+    state: LazyStateID,
 }
 
 /// ASCII word bytes, as `\b` sees them.
@@ -334,14 +419,21 @@ mod tests {
 
     fn ends(filter: &UnitFilter, text: &[u8]) -> Vec<usize> {
         let mut cache = filter.create_cache();
+        let mut mask = filter.new_mask();
+        let mut walk = filter.walk(&mut cache, text, 0..text.len()).expect("walk");
         let mut out = Vec::new();
-        let mut at = 0;
         while let Some(end) = filter
-            .next_match_end(&mut cache, text, at..text.len())
+            .next_match_end(&mut cache, &mut walk, &mut mask)
             .expect("search")
         {
+            // As a reader does: the rest of the unit is collected, not reported again.
             out.push(end);
-            at = end;
+            let unit_end = (end..text.len())
+                .find(|&i| filter.separators().contains(&text[i]))
+                .unwrap_or(text.len());
+            filter
+                .collect_through(&mut cache, &mut walk, unit_end, &mut mask)
+                .expect("collect");
         }
         out
     }

@@ -53,6 +53,11 @@ impl Detector {
     pub fn requires_keyword(&self) -> bool {
         self.keywords.is_some()
     }
+
+    /// True when no rule of the identifier itself can reject a match.
+    fn keeps_every_match(&self) -> bool {
+        self.ignore_words.is_none() && self.check.is_none() && self.keywords.is_none()
+    }
 }
 
 /// Why a candidate match was dropped, in the order the rules are applied.
@@ -154,6 +159,10 @@ impl AllowFilter {
             filter.regex = Some((regex, names));
         }
         Ok(filter)
+    }
+
+    fn is_empty(&self) -> bool {
+        self.words.is_empty() && self.regex.is_none()
     }
 
     fn allowing(&self, text: &[u8]) -> Option<&str> {
@@ -303,6 +312,47 @@ impl IdentifierSet {
                     context,
                     &mut sink,
                 );
+            }
+        }
+    }
+
+    /// For each detector in `mask` with matches kept in `unit`, hands `sink` the
+    /// detector and how many: what counting the kept candidates of
+    /// [`scan_masked`](Self::scan_masked) gives, for callers that place an occurrence
+    /// by its unit alone (a cell, a JSON value) and so need no match's offsets.
+    ///
+    /// A detector whose verdicts do not depend on the matched text (no ignore words,
+    /// validator or keywords, and no allow lists in the set) keeps every match, so its
+    /// matches are only counted, which takes one forward search each.
+    pub fn count_kept<F>(
+        &self,
+        unit: &[u8],
+        context: UnitContext<'_>,
+        mask: &DetectorMask,
+        mut sink: F,
+    ) where
+        F: FnMut(DetectorId, u64),
+    {
+        let verdicts_constant = self.allow.is_empty();
+        for (index, detector) in self.detectors.iter().enumerate() {
+            if !mask.contains(index) {
+                continue;
+            }
+            let counted = if verdicts_constant && detector.keeps_every_match() {
+                detector.pattern.count_matches(unit)
+            } else {
+                None
+            };
+            let kept = counted.unwrap_or_else(|| {
+                let mut kept = 0;
+                let input = Input::new(unit);
+                self.candidates(index, detector, input, unit.len(), context, &mut |c| {
+                    kept += u64::from(c.is_kept());
+                });
+                kept
+            });
+            if kept > 0 {
+                sink(DetectorId(index), kept);
             }
         }
     }

@@ -82,30 +82,52 @@ impl<'s> Aggregator<'s> {
         let set = self.set;
         let max = self.max_occurrences;
         let tallies = &mut self.tallies;
-        let mut lines: Option<LineIndex> = None;
-        let tally_kept = |c: Candidate<'_, '_>| {
-            if !c.is_kept() {
-                return;
-            }
-            let tally = &mut tallies[c.detector.0];
-            tally.count += 1;
-            if tally.occurrences.len() < max {
-                place_occurrence(&mut tally.occurrences, unit, &mut lines, &c);
-            }
-        };
         let whole = unit.search.start == 0 && unit.search.end == unit.bytes.len();
-        match (unit.only, &mut self.whole) {
-            (Some(mask), _) => set.scan_masked(unit.bytes, unit.context, mask, tally_kept),
+        let mask = match (unit.only, &mut self.whole) {
+            (Some(mask), _) => Some(mask),
             (None, Some((filter, cache, mask))) if whole => {
                 let range = 0..unit.bytes.len();
                 if filter.detectors_in(cache, unit.bytes, range, mask).is_err() {
                     mask.fill();
                 }
-                if !mask.is_empty() {
-                    set.scan_masked(unit.bytes, unit.context, mask, tally_kept);
+                if mask.is_empty() {
+                    return;
+                }
+                Some(&*mask)
+            }
+            (None, _) => None,
+        };
+        match (mask, unit.place) {
+            // A cell or a JSON value is its matches' location: counts are all it takes.
+            (Some(mask), UnitPlace::Cell { .. } | UnitPlace::Record { .. }) if whole => {
+                set.count_kept(unit.bytes, unit.context, mask, |detector, kept| {
+                    let tally = &mut tallies[detector.0];
+                    tally.count += kept;
+                    let room = max.saturating_sub(tally.occurrences.len()) as u64;
+                    for _ in 0..kept.min(room) {
+                        place_at_unit(&mut tally.occurrences, unit);
+                    }
+                });
+            }
+            (mask, _) => {
+                let mut lines: Option<LineIndex> = None;
+                let tally_kept = |c: Candidate<'_, '_>| {
+                    if !c.is_kept() {
+                        return;
+                    }
+                    let tally = &mut tallies[c.detector.0];
+                    tally.count += 1;
+                    if tally.occurrences.len() < max {
+                        place_occurrence(&mut tally.occurrences, unit, &mut lines, &c);
+                    }
+                };
+                match mask {
+                    Some(mask) => set.scan_masked(unit.bytes, unit.context, mask, tally_kept),
+                    None => {
+                        set.scan_range(unit.bytes, unit.search.clone(), unit.context, tally_kept)
+                    }
                 }
             }
-            (None, _) => set.scan_range(unit.bytes, unit.search.clone(), unit.context, tally_kept),
         }
     }
 
@@ -204,6 +226,14 @@ fn place_occurrence(
                 start_column,
             });
         }
+        UnitPlace::Cell { .. } | UnitPlace::Record { .. } => place_at_unit(occurrences, unit),
+    }
+}
+
+/// Lists an occurrence located by its unit: the cell, or the JSON value. Text units
+/// need the match's offsets ([`place_occurrence`]) and are not listed here.
+fn place_at_unit(occurrences: &mut Occurrences, unit: &TextUnit<'_>) {
+    match unit.place {
         UnitPlace::Cell {
             row,
             column,
@@ -219,5 +249,6 @@ fn place_occurrence(
             record_index: index,
             json_path: json_path.to_owned(),
         }),
+        UnitPlace::Text { .. } => {}
     }
 }

@@ -385,13 +385,12 @@ impl<'f> Filtered<'f> {
     }
 
     /// Complete records without quotes, `range` starting and ending on record
-    /// boundaries: the filter finds the cells where detectors may match (and which);
-    /// the rest is only counted.
+    /// boundaries: one walk of the filter finds the cells where detectors may match
+    /// (and which); the rest is only counted.
     ///
-    /// The search stops at the first match end (earliest), resolves the cell around
-    /// it, and resumes after that cell. An overlapping search, which would report every
-    /// detector in one pass, costs about three times as much per byte in the lazy DFA,
-    /// and cells with hits are few.
+    /// The walk stops at the first match end in a cell, resolves the cell around it,
+    /// collects the detectors of the cell's other matches while walking on to its end,
+    /// and goes on from there without restarting.
     fn plain(&mut self, buffer: &[u8], range: Range<usize>, sink: &mut Sink<'_>) {
         if range.is_empty() {
             return;
@@ -401,36 +400,39 @@ impl<'f> Filtered<'f> {
         let delimiter = self.delimiter;
         let lines = Lines::of(&haystack[range.clone()]);
         let mut counted = range.start;
+        // Every cell before `at` has been handed over or proven clean.
         let mut at = range.start;
-        while at < range.end {
-            let end = match self
-                .filter
-                .next_match_end(&mut self.cache, haystack, at..range.end)
-            {
-                Ok(Some(end)) => end,
-                Ok(None) => break,
-                Err(_) => {
-                    // The lazy DFA gave up: judge every cell not handed over yet.
-                    self.cells_from(haystack, range.start, counted, at, lines, sink);
-                    return;
-                }
-            };
-            // A match is never empty and never holds a separator: the byte before its
-            // end is inside the cell it was found in.
-            let cell_start = memchr::memrchr3(delimiter, b'\n', b'\r', &haystack[at..end - 1])
-                .map_or(at, |i| at + i + 1);
-            let cell_end = memchr::memchr3(delimiter, b'\n', b'\r', &haystack[end..])
-                .map_or(range.end, |i| end + i);
-            let cell = cell_start..cell_end;
-            if self
-                .filter
-                .detectors_in(&mut self.cache, haystack, cell.clone(), &mut self.mask)
-                .is_err()
-            {
-                self.mask.fill();
-            }
-            counted = self.hand_over(haystack, range.start, counted, cell, lines, sink);
-            at = cell_end;
+        let walked = self
+            .filter
+            .walk(&mut self.cache, haystack, range.clone())
+            .and_then(|mut walk| loop {
+                self.mask.clear();
+                let Some(end) =
+                    self.filter
+                        .next_match_end(&mut self.cache, &mut walk, &mut self.mask)?
+                else {
+                    return Ok(());
+                };
+                // A match is never empty and never holds a separator: the byte before
+                // its end is inside the cell it was found in.
+                let cell_start = memchr::memrchr3(delimiter, b'\n', b'\r', &haystack[at..end - 1])
+                    .map_or(at, |i| at + i + 1);
+                let cell_end = memchr::memchr3(delimiter, b'\n', b'\r', &haystack[end..])
+                    .map_or(range.end, |i| end + i);
+                self.filter.collect_through(
+                    &mut self.cache,
+                    &mut walk,
+                    cell_end,
+                    &mut self.mask,
+                )?;
+                let cell = cell_start..cell_end;
+                counted = self.hand_over(haystack, range.start, counted, cell, lines, sink);
+                at = cell_end;
+            });
+        if walked.is_err() {
+            // The lazy DFA gave up: judge every cell not handed over yet.
+            self.cells_from(haystack, range.start, counted, at, lines, sink);
+            return;
         }
         self.row += lines.records(&haystack[counted..range.end]);
     }

@@ -1,0 +1,127 @@
+//! `IdentifierSet::count_kept` (what cell and JSON readers use) against the candidates
+//! of `scan_masked` it stands for: the same kept count per detector, on every set shape
+//! (identifiers whose matches are only counted, ones with rules that need the matched
+//! text, allow lists, patterns that may match the empty string).
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use ferret_identifiers::{
+    DetectorMask, IdentifierFile, IdentifierSet, ManagedSelection, UnitContext,
+};
+
+const CUSTOM: &str = r#"
+[[identifier]]
+name = "SIRET-NIC"
+regex = '\b(\d{3}\s?){2}\d{3}\-\d{5}\b'
+keywords = ["siret"]
+maximum_match_distance = 20
+
+[[identifier]]
+name = "ab"
+regex = 'ab|abab'
+
+[[identifier]]
+name = "three digits"
+regex = '\d{3}'
+
+[[identifier]]
+name = "whole number"
+regex = '^\d+$'
+
+[[identifier]]
+name = "maybe digits"
+regex = 'x\d*'
+
+[[identifier]]
+name = "prototype"
+regex = '\bP\-[A-Z]{2}\d{4}\b'
+ignore_words = ["P-AA0000"]
+"#;
+
+const ALLOW: &str = r#"
+[[allow_list]]
+name = "examples"
+regex = '.*@example\.org'
+"#;
+
+fn set(toml: &str) -> IdentifierSet {
+    let file = IdentifierFile::parse(Path::new("test.toml"), toml).expect("identifiers load");
+    IdentifierSet::new(&file, &ManagedSelection::All).expect("set builds")
+}
+
+fn expected(set: &IdentifierSet, unit: &[u8], mask: &DetectorMask) -> BTreeMap<usize, u64> {
+    let mut kept = BTreeMap::new();
+    set.scan_masked(unit, UnitContext::Column("siret"), mask, |c| {
+        if c.is_kept() {
+            *kept.entry(c.detector.0).or_insert(0) += 1;
+        }
+    });
+    kept
+}
+
+fn counted(set: &IdentifierSet, unit: &[u8], mask: &DetectorMask) -> BTreeMap<usize, u64> {
+    let mut kept = BTreeMap::new();
+    set.count_kept(unit, UnitContext::Column("siret"), mask, |detector, n| {
+        assert!(n > 0, "only detectors with kept matches are reported");
+        assert!(kept.insert(detector.0, n).is_none(), "each detector once");
+    });
+    kept
+}
+
+#[test]
+fn counts_equal_the_kept_candidates() {
+    let pieces: &[&[u8]] = &[
+        b"ana.lima@example.fr",
+        b"a@b.org",
+        b"x@example.org",
+        b"123 456 789-12345",
+        b"123.456.789-09",
+        b"P-AB1234",
+        b"P-AA0000",
+        b"ababab",
+        b"x12",
+        b"x",
+        b"4111 1111 1111 1111",
+        b"AKIAIOSFODNN7EXAMPLE",
+        b"FR76 3000 6000 0112 3456 7890 189",
+        b"123-45-6789",
+        b"12345678",
+        b" ",
+        b".",
+        b"-",
+        b"\n",
+        b"caf\xc3\xa9",
+        b"\xff",
+    ];
+    let mut seed = 5u64;
+    for toml in [CUSTOM.to_owned(), format!("{CUSTOM}{ALLOW}")] {
+        let set = set(&toml);
+        let mut mask = DetectorMask::new(set.detectors().len());
+        mask.fill();
+        for _ in 0..3000 {
+            let mut unit = Vec::new();
+            for _ in 0..(seed >> 60) + 1 {
+                seed = seed
+                    .wrapping_mul(6364136223846793005)
+                    .wrapping_add(1442695040888963407);
+                unit.extend_from_slice(pieces[(seed >> 33) as usize % pieces.len()]);
+            }
+            assert_eq!(
+                counted(&set, &unit, &mask),
+                expected(&set, &unit, &mask),
+                "{:?}",
+                String::from_utf8_lossy(&unit)
+            );
+        }
+    }
+}
+
+#[test]
+fn only_masked_detectors_are_counted() {
+    let set = set(CUSTOM);
+    let mut mask = DetectorMask::new(set.detectors().len());
+    mask.insert(2);
+    let unit = b"123456 ababab";
+    assert_eq!(counted(&set, unit, &mask), BTreeMap::from([(2, 2)]));
+}
