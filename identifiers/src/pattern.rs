@@ -30,7 +30,7 @@ pub struct Pattern {
     translated: String,
     regex: Regex,
     /// Built on first use: most patterns of a file are never counted this way.
-    ends: OnceLock<Option<EndFinder>>,
+    ends: OnceLock<Option<Box<EndFinder>>>,
 }
 
 impl Pattern {
@@ -70,7 +70,7 @@ impl Pattern {
     /// nor what they hold. `None` when no [`EndFinder`] exists for this pattern.
     pub fn count_matches(&self, haystack: &[u8]) -> Option<u64> {
         self.ends
-            .get_or_init(|| EndFinder::new(&self.translated))
+            .get_or_init(|| EndFinder::new(&self.translated).map(Box::new))
             .as_ref()?
             .count(haystack)
     }
