@@ -23,7 +23,7 @@ use std::fmt;
 pub use file::{FileError, IdentifierFile};
 pub use keywords::{KeywordSource, UnitContext};
 pub use managed::{ManagedIdentifier, ManagedSelection};
-pub use prefilter::{DetectorMask, FilterCache, FilterWalk, UnitFilter};
+pub use prefilter::{DetectorMask, FilterCache, MatchEnds, UnitFilter};
 pub use set::{
     BuildError, Candidate, Detector, DetectorId, DetectorKind, IdentifierSet, KeywordHit,
     Rejection, UnitLayout, Verdict,

@@ -104,6 +104,9 @@ pub struct UnitFilter {
 #[derive(Debug, Clone)]
 pub struct FilterCache {
     cache: Cache,
+    /// Scratch space: a unit's match ends, the second half of a split range's.
+    unit: MatchEnds,
+    second_half: MatchEnds,
 }
 
 impl FilterCache {
@@ -176,51 +179,133 @@ impl UnitFilter {
     pub fn create_cache(&self) -> FilterCache {
         FilterCache {
             cache: self.dfa.create_cache(),
+            unit: MatchEnds::default(),
+            second_half: MatchEnds::default(),
         }
     }
 
-    /// Starts a walk over `range` of `haystack` (the bytes around `range` are context
-    /// for word boundaries); [`next_match_end`](Self::next_match_end) and
-    /// [`collect_through`](Self::collect_through) move it forward.
-    pub fn walk<'h>(
+    /// Records in `out` (cleared first) every offset of `range` where a filter match
+    /// ends, in order, with the detectors of the matches ending there. A match is never
+    /// empty and never contains a separator, so the byte before an end belongs to the
+    /// unit the match is in, and the detectors of a unit are those of the ends in it.
+    ///
+    /// One walk of the automaton, never restarted: all its threads die on a separator,
+    /// so its state after a unit is as good as a fresh start. A long range is walked
+    /// as two halves, split after a separator, in one interleaved loop: each step of a
+    /// walk waits for the previous state's table lookup, and two independent walks let
+    /// the processor overlap those waits.
+    pub fn match_ends(
         &self,
         cache: &mut FilterCache,
-        haystack: &'h [u8],
+        haystack: &[u8],
         range: Range<usize>,
-    ) -> Result<FilterWalk<'h>, FilterError> {
+        out: &mut MatchEnds,
+    ) -> Result<(), FilterError> {
+        self.match_ends_split(cache, haystack, range, out, SPLIT_MIN)
+    }
+
+    fn match_ends_split(
+        &self,
+        cache: &mut FilterCache,
+        haystack: &[u8],
+        range: Range<usize>,
+        out: &mut MatchEnds,
+        split_min: usize,
+    ) -> Result<(), FilterError> {
+        out.clear();
+        let FilterCache {
+            cache, second_half, ..
+        } = cache;
+        let middle = range.start + range.len() / 2;
+        let split = if range.len() >= split_min {
+            haystack[middle..range.end]
+                .iter()
+                .position(|b| self.separators.contains(b))
+                .map(|at| middle + at + 1)
+        } else {
+            None
+        };
+        let Some(split) = split else {
+            let mut walk = self.walk(cache, haystack, range)?;
+            return self.walk_alone(cache, haystack, &mut walk, out);
+        };
+        let mut first = self.walk(cache, haystack, range.start..split)?;
+        let mut second = self.walk(cache, haystack, split..range.end)?;
+        second_half.clear();
+        self.walk_pair(
+            cache,
+            haystack,
+            [&mut first, &mut second],
+            [&mut *out, &mut *second_half],
+        )?;
+        out.append(second_half);
+        Ok(())
+    }
+
+    fn walk(
+        &self,
+        cache: &mut Cache,
+        haystack: &[u8],
+        range: Range<usize>,
+    ) -> Result<Walk, FilterError> {
         let input = Input::new(haystack).range(range.clone());
         let state = self
             .dfa
-            .start_state_forward(&mut cache.cache, &input)
+            .start_state_forward(cache, &input)
             .map_err(|e| FilterError(e.to_string()))?;
-        Ok(FilterWalk {
-            haystack,
+        Ok(Walk {
             at: range.start,
             end: range.end,
             state,
         })
     }
 
-    /// Moves `walk` to the end of the next filter match (the match ending first) and
-    /// adds the detectors of every match ending there to `mask`; `None` once the walk
-    /// is over. A match is never empty and never contains a separator, so the byte
-    /// before the returned offset belongs to the unit the match is in.
-    ///
-    /// The walk never restarts: all the automaton's threads die on a separator, so its
-    /// state after a unit is as good as a fresh start, and one pass over a buffer costs
-    /// what one search does.
-    pub fn next_match_end(
+    /// Walks two ranges to their ends, interleaved while both are in plain states.
+    fn walk_pair(
         &self,
-        cache: &mut FilterCache,
-        walk: &mut FilterWalk<'_>,
-        mask: &mut DetectorMask,
-    ) -> Result<Option<usize>, FilterError> {
-        let cache = &mut cache.cache;
-        while walk.at <= walk.end {
-            // The hot loop: untagged states (no match, not yet computed) only.
+        cache: &mut Cache,
+        haystack: &[u8],
+        walks: [&mut Walk; 2],
+        outs: [&mut MatchEnds; 2],
+    ) -> Result<(), FilterError> {
+        let [one, two] = walks;
+        let [out_one, out_two] = outs;
+        while !one.is_over() && !two.is_over() {
+            let (mut a, mut b) = (one.state, two.state);
+            let (mut i, mut j) = (one.at, two.at);
+            if !a.is_tagged() && !b.is_tagged() {
+                while i < one.end && j < two.end {
+                    let next_a = self.dfa.next_state_untagged(cache, a, haystack[i]);
+                    let next_b = self.dfa.next_state_untagged(cache, b, haystack[j]);
+                    if next_a.is_tagged() || next_b.is_tagged() {
+                        break;
+                    }
+                    (a, b) = (next_a, next_b);
+                    (i, j) = (i + 1, j + 1);
+                }
+            }
+            (one.state, one.at, two.state, two.at) = (a, i, b, j);
+            // One careful step each: whichever met a special state (or its end) gets
+            // past it, the other just moves on.
+            self.step(cache, haystack, one, out_one)?;
+            self.step(cache, haystack, two, out_two)?;
+        }
+        self.walk_alone(cache, haystack, one, out_one)?;
+        self.walk_alone(cache, haystack, two, out_two)
+    }
+
+    /// Walks one range to its end.
+    fn walk_alone(
+        &self,
+        cache: &mut Cache,
+        haystack: &[u8],
+        walk: &mut Walk,
+        out: &mut MatchEnds,
+    ) -> Result<(), FilterError> {
+        while !walk.is_over() {
             let (mut state, mut at) = (walk.state, walk.at);
             if !state.is_tagged() {
-                for &byte in &walk.haystack[at..walk.end] {
+                for &byte in &haystack[at..walk.end] {
                     let next = self.dfa.next_state_untagged(cache, state, byte);
                     if next.is_tagged() {
                         break;
@@ -229,89 +314,58 @@ impl UnitFilter {
                     at += 1;
                 }
             }
-            walk.state = state;
-            walk.at = at;
-            if self.step(cache, walk, mask)? {
-                return Ok(Some(walk.at - 1));
-            }
-        }
-        Ok(None)
-    }
-
-    /// Moves `walk` past the byte at `through` (matches are seen one byte late), adding
-    /// to `mask` the detectors of every match ending at or before `through`: with
-    /// `through` the separator after a unit, the rest of that unit's detectors.
-    pub fn collect_through(
-        &self,
-        cache: &mut FilterCache,
-        walk: &mut FilterWalk<'_>,
-        through: usize,
-        mask: &mut DetectorMask,
-    ) -> Result<(), FilterError> {
-        let cache = &mut cache.cache;
-        while walk.at <= through.min(walk.end) {
-            self.step(cache, walk, mask)?;
+            (walk.state, walk.at) = (state, at);
+            self.step(cache, haystack, walk, out)?;
         }
         Ok(())
     }
 
-    /// Consumes the byte at `walk.at` (or, at the end of the range, the byte after it
-    /// or the end of the haystack) and adds the detectors matching there to `mask`;
-    /// true when some did.
+    /// Consumes the byte at `walk.at` (at the end of the range: the byte after it, or
+    /// the end of the haystack, since matches are seen one byte late) and records in
+    /// `out` the match ending there, if any. Nothing when the walk is over.
     #[inline]
     fn step(
         &self,
         cache: &mut Cache,
-        walk: &mut FilterWalk<'_>,
-        mask: &mut DetectorMask,
-    ) -> Result<bool, FilterError> {
-        let fail = |e: &dyn std::fmt::Display| FilterError(e.to_string());
+        haystack: &[u8],
+        walk: &mut Walk,
+        out: &mut MatchEnds,
+    ) -> Result<(), FilterError> {
+        if walk.is_over() {
+            return Ok(());
+        }
         let at = walk.at;
-        let (state, byte) = (walk.state, walk.haystack.get(at).copied());
-        let next = match byte {
-            Some(byte) if at < walk.end => {
-                let next = if state.is_tagged() {
-                    None
-                } else {
-                    Some(self.dfa.next_state_untagged(cache, state, byte))
-                        .filter(|n| !n.is_unknown())
-                };
-                match next {
-                    Some(next) => next,
-                    None => self
-                        .dfa
-                        .next_state(cache, state, byte)
-                        .map_err(|e| fail(&e))?,
+        let state = walk.state;
+        let next = match haystack.get(at) {
+            Some(&byte) if at < walk.end && !state.is_tagged() => {
+                match self.dfa.next_state_untagged(cache, state, byte) {
+                    next if next.is_unknown() => self.dfa.next_state(cache, state, byte),
+                    next => Ok(next),
                 }
             }
-            Some(byte) => self
-                .dfa
-                .next_state(cache, state, byte)
-                .map_err(|e| fail(&e))?,
-            None => self
-                .dfa
-                .next_eoi_state(cache, state)
-                .map_err(|e| fail(&e))?,
-        };
+            Some(&byte) => self.dfa.next_state(cache, state, byte),
+            None => self.dfa.next_eoi_state(cache, state),
+        }
+        .map_err(|e| FilterError(e.to_string()))?;
         walk.state = next;
         walk.at = at + 1;
         if !next.is_tagged() {
-            return Ok(false);
+            return Ok(());
         }
         if next.is_quit() || next.is_unknown() {
             return Err(FilterError("the lazy DFA quit".into()));
         }
         if next.is_dead() {
             walk.at = walk.end + 1;
-            return Ok(false);
-        }
-        if next.is_match() {
+        } else if next.is_match() {
+            out.ends.push(at);
             for index in 0..self.dfa.match_len(cache, next) {
-                mask.set.insert(self.dfa.match_pattern(cache, next, index));
+                let detector = self.dfa.match_pattern(cache, next, index).as_usize();
+                out.detectors.push(detector);
             }
-            return Ok(true);
+            out.bounds.push(out.detectors.len());
         }
-        Ok(false)
+        Ok(())
     }
 
     /// Sets `mask` to the detectors whose loosened pattern matches within `range`: a
@@ -328,22 +382,84 @@ impl UnitFilter {
         mask: &mut DetectorMask,
     ) -> Result<(), FilterError> {
         mask.clear();
-        let end = range.end;
+        let FilterCache {
+            cache, unit: ends, ..
+        } = cache;
+        ends.clear();
         let mut walk = self.walk(cache, haystack, range)?;
-        self.collect_through(cache, &mut walk, end, mask)
+        while !walk.is_over() {
+            self.step(cache, haystack, &mut walk, ends)?;
+        }
+        for index in 0..ends.len() {
+            ends.add_detectors(index, mask);
+        }
+        Ok(())
     }
 }
 
-/// A walk of a [`UnitFilter`]'s automaton over a range of a haystack: where it is and
-/// in which state.
+/// Ranges at least this long are walked as two interleaved halves.
+const SPLIT_MIN: usize = 4096;
+
+/// Where a walk is and in which state.
 #[derive(Debug, Clone)]
-pub struct FilterWalk<'h> {
-    haystack: &'h [u8],
+struct Walk {
     /// The next byte to consume; `end` stands for the byte after the range (or the end
     /// of the haystack), and past `end` the walk is over.
     at: usize,
     end: usize,
     state: LazyStateID,
+}
+
+impl Walk {
+    fn is_over(&self) -> bool {
+        self.at > self.end
+    }
+}
+
+/// The match ends found by [`UnitFilter::match_ends`], in order, each with the
+/// detectors of the matches ending there. Reused from one range to the next.
+#[derive(Debug, Clone, Default)]
+pub struct MatchEnds {
+    ends: Vec<usize>,
+    /// The detectors of end `i` are `detectors[bounds[i - 1]..bounds[i]]`.
+    detectors: Vec<usize>,
+    bounds: Vec<usize>,
+}
+
+impl MatchEnds {
+    pub fn len(&self) -> usize {
+        self.ends.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.ends.is_empty()
+    }
+
+    /// The offset where the `index`-th match ends.
+    pub fn end(&self, index: usize) -> usize {
+        self.ends[index]
+    }
+
+    /// Adds the detectors of the `index`-th end to `mask`.
+    pub fn add_detectors(&self, index: usize, mask: &mut DetectorMask) {
+        let from = index.checked_sub(1).map_or(0, |i| self.bounds[i]);
+        for &detector in &self.detectors[from..self.bounds[index]] {
+            mask.insert(detector);
+        }
+    }
+
+    fn clear(&mut self) {
+        self.ends.clear();
+        self.detectors.clear();
+        self.bounds.clear();
+    }
+
+    fn append(&mut self, other: &MatchEnds) {
+        let offset = self.detectors.len();
+        self.ends.extend_from_slice(&other.ends);
+        self.detectors.extend_from_slice(&other.detectors);
+        self.bounds.extend(other.bounds.iter().map(|b| b + offset));
+    }
 }
 
 /// ASCII word bytes, as `\b` sees them.
@@ -417,23 +533,24 @@ mod tests {
         UnitFilter::new(patterns, b",\n\r\"").expect("filter")
     }
 
+    /// The first match end in each unit that has one, as a reader uses them.
     fn ends(filter: &UnitFilter, text: &[u8]) -> Vec<usize> {
         let mut cache = filter.create_cache();
-        let mut mask = filter.new_mask();
-        let mut walk = filter.walk(&mut cache, text, 0..text.len()).expect("walk");
-        let mut out = Vec::new();
-        while let Some(end) = filter
-            .next_match_end(&mut cache, &mut walk, &mut mask)
-            .expect("search")
-        {
-            // As a reader does: the rest of the unit is collected, not reported again.
-            out.push(end);
-            let unit_end = (end..text.len())
-                .find(|&i| filter.separators().contains(&text[i]))
-                .unwrap_or(text.len());
-            filter
-                .collect_through(&mut cache, &mut walk, unit_end, &mut mask)
-                .expect("collect");
+        let mut ends = MatchEnds::default();
+        filter
+            .match_ends(&mut cache, text, 0..text.len(), &mut ends)
+            .expect("walk");
+        let mut out: Vec<usize> = Vec::new();
+        for index in 0..ends.len() {
+            let end = ends.end(index);
+            let same_unit = out.last().is_some_and(|&last| {
+                !text[last..end]
+                    .iter()
+                    .any(|b| filter.separators().contains(b))
+            });
+            if !same_unit {
+                out.push(end);
+            }
         }
         out
     }
@@ -542,6 +659,59 @@ mod tests {
                             .expect("overlapping");
                         assert_eq!(mask.set, expected, "{:?} {start}..{end}", text);
                     }
+                }
+            }
+        }
+    }
+
+    /// A range walked as two interleaved halves gives the match ends and detectors of
+    /// one walk, wherever the split falls.
+    #[test]
+    fn split_walks_equal_one_walk() {
+        let f = filter(&[
+            r"\d{3}",
+            r"[a-z]+@[a-z]+\.fr",
+            r"\bP-[A-Z]{2}\d{4}\b",
+            r"[a-z]{12,}",
+        ]);
+        let pieces: &[&[u8]] = &[
+            b"123",
+            b"ab@cd.fr",
+            b"P-AB1234",
+            b"abcdefghijklmnop",
+            b",",
+            b"\n",
+            b" ",
+            b"x",
+        ];
+        let mut cache = f.create_cache();
+        let (mut whole, mut split) = (MatchEnds::default(), MatchEnds::default());
+        let mut seed = 3u64;
+        for _ in 0..300 {
+            let mut text = Vec::new();
+            for _ in 0..(seed >> 59) + 1 {
+                seed = seed
+                    .wrapping_mul(6364136223846793005)
+                    .wrapping_add(1442695040888963407);
+                text.extend_from_slice(pieces[(seed >> 33) as usize % pieces.len()]);
+            }
+            for start in 0..text.len().min(4) {
+                let range = start..text.len();
+                f.match_ends_split(&mut cache, &text, range.clone(), &mut whole, usize::MAX)
+                    .expect("one walk");
+                f.match_ends_split(&mut cache, &text, range, &mut split, 1)
+                    .expect("two walks");
+                assert_eq!(
+                    whole.ends,
+                    split.ends,
+                    "{:?}",
+                    String::from_utf8_lossy(&text)
+                );
+                for index in 0..whole.len() {
+                    let (mut a, mut b) = (f.new_mask(), f.new_mask());
+                    whole.add_detectors(index, &mut a);
+                    split.add_detectors(index, &mut b);
+                    assert_eq!(a.set, b.set);
                 }
             }
         }

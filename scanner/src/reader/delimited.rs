@@ -14,7 +14,9 @@ use std::io::{self, Read};
 use std::ops::Range;
 
 use ferret_identifiers::UnitContext;
-use ferret_identifiers::{DetectorMask, FilterCache, IdentifierSet, UnitFilter, UnitLayout};
+use ferret_identifiers::{
+    DetectorMask, FilterCache, IdentifierSet, MatchEnds, UnitFilter, UnitLayout,
+};
 
 use super::text::fill;
 use super::{ReadError, Sink, TextUnit, UnitPlace};
@@ -190,6 +192,8 @@ struct Filtered<'f> {
     /// Bytes read per block (small in tests, to cross block boundaries often).
     block: usize,
     cache: FilterCache,
+    /// The filter's match ends in the region at hand.
+    ends: MatchEnds,
     mask: DetectorMask,
     nothing: DetectorMask,
     delimiter: u8,
@@ -208,6 +212,7 @@ impl<'f> Filtered<'f> {
             filter,
             block,
             cache: filter.create_cache(),
+            ends: MatchEnds::default(),
             mask: filter.new_mask(),
             nothing: filter.new_mask(),
             delimiter,
@@ -385,12 +390,9 @@ impl<'f> Filtered<'f> {
     }
 
     /// Complete records without quotes, `range` starting and ending on record
-    /// boundaries: one walk of the filter finds the cells where detectors may match
-    /// (and which); the rest is only counted.
-    ///
-    /// The walk stops at the first match end in a cell, resolves the cell around it,
-    /// collects the detectors of the cell's other matches while walking on to its end,
-    /// and goes on from there without restarting.
+    /// boundaries: one walk of the filter finds where matches end (and of which
+    /// detectors); each cell holding match ends is cut out around the first and handed
+    /// over with the detectors of all of them. The rest is only counted.
     fn plain(&mut self, buffer: &[u8], range: Range<usize>, sink: &mut Sink<'_>) {
         if range.is_empty() {
             return;
@@ -399,41 +401,39 @@ impl<'f> Filtered<'f> {
         let haystack = &buffer[..range.end];
         let delimiter = self.delimiter;
         let lines = Lines::of(&haystack[range.clone()]);
+        let mut ends = std::mem::take(&mut self.ends);
+        if self
+            .filter
+            .match_ends(&mut self.cache, haystack, range.clone(), &mut ends)
+            .is_err()
+        {
+            // The lazy DFA gave up: judge every cell of the region.
+            self.ends = ends;
+            self.cells_from(haystack, range.start, range.start, range.start, lines, sink);
+            return;
+        }
         let mut counted = range.start;
         // Every cell before `at` has been handed over or proven clean.
         let mut at = range.start;
-        let walked = self
-            .filter
-            .walk(&mut self.cache, haystack, range.clone())
-            .and_then(|mut walk| loop {
-                self.mask.clear();
-                let Some(end) =
-                    self.filter
-                        .next_match_end(&mut self.cache, &mut walk, &mut self.mask)?
-                else {
-                    return Ok(());
-                };
-                // A match is never empty and never holds a separator: the byte before
-                // its end is inside the cell it was found in.
-                let cell_start = memchr::memrchr3(delimiter, b'\n', b'\r', &haystack[at..end - 1])
-                    .map_or(at, |i| at + i + 1);
-                let cell_end = memchr::memchr3(delimiter, b'\n', b'\r', &haystack[end..])
-                    .map_or(range.end, |i| end + i);
-                self.filter.collect_through(
-                    &mut self.cache,
-                    &mut walk,
-                    cell_end,
-                    &mut self.mask,
-                )?;
-                let cell = cell_start..cell_end;
-                counted = self.hand_over(haystack, range.start, counted, cell, lines, sink);
-                at = cell_end;
-            });
-        if walked.is_err() {
-            // The lazy DFA gave up: judge every cell not handed over yet.
-            self.cells_from(haystack, range.start, counted, at, lines, sink);
-            return;
+        let mut index = 0;
+        while index < ends.len() {
+            let end = ends.end(index);
+            // A match is never empty and never holds a separator: the byte before its
+            // end is inside the cell it was found in.
+            let cell_start = memchr::memrchr3(delimiter, b'\n', b'\r', &haystack[at..end - 1])
+                .map_or(at, |i| at + i + 1);
+            let cell_end = memchr::memchr3(delimiter, b'\n', b'\r', &haystack[end..])
+                .map_or(range.end, |i| end + i);
+            self.mask.clear();
+            while index < ends.len() && ends.end(index) <= cell_end {
+                ends.add_detectors(index, &mut self.mask);
+                index += 1;
+            }
+            let cell = cell_start..cell_end;
+            counted = self.hand_over(haystack, range.start, counted, cell, lines, sink);
+            at = cell_end;
         }
+        self.ends = ends;
         self.row += lines.records(&haystack[counted..range.end]);
     }
 
