@@ -387,9 +387,7 @@ impl UnitFilter {
         } = cache;
         ends.clear();
         let mut walk = self.walk(cache, haystack, range)?;
-        while !walk.is_over() {
-            self.step(cache, haystack, &mut walk, ends)?;
-        }
+        self.walk_alone(cache, haystack, &mut walk, ends)?;
         for index in 0..ends.len() {
             ends.add_detectors(index, mask);
         }
