@@ -10,11 +10,11 @@
 //! lines, which a slice cannot tell by itself. So a slice takes its first byte for a
 //! record boundary, reads the records that start in its byte range (the last one whole,
 //! even when it runs past the range) and reports the offset where it stopped: the first
-//! record boundary at or after its range's end. The merge checks the guess: a slice was
-//! read right iff the slice before it, itself read right, stopped exactly where this one
-//! starts. Otherwise it is read again, during the merge, from where the slice before
-//! stopped, which is a true boundary, and its own stop is exact again, so a wrong guess
-//! costs one slice. By induction from the header's end, every appended slice read the
+//! record boundary at or after its range's end. The merge checks the guess: a slice
+//! starts on a record boundary iff the slice before it, itself read right, stopped
+//! exactly there. Otherwise it is read again, during the merge, from where the slice
+//! before stopped, which is a true boundary, and its own stop is exact again, so a wrong
+//! guess costs one slice. By induction from the header's end, every appended slice read the
 //! records the sequential scan reads, with the same cells, column names and (shifted)
 //! rows, and the filtered reader concludes the same on them whatever its block
 //! boundaries are.
