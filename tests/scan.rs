@@ -347,6 +347,58 @@ fn output_order_does_not_depend_on_threads() {
 }
 
 #[test]
+fn a_large_table_read_on_two_threads_gives_the_one_thread_result() {
+    // Above the size from which one file is read in slices, with quoted fields that
+    // span lines, CRLF endings and blank lines for the seams to fall in.
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut table = b"id,siret,cpf,notes\r\n".to_vec();
+    let mut row = 0u64;
+    while table.len() < 20 << 20 {
+        let siret = if row.is_multiple_of(7) {
+            "732 829 320-00074"
+        } else {
+            "-"
+        };
+        let notes = match row % 5 {
+            0 => "\"P-AB1234\nsee 529.982.247-25,\r\n\"\"quoted\"\"\"",
+            1 => "",
+            _ => "plain",
+        };
+        let ending = if row.is_multiple_of(11) {
+            "\n\n"
+        } else {
+            "\r\n"
+        };
+        table.extend_from_slice(format!("{row},{siret},529.982.247-25,{notes}{ending}").as_bytes());
+        row += 1;
+    }
+    let path = write(dir.path(), "large.csv", &table);
+    let identifiers = repo(IDENTIFIERS);
+    let run = |threads: &str| {
+        let out = ferret([
+            "scan",
+            "--threads",
+            threads,
+            "--identifiers",
+            path_str(&identifiers),
+            path_str(&path),
+        ]);
+        assert_eq!(
+            out.status.code(),
+            Some(1),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        out
+    };
+    let one = run("1");
+    assert_eq!(one.stdout, run("2").stdout);
+    let records = records(&one);
+    let cpf = custom(&records[0], "Brazil CPF").expect("cpf");
+    assert_eq!(cpf["count"], row + row.div_ceil(5));
+}
+
+#[test]
 fn max_occurrences_bounds_the_list_not_the_count() {
     let sample = repo("samples/empresa_brasileira.csv");
     let identifiers = repo(IDENTIFIERS);

@@ -131,6 +131,37 @@ impl<'s> Aggregator<'s> {
         }
     }
 
+    /// Adds what `later` judged: the data rows of a table that come right after the
+    /// units judged here, which `later` numbered as if they came right after the
+    /// header. Their rows are shifted by `rows_before`, the data rows before them.
+    ///
+    /// Counts add up and each detector's list of occurrences is filled up to the bound
+    /// in unit order, so this aggregator ends up as if it had judged those units
+    /// itself. (Exact when `later` listed one kind of occurrence only, as table rows
+    /// give cells: kinds are listed apart, so the order of mixed kinds is not known.)
+    pub(crate) fn append_rows(&mut self, later: Aggregator<'_>, rows_before: u64) {
+        self.units += later.units;
+        let max = self.max_occurrences;
+        for (tally, later) in self.tallies.iter_mut().zip(later.tallies) {
+            tally.count += later.count;
+            let room = max.saturating_sub(tally.occurrences.len());
+            let cells = later.occurrences.cells.into_iter().take(room);
+            tally
+                .occurrences
+                .cells
+                .extend(cells.map(|cell| CellOccurrence {
+                    row: cell.row + rows_before,
+                    ..cell
+                }));
+            let room = max.saturating_sub(tally.occurrences.len());
+            let lines = later.occurrences.line_ranges.into_iter().take(room);
+            tally.occurrences.line_ranges.extend(lines);
+            let room = max.saturating_sub(tally.occurrences.len());
+            let records = later.occurrences.records.into_iter().take(room);
+            tally.occurrences.records.extend(records);
+        }
+    }
+
     /// The object's findings.
     pub fn finish(self) -> Findings {
         let mut custom = CustomDataIdentifiers {

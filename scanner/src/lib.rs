@@ -17,6 +17,7 @@ pub mod object;
 pub mod reader;
 pub mod result;
 pub mod scan;
+pub mod split;
 pub mod table;
 
 pub use format::Format;

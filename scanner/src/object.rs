@@ -282,7 +282,8 @@ impl<'a> Source<'a> {
     }
 }
 
-fn read_head(input: &mut (impl Read + ?Sized)) -> io::Result<Vec<u8>> {
+/// The first bytes of `input`, which confirm its format.
+pub(crate) fn read_head(input: &mut (impl Read + ?Sized)) -> io::Result<Vec<u8>> {
     let mut head = Vec::with_capacity(HEAD_BYTES);
     input.take(HEAD_BYTES as u64).read_to_end(&mut head)?;
     Ok(head)

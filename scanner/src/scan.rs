@@ -8,12 +8,13 @@ use rayon::prelude::*;
 
 use crate::aggregate::Aggregator;
 use crate::limits::Limits;
-use crate::object::{read_object, read_object_filtered, Input, MemberError};
+use crate::object::{read_object, read_object_filtered, Input, MemberError, ReadOutcome};
 use crate::reader::ReadError;
 use crate::result::{
     ClassificationDetails, ClassificationResult, CustomDataIdentifiers, ResourcesAffected,
     ResultRecord, S3Bucket, S3Object, Status, SCHEMA_VERSION,
 };
+use crate::split::{read_split, SplitOptions};
 use crate::Format;
 
 /// How objects are scanned.
@@ -28,6 +29,9 @@ pub struct ScanOptions {
     /// proves clean. The results are the same either way; off only to compare the two
     /// paths (the differential tests do).
     pub prefilter: bool,
+    /// When a large local CSV or TSV file is read on several threads of the pool it is
+    /// scanned in; the results are the same either way.
+    pub split: SplitOptions,
 }
 
 impl Default for ScanOptions {
@@ -37,6 +41,7 @@ impl Default for ScanOptions {
             max_occurrences: 1000,
             job_id: None,
             prefilter: true,
+            split: SplitOptions::default(),
         }
     }
 }
@@ -95,6 +100,16 @@ pub fn scan_object(
     } else {
         read_object(&meta.key, input, &options.limits, &mut sink)
     };
+    describe(meta, options, aggregator, outcome)
+}
+
+/// The record of an object read into `aggregator` with `outcome`.
+fn describe(
+    meta: &ObjectMeta,
+    options: &ScanOptions,
+    aggregator: Aggregator<'_>,
+    outcome: Result<ReadOutcome, ReadError>,
+) -> ResultRecord {
     let scanned_any = aggregator.units_seen() > 0;
     let (status, format) = match outcome {
         Ok(outcome) if outcome.member_errors.is_empty() => (complete(), outcome.format),
@@ -211,7 +226,8 @@ fn failed(error: &ReadError, scanned_any: bool) -> Status {
     status(code, error.reason())
 }
 
-/// Scans a local file.
+/// Scans a local file. A large CSV or TSV file is read on several threads of the
+/// current rayon pool when it has more than one (see [`crate::split`]).
 pub fn scan_file(set: &IdentifierSet, path: &Path, options: &ScanOptions) -> ResultRecord {
     let opened = File::open(path).and_then(|file| {
         let size = file.metadata()?.len();
@@ -220,7 +236,17 @@ pub fn scan_file(set: &IdentifierSet, path: &Path, options: &ScanOptions) -> Res
     match opened {
         Ok((mut file, size)) => {
             let meta = ObjectMeta::local(path, size);
-            scan_object(set, &meta, Input::Seekable(&mut file), options)
+            match read_split(set, &meta.key, &file, size, options) {
+                Ok(split) => {
+                    let outcome = ReadOutcome {
+                        format: split.format,
+                        member_errors: Vec::new(),
+                    };
+                    describe(&meta, options, split.aggregator, Ok(outcome))
+                }
+                // Whatever the reason, the sequential scan reads it all (again).
+                Err(_) => scan_object(set, &meta, Input::Seekable(&mut file), options),
+            }
         }
         Err(error) => unreadable(
             &ObjectMeta::local(path, 0),

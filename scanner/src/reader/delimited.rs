@@ -9,6 +9,10 @@
 //! `memchr` calls back to the cell's and record's start), and for records containing a
 //! quote, which are parsed by `csv-core` exactly as the `csv` crate would and judged
 //! cell by cell.
+//!
+//! The filtered reader also reads a table in slices, for [`crate::split`]: the header
+//! alone ([`TableReader::head`]), then the records that start in a byte range of the
+//! data below it ([`TableReader::slice`]), each from its own handle on the input.
 
 use std::io::{self, Read};
 use std::ops::Range;
@@ -149,16 +153,120 @@ pub fn read_delimited_filtered<R: Read>(
     set: &IdentifierSet,
     sink: &mut Sink<'_>,
 ) -> Result<(), ReadError> {
+    match table_filter(set, delimiter) {
+        Some(filter) => Filtered::new(filter, delimiter, BLOCK).run(input, sink),
+        None => read_delimited(input, delimiter, sink),
+    }
+}
+
+/// The raw-block filter of `set` for tables separated by `delimiter`, if it has one
+/// that cuts cells at that delimiter.
+fn table_filter(set: &IdentifierSet, delimiter: u8) -> Option<&UnitFilter> {
     let layout = if delimiter == b'\t' {
         UnitLayout::Tsv
     } else {
         UnitLayout::Csv
     };
-    match set.unit_filter(layout) {
-        Some(filter) if filter.separators().contains(&delimiter) => {
-            Filtered::new(filter, delimiter, BLOCK).run(input, sink)
-        }
-        _ => read_delimited(input, delimiter, sink),
+    set.unit_filter(layout)
+        .filter(|filter| filter.separators().contains(&delimiter))
+}
+
+/// Why a part of a table could not be read on its own.
+#[derive(Debug, thiserror::Error)]
+pub(crate) enum SliceError {
+    #[error(transparent)]
+    Read(#[from] ReadError),
+    /// A record was still incomplete with more than [`MAX_PENDING`] bytes buffered:
+    /// only the record-by-record reader takes those, and it reads to the end of the
+    /// input.
+    #[error("a record is longer than {MAX_PENDING} bytes")]
+    RecordTooLong,
+}
+
+/// The header record of a table, read by [`TableReader::head`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct TableHead {
+    /// The column names of the cells below.
+    pub columns: Vec<String>,
+    /// The offset where the header reading stopped: a record boundary.
+    pub end: u64,
+}
+
+/// The data records read by [`TableReader::slice`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct TableSlice {
+    /// Where the reading stopped, relative to the input's start: the first record
+    /// boundary at or after the stop offset, or the end of the input.
+    pub end: u64,
+    /// Records read (blank lines are not records).
+    pub records: u64,
+}
+
+/// The filtered reader, for a table read in parts: the header first, then slices of
+/// the data below it, each of which may be read on its own thread. A slice's units are
+/// the units [`read_delimited_filtered`] hands over for the same records, rows numbered
+/// as if the slice came right after the header.
+#[derive(Clone, Copy)]
+pub(crate) struct TableReader<'f> {
+    filter: &'f UnitFilter,
+    delimiter: u8,
+    block: usize,
+}
+
+impl<'f> TableReader<'f> {
+    /// `None` when [`read_delimited_filtered`] would not use the filtered reader either.
+    pub(crate) fn new(set: &'f IdentifierSet, delimiter: u8) -> Option<Self> {
+        table_filter(set, delimiter).map(|filter| TableReader {
+            filter,
+            delimiter,
+            block: BLOCK,
+        })
+    }
+
+    /// The same reader with blocks of `block` bytes (small in tests, to cross block
+    /// boundaries often).
+    #[cfg(test)]
+    pub(crate) fn with_block(self, block: usize) -> Self {
+        TableReader { block, ..self }
+    }
+
+    /// Reads the header record, the first of `input`, and hands its cells to `sink`;
+    /// `None` when `input` holds no record at all.
+    pub(crate) fn head<R: Read>(
+        &self,
+        mut input: R,
+        sink: &mut Sink<'_>,
+    ) -> Result<Option<TableHead>, SliceError> {
+        let mut reader = Filtered::new(self.filter, self.delimiter, self.block);
+        // Every data record starts at or after offset 0: only the header is read.
+        reader.stop = Some(0);
+        let end = reader.read_bounded(&mut input, sink)?;
+        Ok((reader.row > 0).then_some(TableHead {
+            columns: reader.headers,
+            end,
+        }))
+    }
+
+    /// Reads the data records of `input` that start before `stop` (all of them when
+    /// `None`), each whole even when it runs past `stop`, and hands their cells to
+    /// `sink`. `input` must start on a record boundary below the header, which named
+    /// the `columns`; rows are numbered from 2 on.
+    pub(crate) fn slice<R: Read>(
+        &self,
+        mut input: R,
+        columns: &[String],
+        stop: Option<u64>,
+        sink: &mut Sink<'_>,
+    ) -> Result<TableSlice, SliceError> {
+        let mut reader = Filtered::new(self.filter, self.delimiter, self.block);
+        reader.headers = columns.to_vec();
+        reader.row = 1;
+        reader.stop = stop;
+        let end = reader.read_bounded(&mut input, sink)?;
+        Ok(TableSlice {
+            end,
+            records: reader.row - 1,
+        })
     }
 }
 
@@ -187,6 +295,16 @@ enum Progress {
     UpTo(usize),
 }
 
+/// How the filtered reader left its input.
+enum Ended {
+    /// Every record it was to read is read: it stopped at this offset of the input, the
+    /// end of the input or the first record boundary at or after [`Filtered::stop`].
+    At(u64),
+    /// A record is still incomplete with more than [`MAX_PENDING`] bytes buffered:
+    /// these bytes, from the record's start, and the rest of the input are left unread.
+    Pending(Vec<u8>),
+}
+
 struct Filtered<'f> {
     filter: &'f UnitFilter,
     /// Bytes read per block (small in tests, to cross block boundaries often).
@@ -204,6 +322,9 @@ struct Filtered<'f> {
     row: u64,
     /// Whether a data cell was skipped yet (see [`Filtered::note_skipped`]).
     skipped_any: bool,
+    /// Records (the header aside) that start at or after this offset of the input are
+    /// left unread; `None`: read to the end.
+    stop: Option<u64>,
 }
 
 impl<'f> Filtered<'f> {
@@ -225,33 +346,65 @@ impl<'f> Filtered<'f> {
             headers: Vec::new(),
             row: 0,
             skipped_any: false,
+            stop: None,
         }
     }
 
     fn run<R: Read>(mut self, mut input: R, sink: &mut Sink<'_>) -> Result<(), ReadError> {
+        match self.read(&mut input, sink)? {
+            Ended::At(_) => Ok(()),
+            Ended::Pending(pending) => {
+                let rest = io::Cursor::new(pending).chain(input);
+                let headers = std::mem::take(&mut self.headers);
+                read_records(rest, self.delimiter, self.row, headers, sink)
+            }
+        }
+    }
+
+    /// Like [`Filtered::run`] without the fallback for very long records, which a
+    /// bounded read cannot stop: where it stopped.
+    fn read_bounded<R: Read>(
+        &mut self,
+        input: &mut R,
+        sink: &mut Sink<'_>,
+    ) -> Result<u64, SliceError> {
+        match self.read(input, sink)? {
+            Ended::At(end) => Ok(end),
+            Ended::Pending(_) => Err(SliceError::RecordTooLong),
+        }
+    }
+
+    fn read<R: Read>(&mut self, input: &mut R, sink: &mut Sink<'_>) -> Result<Ended, ReadError> {
         let mut buffer: Vec<u8> = Vec::with_capacity(2 * self.block);
+        // The input offset of `buffer[0]`.
+        let mut offset: u64 = 0;
         let mut start = 0;
         loop {
             buffer.drain(..start);
+            offset += start as u64;
             // Read at least a block more; twice the pending bytes when one record is
             // longer than that, so re-parsing it stays linear overall.
             let target = buffer.len() + self.block.max(buffer.len());
-            let (eof, error) = match fill(&mut input, &mut buffer, target) {
+            let (eof, error) = match fill(input, &mut buffer, target) {
                 Ok(eof) => (eof, None),
                 Err(e) => (false, Some(e)),
             };
-            let Progress::UpTo(done) = self.region(&buffer, eof, sink);
+            let stop = self.stop.map_or(usize::MAX, |stop| {
+                usize::try_from(stop.saturating_sub(offset)).unwrap_or(usize::MAX)
+            });
+            let Progress::UpTo(done) = self.region(&buffer, eof, stop, sink);
             start = done;
             if let Some(e) = error {
                 return Err(ReadError::Io(e));
             }
-            if eof {
-                return Ok(());
+            let end = offset + done as u64;
+            // Once the header is read, `done` reaching `stop` means every record that
+            // starts before it is read.
+            if eof || (self.row > 0 && self.stop.is_some_and(|stop| end >= stop)) {
+                return Ok(Ended::At(end));
             }
             if buffer.len() - start > MAX_PENDING.max(self.block) {
-                let rest = io::Cursor::new(buffer.split_off(start)).chain(input);
-                let headers = std::mem::take(&mut self.headers);
-                return read_records(rest, self.delimiter, self.row, headers, sink);
+                return Ok(Ended::Pending(buffer.split_off(start)));
             }
         }
     }
@@ -260,8 +413,9 @@ impl<'f> Filtered<'f> {
         byte == b'\n' || byte == b'\r'
     }
 
-    /// Handles every complete record of `buffer` (all of it at `eof`).
-    fn region(&mut self, buffer: &[u8], eof: bool, sink: &mut Sink<'_>) -> Progress {
+    /// Handles every complete record of `buffer` (all of it at `eof`) that starts before
+    /// `stop`, each whole, and the header when it is not read yet.
+    fn region(&mut self, buffer: &[u8], eof: bool, stop: usize, sink: &mut Sink<'_>) -> Progress {
         let limit = if eof {
             buffer.len()
         } else {
@@ -282,7 +436,7 @@ impl<'f> Filtered<'f> {
                 None => return Progress::UpTo(cursor),
             }
         }
-        while cursor < limit {
+        while cursor < limit && cursor < stop {
             // Quotes change what cells hold; records without any are cut by bytes alone.
             let quote = memchr::memchr(b'"', &buffer[cursor..limit]).map(|at| cursor + at);
             let plain_end = match quote {
@@ -290,9 +444,16 @@ impl<'f> Filtered<'f> {
                     .map_or(cursor, |at| cursor + at + 1),
                 None => limit,
             };
+            // Of these quote-free records, those that start before `stop`.
+            let plain_end = if stop < plain_end {
+                memchr::memchr2(b'\n', b'\r', &buffer[stop - 1..plain_end])
+                    .map_or(plain_end, |at| stop + at)
+            } else {
+                plain_end
+            };
             self.plain(buffer, cursor..plain_end, sink);
             cursor = plain_end;
-            if quote.is_none() {
+            if quote.is_none() || cursor >= stop {
                 break;
             }
             match self.exact_record(buffer, cursor, eof, sink) {

@@ -14,6 +14,7 @@ use std::io::{self, Read};
 use ferret_identifiers::{DetectorMask, UnitContext};
 
 pub use delimited::{read_delimited, read_delimited_filtered};
+pub(crate) use delimited::{SliceError, TableReader};
 pub use json::{read_json, read_json_lines};
 pub use text::read_text;
 pub use xlsx::read_xlsx;
