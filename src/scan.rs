@@ -123,10 +123,10 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     items.sort_by_cached_key(Item::path);
     items.dedup_by(|a, b| a.path() == b.path());
 
-    let scan_one = |item: &Item| match item {
-        Item::Local(path, _) => scan_file(&set, path, &options),
+    let scan_one = |set: &IdentifierSet, item: &Item| match item {
+        Item::Local(path, _) => scan_file(set, path, &options),
         Item::S3(meta) => match s3.as_ref().map(|s3| s3.open(meta)) {
-            Some(Ok(mut body)) => scan_object(&set, meta, Input::Stream(&mut body), &options),
+            Some(Ok(mut body)) => scan_object(set, meta, Input::Stream(&mut body), &options),
             Some(Err(reason)) => unreadable(meta, reason, &options),
             None => unreadable(meta, "UNABLE_TO_PARSE_FILE", &options),
         },
@@ -143,9 +143,13 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     }
     let mut sensitive = false;
     for round in items.chunks(ROUND) {
-        let records = scan_parallel(round, args.threads, scan_one, |record: &ResultRecord| {
-            progress.inc(record.resources_affected.s3_object.size)
-        })?;
+        let records = scan_parallel(
+            round,
+            args.threads,
+            &set,
+            scan_one,
+            |record: &ResultRecord| progress.inc(record.resources_affected.s3_object.size),
+        )?;
         for record in &records {
             sensitive |= record.is_sensitive();
             write_record(&mut out, args.format, record)?;

@@ -14,6 +14,7 @@ pub mod format;
 pub mod limits;
 pub mod location;
 pub mod object;
+mod per_thread;
 pub mod reader;
 pub mod result;
 pub mod scan;

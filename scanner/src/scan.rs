@@ -9,6 +9,7 @@ use rayon::prelude::*;
 use crate::aggregate::Aggregator;
 use crate::limits::Limits;
 use crate::object::{read_object, read_object_filtered, Input, MemberError, ReadOutcome};
+use crate::per_thread::PerThread;
 use crate::reader::ReadError;
 use crate::result::{
     ClassificationDetails, ClassificationResult, CustomDataIdentifiers, ResourcesAffected,
@@ -257,27 +258,30 @@ pub fn scan_file(set: &IdentifierSet, path: &Path, options: &ScanOptions) -> Res
 }
 
 /// Runs `scan_one` over `items` on `threads` threads (0: all cores) and returns the
-/// records in the items' order, whatever the thread count. `done` is called as each
-/// object finishes (from worker threads), for progress reporting.
+/// records in the items' order, whatever the thread count. `scan_one` gets the copy of
+/// `set` that belongs to the thread it runs on (see [`PerThread`]). `done` is called as
+/// each object finishes (from worker threads), for progress reporting.
 pub fn scan_parallel<T, F, D>(
     items: &[T],
     threads: usize,
+    set: &IdentifierSet,
     scan_one: F,
     done: D,
 ) -> Result<Vec<ResultRecord>, rayon::ThreadPoolBuildError>
 where
     T: Sync,
-    F: Fn(&T) -> ResultRecord + Sync,
+    F: Fn(&IdentifierSet, &T) -> ResultRecord + Sync,
     D: Fn(&ResultRecord) + Sync,
 {
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
         .build()?;
     Ok(pool.install(|| {
+        let sets = PerThread::new(set);
         items
             .par_iter()
             .map(|item| {
-                let record = scan_one(item);
+                let record = scan_one(sets.get(), item);
                 done(&record);
                 record
             })

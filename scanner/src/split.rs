@@ -30,6 +30,7 @@ use rayon::prelude::*;
 
 use crate::aggregate::Aggregator;
 use crate::object::{detect, read_head};
+use crate::per_thread::PerThread;
 use crate::reader::{SliceError, TableReader, TextUnit};
 use crate::Format;
 
@@ -179,12 +180,8 @@ impl<'s> Plan<'_, 's> {
             .div_ceil(per_thread)
             .clamp(1, slice_bytes.max(1));
         let slices = self.slices(head.end, size, slice)?;
-        // A copy of the identifiers per thread. A regex keeps its search caches in a
-        // pool that favours the thread that used it first; the others take a lock, and
-        // cores fight over the pool's cache lines: slices sharing one set ran 20%
-        // slower. Copies have pools of their own (and share the compiled automata);
-        // made after the header's aggregator, they hold its whole-unit filter too.
-        let copies: Vec<IdentifierSet> = (0..threads).map(|_| self.set.clone()).collect();
+        // Made after the header's aggregator, the copies hold its whole-unit filter too.
+        let sets = PerThread::new(self.set);
         let mut merge = Merge {
             aggregator,
             rows: 0,
@@ -194,12 +191,7 @@ impl<'s> Plan<'_, 's> {
         for wave in slices.chunks(threads * SLICES_PER_THREAD) {
             let parts: Vec<_> = wave
                 .par_iter()
-                .map(|&slice| {
-                    let set = rayon::current_thread_index()
-                        .and_then(|thread| copies.get(thread))
-                        .unwrap_or(self.set);
-                    self.read_slice(set, slice, &head.columns)
-                })
+                .map(|&slice| self.read_slice(sets.get(), slice, &head.columns))
                 .collect();
             for (&slice, part) in wave.iter().zip(parts) {
                 merge.append(slice, part, |from| {

@@ -45,15 +45,9 @@ impl<S: Store> Pipeline<S> {
             scan_parallel(
                 &staged,
                 threads,
-                |object| {
-                    scan_staged(
-                        store.as_ref(),
-                        &set,
-                        &stage_bucket,
-                        &batch,
-                        object,
-                        &options,
-                    )
+                &set,
+                |set, object| {
+                    scan_staged(store.as_ref(), set, &stage_bucket, &batch, object, &options)
                 },
                 |_| {},
             )
