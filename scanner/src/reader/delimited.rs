@@ -28,6 +28,8 @@ use crate::Format;
 
 /// Bytes read per block by the filtered reader.
 const BLOCK: usize = 1 << 20;
+/// The smallest block a slice reader reads per call, however short the slice.
+const SLICE_BLOCK_MIN: usize = 4096;
 /// A record (one with a quoted field spanning many lines, say) that is still incomplete
 /// with this many bytes buffered sends the rest of the object to the record-by-record
 /// reader, which keeps only the record.
@@ -258,7 +260,12 @@ impl<'f> TableReader<'f> {
         stop: Option<u64>,
         sink: &mut Sink<'_>,
     ) -> Result<TableSlice, SliceError> {
-        let mut reader = Filtered::new(self.filter, self.delimiter, self.block);
+        // No block larger than the slice: its reader reads on for its last record.
+        let block = stop.map_or(self.block, |stop| {
+            let stop = usize::try_from(stop).unwrap_or(usize::MAX);
+            self.block.min(stop.max(SLICE_BLOCK_MIN))
+        });
+        let mut reader = Filtered::new(self.filter, self.delimiter, block);
         reader.headers = columns.to_vec();
         reader.row = 1;
         reader.stop = stop;
