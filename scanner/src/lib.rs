@@ -20,6 +20,8 @@ pub mod result;
 pub mod scan;
 pub mod split;
 pub mod table;
+#[cfg(test)]
+mod testing;
 
 pub use format::Format;
 pub use limits::Limits;

@@ -357,24 +357,8 @@ mod tests {
     use super::*;
     use crate::aggregate::Findings;
     use crate::reader::read_delimited;
+    use crate::testing::Rng;
     use crate::{scan_file, ScanOptions};
-
-    /// SplitMix64, for deterministic generated tables.
-    struct Rng(u64);
-
-    impl Rng {
-        fn next(&mut self) -> u64 {
-            self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-            let mut z = self.0;
-            z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-            z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-            z ^ (z >> 31)
-        }
-
-        fn below(&mut self, n: usize) -> usize {
-            (self.next() % n as u64) as usize
-        }
-    }
 
     /// Custom identifiers with keywords (in text and column names) and classes that
     /// take separators, plus every managed identifier.

@@ -756,24 +756,8 @@ fn count_records(bytes: &[u8]) -> u64 {
 mod tests {
     use super::*;
     use crate::aggregate::{Aggregator, Findings};
+    use crate::testing::Rng;
     use ferret_identifiers::{IdentifierFile, ManagedSelection};
-
-    /// SplitMix64, for deterministic generated tables.
-    struct Rng(u64);
-
-    impl Rng {
-        fn next(&mut self) -> u64 {
-            self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-            let mut z = self.0;
-            z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-            z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-            z ^ (z >> 31)
-        }
-
-        fn below(&mut self, n: usize) -> usize {
-            (self.next() % n as u64) as usize
-        }
-    }
 
     /// Identifiers that stress the filter: anchors, classes that match separators
     /// (`\s` takes line breaks, `.` takes commas and quotes), keywords (in text and in
