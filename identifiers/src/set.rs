@@ -375,6 +375,22 @@ impl IdentifierSet {
         unit: &[u8],
         range: Range<usize>,
         context: UnitContext<'c>,
+        sink: F,
+    ) where
+        F: FnMut(Candidate<'s, 'c>),
+    {
+        self.scan_range_masked(unit, range, context, None, sink);
+    }
+
+    /// Like [`scan_range`](Self::scan_range), but when `mask` is given runs only the
+    /// detectors in it: for a caller whose prefilter proved that the others cannot
+    /// match in `unit`.
+    pub fn scan_range_masked<'s, 'c, F>(
+        &'s self,
+        unit: &[u8],
+        range: Range<usize>,
+        context: UnitContext<'c>,
+        mask: Option<&DetectorMask>,
         mut sink: F,
     ) where
         F: FnMut(Candidate<'s, 'c>),
@@ -391,6 +407,9 @@ impl IdentifierSet {
             Some(_) => range.start,
         };
         for (index, detector) in self.detectors.iter().enumerate() {
+            if mask.is_some_and(|mask| !mask.contains(index)) {
+                continue;
+            }
             let input = Input::new(unit).range(start..searched.end);
             self.candidates(index, detector, input, range.end, context, &mut sink);
         }

@@ -6,7 +6,7 @@
 
 mod delimited;
 mod json;
-mod text;
+pub(crate) mod text;
 mod xlsx;
 
 use std::io::{self, Read};
