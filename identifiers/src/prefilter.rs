@@ -109,13 +109,6 @@ pub struct FilterCache {
     second_half: MatchEnds,
 }
 
-impl FilterCache {
-    /// Heap bytes held by the automaton's states built so far.
-    pub fn memory_usage(&self) -> usize {
-        self.cache.memory_usage()
-    }
-}
-
 impl UnitFilter {
     /// Builds the filter of `patterns` (translated, in regex-syntax's dialect; index =
     /// detector index) for units separated by `separators`. `None` when no sound filter

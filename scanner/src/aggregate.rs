@@ -304,13 +304,9 @@ fn place_at_unit(occurrences: &mut Occurrences, unit: &TextUnit<'_>) {
 
 #[cfg(test)]
 mod tests {
-    use std::path::Path;
-
-    use ferret_identifiers::{IdentifierFile, ManagedSelection};
-
     use super::*;
     use crate::reader::read_text;
-    use crate::testing::Rng;
+    use crate::testing::{identifier_set, Rng};
 
     /// Text windows narrowed by the whole-unit filter conclude what running every
     /// detector over them does, matches across window seams and keywords before them
@@ -328,8 +324,7 @@ maximum_match_distance = 30
 name = "Prototyping Naming"
 regex = '\bP\-[A-Z]{2}\d{4}\b'
 "#;
-        let file = IdentifierFile::parse(Path::new("test.toml"), toml).expect("identifiers");
-        let set = IdentifierSet::new(&file, &ManagedSelection::All).expect("set");
+        let set = identifier_set(toml);
         let conclude = |text: &[u8], filter_windows: bool| {
             let mut aggregator = Aggregator::new(&set, 50);
             aggregator.filter_windows = filter_windows;

@@ -352,8 +352,6 @@ mod tests {
     use std::io::Write;
     use std::path::Path;
 
-    use ferret_identifiers::{IdentifierFile, ManagedSelection};
-
     use super::*;
     use crate::aggregate::Findings;
     use crate::reader::read_delimited;
@@ -403,8 +401,7 @@ regex = '\d{2}\s\d{2}'
     ];
 
     fn identifier_set() -> IdentifierSet {
-        let file = IdentifierFile::parse(Path::new("test.toml"), IDENTIFIERS).expect("identifiers");
-        IdentifierSet::new(&file, &ManagedSelection::All).expect("set")
+        crate::testing::identifier_set(IDENTIFIERS)
     }
 
     fn pool(threads: usize) -> rayon::ThreadPool {

@@ -1,5 +1,15 @@
 //! Helpers shared by the scanner's unit tests.
 
+use std::path::Path;
+
+use ferret_identifiers::{IdentifierFile, IdentifierSet, ManagedSelection};
+
+/// The identifiers of `toml` with every managed identifier.
+pub(crate) fn identifier_set(toml: &str) -> IdentifierSet {
+    let file = IdentifierFile::parse(Path::new("test.toml"), toml).expect("identifiers");
+    IdentifierSet::new(&file, &ManagedSelection::All).expect("set")
+}
+
 /// SplitMix64: deterministic generated inputs, the same on every machine.
 pub(crate) struct Rng(pub(crate) u64);
 

@@ -756,8 +756,7 @@ fn count_records(bytes: &[u8]) -> u64 {
 mod tests {
     use super::*;
     use crate::aggregate::{Aggregator, Findings};
-    use crate::testing::Rng;
-    use ferret_identifiers::{IdentifierFile, ManagedSelection};
+    use crate::testing::{identifier_set, Rng};
 
     /// Identifiers that stress the filter: anchors, classes that match separators
     /// (`\s` takes line breaks, `.` takes commas and quotes), keywords (in text and in
@@ -886,9 +885,7 @@ words = ["111.111.111-11"]
 
     #[test]
     fn the_filtered_reader_concludes_exactly_what_the_record_reader_does() {
-        let file = IdentifierFile::parse(std::path::Path::new("test.toml"), IDENTIFIERS)
-            .expect("identifiers");
-        let set = IdentifierSet::new(&file, &ManagedSelection::All).expect("set");
+        let set = identifier_set(IDENTIFIERS);
         let mut rng = Rng(20200403);
         for case in 0..400 {
             let delimiter = if case % 3 == 0 { b'\t' } else { b',' };
@@ -919,9 +916,7 @@ words = ["111.111.111-11"]
 
     #[test]
     fn the_whole_unit_filter_spares_only_detectors_that_cannot_match() {
-        let file = IdentifierFile::parse(std::path::Path::new("test.toml"), IDENTIFIERS)
-            .expect("identifiers");
-        let set = IdentifierSet::new(&file, &ManagedSelection::All).expect("set");
+        let set = identifier_set(IDENTIFIERS);
         let filter = set.unit_filter(UnitLayout::Whole).expect("filter");
         let mut cache = filter.create_cache();
         let mut mask = filter.new_mask();
@@ -961,9 +956,7 @@ words = ["111.111.111-11"]
                 Ok(n)
             }
         }
-        let file = IdentifierFile::parse(std::path::Path::new("test.toml"), IDENTIFIERS)
-            .expect("identifiers");
-        let set = IdentifierSet::new(&file, &ManagedSelection::All).expect("set");
+        let set = identifier_set(IDENTIFIERS);
         let filter = set.unit_filter(UnitLayout::Csv).expect("filter");
         for data in [
             &b""[..],
