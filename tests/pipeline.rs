@@ -303,6 +303,30 @@ fn mixed_batch_on_s3() {
 }
 
 #[test]
+fn a_partial_object_counts_as_scanned_and_still_goes_to_review() {
+    let backend = dir_backend();
+    backend.init();
+    // A clean text beside a member ferret cannot read: analysed, but only in part.
+    let archive = zip(&[("notes.txt", CLEAN_TXT), ("logo.png", b"\x89PNG\r\n\x1a\n\0")]);
+    backend.put(&bucket("raw"), "in/bundle.zip", &archive, &[]);
+    backend.put(&bucket("raw"), "in/broken.xlsx", b"PK\x03\x04 not a workbook", &[]);
+
+    let summary = backend.run_batch("p1");
+    assert_eq!(
+        summary["counts"],
+        json!({"objects": 2, "sensitive": 0, "skipped": 1, "scanned": 1})
+    );
+    assert_eq!(summary["status"], "ManualReviewRequired");
+    assert_eq!(
+        summary["manualReviewKeys"],
+        json!(["in/broken.xlsx", "in/bundle.zip"])
+    );
+    let tags = backend.tags(&bucket("manual-review"), "p1/in/bundle.zip");
+    assert_eq!(tags["ScanStatus"], "PARTIAL");
+    assert_eq!(tags["SensitiveDataFound"], "false");
+}
+
+#[test]
 fn s3_moves_keep_content_type_metadata_and_encryption() {
     let backend = s3_backend();
     backend.init();

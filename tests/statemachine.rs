@@ -2,7 +2,8 @@
 //! backend, every task served by real `ferret worker` processes over moto's S3.
 //! Empty, clean and sensitive batches; approval and denial through the task token; a
 //! review that times out; a worker killed mid-task whose task another worker finishes;
-//! a Distributed Map over 2,500 objects shared by two workers; SIGTERM.
+//! a Distributed Map over 2,500 objects shared by two workers; SIGTERM when idle, in
+//! the middle of a task, and past the grace period.
 
 mod common;
 
@@ -114,6 +115,16 @@ impl Flow {
 
     /// Starts a worker named `name` with `extra_env`; its log goes to a file.
     fn start_worker(&mut self, name: &str, extra_env: &[(&str, &str)]) -> usize {
+        self.start_worker_with_grace(name, extra_env, "10")
+    }
+
+    /// [`Flow::start_worker`] with `grace` seconds for running tasks after SIGTERM.
+    fn start_worker_with_grace(
+        &mut self,
+        name: &str,
+        extra_env: &[(&str, &str)],
+        grace: &str,
+    ) -> usize {
         let log = self.logs.path().join(format!("{name}.log"));
         let identifiers = repo("samples/identifiers.toml");
         let mut command = self.command(&[
@@ -133,7 +144,7 @@ impl Flow {
             "--heartbeat-interval",
             "1",
             "--shutdown-grace",
-            "10",
+            grace,
         ]);
         command
             .envs(extra_env.iter().copied())
@@ -291,6 +302,40 @@ impl Flow {
             }
         }
         names
+    }
+
+    /// Puts `count` objects in raw, every third one sensitive; returns them.
+    fn put_mixed_batch(&self, count: usize) -> Vec<(String, Vec<u8>)> {
+        let objects: Vec<(String, Vec<u8>)> = (0..count)
+            .map(|i| {
+                let body = if i % 3 == 0 { CPF_CSV } else { CLEAN_TXT };
+                (format!("in/{i:02}.csv"), body.to_vec())
+            })
+            .collect();
+        for (key, body) in &objects {
+            self.put(&self.buckets.raw, key, body);
+        }
+        objects
+    }
+
+    /// Asserts that every object of an approved batch is in scanned-data exactly once,
+    /// byte for byte, and that nothing is left in the other buckets.
+    fn assert_approved_exactly_once(&self, objects: &[(String, Vec<u8>)]) {
+        for bucket in [
+            &self.buckets.raw,
+            &self.buckets.scan_stage,
+            &self.buckets.manual_review,
+        ] {
+            assert!(self.keys(bucket).is_empty(), "{bucket} is empty");
+        }
+        let expected: BTreeSet<String> = objects.iter().map(|(k, _)| k.clone()).collect();
+        assert_eq!(self.keys(&self.buckets.scanned_data), expected);
+        for (key, body) in objects {
+            assert_eq!(
+                self.get(&self.buckets.scanned_data, key).as_deref(),
+                Some(body.as_slice())
+            );
+        }
     }
 }
 
@@ -522,15 +567,7 @@ fn a_failing_step_fails_the_execution_with_its_named_error_and_moves_nothing() {
 #[test]
 fn a_worker_killed_mid_task_is_replaced_and_the_batch_finishes_exactly_once() {
     let mut flow = Flow::deploy(&[]);
-    let objects: Vec<(String, Vec<u8>)> = (0..30)
-        .map(|i| {
-            let body = if i % 3 == 0 { CPF_CSV } else { CLEAN_TXT };
-            (format!("in/{i:02}.csv"), body.to_vec())
-        })
-        .collect();
-    for (key, body) in &objects {
-        flow.put(&flow.buckets.raw, key, body);
-    }
+    let objects = flow.put_mixed_batch(30);
     // The first worker is SIGKILLed by the pipeline's crash hook after 10 state changes
     // of its first task (Stage, part way through the moves).
     let doomed = flow.start_worker("doomed", &[("FERRET_CRASH_AFTER", "10")]);
@@ -562,22 +599,69 @@ fn a_worker_killed_mid_task_is_replaced_and_the_batch_finishes_exactly_once() {
         );
     }
 
-    // Every object exactly once, byte for byte, in scanned-data; nothing left behind.
-    for bucket in [
-        &flow.buckets.raw,
-        &flow.buckets.scan_stage,
-        &flow.buckets.manual_review,
-    ] {
-        assert!(flow.keys(bucket).is_empty(), "{bucket} is empty");
-    }
-    let expected: BTreeSet<String> = objects.iter().map(|(k, _)| k.clone()).collect();
-    assert_eq!(flow.keys(&flow.buckets.scanned_data), expected);
-    for (key, body) in &objects {
-        assert_eq!(
-            flow.get(&flow.buckets.scanned_data, key).as_deref(),
-            Some(body.as_slice())
-        );
-    }
+    flow.assert_approved_exactly_once(&objects);
+}
+
+#[test]
+fn sigterm_mid_task_lets_the_running_task_finish_then_stops_the_worker() {
+    let mut flow = Flow::deploy(&[]);
+    let objects = flow.put_mixed_batch(30);
+    // The worker is sent SIGTERM by the pipeline's crash hook after 10 state changes
+    // of its first task (Stage, part way through the moves); the task has 10 s to end.
+    let stopping = flow.start_worker(
+        "stopping",
+        &[("FERRET_CRASH_AFTER", "10"), ("FERRET_CRASH_SIGNAL", "TERM")],
+    );
+    let execution = flow.start("term-1");
+    let status = exit_status(&mut flow.workers[stopping].child);
+    let log = flow.worker_log(stopping);
+    assert!(status.success(), "{status:?}\n{log}");
+    let asked = log.find("stop asked").expect("the stop was logged");
+    let answered = log
+        .find("task succeeded step=\"stage\"")
+        .expect("the stage was answered");
+    assert!(asked < answered, "the stop came mid-task\n{log}");
+    assert!(log.contains("worker stopped"), "{log}");
+    // The stage ended before the worker did: everything left raw.
+    assert!(flow.keys(&flow.buckets.raw).is_empty());
+    assert_eq!(flow.keys(&flow.buckets.scan_stage).len(), objects.len());
+
+    // The execution goes on with the next worker, which never stages again.
+    let next = flow.start_worker("next", &[]);
+    flow.awaiting_review("term-1");
+    flow.review("approve", "term-1", &[]);
+    assert_eq!(flow.finished(&execution).status, "SUCCEEDED");
+    assert!(!flow.worker_log(next).contains("task started step=\"stage\""));
+    flow.assert_approved_exactly_once(&objects);
+}
+
+#[test]
+fn sigterm_past_the_grace_fails_the_task_as_worker_stopping_and_another_worker_redoes_it() {
+    let mut flow = Flow::deploy(&[]);
+    let objects = flow.put_mixed_batch(30);
+    // No grace: the stop aborts the stage part way through its moves.
+    let stopping = flow.start_worker_with_grace(
+        "stopping",
+        &[("FERRET_CRASH_AFTER", "10"), ("FERRET_CRASH_SIGNAL", "TERM")],
+        "0",
+    );
+    let execution = flow.start("term-2");
+    let status = exit_status(&mut flow.workers[stopping].child);
+    let log = flow.worker_log(stopping);
+    assert!(status.success(), "{status:?}\n{log}");
+    assert!(
+        log.contains("task failed step=\"stage\" error=\"ferret.WorkerStopping\""),
+        "{log}"
+    );
+    assert!(!log.contains("task succeeded"), "{log}");
+
+    // The definition retries ferret.WorkerStopping; the next worker redoes the stage.
+    let next = flow.start_worker("next", &[]);
+    flow.awaiting_review("term-2");
+    flow.review("approve", "term-2", &[]);
+    assert_eq!(flow.finished(&execution).status, "SUCCEEDED");
+    assert!(flow.worker_log(next).contains("task started step=\"stage\""));
+    flow.assert_approved_exactly_once(&objects);
 }
 
 #[test]

@@ -47,9 +47,9 @@ pub struct Counts {
     pub objects: u64,
     /// Objects with sensitive data.
     pub sensitive: u64,
-    /// Objects not fully analysed (SKIPPED or PARTIAL), sent to review for that reason.
+    /// Objects not analysed (SKIPPED), sent to review for that reason.
     pub skipped: u64,
-    /// Objects analysed completely.
+    /// Objects analysed, completely (COMPLETE) or in part (PARTIAL, sent to review).
     pub scanned: u64,
 }
 
@@ -216,10 +216,10 @@ pub fn summarise(batch: &BatchId, routings: &[Routing], results: Option<String>)
         if routing.sensitive {
             counts.sensitive += 1;
         }
-        if routing.complete {
-            counts.scanned += 1;
-        } else {
+        if routing.skipped {
             counts.skipped += 1;
+        } else {
+            counts.scanned += 1;
         }
         if let Some((score, description)) = &routing.severity {
             if severity.as_ref().is_none_or(|(s, _)| score > s) {

@@ -17,8 +17,9 @@ const MAX_TAG_VALUE: usize = 256;
 pub struct Routing {
     pub original_key: String,
     pub sensitive: bool,
-    /// Analysed completely (status COMPLETE).
-    pub complete: bool,
+    /// Not analysed at all (status SKIPPED). A PARTIAL object was analysed in part:
+    /// it counts as scanned, and goes to review all the same.
+    pub skipped: bool,
     /// (score, description) when sensitive.
     pub severity: Option<(u8, String)>,
     /// Fail closed: anything sensitive or not fully analysed waits for a person.
@@ -34,6 +35,7 @@ impl Routing {
         let sensitive = record.is_sensitive();
         let status = record.status().to_owned();
         let complete = status == "COMPLETE";
+        let skipped = status == "SKIPPED";
         let to_review = sensitive || !complete;
         let mut added = Tags::from([
             (tags::WORKFLOW_ID.to_owned(), batch.to_string()),
@@ -52,7 +54,7 @@ impl Routing {
         Routing {
             original_key,
             sensitive,
-            complete,
+            skipped,
             severity: record
                 .severity
                 .as_ref()
