@@ -98,9 +98,71 @@ fn sensitive_text_in_a_csv_header_is_a_line_range() {
         occurrences["lineRanges"],
         json!([{"start": 1, "end": 1, "startColumn": 4}])
     );
+    // The column's name holds a match: it is not written out.
     assert_eq!(
         occurrences["cells"],
-        json!([{"row": 2, "column": 2, "columnName": "P-AB1234 notes", "cellReference": null}])
+        json!([{"row": 2, "column": 2, "columnName": null, "cellReference": null}])
+    );
+}
+
+#[test]
+fn header_matches_are_placed_at_the_file_s_own_lines_and_columns() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    for (csv, expected) in [
+        // Quoted fields: the value starts after its quote.
+        (
+            "\"nom\",\"P-AB1234 col\"\n\"x\",\"y\"\n",
+            json!([[1, 1, 8]]),
+        ),
+        // A quoted field spanning lines.
+        ("\"a\nb\",P-CD5678\r\nx,y\r\n", json!([[2, 2, 4]])),
+        // A doubled quote is one character of the value, two of the file.
+        ("id,\"x\"\"y P-EF9012\"\n1,2\n", json!([[1, 1, 10]])),
+        // A byte-order mark is no column; blank lines before the header are lines.
+        ("\u{feff}\n\nP-GH3456,b\n1,2\n", json!([[3, 3, 1]])),
+    ] {
+        let path = write(dir.path(), "h.csv", csv.as_bytes());
+        let (_, records) = scan_custom(&[path_str(&path)]);
+        let ranges: Vec<Value> = custom(&records[0], "Prototyping Naming").expect("found")
+            ["occurrences"]["lineRanges"]
+            .as_array()
+            .expect("line ranges")
+            .iter()
+            .map(|r| json!([r["start"], r["end"], r["startColumn"]]))
+            .collect();
+        assert_eq!(json!(ranges), expected, "{csv:?}");
+    }
+}
+
+#[test]
+fn an_export_without_a_header_never_writes_its_values_as_column_names() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let csv = "P-AB1234,529.982.247-25,\nP-CD5678,111.444.777-35,x\n";
+    let path = write(dir.path(), "no-header.csv", csv.as_bytes());
+    let (_, records) = scan_custom(&[path_str(&path)]);
+    let cells = |name: &str| custom(&records[0], name).expect(name)["occurrences"]["cells"].clone();
+    assert_eq!(
+        cells("Prototyping Naming"),
+        json!([{"row": 2, "column": 1, "columnName": null, "cellReference": null}])
+    );
+    assert_eq!(
+        cells("Brazil CPF"),
+        json!([{"row": 2, "column": 2, "columnName": null, "cellReference": null}])
+    );
+    let out = serde_json::to_string(&records).expect("JSON");
+    for value in ["P-AB1234", "529.982.247-25"] {
+        assert!(!out.contains(value), "{value} leaked");
+    }
+}
+
+#[test]
+fn a_blank_header_cell_names_no_column() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = write(dir.path(), "blank.csv", b"id,,x\n1,P-AB1234,y\n");
+    let (_, records) = scan_custom(&[path_str(&path)]);
+    assert_eq!(
+        custom(&records[0], "Prototyping Naming").expect("found")["occurrences"]["cells"],
+        json!([{"row": 2, "column": 2, "columnName": null, "cellReference": null}])
     );
 }
 

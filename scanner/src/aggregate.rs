@@ -1,12 +1,12 @@
 //! Folding the verdicts on an object's units into its result record: counts, listed
 //! occurrences, severities and the finding type.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use ferret_identifiers::severity::managed_severity;
 use ferret_identifiers::{
     Candidate, Category, DetectorKind, DetectorMask, FilterCache, IdentifierSet, Severity,
-    UnitFilter, UnitLayout,
+    UnitContext, UnitFilter, UnitLayout,
 };
 
 use crate::location::{column_letters, LineIndex};
@@ -190,7 +190,9 @@ impl<'s> Aggregator<'s> {
         let mut severity: Option<Severity> = None;
         let mut types: Vec<&'static str> = Vec::new();
         let mut additional = false;
-        for (detector, tally) in self.set.detectors().iter().zip(self.tallies) {
+        let mut tallies = self.tallies;
+        forget_sensitive_column_names(self.set, &mut tallies);
+        for (detector, tally) in self.set.detectors().iter().zip(tallies) {
             if tally.count == 0 {
                 continue;
             }
@@ -250,6 +252,33 @@ impl<'s> Aggregator<'s> {
     }
 }
 
+/// Drops the column names that hold a kept match of `set`. A table exported without a
+/// header has data in row 1, and its values would otherwise be written out as the name
+/// of every listed cell below them (matched text never reaches a result).
+fn forget_sensitive_column_names(set: &IdentifierSet, tallies: &mut [Tally]) {
+    let mut verdicts: HashMap<String, bool> = HashMap::new();
+    let cells = tallies
+        .iter_mut()
+        .flat_map(|t| t.occurrences.cells.iter_mut());
+    for cell in cells {
+        let Some(name) = &cell.column_name else {
+            continue;
+        };
+        let sensitive = match verdicts.get(name) {
+            Some(&verdict) => verdict,
+            None => {
+                let mut found = false;
+                set.scan(name.as_bytes(), UnitContext::None, |c| found |= c.is_kept());
+                verdicts.insert(name.clone(), found);
+                found
+            }
+        };
+        if sensitive {
+            cell.column_name = None;
+        }
+    }
+}
+
 fn place_occurrence(
     occurrences: &mut Occurrences,
     unit: &TextUnit<'_>,
@@ -260,19 +289,16 @@ fn place_occurrence(
         UnitPlace::Text {
             first_line,
             first_column,
+            dropped,
         } => {
             let index = lines.get_or_insert_with(|| LineIndex::new(unit.bytes));
-            let start = index.locate(unit.bytes, candidate.span.start, first_line);
+            let first = (first_line, first_column);
+            let start = index.locate_text(unit.bytes, candidate.span.start, first, dropped);
             let end = index.locate(unit.bytes, candidate.span.end, first_line);
-            let start_column = if start.line == first_line {
-                start.column + first_column - 1
-            } else {
-                start.column
-            };
             occurrences.line_ranges.push(LineRange {
                 start: start.line,
                 end: end.line,
-                start_column,
+                start_column: start.column,
             });
         }
         UnitPlace::Cell { .. } | UnitPlace::Record { .. } => place_at_unit(occurrences, unit),

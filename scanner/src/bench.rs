@@ -205,6 +205,7 @@ fn locate(unit: &TextUnit<'_>, lines: Option<&LineIndex>, offset: usize) -> Benc
         UnitPlace::Text {
             first_line,
             first_column,
+            dropped,
         } => {
             let index;
             let lines = match lines {
@@ -214,14 +215,10 @@ fn locate(unit: &TextUnit<'_>, lines: Option<&LineIndex>, offset: usize) -> Benc
                     &index
                 }
             };
-            let at = lines.locate(unit.bytes, offset, first_line);
+            let at = lines.locate_text(unit.bytes, offset, (first_line, first_column), dropped);
             BenchLocation::Line {
                 line: at.line,
-                column: if at.line == first_line {
-                    at.column + first_column - 1
-                } else {
-                    at.column
-                },
+                column: at.column,
             }
         }
         UnitPlace::Cell {

@@ -29,12 +29,42 @@ impl LineIndex {
     /// Locates `offset` in `bytes` (the same bytes the index was built from), counting
     /// lines from `first_line`.
     pub fn locate(&self, bytes: &[u8], offset: usize, first_line: u64) -> LineColumn {
-        let index = self.starts.partition_point(|&start| start <= offset) - 1;
+        let index = self.line_of(offset);
         let start = self.starts[index];
         LineColumn {
             line: first_line + index as u64,
             column: char_count(&bytes[start..offset.min(bytes.len())]) as u64 + 1,
         }
+    }
+
+    /// Locates `offset` in a unit placed as text ([`crate::reader::UnitPlace::Text`]):
+    /// its first line is `first_line` and starts at column `first_column`, and the file
+    /// has one more character than the unit before each offset in `dropped` (ascending).
+    pub fn locate_text(
+        &self,
+        bytes: &[u8],
+        offset: usize,
+        (first_line, first_column): (u64, u64),
+        dropped: &[usize],
+    ) -> LineColumn {
+        let at = self.locate(bytes, offset, first_line);
+        let line_start = self.starts[self.line_of(offset)];
+        let from = dropped.partition_point(|&d| d < line_start);
+        let to = dropped.partition_point(|&d| d <= offset);
+        let shift = if at.line == first_line {
+            first_column - 1
+        } else {
+            0
+        };
+        LineColumn {
+            line: at.line,
+            column: at.column + shift + to.saturating_sub(from) as u64,
+        }
+    }
+
+    /// The 0-based index of the line holding `offset`.
+    fn line_of(&self, offset: usize) -> usize {
+        self.starts.partition_point(|&start| start <= offset) - 1
     }
 }
 
@@ -75,6 +105,34 @@ mod tests {
                 column: 1
             }
         );
+    }
+
+    #[test]
+    fn text_units_count_from_their_first_column_and_add_dropped_characters() {
+        // A header value `ab"c\nd"e` read from `"ab""c\nd""e"`, its `a` at line 3,
+        // column 7: the file has one more quote before the value's offsets 2 and 6.
+        let value = b"ab\"c\nd\"e";
+        let index = LineIndex::new(value);
+        let at = |offset| index.locate_text(value, offset, (3, 7), &[2, 6]);
+        assert_eq!(at(0), LineColumn { line: 3, column: 7 });
+        assert_eq!(at(1), LineColumn { line: 3, column: 8 });
+        assert_eq!(
+            at(2),
+            LineColumn {
+                line: 3,
+                column: 10
+            }
+        );
+        assert_eq!(
+            at(3),
+            LineColumn {
+                line: 3,
+                column: 11
+            }
+        );
+        assert_eq!(at(5), LineColumn { line: 4, column: 1 });
+        assert_eq!(at(6), LineColumn { line: 4, column: 3 });
+        assert_eq!(at(7), LineColumn { line: 4, column: 4 });
     }
 
     #[test]

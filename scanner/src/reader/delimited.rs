@@ -22,6 +22,7 @@ use ferret_identifiers::{
     DetectorMask, FilterCache, IdentifierSet, MatchEnds, UnitFilter, UnitLayout,
 };
 
+use super::header::{header_layout, FieldLayout};
 use super::text::fill;
 use super::{ReadError, Sink, TextUnit, UnitPlace};
 use crate::Format;
@@ -69,7 +70,7 @@ fn read_records<R: Read>(
         .has_headers(false)
         .flexible(true)
         .delimiter(delimiter)
-        .from_reader(input);
+        .from_reader(Recorder::new(input, row == 0));
     let mut record = csv::ByteRecord::new();
     loop {
         match reader.read_byte_record(&mut record) {
@@ -88,11 +89,65 @@ fn read_records<R: Read>(
         row += 1;
         if row == 1 {
             headers = column_names(record.iter());
-            header_units(record.iter(), sink);
+            let recorder = reader.get_mut();
+            let raw = recorder.stop();
+            let layout = header_layout(&raw, delimiter, recorder.ended);
+            header_units(record.iter(), layout.as_deref(), sink);
             continue;
         }
         record_units(record.iter(), row, &headers, sink);
     }
+}
+
+/// Keeps a copy of the first bytes read through it, up to [`MAX_PENDING`], so that the
+/// header's fields can be located in the file's own text once the csv crate has parsed
+/// it.
+struct Recorder<R> {
+    inner: R,
+    kept: Vec<u8>,
+    keeping: bool,
+    /// Whether the input ended while it was kept: `kept` is then the whole input.
+    ended: bool,
+}
+
+impl<R> Recorder<R> {
+    fn new(inner: R, keeping: bool) -> Self {
+        Recorder {
+            inner,
+            kept: Vec::new(),
+            keeping,
+            ended: false,
+        }
+    }
+
+    /// Stops keeping; returns what was kept.
+    fn stop(&mut self) -> Vec<u8> {
+        self.keeping = false;
+        std::mem::take(&mut self.kept)
+    }
+}
+
+impl<R: Read> Read for Recorder<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let read = self.inner.read(buf)?;
+        if self.keeping {
+            self.ended |= read == 0;
+            let room = MAX_PENDING.saturating_sub(self.kept.len());
+            self.kept.extend_from_slice(&buf[..read.min(room)]);
+            // Past the bound the header is placed without its layout.
+            self.keeping = read <= room;
+        }
+        Ok(read)
+    }
+}
+
+/// The name of the column at 0-based `index`: none for a column the header leaves
+/// blank, as for workbooks.
+fn column_name(headers: &[String], index: usize) -> Option<&str> {
+    headers
+        .get(index)
+        .map(String::as_str)
+        .filter(|name| !name.is_empty())
 }
 
 fn column_names<'a>(fields: impl Iterator<Item = &'a [u8]>) -> Vec<String> {
@@ -112,7 +167,7 @@ fn record_units<'a>(
         if field.is_empty() {
             continue;
         }
-        let column_name = headers.get(index).map(String::as_str);
+        let column_name = column_name(headers, index);
         sink(TextUnit::whole(
             field,
             UnitPlace::Cell {
@@ -127,22 +182,32 @@ fn record_units<'a>(
 }
 
 /// Header cells are units like any other, but what they hold is reported as a line range
-/// (SPEC section 2, rule 6): each is placed on line 1 at the column where it starts,
-/// counted as if fields were written unquoted.
-fn header_units<'a>(fields: impl Iterator<Item = &'a [u8]>, sink: &mut Sink<'_>) {
-    let mut column = 1;
-    for field in fields {
+/// (SPEC section 2, rule 6), at the lines and columns of the file's own text: `layout`,
+/// read from the raw header. Without it (a header too long to keep) each field is
+/// placed on line 1 as if the fields before it were written unquoted.
+fn header_units<'a>(
+    fields: impl Iterator<Item = &'a [u8]>,
+    layout: Option<&[FieldLayout]>,
+    sink: &mut Sink<'_>,
+) {
+    let mut unquoted_column = 1;
+    for (index, field) in fields.enumerate() {
+        let place = match layout.and_then(|layout| layout.get(index)) {
+            Some(at) => UnitPlace::Text {
+                first_line: at.line,
+                first_column: at.column,
+                dropped: &at.dropped,
+            },
+            None => UnitPlace::Text {
+                first_line: 1,
+                first_column: unquoted_column,
+                dropped: &[],
+            },
+        };
         if !field.is_empty() {
-            sink(TextUnit::whole(
-                field,
-                UnitPlace::Text {
-                    first_line: 1,
-                    first_column: column,
-                },
-                UnitContext::None,
-            ));
+            sink(TextUnit::whole(field, place, UnitContext::None));
         }
-        column += ferret_identifiers::text::char_count(field) as u64 + 1;
+        unquoted_column += ferret_identifiers::text::char_count(field) as u64 + 1;
     }
 }
 
@@ -436,7 +501,8 @@ impl<'f> Filtered<'f> {
             match self.parse_record(&buffer[cursor..], eof) {
                 Some(used) => {
                     self.headers = column_names(self.record.iter());
-                    header_units(self.record.iter(), sink);
+                    let layout = header_layout(buffer, self.delimiter, eof);
+                    header_units(self.record.iter(), layout.as_deref(), sink);
                     self.row = 1;
                     cursor += used;
                 }
@@ -620,7 +686,7 @@ impl<'f> Filtered<'f> {
         let record = record_start(haystack, floor, cell.start);
         self.row += lines.records(&haystack[counted..record]);
         let column = memchr::memchr_iter(self.delimiter, &haystack[record..cell.start]).count() + 1;
-        let column_name = self.headers.get(column - 1).map(String::as_str);
+        let column_name = column_name(&self.headers, column - 1);
         sink(TextUnit {
             bytes: &haystack[cell.clone()],
             search: 0..cell.len(),
@@ -657,7 +723,7 @@ impl<'f> Filtered<'f> {
             let end = memchr::memchr3(delimiter, b'\n', b'\r', &haystack[at..])
                 .map_or(haystack.len(), |i| at + i);
             if end > at {
-                let column_name = self.headers.get(column - 1).map(String::as_str);
+                let column_name = column_name(&self.headers, column - 1);
                 sink(TextUnit::whole(
                     &haystack[at..end],
                     UnitPlace::Cell {

@@ -5,6 +5,7 @@
 //! sink that keeps anything must copy it.
 
 mod delimited;
+mod header;
 mod json;
 pub(crate) mod text;
 mod xlsx;
@@ -25,8 +26,15 @@ use crate::Format;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum UnitPlace<'a> {
     /// Text whose first byte is on line `first_line` (1-based) at character column
-    /// `first_column` (1-based): a window of a text file starts mid-line.
-    Text { first_line: u64, first_column: u64 },
+    /// `first_column` (1-based): a window of a text file starts mid-line. A CSV/TSV
+    /// header cell is placed as text too (its matches are reported as line ranges); the
+    /// file has one more character than the cell before each offset in `dropped` (a
+    /// quote of a `""` pair), so that columns count the file's characters.
+    Text {
+        first_line: u64,
+        first_column: u64,
+        dropped: &'a [usize],
+    },
     /// A table cell; `row` and `column` are 1-based and the header is row 1. `sheet` is
     /// set for workbooks.
     Cell {

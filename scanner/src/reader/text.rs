@@ -37,6 +37,7 @@ pub fn read_text<R: Read>(mut input: R, sink: &mut Sink<'_>) -> Result<(), ReadE
             place: UnitPlace::Text {
                 first_line,
                 first_column,
+                dropped: &[],
             },
             context: UnitContext::None,
             only: None,
@@ -104,6 +105,7 @@ mod tests {
             let UnitPlace::Text {
                 first_line,
                 first_column,
+                ..
             } = unit.place
             else {
                 panic!("text units");
