@@ -3,7 +3,6 @@
 use std::io::Write;
 use std::process::ExitCode;
 
-use anyhow::Context;
 use ferret_orchestrator::layout::{BatchId, Buckets};
 use ferret_orchestrator::review::{self, Decision, PendingBatch};
 use ferret_orchestrator::settings::{Settings, StoreSpec};
@@ -213,5 +212,14 @@ async fn apply<S: Store>(
         },
     )
     .await
-    .context("the decision was not fully applied; run the same command again to finish it")
+    .map_err(|error| {
+        let hint = error.is_worth_retrying().then_some(
+            "the decision was not fully applied; run the same command again to finish it",
+        );
+        let error = anyhow::Error::new(error);
+        match hint {
+            Some(hint) => error.context(hint),
+            None => error,
+        }
+    })
 }

@@ -448,6 +448,13 @@ fn review_approves_to_scanned_data_and_denies_by_deleting() {
         &[],
     );
     assert_eq!(unknown.status.code(), Some(2));
+    // A key that waits for no review: said so, without the advice to run it again.
+    let said = String::from_utf8_lossy(&unknown.stderr);
+    assert!(
+        said.contains("no object \"nope\" waits for review"),
+        "{said}"
+    );
+    assert!(!said.contains("run the same command again"), "{said}");
 
     let out = backend.ferret(
         &["review", "deny", "--batch-id", "b1", "--reviewer", "bruno"],

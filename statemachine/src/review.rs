@@ -44,6 +44,19 @@ pub enum DecideError {
     StateMachine(#[from] SfnError),
 }
 
+impl DecideError {
+    /// Whether running the same decision again can finish it: not when it names
+    /// objects that do not wait for review.
+    pub fn is_worth_retrying(&self) -> bool {
+        !matches!(
+            self,
+            DecideError::Review(
+                ReviewError::NotPending { .. } | ReviewError::NothingPending { .. }
+            )
+        )
+    }
+}
+
 /// Decides on `keys` of `batch` (all pending ones when empty). `sfn` makes the Step
 /// Functions client, only when a token is stored.
 #[allow(clippy::too_many_arguments)]
