@@ -55,8 +55,8 @@ fn text_sample_shows_matches_with_keywords_and_rejections_with_reasons() {
         (kept["line"].as_u64(), kept["column"].as_u64()),
         (Some(7), Some(43))
     );
-    assert_eq!(kept["keyword"]["keyword"], "avril 2020");
-    assert_eq!(kept["keyword"]["foundIn"], "text");
+    assert_eq!(kept["keyword"], "avril 2020");
+    assert_eq!(kept["keywordFoundIn"], "text");
     let reasons: Vec<(&str, u64)> = siret["rejected"]
         .as_array()
         .expect("rejected array")
@@ -79,6 +79,10 @@ fn text_sample_shows_matches_with_keywords_and_rejections_with_reasons() {
         .map(|m| m["column"].as_u64().unwrap_or(0))
         .collect();
     assert_eq!(columns, [56, 66, 77], "columns count characters, not bytes");
+    // No keywords: the match says so rather than leaving the field out.
+    let first = prototypes["matches"][0].as_object().expect("a match");
+    assert_eq!(first.get("keyword"), Some(&serde_json::Value::Null));
+    assert_eq!(first.get("keywordFoundIn"), Some(&serde_json::Value::Null));
     assert_eq!(identifier(&report, "Brazil CPF")["matchCount"], 2);
 }
 
@@ -92,7 +96,7 @@ fn csv_sample_uses_cells_and_column_names_as_keywords() {
     assert_eq!(first["column"], 6);
     assert_eq!(first["columnName"], "siret_nic");
     assert_eq!(first["cellReference"], "F2");
-    assert_eq!(first["keyword"]["foundIn"], "column_name");
+    assert_eq!(first["keywordFoundIn"], "column_name");
     assert_eq!(siret["rejected"][0]["row"], 9);
     assert_eq!(siret["rejected"][0]["reason"], "ignore_word");
 

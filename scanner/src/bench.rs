@@ -33,13 +33,16 @@ pub struct IdentifierReport {
 
 /// A kept match.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
 pub struct BenchMatch {
     pub text: String,
     #[serde(flatten)]
     pub location: BenchLocation,
-    /// The keyword that satisfied the identifier, when it has keywords.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub keyword: Option<BenchKeyword>,
+    /// The keyword that satisfied the identifier, as the identifier file spells it;
+    /// null when the identifier has no keywords.
+    pub keyword: Option<String>,
+    /// Where that keyword was: `text`, `column_name` or `json_key`.
+    pub keyword_found_in: Option<&'static str>,
 }
 
 /// A candidate the rules dropped.
@@ -53,14 +56,6 @@ pub struct BenchRejection {
     /// The ignore word or allow list responsible, when there is one.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub detail: Option<String>,
-}
-
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
-#[serde(rename_all = "camelCase")]
-pub struct BenchKeyword {
-    pub keyword: String,
-    /// `text`, `column_name` or `json_key`.
-    pub found_in: &'static str,
 }
 
 /// Where a candidate is, in the terms of its format.
@@ -174,13 +169,11 @@ fn record(
             report.matches.push(BenchMatch {
                 text,
                 location,
-                keyword: hit.map(|hit| BenchKeyword {
-                    keyword: hit.keyword.to_owned(),
-                    found_in: match hit.source {
-                        KeywordSource::Text(_) => "text",
-                        KeywordSource::ColumnName(_) => "column_name",
-                        KeywordSource::JsonKey(_) => "json_key",
-                    },
+                keyword: hit.as_ref().map(|hit| hit.keyword.to_owned()),
+                keyword_found_in: hit.map(|hit| match hit.source {
+                    KeywordSource::Text(_) => "text",
+                    KeywordSource::ColumnName(_) => "column_name",
+                    KeywordSource::JsonKey(_) => "json_key",
                 }),
             });
         }
@@ -268,13 +261,11 @@ impl BenchReport {
                 identifier.rejected.len()
             );
             for m in &identifier.matches {
-                let why = match &m.keyword {
-                    Some(k) => format!(
-                        "  keyword \"{}\" in {}",
-                        k.keyword,
-                        k.found_in.replace('_', " ")
-                    ),
-                    None => String::new(),
+                let why = match (&m.keyword, m.keyword_found_in) {
+                    (Some(keyword), Some(found_in)) => {
+                        format!("  keyword \"{keyword}\" in {}", found_in.replace('_', " "))
+                    }
+                    _ => String::new(),
                 };
                 let _ = writeln!(
                     out,
