@@ -570,6 +570,27 @@ fn output_file_and_table_format() {
         table.contains("COMPLETE") && table.contains("Medium"),
         "{table}"
     );
+
+    // A status with a reason keeps the columns aligned: the reason comes last.
+    let broken = write(dir.path(), "broken.xlsx", b"PK\x03\x04 not a workbook");
+    let out = ferret([
+        "scan",
+        "--format",
+        "table",
+        path_str(&sample),
+        path_str(&broken),
+    ]);
+    let table = String::from_utf8_lossy(&out.stdout);
+    let severity_at = |line: &str| line.find(" Medium ").or_else(|| line.find(" - "));
+    let row = |status: &str| {
+        table
+            .lines()
+            .find(|line| line.contains(status))
+            .unwrap_or_else(|| panic!("a {status} row in {table}"))
+    };
+    let (complete, skipped) = (row("COMPLETE"), row("SKIPPED"));
+    assert_eq!(severity_at(complete), severity_at(skipped), "{table}");
+    assert!(skipped.ends_with("- (MALFORMED_FILE)"), "{table}");
 }
 
 #[test]

@@ -7,19 +7,16 @@ use crate::result::ResultRecord;
 /// The header line of the table.
 pub fn header() -> String {
     format!(
-        "{:<50} {:<9} {:<8} {}",
+        "{:<50} {:<8} {:<8} {}",
         "OBJECT", "STATUS", "SEVERITY", "DETECTIONS"
     )
 }
 
-/// One line per object: path, status (with its reason), severity and `name=count` per
-/// detection.
+/// One line per object: path, status, severity and `name=count` per detection, then
+/// the status's reason, if any. Rows are written as results come, so only the last
+/// column may be of any width: the reason goes there, not beside the status.
 pub fn row(record: &ResultRecord) -> String {
     let result = &record.classification_details.result;
-    let mut status = result.status.code.clone();
-    if let Some(reason) = &result.status.reason {
-        let _ = write!(status, " ({reason})");
-    }
     let severity = record
         .severity
         .as_ref()
@@ -37,13 +34,16 @@ pub fn row(record: &ResultRecord) -> String {
             .flat_map(|c| c.detections.iter())
             .map(|d| format!("{}={}", d.detection_type, d.count)),
     );
-    let detections = if detections.is_empty() {
+    let mut detections = if detections.is_empty() {
         "-".to_owned()
     } else {
         detections.join(", ")
     };
+    if let Some(reason) = &result.status.reason {
+        let _ = write!(detections, " ({reason})");
+    }
     format!(
-        "{:<50} {:<9} {:<8} {}",
-        record.resources_affected.s3_object.path, status, severity, detections
+        "{:<50} {:<8} {:<8} {}",
+        record.resources_affected.s3_object.path, result.status.code, severity, detections
     )
 }
