@@ -14,7 +14,7 @@ pub struct Args {
     /// The identifier file (TOML) to test.
     #[arg(long, value_name = "FILE")]
     identifiers: PathBuf,
-    /// The sample to test on, read by its format (text, CSV, TSV).
+    /// The sample to test on, read by its format (text, CSV, TSV, XLSX, JSON, ...).
     #[arg(long, value_name = "FILE")]
     sample: PathBuf,
     /// Show only the identifier with this name.

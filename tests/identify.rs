@@ -195,3 +195,59 @@ fn managed_identifiers_can_join_the_bench() {
     assert_eq!(identifier(&report, "CREDIT_CARD_NUMBER")["matchCount"], 1);
     assert_eq!(identifier(&report, "EMAIL_ADDRESS")["matchCount"], 1);
 }
+
+#[test]
+fn json_locations_follow_the_scan_path_rules() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let identifiers = dir.path().join("ids.toml");
+    std::fs::write(
+        &identifiers,
+        "[[identifier]]\nname = \"Employee ID\"\nregex = 'EMP-\\d{5}'\n",
+    )
+    .expect("identifiers");
+    let sample = dir.path().join("sample.json");
+    let long_key = "k".repeat(300);
+    let doc =
+        format!(r#"{{"4111111111111111": "EMP-13001", "team": {{"{long_key}": "EMP-13002"}}}}"#);
+    std::fs::write(&sample, doc).expect("sample");
+    let run = |format: &str| {
+        let out = ferret(&[
+            "identify",
+            "--identifiers",
+            identifiers.to_str().expect("utf-8"),
+            "--sample",
+            sample.to_str().expect("utf-8"),
+            "--managed",
+            "CREDIT_CARD_NUMBER",
+            "--name",
+            "Employee ID",
+            "--format",
+            format,
+        ]);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    let report: Value = serde_json::from_str(&run("json")).expect("json");
+    let matches = &identifier(&report, "Employee ID")["matches"];
+    assert_eq!(matches[0]["recordIndex"], 0);
+    assert_eq!(
+        matches[0]["jsonPath"],
+        Value::Null,
+        "the key holds a card number"
+    );
+    assert_eq!(
+        matches[1]["jsonPath"],
+        format!("$.team.{}", "k".repeat(240)),
+        "names are cut to 240 characters, as a scan cuts them"
+    );
+    let text = run("text");
+    assert!(
+        text.contains("record 0, path omitted (sensitive key)"),
+        "{text}"
+    );
+    assert!(!text.contains("4111111111111111"), "{text}");
+}

@@ -690,3 +690,128 @@ fn a_broken_json_line_makes_the_object_partial() {
         2
     );
 }
+
+/// An employee number identifier, for values under keys that hold other data.
+const EMPLOYEE_IDS: &str = "[[identifier]]\nname = \"Employee ID\"\nregex = 'EMP-\\d{5}'\n";
+
+/// Scans `target` with `identifiers` (TOML) and every managed identifier; returns the
+/// records and all the output, stdout and stderr.
+fn scan_managed_all(
+    dir: &std::path::Path,
+    identifiers: &str,
+    target: &str,
+) -> (Vec<Value>, String) {
+    let identifiers = write(dir, "identifiers.toml", identifiers.as_bytes());
+    let out = ferret([
+        "scan",
+        "--managed",
+        "all",
+        "--identifiers",
+        path_str(&identifiers),
+        target,
+    ]);
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let all = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    (records(&out), all)
+}
+
+#[test]
+fn a_json_path_through_a_sensitive_key_is_omitted_and_the_key_never_written() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let doc = r#"{"4111111111111111": "EMP-13001",
+                  "contact": {"jane.doe@example.com": {"x": "EMP-13002"}},
+                  "staff": {"id": "EMP-13003"}}"#;
+    let path = write(dir.path(), "keys.json", doc.as_bytes());
+    let (records, output) = scan_managed_all(dir.path(), EMPLOYEE_IDS, path_str(&path));
+    let employees = custom(&records[0], "Employee ID").expect("values are still found");
+    assert_eq!(employees["count"], 3);
+    assert_eq!(
+        employees["occurrences"]["records"],
+        json!([
+            {"recordIndex": 0, "jsonPath": null},
+            {"recordIndex": 0, "jsonPath": null},
+            {"recordIndex": 0, "jsonPath": "$.staff.id"}
+        ])
+    );
+    for key in ["4111111111111111", "jane.doe@example.com", "jane.doe"] {
+        assert!(!output.contains(key), "{key} written: {output}");
+    }
+    // Keys are judged, never reported: no detection comes from them.
+    assert!(managed(&records[0], "CREDIT_CARD_NUMBER").is_none());
+    assert!(managed(&records[0], "EMAIL_ADDRESS").is_none());
+}
+
+#[test]
+fn a_json_lines_record_under_a_sensitive_key_has_no_json_path() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let lines = concat!(
+        "{\"ok\": \"EMP-13001\"}\n",
+        "{\"cards\": {\"4111111111111111\": \"EMP-13002\"}}\n",
+        "{\"mail\": [{\"jane.doe@example.com\": \"bob@example.org\"}]}\n",
+        "{\"cards\": {\"4111111111111111\": \"EMP-13003\"}, \"ok\": \"EMP-13004\"}\n",
+    );
+    let path = write(dir.path(), "keys.jsonl", lines.as_bytes());
+    let (records, output) = scan_managed_all(dir.path(), EMPLOYEE_IDS, path_str(&path));
+    let employees = custom(&records[0], "Employee ID").expect("found");
+    assert_eq!(
+        employees["occurrences"]["records"],
+        json!([
+            {"recordIndex": 0, "jsonPath": "$.ok"},
+            {"recordIndex": 1, "jsonPath": null},
+            {"recordIndex": 3, "jsonPath": null},
+            {"recordIndex": 3, "jsonPath": "$.ok"}
+        ])
+    );
+    let email = managed(&records[0], "EMAIL_ADDRESS").expect("the value is found");
+    assert_eq!(
+        email["occurrences"]["records"],
+        json!([{"recordIndex": 2, "jsonPath": null}]),
+        "only the value is a detection, not the key"
+    );
+    for key in [
+        "4111111111111111",
+        "jane.doe@example.com",
+        "bob@example.org",
+    ] {
+        assert!(!output.contains(key), "{key} written: {output}");
+    }
+    assert!(managed(&records[0], "CREDIT_CARD_NUMBER").is_none());
+}
+
+#[test]
+fn long_json_names_and_paths_are_truncated_as_macie_does() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    // A 300-character key: its first 60 characters go.
+    let long_key = format!("{}{}", "a".repeat(60), "k".repeat(240));
+    // 130 levels `lNNN` (5 characters written each): 651 characters with the `$`.
+    let levels: Vec<String> = (0..130).map(|i| format!("l{i:03}")).collect();
+    let deep = levels
+        .iter()
+        .rev()
+        .fold("\"EMP-13002\"".to_owned(), |inner, key| {
+            format!("{{\"{key}\": {inner}}}")
+        });
+    let doc = format!("{{\"top\": {{\"{long_key}\": \"EMP-13001\"}}, \"deep\": {deep}}}");
+    let path = write(dir.path(), "long.json", doc.as_bytes());
+    let (records, output) = scan_managed_all(dir.path(), EMPLOYEE_IDS, path_str(&path));
+    let occurrences = &custom(&records[0], "Employee ID").expect("found")["occurrences"];
+    assert_eq!(
+        occurrences["records"][0]["jsonPath"],
+        format!("$.top.{}", "k".repeat(240))
+    );
+    // The `$` and the outermost elements go, whole, until 250 characters or fewer are
+    // left: the last 50 levels.
+    let expected: String = levels[80..].iter().map(|l| format!(".{l}")).collect();
+    assert_eq!(occurrences["records"][1]["jsonPath"], expected);
+    assert_eq!(expected.chars().count(), 250);
+    assert!(!output.contains(&"a".repeat(60)));
+}

@@ -357,6 +357,30 @@ impl IdentifierSet {
         }
     }
 
+    /// Whether any detector keeps a match in `text` read in `context`: the same verdict
+    /// [`scan`](Self::scan) gives (ignore words, validators, allow lists, keywords), but
+    /// it stops at the first kept match and reports nothing about it.
+    ///
+    /// For text that is not a unit yet must not be written out if it holds sensitive
+    /// data, such as the object keys on a JSON path (Macie omits a `jsonPath` then).
+    pub fn holds_kept_match(&self, text: &[u8], context: UnitContext<'_>) -> bool {
+        let Some(any) = &self.any else { return false };
+        if !any.is_match(Input::new(text)) {
+            return false;
+        }
+        self.detectors.iter().any(|detector| {
+            detector
+                .pattern
+                .regex()
+                .find_iter(Input::new(text))
+                .filter(|found| !found.is_empty())
+                .any(|found| {
+                    let verdict = self.judge(detector, text, &found.range(), context);
+                    matches!(verdict, Verdict::Kept(_))
+                })
+        })
+    }
+
     /// Runs every detector over one text unit and hands each candidate, kept or
     /// rejected, to `sink`. Candidates of one detector arrive in text order.
     pub fn scan<'s, 'c, F>(&'s self, unit: &[u8], context: UnitContext<'c>, sink: F)

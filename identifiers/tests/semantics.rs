@@ -433,3 +433,52 @@ fn candidates_give_character_offsets() {
     let bytes_start = unit.find('P').expect("present");
     assert_eq!(spans, [(bytes_start..bytes_start + 8, 4..12)]);
 }
+
+// ---- text that is not a unit: does it hold a kept match? ------------------------------
+
+#[test]
+fn holds_kept_match_applies_every_rule_a_value_goes_through() {
+    let s = set(&format!(
+        "{SIRET}
+[[identifier]]
+name = \"CPF\"
+regex = '\\b(\\d{{3}}\\.){{2}}\\d{{3}}\\-\\d{{2}}\\b'
+validator = \"brazil_cpf\"
+
+[[identifier]]
+name = \"proto\"
+regex = '\\bP\\-[A-Z]{{2}}\\d{{4}}\\b'
+
+[[allow_list]]
+name = \"public\"
+words = [\"P-AA0000\"]
+"
+    ));
+    let holds = |text: &str, context| s.holds_kept_match(text.as_bytes(), context);
+    assert!(holds("owner P-AB1234", UnitContext::None));
+    assert!(!holds("nothing here", UnitContext::None));
+    // Validator, allow list and ignore words reject as they do for values.
+    assert!(holds("529.982.247-25", UnitContext::None));
+    assert!(!holds("529.982.247-26", UnitContext::None));
+    assert!(!holds("P-AA0000", UnitContext::None));
+    assert!(!holds("siret 000000000-00000", UnitContext::None));
+    // Keywords: in the text itself, or in the keys around it.
+    assert!(!holds("732 829 320-00074", UnitContext::None));
+    assert!(holds("siret 732 829 320-00074", UnitContext::None));
+    let keys = ["siret".to_owned()];
+    assert!(holds("732 829 320-00074", UnitContext::JsonKeys(&keys)));
+    // A rejected candidate before a kept one does not hide it.
+    assert!(holds("529.982.247-26 529.982.247-25", UnitContext::None));
+}
+
+#[test]
+fn holds_kept_match_sees_managed_identifiers_and_an_empty_set_holds_nothing() {
+    let file = IdentifierFile::parse(Path::new("test.toml"), "").expect("empty file");
+    let managed = IdentifierSet::new(&file, &ManagedSelection::All).expect("set builds");
+    assert!(managed.holds_kept_match(b"4111111111111111", UnitContext::None));
+    assert!(managed.holds_kept_match(b"jane.doe@example.com", UnitContext::None));
+    assert!(!managed.holds_kept_match(b"4111111111111112", UnitContext::None));
+    assert!(!managed.holds_kept_match(b"employee", UnitContext::None));
+    let none = IdentifierSet::new(&file, &ManagedSelection::None).expect("set builds");
+    assert!(!none.holds_kept_match(b"4111111111111111", UnitContext::None));
+}

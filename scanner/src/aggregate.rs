@@ -9,6 +9,7 @@ use ferret_identifiers::{
     UnitContext, UnitFilter, UnitLayout,
 };
 
+use crate::json_path::RecordPaths;
 use crate::location::{column_letters, LineIndex};
 use crate::reader::{TextUnit, UnitPlace};
 use crate::result::{
@@ -50,6 +51,8 @@ pub struct Aggregator<'s> {
     max_occurrences: usize,
     tallies: Vec<Tally>,
     units: u64,
+    /// Writes the `jsonPath` of listed record occurrences (and judges their keys).
+    paths: RecordPaths<'s>,
     /// The set's whole-unit filter with its scratch space: one pass over a unit names
     /// the detectors that match in it, so the others' regexes never run there.
     whole: Option<(&'s UnitFilter, FilterCache, DetectorMask)>,
@@ -74,6 +77,7 @@ impl<'s> Aggregator<'s> {
                 .map(|_| Tally::default())
                 .collect(),
             units: 0,
+            paths: RecordPaths::new(set),
             whole: set
                 .unit_filter(UnitLayout::Whole)
                 .map(|filter| (filter, filter.create_cache(), filter.new_mask())),
@@ -92,6 +96,7 @@ impl<'s> Aggregator<'s> {
         let set = self.set;
         let max = self.max_occurrences;
         let tallies = &mut self.tallies;
+        let paths = &mut self.paths;
         let whole = unit.search.start == 0 && unit.search.end == unit.bytes.len();
         let mask = match (unit.only, &mut self.whole) {
             (Some(mask), _) => Some(mask),
@@ -117,7 +122,7 @@ impl<'s> Aggregator<'s> {
                     tally.count += kept;
                     let room = max.saturating_sub(tally.occurrences.len()) as u64;
                     for _ in 0..kept.min(room) {
-                        place_at_unit(&mut tally.occurrences, unit);
+                        place_at_unit(&mut tally.occurrences, unit, paths);
                     }
                 });
             }
@@ -130,7 +135,7 @@ impl<'s> Aggregator<'s> {
                     let tally = &mut tallies[c.detector.0];
                     tally.count += 1;
                     if tally.occurrences.len() < max {
-                        place_occurrence(&mut tally.occurrences, unit, &mut lines, &c);
+                        place_occurrence(&mut tally.occurrences, unit, &mut lines, paths, &c);
                     }
                 };
                 match mask {
@@ -283,6 +288,7 @@ fn place_occurrence(
     occurrences: &mut Occurrences,
     unit: &TextUnit<'_>,
     lines: &mut Option<LineIndex>,
+    paths: &mut RecordPaths<'_>,
     candidate: &Candidate<'_, '_>,
 ) {
     match unit.place {
@@ -301,13 +307,18 @@ fn place_occurrence(
                 start_column: start.column,
             });
         }
-        UnitPlace::Cell { .. } | UnitPlace::Record { .. } => place_at_unit(occurrences, unit),
+        UnitPlace::Cell { .. } | UnitPlace::Record { .. } => {
+            place_at_unit(occurrences, unit, paths)
+        }
     }
 }
 
 /// Lists an occurrence located by its unit: the cell, or the JSON value. Text units
 /// need the match's offsets ([`place_occurrence`]) and are not listed here.
-fn place_at_unit(occurrences: &mut Occurrences, unit: &TextUnit<'_>) {
+///
+/// A JSON value's path is written here, for listed occurrences only, by Macie's rules
+/// ([`RecordPaths`]): truncated, and omitted when a key on it holds sensitive data.
+fn place_at_unit(occurrences: &mut Occurrences, unit: &TextUnit<'_>, paths: &mut RecordPaths<'_>) {
     match unit.place {
         UnitPlace::Cell {
             row,
@@ -320,9 +331,9 @@ fn place_at_unit(occurrences: &mut Occurrences, unit: &TextUnit<'_>) {
             column_name: column_name.map(str::to_owned),
             cell_reference: sheet.map(|sheet| format!("{sheet}!{}{row}", column_letters(column))),
         }),
-        UnitPlace::Record { index, json_path } => occurrences.records.push(RecordOccurrence {
+        UnitPlace::Record { index, path } => occurrences.records.push(RecordOccurrence {
             record_index: index,
-            json_path: json_path.to_owned(),
+            json_path: paths.json_path(&path),
         }),
         UnitPlace::Text { .. } => {}
     }

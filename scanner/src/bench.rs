@@ -2,7 +2,9 @@
 //! sample, kept or rejected, with the reason and the keyword that decided.
 //!
 //! Unlike scan results, this report shows matched text: the sample is the analyst's own,
-//! and seeing what matched is the point of a test bench.
+//! and seeing what matched is the point of a test bench. Locations follow the scan's
+//! rules, so that the bench shows what a scan would report: a JSON value's `jsonPath` is
+//! Macie's truncated path, or null when a key on it holds sensitive data.
 
 use std::collections::HashMap;
 use std::fs::File;
@@ -11,6 +13,7 @@ use std::path::Path;
 use ferret_identifiers::{Candidate, DetectorId, IdentifierSet, KeywordSource, Rejection, Verdict};
 use serde::Serialize;
 
+use crate::json_path::RecordPaths;
 use crate::limits::Limits;
 use crate::location::{column_letters, LineIndex};
 use crate::object::{read_object, Input};
@@ -77,7 +80,8 @@ pub enum BenchLocation {
     #[serde(rename_all = "camelCase")]
     Record {
         record_index: u64,
-        json_path: String,
+        /// As a scan writes it: null when a key on the path holds sensitive data.
+        json_path: Option<String>,
     },
 }
 
@@ -123,12 +127,15 @@ pub fn run(
             (id, report)
         })
         .collect();
+    // Keys are judged by the whole set, as a scan with it judges them.
+    let mut paths = RecordPaths::new(set);
     let mut sink = |unit: TextUnit<'_>| {
         let lines =
             matches!(unit.place, UnitPlace::Text { .. }).then(|| LineIndex::new(unit.bytes));
         set.scan_range(unit.bytes, unit.search.clone(), unit.context, |candidate| {
             if let Some(report) = reports.get_mut(&candidate.detector) {
-                record(report, &unit, lines.as_ref(), candidate);
+                let location = locate(&unit, lines.as_ref(), &mut paths, candidate.span.start);
+                record(report, &unit, location, candidate);
             }
         });
     };
@@ -158,11 +165,10 @@ pub fn run(
 fn record(
     report: &mut IdentifierReport,
     unit: &TextUnit<'_>,
-    lines: Option<&LineIndex>,
+    location: BenchLocation,
     candidate: Candidate<'_, '_>,
 ) {
     let text = String::from_utf8_lossy(&unit.bytes[candidate.span.clone()]).into_owned();
-    let location = locate(unit, lines, candidate.span.start);
     match candidate.verdict {
         Verdict::Kept(hit) => {
             report.match_count += 1;
@@ -193,7 +199,12 @@ fn record(
     }
 }
 
-fn locate(unit: &TextUnit<'_>, lines: Option<&LineIndex>, offset: usize) -> BenchLocation {
+fn locate(
+    unit: &TextUnit<'_>,
+    lines: Option<&LineIndex>,
+    paths: &mut RecordPaths<'_>,
+    offset: usize,
+) -> BenchLocation {
     match unit.place {
         UnitPlace::Text {
             first_line,
@@ -231,9 +242,9 @@ fn locate(unit: &TextUnit<'_>, lines: Option<&LineIndex>, offset: usize) -> Benc
                 },
             }
         }
-        UnitPlace::Record { index, json_path } => BenchLocation::Record {
+        UnitPlace::Record { index, path } => BenchLocation::Record {
             record_index: index,
-            json_path: json_path.to_owned(),
+            json_path: paths.json_path(&path),
         },
     }
 }
@@ -308,8 +319,12 @@ impl std::fmt::Display for BenchLocation {
             },
             BenchLocation::Record {
                 record_index,
-                json_path,
+                json_path: Some(json_path),
             } => write!(f, "record {record_index}, {json_path}"),
+            BenchLocation::Record {
+                record_index,
+                json_path: None,
+            } => write!(f, "record {record_index}, path omitted (sensitive key)"),
         }
     }
 }

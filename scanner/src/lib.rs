@@ -11,6 +11,7 @@
 pub mod aggregate;
 pub mod bench;
 pub mod format;
+pub mod json_path;
 pub mod limits;
 pub mod location;
 pub mod object;

@@ -147,7 +147,10 @@ pub struct LineRange {
 #[serde(rename_all = "camelCase")]
 pub struct RecordOccurrence {
     pub record_index: u64,
-    pub json_path: String,
+    /// Macie's JSONPath to the value, truncated to 250 characters; null when a key on
+    /// the path holds sensitive data, since writing it would write that data
+    /// ([`crate::json_path`]).
+    pub json_path: Option<String>,
 }
 
 impl ResultRecord {

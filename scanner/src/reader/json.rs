@@ -11,10 +11,9 @@
 //! record whose index is its 0-based line number; blank lines still count.
 //!
 //! # Paths
-//! Paths are written the way Macie writes them: `$` for the root, `.key` for a key that
-//! is an identifier (`[A-Za-z_][A-Za-z0-9_]*`), `['key']` for any other key (with `'` and
-//! `\` escaped by a backslash) and `[3]` for an array index: `$.employees[2].cpf`,
-//! `$['first name']`.
+//! Each unit carries its path as steps (keys and array indices, [`JsonPath`]), not as
+//! text: Macie writes a path only for a listed occurrence, truncated, and not at all when
+//! a key on it holds sensitive data ([`crate::json_path`]), so a value costs no writing.
 //!
 //! # Memory
 //! serde_json drives a [`DeserializeSeed`] that walks objects and arrays and keeps only
@@ -36,7 +35,7 @@
 //! Known limit: serde_json rejects a number beyond the range of `f64` (`1e400`), which
 //! makes the document malformed although it is valid JSON.
 
-use std::fmt::{self, Write as _};
+use std::fmt;
 use std::io::{self, BufRead, BufReader, Read};
 
 use ferret_identifiers::UnitContext;
@@ -44,6 +43,7 @@ use serde::de::{self, DeserializeSeed, MapAccess, SeqAccess, Visitor};
 use serde_json::Deserializer;
 
 use super::{ReadError, Sink, TextUnit, UnitPlace};
+use crate::json_path::{JsonPath, Step};
 use crate::{Format, Limits};
 
 /// Bytes read from the input at a time.
@@ -243,12 +243,11 @@ struct Walker<S> {
     record: u64,
     /// Objects and arrays that may be open at once.
     max_depth: usize,
-    /// Objects and arrays open now.
-    depth: usize,
-    /// The JSON path of the current value; each open container remembers where its own
-    /// segment starts, so a value's path costs one segment to write, not the whole path.
-    path: String,
-    /// The current key of each open object, outermost first: the keyword context.
+    /// The step into each open container's current child, outermost first: the path of
+    /// the current value, and one entry per object or array open now.
+    steps: Vec<Step>,
+    /// The current key of each open object, outermost first: the keyword context, and
+    /// the names of the path's [`Step::Key`]s.
     keys: Vec<String>,
     /// Key buffers of closed objects, reused so that walking allocates only while a
     /// document is deeper or its keys longer than any before.
@@ -263,8 +262,7 @@ impl<S: FnMut(TextUnit<'_>)> Walker<S> {
             sink,
             record: 0,
             max_depth,
-            depth: 0,
-            path: String::new(),
+            steps: Vec::new(),
             keys: Vec::new(),
             spare_keys: Vec::new(),
             too_deep: false,
@@ -301,9 +299,7 @@ impl<S: FnMut(TextUnit<'_>)> Walker<S> {
     /// Resets the state a failed walk may have left.
     fn start(&mut self, record: u64) {
         self.record = record;
-        self.depth = 0;
-        self.path.clear();
-        self.path.push('$');
+        self.steps.clear();
         while let Some(key) = self.keys.pop() {
             self.spare_keys.push(key);
         }
@@ -319,45 +315,45 @@ impl<S: FnMut(TextUnit<'_>)> Walker<S> {
             text.as_bytes(),
             UnitPlace::Record {
                 index: self.record,
-                json_path: &self.path,
+                path: JsonPath::new(&self.steps, &self.keys),
             },
             UnitContext::JsonKeys(&self.keys),
         ));
     }
 
-    /// Opens an object or array; returns where its children's path segment starts.
-    fn enter(&mut self) -> Result<usize, TooDeep> {
-        if self.depth >= self.max_depth {
+    /// Opens an object or array, whose children are reached by `step`.
+    fn enter(&mut self, step: Step) -> Result<(), TooDeep> {
+        if self.steps.len() >= self.max_depth {
             self.too_deep = true;
             return Err(TooDeep {
                 limit: self.max_depth,
             });
         }
-        self.depth += 1;
-        Ok(self.path.len())
+        self.steps.push(step);
+        Ok(())
     }
 
-    /// Closes the object or array that [`Walker::enter`] opened at `base`.
-    fn leave(&mut self, base: usize) {
-        self.depth -= 1;
-        self.path.truncate(base);
+    /// Closes the object or array that [`Walker::enter`] opened last.
+    fn leave(&mut self) {
+        self.steps.pop();
     }
 
-    fn open_object(&mut self) {
+    fn open_object(&mut self) -> Result<(), TooDeep> {
+        self.enter(Step::Key)?;
         let key = self.spare_keys.pop().unwrap_or_default();
         self.keys.push(key);
+        Ok(())
     }
 
     fn close_object(&mut self) {
         if let Some(key) = self.keys.pop() {
             self.spare_keys.push(key);
         }
+        self.leave();
     }
 
     /// Moves to the value of `key` in the innermost open object.
-    fn at_key(&mut self, base: usize, key: &str) {
-        self.path.truncate(base);
-        push_key(&mut self.path, key);
+    fn at_key(&mut self, key: &str) {
         if let Some(current) = self.keys.last_mut() {
             current.clear();
             current.push_str(key);
@@ -365,35 +361,11 @@ impl<S: FnMut(TextUnit<'_>)> Walker<S> {
     }
 
     /// Moves to element `index` of the innermost open array.
-    fn at_index(&mut self, base: usize, index: u64) {
-        self.path.truncate(base);
-        // Writing to a String cannot fail.
-        let _ = write!(self.path, "[{index}]");
-    }
-}
-
-/// Appends `key` to a JSON path: `.key` for an identifier, `['key']` otherwise.
-fn push_key(path: &mut String, key: &str) {
-    if is_identifier(key) {
-        path.push('.');
-        path.push_str(key);
-        return;
-    }
-    path.push_str("['");
-    for c in key.chars() {
-        if matches!(c, '\'' | '\\') {
-            path.push('\\');
+    fn at_index(&mut self, index: u64) {
+        if let Some(step) = self.steps.last_mut() {
+            *step = Step::Index(index);
         }
-        path.push(c);
     }
-    path.push_str("']");
-}
-
-/// `[A-Za-z_][A-Za-z0-9_]*`: a key that dot notation can show unquoted.
-fn is_identifier(key: &str) -> bool {
-    let mut bytes = key.bytes();
-    matches!(bytes.next(), Some(b'A'..=b'Z' | b'a'..=b'z' | b'_'))
-        && bytes.all(|b| b.is_ascii_alphanumeric() || b == b'_')
 }
 
 /// Seed and visitor for any JSON value at the walker's current path.
@@ -442,44 +414,32 @@ impl<'de, S: FnMut(TextUnit<'_>)> Visitor<'de> for Value<'_, S> {
 
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
         let walker = self.0;
-        let base = walker.enter().map_err(de::Error::custom)?;
+        walker.enter(Step::Index(0)).map_err(de::Error::custom)?;
         let mut index = 0;
         loop {
-            walker.at_index(base, index);
+            walker.at_index(index);
             if seq.next_element_seed(Value(&mut *walker))?.is_none() {
                 break;
             }
             index += 1;
         }
-        walker.leave(base);
+        walker.leave();
         Ok(())
     }
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
         let walker = self.0;
-        let base = walker.enter().map_err(de::Error::custom)?;
-        walker.open_object();
-        while map
-            .next_key_seed(Key {
-                walker: &mut *walker,
-                base,
-            })?
-            .is_some()
-        {
+        walker.open_object().map_err(de::Error::custom)?;
+        while map.next_key_seed(Key(&mut *walker))?.is_some() {
             map.next_value_seed(Value(&mut *walker))?;
         }
         walker.close_object();
-        walker.leave(base);
         Ok(())
     }
 }
 
 /// Seed and visitor for an object key: moves the walker to that key's value.
-struct Key<'w, S> {
-    walker: &'w mut Walker<S>,
-    /// Where the object's children's path segment starts.
-    base: usize,
-}
+struct Key<'w, S>(&'w mut Walker<S>);
 
 impl<'de, S: FnMut(TextUnit<'_>)> DeserializeSeed<'de> for Key<'_, S> {
     type Value = ();
@@ -497,7 +457,7 @@ impl<'de, S: FnMut(TextUnit<'_>)> Visitor<'de> for Key<'_, S> {
     }
 
     fn visit_str<E: de::Error>(self, key: &str) -> Result<(), E> {
-        self.walker.at_key(self.base, key);
+        self.0.at_key(key);
         Ok(())
     }
 }
@@ -777,15 +737,16 @@ mod tests {
     }
 
     fn record(unit: TextUnit<'_>, out: &mut Vec<Seen>) {
-        let UnitPlace::Record { index, json_path } = unit.place else {
+        let UnitPlace::Record { index, path } = unit.place else {
             panic!("JSON units are records: {:?}", unit.place);
         };
         let UnitContext::JsonKeys(keys) = unit.context else {
             panic!("JSON units carry their keys: {:?}", unit.context);
         };
         assert_eq!(unit.search, 0..unit.bytes.len(), "units are searched whole");
+        assert_eq!(path.keys(), keys, "the path's keys are the keyword context");
         let text = String::from_utf8(unit.bytes.to_vec()).expect("units are UTF-8");
-        out.push((index, json_path.to_owned(), keys.to_vec(), text));
+        out.push((index, path.to_macie(), keys.to_vec(), text));
     }
 
     /// The units `read` hands to its sink, and its outcome.
@@ -1233,14 +1194,13 @@ mod tests {
         let mut last_path = String::new();
         let mut walker = Walker::new(Limits::default().max_json_depth, |unit: TextUnit<'_>| {
             units += 1;
-            if let UnitPlace::Record { json_path, .. } = unit.place {
-                last_path.clear();
-                last_path.push_str(json_path);
+            if let UnitPlace::Record { path, .. } = unit.place {
+                last_path = path.to_macie();
             }
         });
         walk_document(&mut walker, &mut input).expect("generated JSON is valid");
         // What the walk kept: the path and key buffers of one record, and one chunk.
-        assert!(walker.path.capacity() < 64, "{}", walker.path.capacity());
+        assert!(walker.steps.capacity() <= 4, "{}", walker.steps.capacity());
         assert!(walker.keys.is_empty());
         assert!(walker.spare_keys.len() <= 2);
         assert!(input.ready.capacity() <= 2 * CHUNK);

@@ -20,6 +20,7 @@ pub use json::{read_json, read_json_lines};
 pub use text::read_text;
 pub use xlsx::read_xlsx;
 
+use crate::json_path::JsonPath;
 use crate::Format;
 
 /// Where a text unit sits in its object.
@@ -44,8 +45,8 @@ pub enum UnitPlace<'a> {
         sheet: Option<&'a str>,
     },
     /// A JSON string value in record `index` (0 for a JSON document, the 0-based line
-    /// for JSON Lines), at `json_path` (`$.a.b[2].c`).
-    Record { index: u64, json_path: &'a str },
+    /// for JSON Lines), at `path` (`$.a.b[2].c`).
+    Record { index: u64, path: JsonPath<'a> },
 }
 
 /// One unit of text to scan: matches never span two units.
