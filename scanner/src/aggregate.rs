@@ -272,8 +272,7 @@ fn forget_sensitive_column_names(set: &IdentifierSet, tallies: &mut [Tally]) {
         let sensitive = match verdicts.get(name) {
             Some(&verdict) => verdict,
             None => {
-                let mut found = false;
-                set.scan(name.as_bytes(), UnitContext::None, |c| found |= c.is_kept());
+                let found = set.holds_kept_match(name.as_bytes(), UnitContext::None);
                 verdicts.insert(name.clone(), found);
                 found
             }
