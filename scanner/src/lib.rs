@@ -19,6 +19,7 @@ pub mod reader;
 pub mod result;
 pub mod scan;
 pub mod split;
+mod stream;
 pub mod table;
 #[cfg(test)]
 mod testing;

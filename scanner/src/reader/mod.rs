@@ -7,6 +7,7 @@
 mod delimited;
 mod json;
 pub(crate) mod text;
+pub(crate) mod utf16;
 mod xlsx;
 
 use std::io::{self, Read};
