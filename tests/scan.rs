@@ -264,7 +264,10 @@ fn bad_objects_get_a_status_and_the_scan_goes_on() {
     write(dir.path(), "b_empty.txt", b"");
     write(dir.path(), "c_image.png", b"\x89PNG\r\n\x1a\n");
     write(dir.path(), "d_fake.gz", b"this is not gzip at all");
-    let truncated = gzip(&std::fs::read(repo("samples/relatorio_prototipos.txt")).expect("sample"));
+    let clean: String = (0..2000)
+        .map(|i| format!("nothing to see, line {i}\n"))
+        .collect();
+    let truncated = gzip(clean.as_bytes());
     write(
         dir.path(),
         "e_truncated.txt.gz",
@@ -280,7 +283,11 @@ fn bad_objects_get_a_status_and_the_scan_goes_on() {
     assert_eq!(statuses[1], ("COMPLETE".to_owned(), None));
     assert_eq!(statuses[2], skipped("UNSUPPORTED_FILE_TYPE_EXCEPTION"));
     assert_eq!(statuses[3], skipped("UNABLE_TO_PARSE_FILE"));
-    assert_eq!(statuses[4].1.as_deref(), Some("MALFORMED_FILE"));
+    // Its first half was read and scanned.
+    assert_eq!(
+        statuses[4],
+        ("PARTIAL".to_owned(), Some("MALFORMED_FILE".to_owned()))
+    );
     assert_eq!(statuses[5], ("COMPLETE".to_owned(), None));
     for record in &records {
         assert_eq!(record["severity"], Value::Null);
@@ -814,4 +821,280 @@ fn long_json_names_and_paths_are_truncated_as_macie_does() {
     assert_eq!(occurrences["records"][1]["jsonPath"], expected);
     assert_eq!(expected.chars().count(), 250);
     assert!(!output.contains(&"a".repeat(60)));
+}
+
+/// Scans `targets` with the managed identifiers only (the default selection).
+fn scan_managed(targets: &[&str]) -> (Option<i32>, Vec<Value>) {
+    let mut args = vec!["scan"];
+    args.extend_from_slice(targets);
+    let out = ferret(&args);
+    assert!(
+        out.status.code() != Some(2),
+        "scan failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    (out.status.code(), records(&out))
+}
+
+/// `text` as UTF-16 with its byte-order mark, as Excel's "Unicode Text" and PowerShell
+/// 5 write it (little-endian) or big-endian.
+fn utf16(text: &str, little_endian: bool) -> Vec<u8> {
+    "\u{FEFF}"
+        .encode_utf16()
+        .chain(text.encode_utf16())
+        .flat_map(|unit| {
+            if little_endian {
+                unit.to_le_bytes()
+            } else {
+                unit.to_be_bytes()
+            }
+        })
+        .collect()
+}
+
+#[test]
+fn utf16_text_and_tables_are_scanned_as_the_text_they_encode() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    write(
+        dir.path(),
+        "a.txt",
+        &utf16("x\r\ncard 4111111111111111\r\n", true),
+    );
+    write(
+        dir.path(),
+        "b.tsv",
+        &utf16("name\temail\r\nAna\tana.lima@example.fr\r\n", true),
+    );
+    write(
+        dir.path(),
+        "c.csv",
+        &utf16("id,card\r\n1,4111 1111 1111 1111\r\n", false),
+    );
+    write(
+        dir.path(),
+        "d.jsonl",
+        &utf16(
+            "{\"id\": 1}\r\n{\"mail\": \"ana.lima@example.fr\"}\r\n",
+            true,
+        ),
+    );
+    let (code, records) = scan_managed(&[path_str(dir.path())]);
+    assert_eq!(code, Some(1), "sensitive data found");
+    assert_eq!(records.len(), 4);
+    for record in &records {
+        assert_eq!(status(record), ("COMPLETE".to_owned(), None));
+    }
+    let occurrences = |record: &Value, kind: &str| {
+        let detection = managed(record, kind).unwrap_or_else(|| panic!("{kind} in {record}"));
+        assert_eq!(detection["count"], 1, "{kind}");
+        detection["occurrences"].clone()
+    };
+    assert_eq!(
+        occurrences(&records[0], "CREDIT_CARD_NUMBER")["lineRanges"],
+        json!([{"start": 2, "end": 2, "startColumn": 6}])
+    );
+    assert_eq!(result(&records[0])["mimeType"], "text/plain");
+    assert_eq!(
+        occurrences(&records[1], "EMAIL_ADDRESS")["cells"],
+        json!([{"row": 2, "column": 2, "columnName": "email", "cellReference": null}])
+    );
+    assert_eq!(result(&records[1])["mimeType"], "text/tab-separated-values");
+    assert_eq!(
+        occurrences(&records[2], "CREDIT_CARD_NUMBER")["cells"],
+        json!([{"row": 2, "column": 2, "columnName": "card", "cellReference": null}])
+    );
+    assert_eq!(
+        occurrences(&records[3], "EMAIL_ADDRESS")["records"],
+        json!([{"recordIndex": 1, "jsonPath": "$.mail"}])
+    );
+}
+
+#[test]
+fn utf16_text_inside_gzip_and_zip_is_decoded() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let text = utf16("card 4111111111111111\r\n", true);
+    write(dir.path(), "a.txt.gz", &gzip(&text));
+    write(dir.path(), "b.zip", &zip(&[("export.txt", &text)]));
+    let (_, records) = scan_managed(&[path_str(dir.path())]);
+    for record in &records {
+        assert_eq!(status(record), ("COMPLETE".to_owned(), None));
+        let card = managed(record, "CREDIT_CARD_NUMBER").expect("card");
+        assert_eq!(
+            card["occurrences"]["lineRanges"],
+            json!([{"start": 1, "end": 1, "startColumn": 6}])
+        );
+    }
+}
+
+#[test]
+fn a_utf8_byte_order_mark_is_not_a_character() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    write(dir.path(), "a.txt", "\u{FEFF}P-AB1234 x\n".as_bytes());
+    write(dir.path(), "b.csv", "\u{FEFF}P-AB1234,x\n1,2\n".as_bytes());
+    let (_, records) = scan_custom(&[path_str(dir.path())]);
+    for record in &records {
+        let found = custom(record, "Prototyping Naming").expect("found");
+        assert_eq!(
+            found["occurrences"]["lineRanges"],
+            json!([{"start": 1, "end": 1, "startColumn": 1}]),
+            "{}",
+            record["resourcesAffected"]["s3Object"]["key"]
+        );
+    }
+}
+
+/// Text with a card number on line 2 and enough varied lines after it that half of its
+/// gzip stream holds the card number.
+fn text_with_a_card() -> String {
+    let mut text = "first line\nthe card 4111 1111 1111 1111 is here\n".to_owned();
+    for i in 0..2000u32 {
+        text.push_str(&format!("line {i} {}\n", i.wrapping_mul(2_654_435_761)));
+    }
+    text
+}
+
+#[test]
+fn a_truncated_gzip_reports_what_was_read_as_partial() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let compressed = gzip(text_with_a_card().as_bytes());
+    let cut = &compressed[..compressed.len() / 2];
+    let path = write(dir.path(), "t.txt.gz", cut);
+    let (code, records) = scan_managed(&[path_str(&path)]);
+    assert_eq!(code, Some(1), "a card number was read");
+    let record = &records[0];
+    assert_eq!(
+        status(record),
+        ("PARTIAL".to_owned(), Some("MALFORMED_FILE".to_owned()))
+    );
+    assert_eq!(result(record)["sizeClassified"], cut.len());
+    assert_eq!(result(record)["mimeType"], "application/gzip");
+    let card = managed(record, "CREDIT_CARD_NUMBER").expect("card");
+    assert_eq!(card["count"], 1);
+    assert_eq!(
+        card["occurrences"]["lineRanges"],
+        json!([{"start": 2, "end": 2, "startColumn": 10}])
+    );
+}
+
+#[test]
+fn a_gzip_with_a_bad_checksum_is_malformed_and_its_content_scanned() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut compressed = gzip(text_with_a_card().as_bytes());
+    // The trailer is the CRC-32 of the content, then its size.
+    let crc = compressed.len() - 8;
+    compressed[crc] ^= 0xFF;
+    let path = write(dir.path(), "c.txt.gz", &compressed);
+    let (code, records) = scan_managed(&[path_str(&path)]);
+    assert_eq!(code, Some(1));
+    assert_eq!(
+        status(&records[0]),
+        ("PARTIAL".to_owned(), Some("MALFORMED_FILE".to_owned()))
+    );
+    let card = managed(&records[0], "CREDIT_CARD_NUMBER").expect("card");
+    assert_eq!(card["count"], 1);
+}
+
+#[test]
+fn a_gzip_that_yields_nothing_is_skipped_as_malformed() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let compressed = gzip(text_with_a_card().as_bytes());
+    // The gzip header alone, cut inside: no content comes out.
+    let path = write(dir.path(), "h.txt.gz", &compressed[..6]);
+    let (code, records) = scan_managed(&[path_str(&path)]);
+    assert_eq!(code, Some(0));
+    assert_eq!(
+        status(&records[0]),
+        ("SKIPPED".to_owned(), Some("MALFORMED_FILE".to_owned()))
+    );
+    assert_eq!(result(&records[0])["sizeClassified"], 0);
+}
+
+#[test]
+fn truncated_csv_and_json_lines_in_gzip_are_partial_with_what_was_read() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut csv = "id,card\n1,4111 1111 1111 1111\n".to_owned();
+    let mut lines = "{\"card\": \"4111 1111 1111 1111\"}\n".to_owned();
+    for i in 0..2000u32 {
+        let n = i.wrapping_mul(2_654_435_761);
+        csv.push_str(&format!("{i},{n}\n"));
+        lines.push_str(&format!("{{\"n\": \"{n}\"}}\n"));
+    }
+    for (name, content) in [("t.csv.gz", csv), ("t.jsonl.gz", lines)] {
+        let compressed = gzip(content.as_bytes());
+        write(dir.path(), name, &compressed[..compressed.len() / 2]);
+    }
+    let (_, records) = scan_managed(&[path_str(dir.path())]);
+    for record in &records {
+        assert_eq!(
+            status(record),
+            ("PARTIAL".to_owned(), Some("MALFORMED_FILE".to_owned()))
+        );
+        let card = managed(record, "CREDIT_CARD_NUMBER").expect("card");
+        assert_eq!(card["count"], 1);
+    }
+    let cells = &managed(&records[0], "CREDIT_CARD_NUMBER").expect("card")["occurrences"];
+    assert_eq!(
+        cells["cells"],
+        json!([{"row": 2, "column": 2, "columnName": "card", "cellReference": null}])
+    );
+}
+
+#[test]
+fn text_mime_types_follow_the_extension() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let names = [
+        ("a.html", "text/html"),
+        ("b.htm", "text/html"),
+        ("c.log", "text/plain"),
+        ("d.md", "text/markdown"),
+        ("e.txt", "text/plain"),
+        ("f.xml", "application/xml"),
+    ];
+    for (name, _) in names {
+        write(dir.path(), name, b"<p>nothing</p>\n");
+    }
+    let (_, records) = scan_managed(&[path_str(dir.path())]);
+    let types: Vec<&str> = records
+        .iter()
+        .map(|r| result(r)["mimeType"].as_str().expect("mime type"))
+        .collect();
+    let expected: Vec<&str> = names.iter().map(|(_, mime)| *mime).collect();
+    assert_eq!(types, expected);
+}
+
+#[test]
+fn an_unreadable_file_is_skipped_with_its_size() {
+    use std::os::unix::fs::PermissionsExt;
+    use std::os::unix::process::CommandExt;
+
+    let dir = tempfile::tempdir().expect("tempdir");
+    // Traversable by the unprivileged user the scan may run as.
+    std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o755))
+        .expect("chmod dir");
+    let path = write(dir.path(), "secret.txt", b"0123456789");
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o000)).expect("chmod");
+    // A copy of the binary beside the file, so that the unprivileged user needs to
+    // reach only this folder, wherever the build lives.
+    let binary = dir.path().join("ferret");
+    std::fs::copy(env!("CARGO_BIN_EXE_ferret"), &binary).expect("copy the binary");
+    std::fs::set_permissions(&binary, std::fs::Permissions::from_mode(0o755))
+        .expect("chmod binary");
+    let mut command = std::process::Command::new(&binary);
+    command
+        .args(["scan", path_str(&path)])
+        .current_dir(dir.path());
+    // SAFETY: geteuid has no preconditions and cannot fail.
+    if unsafe { libc::geteuid() } == 0 {
+        // Root reads anything: scan as nobody.
+        command.uid(65534).gid(65534);
+    }
+    let out = command.output().expect("the ferret binary runs");
+    let records = records(&out);
+    assert_eq!(records.len(), 1, "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(
+        status(&records[0]),
+        ("SKIPPED".to_owned(), Some("PERMISSION_DENIED".to_owned()))
+    );
+    assert_eq!(records[0]["resourcesAffected"]["s3Object"]["size"], 10);
+    assert_eq!(result(&records[0])["sizeClassified"], 0);
 }

@@ -2,6 +2,8 @@
 
 use std::path::Path;
 
+use crate::reader::utf16::Utf16;
+
 /// How an object's bytes are cut into text units.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Format {
@@ -57,12 +59,7 @@ impl Format {
     /// The format an object's name announces. Unknown extensions are `Text` here and
     /// must be confirmed with [`Format::confirm`].
     pub fn from_path(path: &Path) -> Format {
-        let extension = path
-            .extension()
-            .and_then(|e| e.to_str())
-            .map(str::to_ascii_lowercase)
-            .unwrap_or_default();
-        match extension.as_str() {
+        match extension(path).as_str() {
             "csv" => Format::Csv,
             "tsv" | "tab" => Format::Tsv,
             "xlsx" | "xlsm" => Format::Xlsx,
@@ -79,13 +76,11 @@ impl Format {
     /// Checks the announced format against the object's first bytes: text formats must
     /// not look binary (a NUL byte in the head), containers must carry their magic.
     pub fn confirm(self, head: &[u8]) -> Result<Format, Mismatch> {
-        let looks_binary = memchr::memchr(0, head).is_some() && !looks_like_utf16(head);
+        // UTF-16 text has a NUL in every other byte of ASCII; with its byte-order
+        // mark it is text, transcoded before it is read.
+        let looks_binary = memchr::memchr(0, head).is_some() && Utf16::sniff(head).is_none();
         match self {
-            Format::Text | Format::Csv | Format::Tsv | Format::Json | Format::JsonLines
-                if looks_binary =>
-            {
-                Err(Mismatch::Binary)
-            }
+            format if format.is_text() && looks_binary => Err(Mismatch::Binary),
             Format::Gzip if !head.is_empty() && !head.starts_with(&[0x1f, 0x8b]) => {
                 Err(Mismatch::BadMagic)
             }
@@ -96,10 +91,26 @@ impl Format {
         }
     }
 
-    /// The MIME type reported in results.
-    pub fn mime_type(self) -> &'static str {
+    /// Whether the format is text read by a text reader (plain, tables, JSON): what
+    /// may come in UTF-16 and must not look binary.
+    pub fn is_text(self) -> bool {
+        matches!(
+            self,
+            Format::Text | Format::Csv | Format::Tsv | Format::Json | Format::JsonLines
+        )
+    }
+
+    /// The MIME type reported in results for an object of this format named `path`.
+    /// Text is read the same whatever its markup, but its type is the one its extension
+    /// names (an analyst filters results on it).
+    pub fn mime_type(self, path: &Path) -> &'static str {
         match self {
-            Format::Text => "text/plain",
+            Format::Text => match extension(path).as_str() {
+                "html" | "htm" => "text/html",
+                "xml" => "application/xml",
+                "md" | "markdown" => "text/markdown",
+                _ => "text/plain",
+            },
             Format::Csv => "text/csv",
             Format::Tsv => "text/tab-separated-values",
             Format::Xlsx => "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -112,6 +123,14 @@ impl Format {
     }
 }
 
+/// The extension of `path`, lower-cased; empty when it has none.
+fn extension(path: &Path) -> String {
+    path.extension()
+        .and_then(|e| e.to_str())
+        .map(str::to_ascii_lowercase)
+        .unwrap_or_default()
+}
+
 /// Why content contradicts its extension.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Mismatch {
@@ -119,12 +138,6 @@ pub enum Mismatch {
     Binary,
     /// A container without its signature.
     BadMagic,
-}
-
-/// UTF-16 text has NULs in every other byte; it is rare in data lakes and decoded
-/// lossily like any other text, so it should not count as binary.
-fn looks_like_utf16(head: &[u8]) -> bool {
-    head.starts_with(&[0xFF, 0xFE]) || head.starts_with(&[0xFE, 0xFF])
 }
 
 #[cfg(test)]
@@ -148,5 +161,35 @@ mod tests {
         assert_eq!(Format::Gzip.confirm(b"plain"), Err(Mismatch::BadMagic));
         assert_eq!(Format::Zip.confirm(b"PK\x03\x04"), Ok(Format::Zip));
         assert_eq!(Format::Text.confirm(b""), Ok(Format::Text));
+    }
+
+    #[test]
+    fn utf16_text_with_its_mark_is_not_binary() {
+        let le: Vec<u8> = "\u{FEFF}a\tb\n"
+            .encode_utf16()
+            .flat_map(u16::to_le_bytes)
+            .collect();
+        let be: Vec<u8> = "\u{FEFF}{}"
+            .encode_utf16()
+            .flat_map(u16::to_be_bytes)
+            .collect();
+        assert_eq!(Format::Tsv.confirm(&le), Ok(Format::Tsv));
+        assert_eq!(Format::Json.confirm(&be), Ok(Format::Json));
+        // Without a mark, NULs still mean binary.
+        assert_eq!(Format::Text.confirm(&le[2..]), Err(Mismatch::Binary));
+    }
+
+    #[test]
+    fn text_types_follow_the_extension() {
+        let mime = |name: &str| Format::from_path(Path::new(name)).mime_type(Path::new(name));
+        assert_eq!(mime("a/page.HTML"), "text/html");
+        assert_eq!(mime("page.htm"), "text/html");
+        assert_eq!(mime("feed.xml"), "application/xml");
+        assert_eq!(mime("README.md"), "text/markdown");
+        assert_eq!(mime("notes.txt"), "text/plain");
+        assert_eq!(mime("app.log"), "text/plain");
+        assert_eq!(mime("README"), "text/plain");
+        assert_eq!(mime("a.csv"), "text/csv");
+        assert_eq!(mime("x.png"), "application/octet-stream");
     }
 }

@@ -20,6 +20,7 @@ pub mod reader;
 pub mod result;
 pub mod scan;
 pub mod split;
+mod stream;
 pub mod table;
 #[cfg(test)]
 mod testing;

@@ -5,6 +5,10 @@
 //! is spooled to a temporary file first (never to memory). Every byte that
 //! decompression produces counts against one budget per object, which turns bombs into
 //! a clean `ARCHIVE_TOTAL_BYTES_EXTRACTED_OVER_LIMIT`.
+//!
+//! A stream that fails part-way is read up to the failure, which is reported after
+//! (see [`crate::stream`]), so that what was read is still scanned. Text that starts
+//! with a UTF-16 byte-order mark is transcoded to UTF-8 before its reader sees it.
 
 use std::cell::Cell;
 use std::io::{self, Read, Seek, SeekFrom};
@@ -14,7 +18,9 @@ use std::rc::Rc;
 use ferret_identifiers::IdentifierSet;
 
 use crate::limits::Limits;
+use crate::reader::utf16::{Utf16, Utf16Decoder};
 use crate::reader::{self, ReadError, Sink};
+use crate::stream::{Corrupt, Deferred};
 use crate::Format;
 
 /// Bytes examined to confirm a format.
@@ -111,6 +117,9 @@ struct Reading<'l> {
 }
 
 impl Reading<'_> {
+    /// Reads one object or member. A stream is read up to where it fails, and the
+    /// failure, if any, is the outcome: it outranks whatever the readers made of the
+    /// early end.
     fn read(
         &mut self,
         name: &str,
@@ -123,16 +132,68 @@ impl Reading<'_> {
                 let head = read_head(file)?;
                 file.seek(SeekFrom::Start(0))?;
                 let format = detect(name, &head)?;
+                if format.is_text() {
+                    // Text is streamed even from a file, and read up to a failure too.
+                    let mut stream = Deferred::new(file);
+                    let result = self.decode(
+                        name,
+                        format,
+                        &head,
+                        Source::Stream(&mut stream),
+                        depth,
+                        sink,
+                    );
+                    return ended(&mut stream, result.map(|()| format));
+                }
                 self.dispatch(name, format, Source::Seekable(file), depth, sink)?;
                 Ok(format)
             }
             Input::Stream(stream) => {
-                let head = read_head(stream)?;
-                let format = detect(name, &head)?;
-                let mut rejoined = io::Cursor::new(head).chain(stream);
-                self.dispatch(name, format, Source::Stream(&mut rejoined), depth, sink)?;
-                Ok(format)
+                let mut stream = Deferred::new(stream);
+                let result = self.read_stream(name, &mut stream, depth, sink);
+                ended(&mut stream, result)
             }
+        }
+    }
+
+    fn read_stream(
+        &mut self,
+        name: &str,
+        stream: &mut dyn Read,
+        depth: u32,
+        sink: &mut Sink<'_>,
+    ) -> Result<Format, ReadError> {
+        let head = read_head(stream)?;
+        let format = detect(name, &head)?;
+        let mut rejoined = io::Cursor::new(&head).chain(stream);
+        self.decode(
+            name,
+            format,
+            &head,
+            Source::Stream(&mut rejoined),
+            depth,
+            sink,
+        )?;
+        Ok(format)
+    }
+
+    /// Dispatches the source, transcoded to UTF-8 first when it is text in UTF-16
+    /// (which `head`, its first bytes, tells by its byte-order mark).
+    fn decode(
+        &mut self,
+        name: &str,
+        format: Format,
+        head: &[u8],
+        source: Source<'_>,
+        depth: u32,
+        sink: &mut Sink<'_>,
+    ) -> Result<(), ReadError> {
+        match Utf16::sniff(head).filter(|_| format.is_text()) {
+            Some(encoding) => {
+                let mut decoded = Utf16Decoder::new(source.into_read(), encoding);
+                self.dispatch(name, format, Source::Stream(&mut decoded), depth, sink)
+            }
+            None => self.dispatch(name, format, source, depth, sink),
         }
     }
 
@@ -205,12 +266,15 @@ impl Reading<'_> {
     ) -> Result<(), ReadError> {
         let inner_depth = self.enter(depth)?;
         let inner_name = strip_gzip_suffix(name);
+        // The decoder's failures are the data's; the compressed stream's own (a read
+        // error, a dropped connection) are told apart and reported as they are.
+        let mut compressed = Deferred::new(compressed);
         let mut decoder = Budgeted {
-            inner: flate2::read::MultiGzDecoder::new(compressed),
+            inner: Corrupt(flate2::read::MultiGzDecoder::new(&mut compressed)),
             budget: Rc::clone(&self.budget),
         };
         let result = self.read(&inner_name, Input::Stream(&mut decoder), inner_depth, sink);
-        result.map(|_| ()).map_err(|e| self.budget.explain(e))
+        ended(&mut compressed, result.map(|_| ())).map_err(|e| self.budget.explain(e))
     }
 
     fn zip(
@@ -264,6 +328,18 @@ impl Reading<'_> {
             }
         }
         Ok(())
+    }
+}
+
+/// How reading `stream` ended: at its failure, if it failed (whatever the readers made
+/// of the early end it looked like to them), else as the readers say.
+fn ended<R: Read, T>(
+    stream: &mut Deferred<R>,
+    result: Result<T, ReadError>,
+) -> Result<T, ReadError> {
+    match stream.take_error() {
+        Some(error) => Err(ReadError::Io(error)),
+        None => result,
     }
 }
 
@@ -345,7 +421,260 @@ impl<R: Read> Read for Budgeted<R> {
 
 #[cfg(test)]
 mod tests {
+    use std::io::Write;
+
     use super::*;
+    use crate::reader::{TextUnit, UnitPlace};
+
+    /// A unit as the tests see it: the searched text and where it is.
+    #[derive(Debug, PartialEq, Eq)]
+    enum Seen {
+        Text {
+            text: String,
+            line: u64,
+            column: u64,
+        },
+        Cell {
+            text: String,
+            row: u64,
+            column: u64,
+        },
+        Record {
+            text: String,
+            index: u64,
+            path: String,
+        },
+    }
+
+    /// The units of the object `name` holding `bytes`, read as a stream, and how the
+    /// reading ended.
+    fn read(name: &str, bytes: &[u8]) -> (Vec<Seen>, Result<Format, ReadError>) {
+        let mut seen = Vec::new();
+        let mut sink = |unit: TextUnit<'_>| {
+            let text = String::from_utf8_lossy(&unit.bytes[unit.search.clone()]).into_owned();
+            seen.push(match unit.place {
+                UnitPlace::Text {
+                    first_line,
+                    first_column,
+                    ..
+                } => Seen::Text {
+                    text,
+                    line: first_line,
+                    column: first_column,
+                },
+                UnitPlace::Cell { row, column, .. } => Seen::Cell { text, row, column },
+                UnitPlace::Record { index, path } => Seen::Record {
+                    text,
+                    index,
+                    path: path.to_macie(),
+                },
+            });
+        };
+        let mut stream = bytes;
+        let outcome = read_object(
+            name,
+            Input::Stream(&mut stream),
+            &Limits::default(),
+            &mut sink,
+        );
+        (seen, outcome.map(|outcome| outcome.format))
+    }
+
+    fn utf16le(text: &str) -> Vec<u8> {
+        "\u{FEFF}"
+            .encode_utf16()
+            .chain(text.encode_utf16())
+            .flat_map(u16::to_le_bytes)
+            .collect()
+    }
+
+    fn utf16be(text: &str) -> Vec<u8> {
+        "\u{FEFF}"
+            .encode_utf16()
+            .chain(text.encode_utf16())
+            .flat_map(u16::to_be_bytes)
+            .collect()
+    }
+
+    fn gzip(bytes: &[u8]) -> Vec<u8> {
+        let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+        encoder.write_all(bytes).expect("in memory");
+        encoder.finish().expect("in memory")
+    }
+
+    fn text(text: &str, line: u64, column: u64) -> Seen {
+        Seen::Text {
+            text: text.to_owned(),
+            line,
+            column,
+        }
+    }
+
+    fn cell(text: &str, row: u64, column: u64) -> Seen {
+        Seen::Cell {
+            text: text.to_owned(),
+            row,
+            column,
+        }
+    }
+
+    #[test]
+    fn utf16_text_is_read_as_the_text_it_encodes() {
+        let body = "card 4111111111111111\r\nclé é\n";
+        for bytes in [utf16le(body), utf16be(body)] {
+            let (seen, outcome) = read("u.txt", &bytes);
+            assert_eq!(outcome.expect("read"), Format::Text);
+            assert_eq!(seen, [text(body, 1, 1)]);
+        }
+    }
+
+    #[test]
+    fn utf16_tables_are_read_by_cells() {
+        let tsv = utf16le("name\temail\r\nAna\tana.lima@example.fr\r\n");
+        let (seen, outcome) = read("export.tsv", &tsv);
+        assert_eq!(outcome.expect("read"), Format::Tsv);
+        assert_eq!(
+            seen,
+            [
+                text("name", 1, 1),
+                text("email", 1, 6),
+                cell("Ana", 2, 1),
+                cell("ana.lima@example.fr", 2, 2),
+            ]
+        );
+        let (seen, _) = read("export.csv", &utf16be("id,cpf\n1,529.982.247-25\n"));
+        assert_eq!(seen[3], cell("529.982.247-25", 2, 2));
+    }
+
+    #[test]
+    fn utf16_json_is_read_by_records() {
+        let (seen, outcome) = read("a.json", &utf16le("{\"clé\": [\"x\", \"😀\"]}"));
+        assert_eq!(outcome.expect("read"), Format::Json);
+        assert_eq!(
+            seen,
+            [
+                Seen::Record {
+                    text: "x".to_owned(),
+                    index: 0,
+                    path: "$['clé'][0]".to_owned()
+                },
+                Seen::Record {
+                    text: "😀".to_owned(),
+                    index: 0,
+                    path: "$['clé'][1]".to_owned()
+                },
+            ]
+        );
+        let (seen, _) = read(
+            "a.jsonl",
+            &utf16be("{\"a\": \"x\"}\r\n\r\n{\"b\": \"y\"}\r\n"),
+        );
+        assert_eq!(
+            seen,
+            [
+                Seen::Record {
+                    text: "x".to_owned(),
+                    index: 0,
+                    path: "$.a".to_owned()
+                },
+                Seen::Record {
+                    text: "y".to_owned(),
+                    index: 2,
+                    path: "$.b".to_owned()
+                },
+            ]
+        );
+    }
+
+    #[test]
+    fn utf16_inside_gzip_is_decoded_too() {
+        let body = "card 4111111111111111\r\n";
+        let (seen, outcome) = read("u.txt.gz", &gzip(&utf16le(body)));
+        assert_eq!(outcome.expect("read"), Format::Gzip);
+        assert_eq!(seen, [text(body, 1, 1)]);
+    }
+
+    #[test]
+    fn a_mark_does_not_make_binary_formats_text() {
+        // A zip named .zip starting with FF FE is still no zip.
+        let (_, outcome) = read("a.zip", b"\xFF\xFEPK");
+        assert!(matches!(outcome, Err(ReadError::Unparseable(Format::Zip))));
+    }
+
+    #[test]
+    fn a_utf8_mark_is_not_text_in_any_text_format() {
+        let (seen, _) = read("b.txt", "\u{FEFF}EMP-50009 x\n".as_bytes());
+        assert_eq!(seen, [text("EMP-50009 x\n", 1, 1)]);
+        let (seen, _) = read("b.csv", "\u{FEFF}id,v\n1,x\n".as_bytes());
+        assert_eq!(seen[0], text("id", 1, 1));
+        let (seen, _) = read("b.json", "\u{FEFF}{\"a\": \"x\"}".as_bytes());
+        assert_eq!(seen.len(), 1);
+        let (seen, _) = read("b.jsonl", "\u{FEFF}{\"a\": \"x\"}\n".as_bytes());
+        assert_eq!(seen.len(), 1);
+    }
+
+    #[test]
+    fn a_truncated_gzip_hands_over_what_was_read_then_fails_as_malformed() {
+        let mut body = "card 4111 1111 1111 1111\n".to_owned();
+        for i in 0..400u32 {
+            body.push_str(&format!("line {i} {}\n", i.wrapping_mul(2_654_435_761)));
+        }
+        let compressed = gzip(body.as_bytes());
+        let (seen, outcome) = read("t.txt.gz", &compressed[..compressed.len() / 2]);
+        let error = outcome.expect_err("truncated");
+        assert_eq!(error.reason(), "MALFORMED_FILE");
+        let [Seen::Text {
+            text,
+            line: 1,
+            column: 1,
+        }] = seen.as_slice()
+        else {
+            panic!("one window of what was read: {seen:?}");
+        };
+        assert!(text.starts_with("card 4111 1111 1111 1111"), "{text}");
+        assert!(body.starts_with(text.as_str()));
+    }
+
+    #[test]
+    fn a_gzip_truncated_in_its_header_hands_over_nothing() {
+        let compressed = gzip(b"card 4111 1111 1111 1111");
+        let (seen, outcome) = read("t.txt.gz", &compressed[..5]);
+        assert_eq!(seen, []);
+        assert_eq!(outcome.expect_err("truncated").reason(), "MALFORMED_FILE");
+    }
+
+    #[test]
+    fn a_gzip_with_a_bad_checksum_hands_over_its_content_and_is_malformed() {
+        let mut compressed = gzip(b"card 4111 1111 1111 1111\n");
+        // The trailer is the CRC-32, then the size.
+        let crc = compressed.len() - 8;
+        compressed[crc] ^= 0xFF;
+        let (seen, outcome) = read("c.txt.gz", &compressed);
+        assert_eq!(seen, [text("card 4111 1111 1111 1111\n", 1, 1)]);
+        assert_eq!(outcome.expect_err("bad CRC").reason(), "MALFORMED_FILE");
+    }
+
+    #[test]
+    fn truncated_tables_and_json_hand_over_what_was_read() {
+        let table = gzip(b"id,card\n1,4111 1111 1111 1111\n2,5500 0000 0000 0004\n");
+        let (seen, outcome) = read("t.csv.gz", &table[..table.len() - 6]);
+        assert_eq!(outcome.expect_err("truncated").reason(), "MALFORMED_FILE");
+        assert!(
+            seen.contains(&cell("4111 1111 1111 1111", 2, 2)),
+            "{seen:?}"
+        );
+        let json = gzip(b"{\"a\": \"x\", \"b\": \"a long value cut somewhere\"}");
+        let (seen, outcome) = read("t.json.gz", &json[..json.len() - 6]);
+        assert_eq!(outcome.expect_err("truncated").reason(), "MALFORMED_FILE");
+        assert_eq!(
+            seen.first(),
+            Some(&Seen::Record {
+                text: "x".to_owned(),
+                index: 0,
+                path: "$.a".to_owned()
+            })
+        );
+    }
 
     #[test]
     fn gzip_suffixes_reveal_the_inner_name() {

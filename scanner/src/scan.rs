@@ -137,7 +137,7 @@ fn describe(
             options,
             ClassificationResult {
                 status,
-                mime_type: format.mime_type().to_owned(),
+                mime_type: format.mime_type(Path::new(&meta.key)).to_owned(),
                 size_classified,
                 additional_occurrences: findings.additional_occurrences,
                 custom_data_identifiers: findings.custom,
@@ -156,7 +156,7 @@ pub fn unreadable(meta: &ObjectMeta, reason: &str, options: &ScanOptions) -> Res
         options,
         ClassificationResult {
             status: status("SKIPPED", reason),
-            mime_type: format.mime_type().to_owned(),
+            mime_type: format.mime_type(Path::new(&meta.key)).to_owned(),
             size_classified: 0,
             additional_occurrences: false,
             custom_data_identifiers: CustomDataIdentifiers {
@@ -249,8 +249,10 @@ pub fn scan_file(set: &IdentifierSet, path: &Path, options: &ScanOptions) -> Res
                 Err(_) => scan_object(set, &meta, Input::Seekable(&mut file), options),
             }
         }
+        // A file that cannot be opened (no read permission) usually still has its
+        // size in its directory entry: the record tells how much went unscanned.
         Err(error) => unreadable(
-            &ObjectMeta::local(path, 0),
+            &ObjectMeta::local(path, std::fs::metadata(path).map_or(0, |m| m.len())),
             ReadError::Io(error).reason(),
             options,
         ),

@@ -31,6 +31,7 @@ use rayon::prelude::*;
 use crate::aggregate::Aggregator;
 use crate::object::{detect, read_head};
 use crate::per_thread::PerThread;
+use crate::reader::utf16::Utf16;
 use crate::reader::{SliceError, TableReader, TextUnit};
 use crate::Format;
 
@@ -70,6 +71,10 @@ pub(crate) enum Sequential {
     NotWorth,
     #[error("not a CSV or TSV file")]
     NotTable,
+    /// Slices start at byte offsets of the file; UTF-16 is transcoded as a stream from
+    /// its start.
+    #[error("the table is UTF-16")]
+    Utf16,
     #[error("the identifiers have no filter for tables")]
     NoFilter,
     #[error(transparent)]
@@ -117,6 +122,9 @@ pub(crate) fn read_split<'s>(
         Ok(Format::Tsv) => (Format::Tsv, b'\t'),
         _ => return Err(Sequential::NotTable),
     };
+    if Utf16::sniff(&head).is_some() {
+        return Err(Sequential::Utf16);
+    }
     let table = TableReader::new(set, delimiter).ok_or(Sequential::NoFilter)?;
     let plan = Plan {
         set,
@@ -706,5 +714,40 @@ regex = '\d{2}\s\d{2}'
             .result
             .custom_data_identifiers;
         assert_eq!(detections.total_count, 2);
+    }
+
+    #[test]
+    fn a_utf16_table_is_read_by_the_sequential_scan_that_decodes_it() {
+        let set = identifier_set();
+        let dir = tempfile::tempdir().expect("tempdir");
+        let text = "\u{FEFF}id\tcpf\r\n1\t529.982.247-25\r\n2\tP-AB1234\r\n";
+        let data: Vec<u8> = text.encode_utf16().flat_map(u16::to_le_bytes).collect();
+        let (path, file) = temp_table(dir.path(), "unicode.tsv", &data);
+        let split = ScanOptions {
+            split: SplitOptions {
+                min_bytes: 0,
+                slice_bytes: 7,
+            },
+            ..ScanOptions::default()
+        };
+        let size = data.len() as u64;
+        let (taken, got) = pool(3).install(|| {
+            let taken = read_split(&set, path_str(&path), &file, size, &split);
+            (taken.map(|_| ()), scan_file(&set, &path, &split))
+        });
+        assert!(matches!(taken, Err(Sequential::Utf16)), "{taken:?}");
+        assert_eq!(got.status(), "COMPLETE");
+        let custom = &got.classification_details.result.custom_data_identifiers;
+        let cells: Vec<(&str, u64, u64)> = custom
+            .detections
+            .iter()
+            .flat_map(|d| {
+                d.occurrences
+                    .cells
+                    .iter()
+                    .map(move |c| (d.name.as_str(), c.row, c.column))
+            })
+            .collect();
+        assert_eq!(cells, [("Brazil CPF", 2, 2), ("Prototyping Naming", 3, 2)]);
     }
 }

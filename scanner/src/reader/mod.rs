@@ -8,6 +8,7 @@ mod delimited;
 mod header;
 mod json;
 pub(crate) mod text;
+pub(crate) mod utf16;
 mod xlsx;
 
 use std::io::{self, Read};

@@ -17,31 +17,53 @@ pub const GUARD: usize = 64 * 1024;
 /// word boundaries see the byte before.
 pub const LOOKBACK: usize = 2048;
 
+/// The UTF-8 byte-order mark some Windows tools write first: not a character of the
+/// text (columns on line 1 would count it).
+const BOM: &[u8] = b"\xEF\xBB\xBF";
+
 /// Reads `input` as one text unit, handed to `sink` as successive windows whose search
-/// ranges tile the text exactly once.
+/// ranges tile the text exactly once. A leading byte-order mark is not part of the text.
+///
+/// Empty text has no window: a unit means that something was read. When `input`
+/// fails, what was read before is still handed over (the window up to the failure) and
+/// the error is returned after it, so that the object is reported PARTIAL with what it
+/// holds, or SKIPPED when nothing could be read.
 pub fn read_text<R: Read>(mut input: R, sink: &mut Sink<'_>) -> Result<(), ReadError> {
     let mut buffer: Vec<u8> = Vec::with_capacity(LOOKBACK + WINDOW + GUARD);
     let mut search_start = 0;
     let mut first_line = 1;
     let mut first_column = 1;
+    let mut at_start = true;
     loop {
-        let eof = fill(&mut input, &mut buffer, search_start + WINDOW + GUARD)?;
+        let (eof, failure) = match fill(&mut input, &mut buffer, search_start + WINDOW + GUARD) {
+            Ok(eof) => (eof, None),
+            Err(e) => (true, Some(e)),
+        };
+        if std::mem::take(&mut at_start) && buffer.starts_with(BOM) {
+            buffer.drain(..BOM.len());
+        }
         let search_end = if eof {
             buffer.len()
         } else {
             buffer.len() - GUARD
         };
-        sink(TextUnit {
-            bytes: &buffer,
-            search: search_start..search_end,
-            place: UnitPlace::Text {
-                first_line,
-                first_column,
-                dropped: &[],
-            },
-            context: UnitContext::None,
-            only: None,
-        });
+        // Only the end of the text (or a failure) may leave nothing new to search.
+        if search_end > search_start {
+            sink(TextUnit {
+                bytes: &buffer,
+                search: search_start..search_end,
+                place: UnitPlace::Text {
+                    first_line,
+                    first_column,
+                    dropped: &[],
+                },
+                context: UnitContext::None,
+                only: None,
+            });
+        }
+        if let Some(error) = failure {
+            return Err(ReadError::Io(error));
+        }
         if eof {
             return Ok(());
         }
@@ -120,6 +142,43 @@ mod tests {
         out
     }
 
+    /// Serves `bytes`, then fails as a truncated gzip stream does.
+    struct Truncated<'a>(&'a [u8]);
+
+    impl Read for Truncated<'_> {
+        fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+            if self.0.is_empty() {
+                return Err(io::Error::new(io::ErrorKind::UnexpectedEof, "truncated"));
+            }
+            let n = self.0.len().min(buf.len());
+            buf[..n].copy_from_slice(&self.0[..n]);
+            self.0 = &self.0[n..];
+            Ok(n)
+        }
+    }
+
+    /// The windows handed over before `input` fails, and its error.
+    fn windows_until_failure(bytes: &[u8]) -> (Vec<(Vec<u8>, u64, u64)>, ReadError) {
+        let mut out = Vec::new();
+        let error = read_text(Truncated(bytes), &mut |unit: TextUnit<'_>| {
+            let UnitPlace::Text {
+                first_line,
+                first_column,
+                ..
+            } = unit.place
+            else {
+                panic!("text units");
+            };
+            out.push((
+                unit.bytes[unit.search.clone()].to_vec(),
+                first_line,
+                first_column,
+            ));
+        })
+        .expect_err("the input fails");
+        (out, error)
+    }
+
     #[test]
     fn small_text_is_one_window() {
         let w = windows(b"hello\nworld");
@@ -127,8 +186,45 @@ mod tests {
     }
 
     #[test]
-    fn empty_text_is_one_empty_window() {
-        assert_eq!(windows(b""), [(Vec::new(), 1, 1)]);
+    fn empty_text_has_no_window() {
+        assert_eq!(windows(b""), []);
+    }
+
+    #[test]
+    fn a_byte_order_mark_is_not_text() {
+        assert_eq!(
+            windows("\u{FEFF}EMP-50009 x\n".as_bytes()),
+            [(b"EMP-50009 x\n".to_vec(), 1, 1)]
+        );
+        assert_eq!(windows("\u{FEFF}".as_bytes()), []);
+        // Only at the start.
+        assert_eq!(
+            windows("a\u{FEFF}".as_bytes()),
+            [("a\u{FEFF}".as_bytes().to_vec(), 1, 1)]
+        );
+    }
+
+    #[test]
+    fn what_was_read_before_a_failure_is_handed_over() {
+        let (w, error) = windows_until_failure(b"card 4111 1111 1111 1111\nmore");
+        assert_eq!(w, [(b"card 4111 1111 1111 1111\nmore".to_vec(), 1, 1)]);
+        assert_eq!(error.reason(), "MALFORMED_FILE");
+    }
+
+    #[test]
+    fn nothing_is_handed_over_when_nothing_was_read() {
+        let (w, error) = windows_until_failure(b"");
+        assert_eq!(w, []);
+        assert_eq!(error.reason(), "MALFORMED_FILE");
+    }
+
+    #[test]
+    fn a_failure_after_full_windows_hands_over_the_rest() {
+        let text = "line\n".repeat(WINDOW / 5 * 2);
+        let (w, _) = windows_until_failure(text.as_bytes());
+        assert!(w.len() >= 2, "several windows: {}", w.len());
+        let joined: Vec<u8> = w.iter().flat_map(|(bytes, _, _)| bytes.clone()).collect();
+        assert_eq!(joined, text.as_bytes(), "every byte read is searched once");
     }
 
     #[test]
