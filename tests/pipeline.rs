@@ -307,9 +307,17 @@ fn a_partial_object_counts_as_scanned_and_still_goes_to_review() {
     let backend = dir_backend();
     backend.init();
     // A clean text beside a member ferret cannot read: analysed, but only in part.
-    let archive = zip(&[("notes.txt", CLEAN_TXT), ("logo.png", b"\x89PNG\r\n\x1a\n\0")]);
+    let archive = zip(&[
+        ("notes.txt", CLEAN_TXT),
+        ("logo.png", b"\x89PNG\r\n\x1a\n\0"),
+    ]);
     backend.put(&bucket("raw"), "in/bundle.zip", &archive, &[]);
-    backend.put(&bucket("raw"), "in/broken.xlsx", b"PK\x03\x04 not a workbook", &[]);
+    backend.put(
+        &bucket("raw"),
+        "in/broken.xlsx",
+        b"PK\x03\x04 not a workbook",
+        &[],
+    );
 
     let summary = backend.run_batch("p1");
     assert_eq!(

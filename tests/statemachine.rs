@@ -610,7 +610,10 @@ fn sigterm_mid_task_lets_the_running_task_finish_then_stops_the_worker() {
     // of its first task (Stage, part way through the moves); the task has 10 s to end.
     let stopping = flow.start_worker(
         "stopping",
-        &[("FERRET_CRASH_AFTER", "10"), ("FERRET_CRASH_SIGNAL", "TERM")],
+        &[
+            ("FERRET_CRASH_AFTER", "10"),
+            ("FERRET_CRASH_SIGNAL", "TERM"),
+        ],
     );
     let execution = flow.start("term-1");
     let status = exit_status(&mut flow.workers[stopping].child);
@@ -631,7 +634,9 @@ fn sigterm_mid_task_lets_the_running_task_finish_then_stops_the_worker() {
     flow.awaiting_review("term-1");
     flow.review("approve", "term-1", &[]);
     assert_eq!(flow.finished(&execution).status, "SUCCEEDED");
-    assert!(!flow.worker_log(next).contains("task started step=\"stage\""));
+    assert!(!flow
+        .worker_log(next)
+        .contains("task started step=\"stage\""));
     flow.assert_approved_exactly_once(&objects);
 }
 
@@ -642,7 +647,10 @@ fn sigterm_past_the_grace_fails_the_task_as_worker_stopping_and_another_worker_r
     // No grace: the stop aborts the stage part way through its moves.
     let stopping = flow.start_worker_with_grace(
         "stopping",
-        &[("FERRET_CRASH_AFTER", "10"), ("FERRET_CRASH_SIGNAL", "TERM")],
+        &[
+            ("FERRET_CRASH_AFTER", "10"),
+            ("FERRET_CRASH_SIGNAL", "TERM"),
+        ],
         "0",
     );
     let execution = flow.start("term-2");
@@ -660,7 +668,9 @@ fn sigterm_past_the_grace_fails_the_task_as_worker_stopping_and_another_worker_r
     flow.awaiting_review("term-2");
     flow.review("approve", "term-2", &[]);
     assert_eq!(flow.finished(&execution).status, "SUCCEEDED");
-    assert!(flow.worker_log(next).contains("task started step=\"stage\""));
+    assert!(flow
+        .worker_log(next)
+        .contains("task started step=\"stage\""));
     flow.assert_approved_exactly_once(&objects);
 }
 
