@@ -151,7 +151,7 @@ impl Cursor {
     /// Hands the field over as the unit it is: a header cell or a data cell.
     fn cell(&mut self, field: &[u8], sink: &mut Sink<'_>) {
         if self.row == 0 {
-            self.headers.push(column_name(field));
+            self.name_column(column_name(field));
             header_unit(field, self.header_column + 1, sink);
             self.header_column += char_count(field) as u64 + 1;
         } else {
@@ -164,10 +164,19 @@ impl Cursor {
     /// names no column.
     fn skip(&mut self, chars: u64) {
         if self.row == 0 {
-            self.headers.push(String::new());
+            self.name_column(String::new());
             self.header_column += chars + 1;
         }
         self.index += 1;
+    }
+
+    /// Names the next column, among the first [`MAX_FIELDS`]: a header of millions of
+    /// empty cells must not become millions of names (the filtered reader parses no
+    /// wider record either). The columns after them have no name.
+    fn name_column(&mut self, name: String) {
+        if self.headers.len() < MAX_FIELDS {
+            self.headers.push(name);
+        }
     }
 
     fn end_record(&mut self) {
@@ -1292,6 +1301,23 @@ words = ["111.111.111-11"]
             assert!(got.2, "read whole");
             assert_eq!(got.0.custom.total_count, 3);
         }
+    }
+
+    #[test]
+    fn columns_past_the_widest_record_held_have_no_name() {
+        let mut data = "h,".repeat(MAX_FIELDS + 1);
+        data.push_str("siret\n");
+        data.push_str(&",".repeat(MAX_FIELDS + 1));
+        data.push_str("732 829 320-00074\n");
+        let mut names = Vec::new();
+        read_delimited(data.as_bytes(), b',', &Limits::default(), &mut |unit| {
+            if let UnitPlace::Cell { column_name, .. } = unit.place {
+                names.push(column_name.map(str::to_owned));
+            }
+        })
+        .expect("read");
+        // The SIRET's column, past the first MAX_FIELDS, is not named "siret".
+        assert_eq!(names, [None]);
     }
 
     #[test]
