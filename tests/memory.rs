@@ -12,6 +12,9 @@ use common::*;
 /// The bound the scanner promises for any input.
 const MAX_RSS_BYTES: i64 = 128 * 1024 * 1024;
 
+/// The default cell limit (`Limits::max_unit_bytes`).
+const CELL_LIMIT: usize = 16 << 20;
+
 /// Peak resident set size of all waited-for children, in bytes.
 fn children_peak_rss() -> i64 {
     // SAFETY: getrusage only writes into the zeroed struct we pass.
@@ -99,7 +102,78 @@ fn large_files_and_bombs_are_scanned_in_bounded_memory() {
         words.div_ceil(1000)
     );
 
+    huge_cells_are_scanned_in_bounded_memory(dir.path());
+
     let peak = children_peak_rss();
     assert!(peak > 0, "the scan's peak RSS was measured");
     assert!(peak < MAX_RSS_BYTES, "peak RSS {} MiB", peak >> 20);
+}
+
+/// `len` characters of base64, from a deterministic generator: what a photo stored in
+/// a cell looks like, and text in which the 40-character secret pattern of
+/// `AWS_CREDENTIALS` has candidates everywhere.
+fn base64_text(len: usize, seed: &mut u64) -> Vec<u8> {
+    const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    (0..len)
+        .map(|_| {
+            *seed = seed
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            ALPHABET[(*seed >> 58) as usize]
+        })
+        .collect()
+}
+
+/// A table with a cell of exactly the limit (judged whole), one of 36 MiB (skipped)
+/// and an address in every data row, plain (read in slices on every thread) and
+/// gzipped (streamed), with every managed identifier.
+fn huge_cells_are_scanned_in_bounded_memory(dir: &Path) {
+    let mut seed = 7;
+    let prefix = b"data:image/png;base64,";
+    let mut table = b"id,photo,email\n1,".to_vec();
+    table.extend_from_slice(prefix);
+    table.extend(base64_text(CELL_LIMIT - prefix.len(), &mut seed));
+    table.extend_from_slice(b",ana@example.com\n2,");
+    table.extend(base64_text(36 << 20, &mut seed));
+    table.extend_from_slice(b",bob@example.com\n3,,carl@example.com\n");
+    let huge = dir.join("huge-cells");
+    std::fs::create_dir(&huge).expect("fixture dir");
+    std::fs::write(huge.join("photos.csv"), &table).expect("fixture");
+    let mut encoder = flate2::write::GzEncoder::new(
+        BufWriter::new(std::fs::File::create(huge.join("photos.csv.gz")).expect("fixture")),
+        flate2::Compression::fast(),
+    );
+    encoder.write_all(&table).expect("write");
+    encoder.finish().expect("finish").flush().expect("flush");
+    drop(table);
+
+    let identifiers = repo("samples/identifiers.toml");
+    let out = ferret([
+        "scan",
+        "--identifiers",
+        path_str(&identifiers),
+        path_str(&huge),
+    ]);
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let records = records(&out);
+    assert_eq!(records.len(), 2);
+    for record in &records {
+        assert_eq!(
+            status(record),
+            (
+                "PARTIAL".to_owned(),
+                Some("FILE_EXCEEDS_SIZE_LIMIT".to_owned())
+            )
+        );
+        let emails = managed(record, "EMAIL_ADDRESS").expect("addresses");
+        assert_eq!(
+            emails["count"], 3,
+            "the rows after the skipped cell are read"
+        );
+    }
 }

@@ -467,6 +467,54 @@ fn a_large_table_read_on_two_threads_gives_the_one_thread_result() {
     assert_eq!(cpf["count"], row + row.div_ceil(5));
 }
 
+/// `len` bytes of words ending with ` P-AB1234`-like `code`.
+fn words_ending_with(len: usize, code: &str) -> String {
+    let mut cell = "lorem ipsum ".repeat(len / 12 + 1);
+    cell.truncate(len - code.len() - 1);
+    cell.push(' ');
+    cell.push_str(code);
+    cell
+}
+
+#[test]
+fn a_cell_over_the_limit_is_skipped_and_the_rest_of_the_table_scanned() {
+    // The default cell limit is 16 MiB: a cell of exactly that is judged whole (its
+    // match is its last bytes), one byte more is not; the rows around them are read
+    // whether the file is read in slices (plain) or streamed (gzip), one thread or two.
+    let limit = 16 << 20;
+    let exact = words_ending_with(limit, "P-EF9012");
+    let over = words_ending_with(limit + 1, "P-CD5678");
+    let table = format!("name,code\nfirst,P-AB1234\nexact,{exact}\nover,{over}\nlast,P-GH3456\n");
+    drop((exact, over));
+    let dir = tempfile::tempdir().expect("tempdir");
+    write(dir.path(), "cells.csv", table.as_bytes());
+    write(dir.path(), "cells.csv.gz", &gzip(table.as_bytes()));
+    drop(table);
+    for threads in ["1", "2"] {
+        let (code, records) = scan_custom(&["--threads", threads, path_str(dir.path())]);
+        assert_eq!(code, Some(1), "sensitive");
+        assert_eq!(records.len(), 2);
+        for record in &records {
+            assert_eq!(
+                status(record),
+                (
+                    "PARTIAL".to_owned(),
+                    Some("FILE_EXCEEDS_SIZE_LIMIT".to_owned())
+                )
+            );
+            let found = custom(record, "Prototyping Naming").expect("codes");
+            assert_eq!(found["count"], 3);
+            let rows: Vec<&Value> = found["occurrences"]["cells"]
+                .as_array()
+                .expect("cells")
+                .iter()
+                .map(|cell| &cell["row"])
+                .collect();
+            assert_eq!(rows, [&json!(2), &json!(3), &json!(5)]);
+        }
+    }
+}
+
 #[test]
 fn max_occurrences_bounds_the_list_not_the_count() {
     let sample = repo("samples/empresa_brasileira.csv");

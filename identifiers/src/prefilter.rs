@@ -97,6 +97,9 @@ pub struct UnitFilter {
     dfa: DFA,
 
     separators: Vec<u8>,
+    /// `separators` as a table, to tell in one lookup per byte whether two match ends
+    /// are in the same unit.
+    is_separator: [bool; 256],
     detectors: usize,
 }
 
@@ -104,8 +107,7 @@ pub struct UnitFilter {
 #[derive(Debug, Clone)]
 pub struct FilterCache {
     cache: Cache,
-    /// Scratch space: a unit's match ends, the second half of a split range's.
-    unit: MatchEnds,
+    /// Scratch space: the match ends of the second half of a split range.
     second_half: MatchEnds,
 }
 
@@ -152,9 +154,14 @@ impl UnitFilter {
             )
             .build_from_nfa(nfa)
             .ok()?;
+        let mut is_separator = [false; 256];
+        for &byte in separators {
+            is_separator[usize::from(byte)] = true;
+        }
         Some(UnitFilter {
             dfa,
             separators: separators.to_vec(),
+            is_separator,
             detectors: patterns.len(),
         })
     }
@@ -172,15 +179,19 @@ impl UnitFilter {
     pub fn create_cache(&self) -> FilterCache {
         FilterCache {
             cache: self.dfa.create_cache(),
-            unit: MatchEnds::default(),
             second_half: MatchEnds::default(),
         }
     }
 
-    /// Records in `out` (cleared first) every offset of `range` where a filter match
-    /// ends, in order, with the detectors of the matches ending there. A match is never
-    /// empty and never contains a separator, so the byte before an end belongs to the
-    /// unit the match is in, and the detectors of a unit are those of the ends in it.
+    /// Records in `out` (cleared first), for each unit of `range` in which a filter
+    /// match ends, in order, the offset where its last match ends and the detectors of
+    /// all the matches ending in it. A match is never empty and never contains a
+    /// separator, so the byte before an end belongs to the unit the match is in, and the
+    /// detectors of a unit are those of the ends in it.
+    ///
+    /// One entry per unit, not per match end: where a pattern matches at every byte
+    /// (a 40-character class run over base64, say) a unit holds as many ends as bytes,
+    /// and keeping each would cost far more memory than the range itself.
     ///
     /// One walk of the automaton, never restarted: all its threads die on a separator,
     /// so its state after a unit is as good as a fresh start. A long range is walked
@@ -206,9 +217,7 @@ impl UnitFilter {
         split_min: usize,
     ) -> Result<(), FilterError> {
         out.clear();
-        let FilterCache {
-            cache, second_half, ..
-        } = cache;
+        let FilterCache { cache, second_half } = cache;
         let middle = range.start + range.len() / 2;
         let split = if range.len() >= split_min {
             haystack[middle..range.end]
@@ -220,7 +229,7 @@ impl UnitFilter {
         };
         let Some(split) = split else {
             let mut walk = self.walk(cache, haystack, range)?;
-            return self.walk_alone(cache, haystack, &mut walk, out);
+            return self.walk_alone(cache, haystack, &mut walk, &mut UnitEnds::new(self, out));
         };
         let mut first = self.walk(cache, haystack, range.start..split)?;
         let mut second = self.walk(cache, haystack, split..range.end)?;
@@ -231,6 +240,7 @@ impl UnitFilter {
             [&mut first, &mut second],
             [&mut *out, &mut *second_half],
         )?;
+        // The halves meet after a separator: their units are distinct.
         out.append(second_half);
         Ok(())
     }
@@ -261,8 +271,10 @@ impl UnitFilter {
         walks: [&mut Walk; 2],
         outs: [&mut MatchEnds; 2],
     ) -> Result<(), FilterError> {
-        let [one, two] = walks;
         let [out_one, out_two] = outs;
+        let mut out_one = UnitEnds::new(self, out_one);
+        let mut out_two = UnitEnds::new(self, out_two);
+        let [one, two] = walks;
         while !one.is_over() && !two.is_over() {
             let (mut a, mut b) = (one.state, two.state);
             let (mut i, mut j) = (one.at, two.at);
@@ -280,11 +292,11 @@ impl UnitFilter {
             (one.state, one.at, two.state, two.at) = (a, i, b, j);
             // One careful step each: whichever met a special state (or its end) gets
             // past it, the other just moves on.
-            self.step(cache, haystack, one, out_one)?;
-            self.step(cache, haystack, two, out_two)?;
+            self.step(cache, haystack, one, &mut out_one)?;
+            self.step(cache, haystack, two, &mut out_two)?;
         }
-        self.walk_alone(cache, haystack, one, out_one)?;
-        self.walk_alone(cache, haystack, two, out_two)
+        self.walk_alone(cache, haystack, one, &mut out_one)?;
+        self.walk_alone(cache, haystack, two, &mut out_two)
     }
 
     /// Walks one range to its end.
@@ -293,7 +305,7 @@ impl UnitFilter {
         cache: &mut Cache,
         haystack: &[u8],
         walk: &mut Walk,
-        out: &mut MatchEnds,
+        out: &mut impl EndSink,
     ) -> Result<(), FilterError> {
         while !walk.is_over() {
             let (mut state, mut at) = (walk.state, walk.at);
@@ -322,7 +334,7 @@ impl UnitFilter {
         cache: &mut Cache,
         haystack: &[u8],
         walk: &mut Walk,
-        out: &mut MatchEnds,
+        out: &mut impl EndSink,
     ) -> Result<(), FilterError> {
         if walk.is_over() {
             return Ok(());
@@ -351,12 +363,10 @@ impl UnitFilter {
         if next.is_dead() {
             walk.at = walk.end + 1;
         } else if next.is_match() {
-            out.ends.push(at);
+            out.begin(haystack, at);
             for index in 0..self.dfa.match_len(cache, next) {
-                let detector = self.dfa.match_pattern(cache, next, index).as_usize();
-                out.detectors.push(detector);
+                out.detector(self.dfa.match_pattern(cache, next, index).as_usize());
             }
-            out.bounds.push(out.detectors.len());
         }
         Ok(())
     }
@@ -366,7 +376,9 @@ impl UnitFilter {
     ///
     /// With `MatchKind::All` a match state names every pattern with a match ending
     /// there, so one walk collecting them gives exactly the set an overlapping search
-    /// reports, without restarting a search at every match.
+    /// reports, without restarting a search at every match. The walk adds them to
+    /// `mask` as it meets them and keeps nothing else, so its memory does not grow
+    /// with the unit or the number of matches in it.
     pub fn detectors_in(
         &self,
         cache: &mut FilterCache,
@@ -375,16 +387,9 @@ impl UnitFilter {
         mask: &mut DetectorMask,
     ) -> Result<(), FilterError> {
         mask.clear();
-        let FilterCache {
-            cache, unit: ends, ..
-        } = cache;
-        ends.clear();
+        let cache = &mut cache.cache;
         let mut walk = self.walk(cache, haystack, range)?;
-        self.walk_alone(cache, haystack, &mut walk, ends)?;
-        for index in 0..ends.len() {
-            ends.add_detectors(index, mask);
-        }
-        Ok(())
+        self.walk_alone(cache, haystack, &mut walk, mask)
     }
 }
 
@@ -407,17 +412,78 @@ impl Walk {
     }
 }
 
-/// The match ends found by [`UnitFilter::match_ends`], in order, each with the
-/// detectors of the matches ending there. Reused from one range to the next.
+/// What a walk reports each match end to: [`MatchEnds`] keeps one entry per unit, a
+/// [`DetectorMask`] only which detectors matched.
+trait EndSink {
+    /// A match state was reached: matches end at `at` in `haystack`; their detectors
+    /// follow, one [`EndSink::detector`] call each.
+    fn begin(&mut self, haystack: &[u8], at: usize);
+    fn detector(&mut self, detector: usize);
+}
+
+impl EndSink for DetectorMask {
+    fn begin(&mut self, _: &[u8], _: usize) {}
+
+    fn detector(&mut self, detector: usize) {
+        self.insert(detector);
+    }
+}
+
+/// A [`MatchEnds`] being filled by a walk of `filter`, which says where units end.
+struct UnitEnds<'a> {
+    filter: &'a UnitFilter,
+    ends: &'a mut MatchEnds,
+}
+
+impl<'a> UnitEnds<'a> {
+    fn new(filter: &'a UnitFilter, ends: &'a mut MatchEnds) -> Self {
+        UnitEnds { filter, ends }
+    }
+}
+
+impl EndSink for UnitEnds<'_> {
+    /// Opens an entry for `at`, or moves the last one to `at` when no separator lies
+    /// between them (the same unit). Ends arrive in increasing order, so the bytes
+    /// checked, from one end to the next, are each checked at most once per walk.
+    fn begin(&mut self, haystack: &[u8], at: usize) {
+        let same_unit = self.ends.ends.last().is_some_and(|&last| {
+            !haystack[last..at]
+                .iter()
+                .any(|&b| self.filter.is_separator[usize::from(b)])
+        });
+        if same_unit {
+            if let Some(last) = self.ends.ends.last_mut() {
+                *last = at;
+            }
+        } else {
+            self.ends.ends.push(at);
+            self.ends.bounds.push(self.ends.detectors.len());
+        }
+    }
+
+    /// Adds `detector` to the last entry, once.
+    fn detector(&mut self, detector: usize) {
+        let from = self.ends.bounds.last().copied().unwrap_or(0);
+        if !self.ends.detectors[from..].contains(&detector) {
+            self.ends.detectors.push(detector);
+        }
+    }
+}
+
+/// The units in which [`UnitFilter::match_ends`] found matches, in order: for each,
+/// where its last match ends and the detectors of all its matches. Reused from one
+/// range to the next.
 #[derive(Debug, Clone, Default)]
 pub struct MatchEnds {
     ends: Vec<usize>,
-    /// The detectors of end `i` are `detectors[bounds[i - 1]..bounds[i]]`.
+    /// The detectors of entry `i` are `detectors[bounds[i]..bounds[i + 1]]` (the last
+    /// entry's run to the end).
     detectors: Vec<usize>,
     bounds: Vec<usize>,
 }
 
 impl MatchEnds {
+    /// The number of units with matches.
     pub fn len(&self) -> usize {
         self.ends.len()
     }
@@ -426,15 +492,19 @@ impl MatchEnds {
         self.ends.is_empty()
     }
 
-    /// The offset where the `index`-th match ends.
+    /// The offset where the last match of the `index`-th unit ends.
     pub fn end(&self, index: usize) -> usize {
         self.ends[index]
     }
 
-    /// Adds the detectors of the `index`-th end to `mask`.
+    /// Adds the detectors of the `index`-th unit to `mask`.
     pub fn add_detectors(&self, index: usize, mask: &mut DetectorMask) {
-        let from = index.checked_sub(1).map_or(0, |i| self.bounds[i]);
-        for &detector in &self.detectors[from..self.bounds[index]] {
+        let to = self
+            .bounds
+            .get(index + 1)
+            .copied()
+            .unwrap_or(self.detectors.len());
+        for &detector in &self.detectors[self.bounds[index]..to] {
             mask.insert(detector);
         }
     }
@@ -445,6 +515,7 @@ impl MatchEnds {
         self.bounds.clear();
     }
 
+    /// Appends the entries of `other`, whose units all come after this one's.
     fn append(&mut self, other: &MatchEnds) {
         let offset = self.detectors.len();
         self.ends.extend_from_slice(&other.ends);
@@ -524,24 +595,22 @@ mod tests {
         UnitFilter::new(patterns, b",\n\r\"").expect("filter")
     }
 
-    /// The first match end in each unit that has one, as a reader uses them.
+    /// The match end reported for each unit that has one (its last), checking that
+    /// no two are in the same unit.
     fn ends(filter: &UnitFilter, text: &[u8]) -> Vec<usize> {
         let mut cache = filter.create_cache();
         let mut ends = MatchEnds::default();
         filter
             .match_ends(&mut cache, text, 0..text.len(), &mut ends)
             .expect("walk");
-        let mut out: Vec<usize> = Vec::new();
-        for index in 0..ends.len() {
-            let end = ends.end(index);
-            let same_unit = out.last().is_some_and(|&last| {
-                !text[last..end]
+        let out: Vec<usize> = (0..ends.len()).map(|index| ends.end(index)).collect();
+        for pair in out.windows(2) {
+            assert!(
+                text[pair[0]..pair[1]]
                     .iter()
-                    .any(|b| filter.separators().contains(b))
-            });
-            if !same_unit {
-                out.push(end);
-            }
+                    .any(|b| filter.separators().contains(b)),
+                "one entry per unit: {out:?}"
+            );
         }
         out
     }
@@ -550,7 +619,35 @@ mod tests {
     fn anchors_are_unit_ends_so_they_are_dropped() {
         let f = filter(&[r"^\d{3}$"]);
         assert_eq!(ends(&f, b"abc,123,x"), [7]);
-        assert_eq!(ends(&f, b"abc,1234\n"), [7], "a superset: 123 of 1234");
+        assert_eq!(
+            ends(&f, b"abc,1234\n"),
+            [8],
+            "a superset: 123 and 234 of 1234"
+        );
+    }
+
+    /// A pattern that matches at every byte of a long unit leaves one entry, with the
+    /// detectors of all its matches: memory does not grow with the matches.
+    #[test]
+    fn a_unit_full_of_matches_is_one_entry() {
+        let f = filter(&[r"[a-z]{4}", r"\d"]);
+        let mut text = b"x,".to_vec();
+        text.extend(b"abcd".repeat(10_000));
+        text.extend_from_slice(b"1,abcd\nzz");
+        let mut cache = f.create_cache();
+        let mut ends = MatchEnds::default();
+        f.match_ends(&mut cache, &text, 0..text.len(), &mut ends)
+            .expect("walk");
+        assert_eq!(ends.len(), 2);
+        assert_eq!(ends.end(0), 2 + 40_001);
+        assert_eq!(ends.end(1), text.len() - 3);
+        assert!(ends.detectors.len() <= 3, "{:?}", ends.detectors);
+        let mut mask = f.new_mask();
+        ends.add_detectors(0, &mut mask);
+        assert!(mask.contains(0) && mask.contains(1));
+        mask.clear();
+        ends.add_detectors(1, &mut mask);
+        assert!(mask.contains(0) && !mask.contains(1));
     }
 
     #[test]

@@ -216,15 +216,20 @@ impl Reading<'_> {
             Format::JsonLines => reader::read_json_lines(source.into_read(), self.limits, sink),
             Format::Csv | Format::Tsv if self.set.is_some() => {
                 let delimiter = if format == Format::Tsv { b'\t' } else { b',' };
+                let limits = self.limits;
                 match self.set {
-                    Some(set) => {
-                        reader::read_delimited_filtered(source.into_read(), delimiter, set, sink)
-                    }
-                    None => reader::read_units(format, source.into_read(), sink),
+                    Some(set) => reader::read_delimited_filtered(
+                        source.into_read(),
+                        delimiter,
+                        set,
+                        limits,
+                        sink,
+                    ),
+                    None => reader::read_units(format, source.into_read(), limits, sink),
                 }
             }
             Format::Text | Format::Csv | Format::Tsv => {
-                reader::read_units(format, source.into_read(), sink)
+                reader::read_units(format, source.into_read(), self.limits, sink)
             }
             Format::Unsupported => Err(ReadError::Unsupported(format)),
         }

@@ -239,11 +239,18 @@ pub fn scan_file(set: &IdentifierSet, path: &Path, options: &ScanOptions) -> Res
             let meta = ObjectMeta::local(path, size);
             match read_split(set, &meta.key, &file, size, options) {
                 Ok(split) => {
-                    let outcome = ReadOutcome {
-                        format: split.format,
-                        member_errors: Vec::new(),
+                    // What the sequential scan of the same file reports.
+                    let outcome = if split.over_limit {
+                        Err(ReadError::UnitTooLarge {
+                            limit: options.limits.max_unit_bytes,
+                        })
+                    } else {
+                        Ok(ReadOutcome {
+                            format: split.format,
+                            member_errors: Vec::new(),
+                        })
                     };
-                    describe(&meta, options, split.aggregator, Ok(outcome))
+                    describe(&meta, options, split.aggregator, outcome)
                 }
                 // Whatever the reason, the sequential scan reads it all (again).
                 Err(_) => scan_object(set, &meta, Input::Seekable(&mut file), options),
@@ -303,4 +310,136 @@ pub fn local_files(target: &Path) -> std::io::Result<Vec<(PathBuf, u64)>> {
         }
     }
     Ok(files)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::io::Write;
+
+    use super::*;
+    use crate::result::Occurrences;
+    use crate::testing::identifier_set;
+
+    const IDENTIFIERS: &str = r#"
+[[identifier]]
+name = "Prototyping Naming"
+regex = '\bP\-[A-Z]{2}\d{4}\b'
+"#;
+
+    /// The cell limit of these tests.
+    const LIMIT: usize = 32;
+
+    fn options(prefilter: bool) -> ScanOptions {
+        ScanOptions {
+            limits: Limits {
+                max_unit_bytes: LIMIT,
+                ..Limits::default()
+            },
+            prefilter,
+            ..ScanOptions::default()
+        }
+    }
+
+    fn scan_bytes(name: &str, bytes: &[u8], options: &ScanOptions) -> ResultRecord {
+        let set = identifier_set(IDENTIFIERS);
+        let meta = ObjectMeta {
+            bucket: None,
+            key: name.to_owned(),
+            size: bytes.len() as u64,
+            e_tag: None,
+        };
+        let mut stream = bytes;
+        scan_object(&set, &meta, Input::Stream(&mut stream), options)
+    }
+
+    fn gzip(bytes: &[u8]) -> Vec<u8> {
+        let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        encoder.write_all(bytes).expect("in memory");
+        encoder.finish().expect("in memory")
+    }
+
+    /// The status, and the count and occurrences of the one custom detection.
+    fn found(record: &ResultRecord) -> (Status, u64, Occurrences) {
+        let result = &record.classification_details.result;
+        let detection = result
+            .custom_data_identifiers
+            .detections
+            .first()
+            .expect("a detection");
+        (
+            result.status.clone(),
+            detection.count,
+            detection.occurrences.clone(),
+        )
+    }
+
+    fn partial() -> Status {
+        status("PARTIAL", "FILE_EXCEEDS_SIZE_LIMIT")
+    }
+
+    /// A value one byte over the limit with a match in it, one of exactly the limit with
+    /// a match at its very end, a quoted one over the limit across lines, and matches
+    /// before and after them.
+    fn values() -> [String; 5] {
+        [
+            "P-AB1234".to_owned(),
+            format!("{} P-CD5678", "x".repeat(LIMIT - 8)),
+            format!("{} P-EF9012", "y".repeat(LIMIT - 9)),
+            format!("a\n{}\nP-IJ7890", "z".repeat(LIMIT)),
+            "P-GH3456".to_owned(),
+        ]
+    }
+
+    #[test]
+    fn a_cell_over_the_limit_is_skipped_and_the_rest_of_the_table_scanned() {
+        let [first, over, exact, quoted, last] = values();
+        assert_eq!((over.len(), exact.len()), (LIMIT + 1, LIMIT));
+        let csv = format!("name,code\nfirst,{first}\nover,{over}\nexact,{exact}\nquoted,\"{quoted}\"\nlast,{last}\n");
+        let tsv = csv.replace(',', "\t");
+        let tables = [
+            ("t.csv", csv.clone().into_bytes()),
+            ("t.tsv", tsv.into_bytes()),
+            ("t.csv.gz", gzip(csv.as_bytes())),
+        ];
+        for (name, bytes) in tables {
+            for prefilter in [true, false] {
+                let record = scan_bytes(name, &bytes, &options(prefilter));
+                let (status, count, occurrences) = found(&record);
+                let rows: Vec<u64> = occurrences.cells.iter().map(|c| c.row).collect();
+                assert_eq!(status, partial(), "{name}, prefilter {prefilter}");
+                assert_eq!(count, 3, "{name}, prefilter {prefilter}");
+                assert_eq!(rows, [2, 4, 6], "{name}, prefilter {prefilter}");
+                assert!(record.is_sensitive());
+            }
+        }
+    }
+
+    #[test]
+    fn a_table_whose_only_cell_is_over_the_limit_is_skipped() {
+        let cell = format!("{} P-CD5678\n", "x".repeat(LIMIT));
+        let record = scan_bytes("one.csv", cell.as_bytes(), &options(true));
+        let result = &record.classification_details.result;
+        assert_eq!(result.status, status("SKIPPED", "FILE_EXCEEDS_SIZE_LIMIT"));
+        assert_eq!(result.custom_data_identifiers.total_count, 0);
+    }
+
+    #[test]
+    fn a_json_string_over_the_limit_is_skipped_and_the_rest_of_the_document_scanned() {
+        let [first, over, exact, _, last] = values();
+        let document = format!(
+            r#"{{"first": "{first}", "over": "{over}", "exact": ["{exact}"], "last": {{"v": "{last}"}}}}"#
+        );
+        for prefilter in [true, false] {
+            let record = scan_bytes("d.json", document.as_bytes(), &options(prefilter));
+            let (status, count, occurrences) = found(&record);
+            let paths: Vec<&str> = occurrences
+                .records
+                .iter()
+                .filter_map(|r| r.json_path.as_deref())
+                .collect();
+            assert_eq!(status, partial());
+            assert_eq!(count, 3);
+            assert_eq!(paths, ["$.first", "$.exact[0]", "$.last.v"]);
+        }
+    }
 }

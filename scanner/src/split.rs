@@ -88,11 +88,14 @@ pub(crate) struct Split<'s> {
     /// The verdicts on all of its units, as the sequential scan would hold them.
     pub aggregator: Aggregator<'s>,
     pub format: Format,
+    /// A cell over the limit was skipped: the file is only partly analysed.
+    pub over_limit: bool,
 }
 
 /// A table read in slices.
 struct Sliced<'s> {
     aggregator: Aggregator<'s>,
+    over_limit: bool,
     /// Slices read in parallel, and those read again during the merge because they
     /// started inside a record: what the tests check that seams were crossed with.
     #[cfg_attr(not(test), allow(dead_code))]
@@ -125,7 +128,7 @@ pub(crate) fn read_split<'s>(
     if Utf16::sniff(&head).is_some() {
         return Err(Sequential::Utf16);
     }
-    let table = TableReader::new(set, delimiter).ok_or(Sequential::NoFilter)?;
+    let table = TableReader::new(set, delimiter, &options.limits).ok_or(Sequential::NoFilter)?;
     let plan = Plan {
         set,
         table,
@@ -136,6 +139,7 @@ pub(crate) fn read_split<'s>(
     Ok(Split {
         aggregator: sliced.aggregator,
         format,
+        over_limit: sliced.over_limit,
     })
 }
 
@@ -153,6 +157,8 @@ struct Part<'c> {
     records: u64,
     /// Where the slice's reading stopped.
     end: u64,
+    /// A cell over the limit was skipped.
+    over_limit: bool,
 }
 
 /// What reading one table in slices needs.
@@ -178,6 +184,7 @@ impl<'s> Plan<'_, 's> {
         let Some(head) = head else {
             return Ok(Sliced {
                 aggregator,
+                over_limit: false,
                 slices: 0,
                 reread: 0,
             });
@@ -194,6 +201,7 @@ impl<'s> Plan<'_, 's> {
             aggregator,
             rows: 0,
             end: head.end,
+            over_limit: head.over_limit,
             reread: 0,
         };
         for wave in slices.chunks(threads * SLICES_PER_THREAD) {
@@ -209,6 +217,7 @@ impl<'s> Plan<'_, 's> {
         }
         Ok(Sliced {
             aggregator: merge.aggregator,
+            over_limit: merge.over_limit,
             slices: slices.len(),
             reread: merge.reread,
         })
@@ -280,6 +289,7 @@ impl<'s> Plan<'_, 's> {
             aggregator,
             records: read.records,
             end: slice.start + read.end,
+            over_limit: read.over_limit,
         })
     }
 }
@@ -291,6 +301,8 @@ struct Merge<'s> {
     rows: u64,
     /// Where the last appended slice stopped: a record boundary.
     end: u64,
+    /// A cell over the limit was skipped in the header or an appended slice.
+    over_limit: bool,
     reread: usize,
 }
 
@@ -320,6 +332,7 @@ impl<'s> Merge<'s> {
         self.aggregator.append_rows(part.aggregator, self.rows);
         self.rows += part.records;
         self.end = part.end;
+        self.over_limit |= part.over_limit;
         Ok(())
     }
 }
@@ -364,7 +377,7 @@ mod tests {
     use crate::aggregate::Findings;
     use crate::reader::read_delimited;
     use crate::testing::Rng;
-    use crate::{scan_file, ScanOptions};
+    use crate::{scan_file, Limits, ScanOptions};
 
     /// Custom identifiers with keywords (in text and column names) and classes that
     /// take separators, plus every managed identifier.
@@ -500,9 +513,12 @@ regex = '\d{2}\s\d{2}'
     /// What the record-by-record reader, the reference, concludes about `data`.
     fn reference(set: &IdentifierSet, data: &[u8], delimiter: u8, max: usize) -> Findings {
         let mut aggregator = Aggregator::new(set, max);
-        read_delimited(data, delimiter, &mut |unit: TextUnit<'_>| {
-            aggregator.unit(&unit)
-        })
+        read_delimited(
+            data,
+            delimiter,
+            &Limits::default(),
+            &mut |unit: TextUnit<'_>| aggregator.unit(&unit),
+        )
         .expect("in-memory read");
         aggregator.finish()
     }
@@ -535,7 +551,7 @@ regex = '\d{2}\s\d{2}'
         let (mut slices, mut reread) = (0, 0);
         for (case, (delimiter, data)) in cases.iter().enumerate() {
             let (_, file) = temp_table(dir.path(), "t", data);
-            let table = TableReader::new(&set, *delimiter).expect("a filter");
+            let table = TableReader::new(&set, *delimiter, &Limits::default()).expect("a filter");
             let len = data.len() as u64;
             // Every seam for small tables, a spread of slice sizes for the others.
             let sizes: Vec<u64> = if len <= 80 {
@@ -599,18 +615,29 @@ regex = '\d{2}\s\d{2}'
                 None => table(&mut rng, delimiter, 120),
             };
             let (path, file) = temp_table(dir.path(), name, &data);
-            for max_occurrences in [3, 1000] {
+            // The default cell limit, and one that many cells exceed (the object is
+            // then PARTIAL, or SKIPPED when no cell is within it, either way).
+            let limits = [
+                Limits::default(),
+                Limits {
+                    max_unit_bytes: 12,
+                    ..Limits::default()
+                },
+            ];
+            for (max_occurrences, limits) in [3, 1000].into_iter().zip(limits) {
                 let expected = scan_file(
                     &set,
                     &path,
                     &ScanOptions {
                         max_occurrences,
+                        limits: limits.clone(),
                         ..sequential.clone()
                     },
                 );
                 for slice_bytes in [7, 200] {
                     let split = ScanOptions {
                         max_occurrences,
+                        limits: limits.clone(),
                         split: SplitOptions {
                             min_bytes: 0,
                             slice_bytes,
@@ -641,7 +668,7 @@ regex = '\d{2}\s\d{2}'
     #[test]
     fn a_slice_reads_the_records_that_start_before_its_stop_whole() {
         let set = identifier_set();
-        let table = TableReader::new(&set, b',').expect("a filter");
+        let table = TableReader::new(&set, b',', &Limits::default()).expect("a filter");
         let data = b"a,b\r\n1,\"x\ny\"\n2,z\n\n3,w\n";
         let mut sink = |_: TextUnit<'_>| {};
         let head = table.head(&data[..], &mut sink).expect("read");
@@ -678,12 +705,18 @@ regex = '\d{2}\s\d{2}'
         let dir = tempfile::tempdir().expect("tempdir");
         let path = dir.path().join("long.csv");
         let mut out = std::io::BufWriter::new(File::create(&path).expect("fixture"));
-        out.write_all(b"id,notes\n1,\"").expect("write");
-        // Longer than a slice reader's buffer ever grows (twice MAX_PENDING).
+        out.write_all(b"id,notes,more\n1,\"").expect("write");
+        // Longer than a slice reader's buffer ever grows (MAX_PENDING and a block), in
+        // two cells within the cell limit.
         let line = [b'x'; 99];
-        for _ in 0..(33 << 20) / 100 {
-            out.write_all(&line).expect("write");
-            out.write_all(b"\n").expect("write");
+        for cell in 0..2 {
+            if cell > 0 {
+                out.write_all(b"\",\"").expect("write");
+            }
+            for _ in 0..(9 << 20) / 100 {
+                out.write_all(&line).expect("write");
+                out.write_all(b"\n").expect("write");
+            }
         }
         out.write_all(b"529.982.247-25\"\n2,529.982.247-25\n")
             .expect("write");

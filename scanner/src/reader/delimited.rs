@@ -1,6 +1,6 @@
 //! CSV and TSV: one unit per cell; the header row names the columns.
 //!
-//! Two readers with the same output. [`read_delimited`] parses every record and hands
+//! Two readers with the same output. [`read_delimited`] parses every field and hands
 //! every non-empty cell to the sink. [`read_delimited_filtered`] is what scans use: it
 //! runs the identifier set's [`UnitFilter`] over raw blocks of the file, once, and hands
 //! over only the cells where the filter saw a possible match (with the detectors that
@@ -13,19 +13,31 @@
 //! The filtered reader also reads a table in slices, for [`crate::split`]: the header
 //! alone ([`TableReader::head`]), then the records that start in a byte range of the
 //! data below it ([`TableReader::slice`]), each from its own handle on the input.
+//!
+//! # Cells over the limit
+//! A cell longer than [`Limits::max_unit_bytes`] is not judged: the rules (anchors,
+//! word boundaries, keyword distances) are defined on the whole cell, and holding it
+//! whole is what the limit forbids. Both readers skip it, read the rest of the table
+//! as usual, and end with [`ReadError::UnitTooLarge`], so the object is PARTIAL with
+//! `FILE_EXCEEDS_SIZE_LIMIT` (as JSON Lines lines and workbook cells over the limit
+//! are). Neither holds more than the limit of one cell: the record-by-record reader
+//! drops a long field's bytes as it parses them ([`Fields`]), and the filtered reader,
+//! which buffers records, hands a record that outgrows [`MAX_PENDING`] to it.
 
 use std::io::{self, Read};
 use std::ops::Range;
 
+use ferret_identifiers::text::char_count;
 use ferret_identifiers::UnitContext;
 use ferret_identifiers::{
     DetectorMask, FilterCache, IdentifierSet, MatchEnds, UnitFilter, UnitLayout,
 };
 
+use super::fields::{Field, Fields};
 use super::header::{header_layout, FieldLayout};
 use super::text::fill;
-use super::{ReadError, Sink, TextUnit, UnitPlace};
-use crate::Format;
+use super::{column_name, ReadError, Sink, TextUnit, UnitPlace};
+use crate::Limits;
 
 /// Bytes read per block by the filtered reader.
 const BLOCK: usize = 1 << 20;
@@ -33,181 +45,320 @@ const BLOCK: usize = 1 << 20;
 const SLICE_BLOCK_MIN: usize = 4096;
 /// A record (one with a quoted field spanning many lines, say) that is still incomplete
 /// with this many bytes buffered sends the rest of the object to the record-by-record
-/// reader, which keeps only the record.
+/// reader, which keeps only one field, of at most the cell limit.
 const MAX_PENDING: usize = 16 << 20;
+/// The most fields a record parsed in the filtered reader's buffer may have: each
+/// costs its end's offset, 8 bytes, so a record of millions of empty fields (a few
+/// megabytes of commas) goes to the record-by-record reader instead.
+const MAX_FIELDS: usize = 1 << 20;
 
-fn format_of(delimiter: u8) -> Format {
-    if delimiter == b'\t' {
-        Format::Tsv
-    } else {
-        Format::Csv
+/// The cell limit of one reading, and whether a cell went over it.
+#[derive(Debug, Clone, Copy)]
+struct CellLimit {
+    max: usize,
+    exceeded: bool,
+}
+
+impl CellLimit {
+    fn new(max: usize) -> Self {
+        CellLimit {
+            max,
+            exceeded: false,
+        }
+    }
+
+    /// Whether a cell of `len` bytes is judged; notes it when it is not.
+    fn admits(&mut self, len: usize) -> bool {
+        let admitted = len <= self.max;
+        self.exceeded |= !admitted;
+        admitted
+    }
+
+    /// How a reading that read everything else ends.
+    fn outcome(self) -> Result<(), ReadError> {
+        if self.exceeded {
+            Err(ReadError::UnitTooLarge { limit: self.max })
+        } else {
+            Ok(())
+        }
     }
 }
 
 /// Streams the records of `input` and hands each cell to `sink`. Row 1 is the header:
 /// its cells are units too (sensitive column names are findings), and its text becomes
 /// the column name of every cell below it. Rows count records, so a quoted field that
-/// spans lines still belongs to one row.
+/// spans lines still belongs to one row. Cells over the limit are skipped (see the
+/// module documentation).
 pub fn read_delimited<R: Read>(
     input: R,
     delimiter: u8,
+    limits: &Limits,
     sink: &mut Sink<'_>,
 ) -> Result<(), ReadError> {
-    read_records(input, delimiter, 0, Vec::new(), sink)
+    let mut limit = CellLimit::new(limits.max_unit_bytes);
+    let mut input = input;
+    let head = read_head(&mut input, delimiter);
+    let cursor = Cursor {
+        layout: head.layout,
+        ..Cursor::default()
+    };
+    let bytes = io::Cursor::new(head.bytes);
+    // A failure while the head was read comes right after the bytes read before it.
+    match head.error {
+        None => read_records(bytes.chain(input), delimiter, cursor, &mut limit, sink)?,
+        Some(error) => {
+            let failed = Failed(Some(error));
+            read_records(bytes.chain(failed), delimiter, cursor, &mut limit, sink)?
+        }
+    }
+    limit.outcome()
 }
 
-/// The record-by-record reader, from record `row + 1` on, with `headers` already known
-/// when `row > 0`.
+/// The start of a table, read before its records: see [`read_head`].
+struct Head {
+    bytes: Vec<u8>,
+    layout: Option<Vec<FieldLayout>>,
+    /// The error that ended the reading, if one did.
+    error: Option<io::Error>,
+}
+
+/// A reader that fails with its error, once, then reads as ended.
+struct Failed(Option<io::Error>);
+
+impl Read for Failed {
+    fn read(&mut self, _: &mut [u8]) -> io::Result<usize> {
+        match self.0.take() {
+            Some(error) => Err(error),
+            None => Ok(0),
+        }
+    }
+}
+
+/// Reads the start of `input` until it holds the header record, or [`MAX_PENDING`]
+/// bytes; returns those bytes and the header's layout in them, if they hold it whole.
+/// The layout is looked for each time the bytes read double, so reading stays linear
+/// however little each read returns.
+fn read_head<R: Read>(input: &mut R, delimiter: u8) -> Head {
+    let mut bytes = Vec::new();
+    let mut chunk = vec![0; SLICE_BLOCK_MIN];
+    let mut next_look = SLICE_BLOCK_MIN;
+    loop {
+        let read = match input.read(&mut chunk) {
+            Ok(read) => read,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(error) => {
+                let layout = header_layout(&bytes, delimiter, false);
+                return Head {
+                    bytes,
+                    layout,
+                    error: Some(error),
+                };
+            }
+        };
+        bytes.extend_from_slice(&chunk[..read]);
+        let eof = read == 0;
+        if eof || bytes.len() >= next_look {
+            let layout = header_layout(&bytes, delimiter, eof);
+            if layout.is_some() || eof || bytes.len() >= MAX_PENDING {
+                return Head {
+                    bytes,
+                    layout,
+                    error: None,
+                };
+            }
+            next_look = 2 * bytes.len();
+        }
+    }
+}
+
+/// The record-by-record reader, from where `cursor` is on: field by field, so that it
+/// holds one field at a time, of at most the limit.
 fn read_records<R: Read>(
     input: R,
     delimiter: u8,
-    mut row: u64,
-    mut headers: Vec<String>,
+    mut cursor: Cursor,
+    limit: &mut CellLimit,
     sink: &mut Sink<'_>,
 ) -> Result<(), ReadError> {
-    let format = format_of(delimiter);
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .delimiter(delimiter)
-        .from_reader(Recorder::new(input, row == 0));
-    let mut record = csv::ByteRecord::new();
-    loop {
-        match reader.read_byte_record(&mut record) {
-            Ok(true) => {}
-            Ok(false) => return Ok(()),
-            Err(e) => {
-                return Err(match e.into_kind() {
-                    csv::ErrorKind::Io(io) => ReadError::Io(io),
-                    other => ReadError::Malformed {
-                        format,
-                        message: format!("{other:?}"),
-                    },
-                })
+    let mut fields = Fields::new(input, delimiter, limit.max);
+    while let Some((field, record_end)) = fields.next()? {
+        match field {
+            Field::Kept(bytes) => cursor.cell(bytes, sink),
+            Field::TooLarge { chars } => {
+                limit.exceeded = true;
+                cursor.skip(chars);
             }
         }
-        row += 1;
-        if row == 1 {
-            headers = column_names(record.iter());
-            let recorder = reader.get_mut();
-            let raw = recorder.stop();
-            let layout = header_layout(&raw, delimiter, recorder.ended);
-            header_units(record.iter(), layout.as_deref(), sink);
-            continue;
-        }
-        record_units(record.iter(), row, &headers, sink);
-    }
-}
-
-/// Keeps a copy of the first bytes read through it, up to [`MAX_PENDING`], so that the
-/// header's fields can be located in the file's own text once the csv crate has parsed
-/// it.
-struct Recorder<R> {
-    inner: R,
-    kept: Vec<u8>,
-    keeping: bool,
-    /// Whether the input ended while it was kept: `kept` is then the whole input.
-    ended: bool,
-}
-
-impl<R> Recorder<R> {
-    fn new(inner: R, keeping: bool) -> Self {
-        Recorder {
-            inner,
-            kept: Vec::new(),
-            keeping,
-            ended: false,
+        if record_end {
+            cursor.end_record();
         }
     }
-
-    /// Stops keeping; returns what was kept.
-    fn stop(&mut self) -> Vec<u8> {
-        self.keeping = false;
-        std::mem::take(&mut self.kept)
-    }
+    Ok(())
 }
 
-impl<R: Read> Read for Recorder<R> {
-    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        let read = self.inner.read(buf)?;
-        if self.keeping {
-            self.ended |= read == 0;
-            let room = MAX_PENDING.saturating_sub(self.kept.len());
-            self.kept.extend_from_slice(&buf[..read.min(room)]);
-            // Past the bound the header is placed without its layout.
-            self.keeping = read <= room;
+/// Where the record-by-record reader is: the records before, the column names, and the
+/// place of the next field in its record.
+#[derive(Debug, Default)]
+struct Cursor {
+    /// Records read (the header included).
+    row: u64,
+    headers: Vec<String>,
+    /// The 0-based index of the next field in its record.
+    index: usize,
+    /// In the header: the characters before the next field, counted as if fields
+    /// were written unquoted (used when `layout` is not known).
+    header_column: u64,
+    /// Where the header's fields are in the file's text, when it was read whole.
+    layout: Option<Vec<FieldLayout>>,
+}
+
+impl Cursor {
+    /// A cursor after `row` records, below a header that named `headers`.
+    fn after(row: u64, headers: Vec<String>) -> Self {
+        Cursor {
+            row,
+            headers,
+            ..Cursor::default()
         }
-        Ok(read)
+    }
+
+    /// Hands the field over as the unit it is: a header cell or a data cell.
+    fn cell(&mut self, field: &[u8], sink: &mut Sink<'_>) {
+        if self.row == 0 {
+            self.name_column(column_name(field));
+            let layout = self.layout.as_deref();
+            header_unit(field, self.index, layout, self.header_column + 1, sink);
+            self.header_column += char_count(field) as u64 + 1;
+        } else {
+            cell_unit(field, self.row + 1, self.index, &self.headers, sink);
+        }
+        self.index += 1;
+    }
+
+    /// Steps over a field of `chars` characters that is not judged. In the header it
+    /// names no column.
+    fn skip(&mut self, chars: u64) {
+        if self.row == 0 {
+            self.name_column(String::new());
+            self.header_column += chars + 1;
+        }
+        self.index += 1;
+    }
+
+    /// Names the next column, among the first [`MAX_FIELDS`]: a header of millions of
+    /// empty cells must not become millions of names (the filtered reader parses no
+    /// wider record either). The columns after them have no name.
+    fn name_column(&mut self, name: String) {
+        if self.headers.len() < MAX_FIELDS {
+            self.headers.push(name);
+        }
+    }
+
+    fn end_record(&mut self) {
+        self.row += 1;
+        self.index = 0;
+        self.header_column = 0;
     }
 }
 
-/// The name of the column at 0-based `index`: none for a column the header leaves
-/// blank, as for workbooks.
-fn column_name(headers: &[String], index: usize) -> Option<&str> {
+/// The name of the column at 0-based `index`: none past the header's end, and none for
+/// a blank header cell, as in workbooks.
+fn column_name_at(headers: &[String], index: usize) -> Option<&str> {
     headers
         .get(index)
         .map(String::as_str)
         .filter(|name| !name.is_empty())
 }
 
-fn column_names<'a>(fields: impl Iterator<Item = &'a [u8]>) -> Vec<String> {
+/// The column names of a header record; a cell over the limit names no column.
+fn column_names<'a>(fields: impl Iterator<Item = &'a [u8]>, limit: &CellLimit) -> Vec<String> {
     fields
-        .map(|h| String::from_utf8_lossy(h).trim().to_owned())
+        .map(|h| {
+            if h.len() <= limit.max {
+                column_name(h)
+            } else {
+                String::new()
+            }
+        })
         .collect()
 }
 
-/// Every non-empty cell of one data record, judged whole.
+/// A non-empty data cell in `row`, the `index`-th of its record, judged whole.
+fn cell_unit(field: &[u8], row: u64, index: usize, headers: &[String], sink: &mut Sink<'_>) {
+    if field.is_empty() {
+        return;
+    }
+    let column_name = column_name_at(headers, index);
+    sink(TextUnit::whole(
+        field,
+        UnitPlace::Cell {
+            row,
+            column: index as u64 + 1,
+            column_name,
+            sheet: None,
+        },
+        column_name.map_or(UnitContext::None, UnitContext::Column),
+    ));
+}
+
+/// Every non-empty cell of one data record within the limit, judged whole.
 fn record_units<'a>(
     fields: impl Iterator<Item = &'a [u8]>,
     row: u64,
     headers: &[String],
+    limit: &mut CellLimit,
     sink: &mut Sink<'_>,
 ) {
     for (index, field) in fields.enumerate() {
-        if field.is_empty() {
-            continue;
+        if limit.admits(field.len()) {
+            cell_unit(field, row, index, headers, sink);
         }
-        let column_name = column_name(headers, index);
-        sink(TextUnit::whole(
-            field,
-            UnitPlace::Cell {
-                row,
-                column: index as u64 + 1,
-                column_name,
-                sheet: None,
-            },
-            column_name.map_or(UnitContext::None, UnitContext::Column),
-        ));
     }
 }
 
-/// Header cells are units like any other, but what they hold is reported as a line range
-/// (SPEC section 2, rule 6), at the lines and columns of the file's own text: `layout`,
-/// read from the raw header. Without it (a header too long to keep) each field is
-/// placed on line 1 as if the fields before it were written unquoted.
+/// The header cell at 0-based `index`. Header cells are units like any other, but what
+/// they hold is reported as a line range (SPEC section 2, rule 6), at the lines and
+/// columns of the file's own text: `layout`, read from the raw header. Without it (a
+/// header too long to keep) the cell is placed on line 1 at `unquoted_column`, counted
+/// as if the fields before it were written unquoted.
+fn header_unit(
+    field: &[u8],
+    index: usize,
+    layout: Option<&[FieldLayout]>,
+    unquoted_column: u64,
+    sink: &mut Sink<'_>,
+) {
+    if field.is_empty() {
+        return;
+    }
+    let place = match layout.and_then(|layout| layout.get(index)) {
+        Some(at) => UnitPlace::Text {
+            first_line: at.line,
+            first_column: at.column,
+            dropped: &at.dropped,
+        },
+        None => UnitPlace::Text {
+            first_line: 1,
+            first_column: unquoted_column,
+            dropped: &[],
+        },
+    };
+    sink(TextUnit::whole(field, place, UnitContext::None));
+}
+
+/// The cells of the header record within the limit (see [`header_unit`]).
 fn header_units<'a>(
     fields: impl Iterator<Item = &'a [u8]>,
     layout: Option<&[FieldLayout]>,
+    limit: &mut CellLimit,
     sink: &mut Sink<'_>,
 ) {
-    let mut unquoted_column = 1;
+    let mut column = 1;
     for (index, field) in fields.enumerate() {
-        let place = match layout.and_then(|layout| layout.get(index)) {
-            Some(at) => UnitPlace::Text {
-                first_line: at.line,
-                first_column: at.column,
-                dropped: &at.dropped,
-            },
-            None => UnitPlace::Text {
-                first_line: 1,
-                first_column: unquoted_column,
-                dropped: &[],
-            },
-        };
-        if !field.is_empty() {
-            sink(TextUnit::whole(field, place, UnitContext::None));
+        if limit.admits(field.len()) {
+            header_unit(field, index, layout, column, sink);
         }
-        unquoted_column += ferret_identifiers::text::char_count(field) as u64 + 1;
+        column += char_count(field) as u64 + 1;
     }
 }
 
@@ -218,11 +369,14 @@ pub fn read_delimited_filtered<R: Read>(
     input: R,
     delimiter: u8,
     set: &IdentifierSet,
+    limits: &Limits,
     sink: &mut Sink<'_>,
 ) -> Result<(), ReadError> {
     match table_filter(set, delimiter) {
-        Some(filter) => Filtered::new(filter, delimiter, BLOCK).run(input, sink),
-        None => read_delimited(input, delimiter, sink),
+        Some(filter) => {
+            Filtered::new(filter, delimiter, BLOCK, limits.max_unit_bytes).run(input, sink)
+        }
+        None => read_delimited(input, delimiter, limits, sink),
     }
 }
 
@@ -243,10 +397,10 @@ fn table_filter(set: &IdentifierSet, delimiter: u8) -> Option<&UnitFilter> {
 pub(crate) enum SliceError {
     #[error(transparent)]
     Read(#[from] ReadError),
-    /// A record was still incomplete with more than [`MAX_PENDING`] bytes buffered:
-    /// only the record-by-record reader takes those, and it reads to the end of the
-    /// input.
-    #[error("a record is longer than {MAX_PENDING} bytes")]
+    /// A record was still incomplete with more than [`MAX_PENDING`] bytes buffered, or
+    /// has more than [`MAX_FIELDS`] fields: only the record-by-record reader takes
+    /// those, and it reads to the end of the input.
+    #[error("a record is longer than {MAX_PENDING} bytes or {MAX_FIELDS} fields")]
     RecordTooLong,
 }
 
@@ -257,6 +411,8 @@ pub(crate) struct TableHead {
     pub columns: Vec<String>,
     /// The offset where the header reading stopped: a record boundary.
     pub end: u64,
+    /// A header cell over the limit was skipped.
+    pub over_limit: bool,
 }
 
 /// The data records read by [`TableReader::slice`].
@@ -267,6 +423,8 @@ pub(crate) struct TableSlice {
     pub end: u64,
     /// Records read (blank lines are not records).
     pub records: u64,
+    /// A cell over the limit was skipped: the table is only partly analysed.
+    pub over_limit: bool,
 }
 
 /// The filtered reader, for a table read in parts: the header first, then slices of
@@ -278,15 +436,18 @@ pub(crate) struct TableReader<'f> {
     filter: &'f UnitFilter,
     delimiter: u8,
     block: usize,
+    /// The cell limit, [`Limits::max_unit_bytes`].
+    max_unit: usize,
 }
 
 impl<'f> TableReader<'f> {
     /// `None` when [`read_delimited_filtered`] would not use the filtered reader either.
-    pub(crate) fn new(set: &'f IdentifierSet, delimiter: u8) -> Option<Self> {
+    pub(crate) fn new(set: &'f IdentifierSet, delimiter: u8, limits: &Limits) -> Option<Self> {
         table_filter(set, delimiter).map(|filter| TableReader {
             filter,
             delimiter,
             block: BLOCK,
+            max_unit: limits.max_unit_bytes,
         })
     }
 
@@ -304,13 +465,14 @@ impl<'f> TableReader<'f> {
         mut input: R,
         sink: &mut Sink<'_>,
     ) -> Result<Option<TableHead>, SliceError> {
-        let mut reader = Filtered::new(self.filter, self.delimiter, self.block);
+        let mut reader = Filtered::new(self.filter, self.delimiter, self.block, self.max_unit);
         // Every data record starts at or after offset 0: only the header is read.
         reader.stop = Some(0);
         let end = reader.read_bounded(&mut input, sink)?;
         Ok((reader.row > 0).then_some(TableHead {
             columns: reader.headers,
             end,
+            over_limit: reader.limit.exceeded,
         }))
     }
 
@@ -330,7 +492,7 @@ impl<'f> TableReader<'f> {
             let stop = usize::try_from(stop).unwrap_or(usize::MAX);
             self.block.min(stop.max(SLICE_BLOCK_MIN))
         });
-        let mut reader = Filtered::new(self.filter, self.delimiter, block);
+        let mut reader = Filtered::new(self.filter, self.delimiter, block, self.max_unit);
         reader.headers = columns.to_vec();
         reader.row = 1;
         reader.stop = stop;
@@ -338,6 +500,7 @@ impl<'f> TableReader<'f> {
         Ok(TableSlice {
             end,
             records: reader.row - 1,
+            over_limit: reader.limit.exceeded,
         })
     }
 }
@@ -365,6 +528,19 @@ impl Record {
 enum Progress {
     /// Everything before this offset is done; the rest needs more input.
     UpTo(usize),
+    /// Everything before this offset is done; the record there has more than
+    /// [`MAX_FIELDS`] fields, and it and the rest go to the record-by-record reader.
+    TooWide(usize),
+}
+
+/// What parsing a record in the filtered reader's buffer gave.
+enum Parsed {
+    /// A record, of this many bytes (blank lines before it included).
+    Record(usize),
+    /// No whole record: more input may complete it, or at the end none is left.
+    Incomplete,
+    /// A record of more than [`MAX_FIELDS`] fields, not held.
+    TooWide,
 }
 
 /// How the filtered reader left its input.
@@ -372,9 +548,32 @@ enum Ended {
     /// Every record it was to read is read: it stopped at this offset of the input, the
     /// end of the input or the first record boundary at or after [`Filtered::stop`].
     At(u64),
-    /// A record is still incomplete with more than [`MAX_PENDING`] bytes buffered:
-    /// these bytes, from the record's start, and the rest of the input are left unread.
+    /// A record is still incomplete with more than [`MAX_PENDING`] bytes buffered, or
+    /// has more than [`MAX_FIELDS`] fields: these bytes, from the record's start, and
+    /// the rest of the input are left unread.
     Pending(Vec<u8>),
+}
+
+/// The bytes a filtered reading left pending, read before the rest of the input and
+/// freed as soon as they are read: the record-by-record reader that takes over holds a
+/// field of up to the limit, and should not hold these too for the rest of the object.
+struct Leftover {
+    bytes: Vec<u8>,
+    at: usize,
+}
+
+impl Read for Leftover {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let rest = &self.bytes[self.at..];
+        let n = rest.len().min(buf.len());
+        buf[..n].copy_from_slice(&rest[..n]);
+        self.at += n;
+        if self.at == self.bytes.len() {
+            self.bytes = Vec::new();
+            self.at = 0;
+        }
+        Ok(n)
+    }
 }
 
 struct Filtered<'f> {
@@ -394,13 +593,14 @@ struct Filtered<'f> {
     row: u64,
     /// Whether a data cell was skipped yet (see [`Filtered::note_skipped`]).
     skipped_any: bool,
+    limit: CellLimit,
     /// Records (the header aside) that start at or after this offset of the input are
     /// left unread; `None`: read to the end.
     stop: Option<u64>,
 }
 
 impl<'f> Filtered<'f> {
-    fn new(filter: &'f UnitFilter, delimiter: u8, block: usize) -> Self {
+    fn new(filter: &'f UnitFilter, delimiter: u8, block: usize, max_unit: usize) -> Self {
         Filtered {
             filter,
             block,
@@ -418,19 +618,18 @@ impl<'f> Filtered<'f> {
             headers: Vec::new(),
             row: 0,
             skipped_any: false,
+            limit: CellLimit::new(max_unit),
             stop: None,
         }
     }
 
     fn run<R: Read>(mut self, mut input: R, sink: &mut Sink<'_>) -> Result<(), ReadError> {
-        match self.read(&mut input, sink)? {
-            Ended::At(_) => Ok(()),
-            Ended::Pending(pending) => {
-                let rest = io::Cursor::new(pending).chain(input);
-                let headers = std::mem::take(&mut self.headers);
-                read_records(rest, self.delimiter, self.row, headers, sink)
-            }
+        if let Ended::Pending(bytes) = self.read(&mut input, sink)? {
+            let rest = Leftover { bytes, at: 0 }.chain(input);
+            let cursor = Cursor::after(self.row, std::mem::take(&mut self.headers));
+            read_records(rest, self.delimiter, cursor, &mut self.limit, sink)?;
         }
+        self.limit.outcome()
     }
 
     /// Like [`Filtered::run`] without the fallback for very long records, which a
@@ -455,8 +654,11 @@ impl<'f> Filtered<'f> {
             buffer.drain(..start);
             offset += start as u64;
             // Read at least a block more; twice the pending bytes when one record is
-            // longer than that, so re-parsing it stays linear overall.
-            let target = buffer.len() + self.block.max(buffer.len());
+            // longer than that, so re-parsing it stays linear overall. Never more than
+            // a block past MAX_PENDING, where a record goes to the record-by-record
+            // reader anyway: the buffer then holds at most that much.
+            let most = MAX_PENDING.max(self.block) + self.block;
+            let target = (buffer.len() + self.block.max(buffer.len())).min(most);
             let (eof, error) = match fill(input, &mut buffer, target) {
                 Ok(eof) => (eof, None),
                 Err(e) => (false, Some(e)),
@@ -464,10 +666,17 @@ impl<'f> Filtered<'f> {
             let stop = self.stop.map_or(usize::MAX, |stop| {
                 usize::try_from(stop.saturating_sub(offset)).unwrap_or(usize::MAX)
             });
-            let Progress::UpTo(done) = self.region(&buffer, eof, stop, sink);
+            let (done, too_wide) = match self.region(&buffer, eof, stop, sink) {
+                Progress::UpTo(done) => (done, false),
+                Progress::TooWide(done) => (done, true),
+            };
             start = done;
             if let Some(e) = error {
                 return Err(ReadError::Io(e));
+            }
+            if too_wide {
+                buffer.drain(..start);
+                return Ok(Ended::Pending(buffer));
             }
             let end = offset + done as u64;
             // Once the header is read, `done` reaching `stop` means every record that
@@ -476,7 +685,8 @@ impl<'f> Filtered<'f> {
                 return Ok(Ended::At(end));
             }
             if buffer.len() - start > MAX_PENDING.max(self.block) {
-                return Ok(Ended::Pending(buffer.split_off(start)));
+                buffer.drain(..start);
+                return Ok(Ended::Pending(buffer));
             }
         }
     }
@@ -499,14 +709,15 @@ impl<'f> Filtered<'f> {
         let mut cursor = 0;
         if self.row == 0 {
             match self.parse_record(&buffer[cursor..], eof) {
-                Some(used) => {
-                    self.headers = column_names(self.record.iter());
+                Parsed::Record(used) => {
+                    self.headers = column_names(self.record.iter(), &self.limit);
                     let layout = header_layout(buffer, self.delimiter, eof);
-                    header_units(self.record.iter(), layout.as_deref(), sink);
+                    header_units(self.record.iter(), layout.as_deref(), &mut self.limit, sink);
                     self.row = 1;
                     cursor += used;
                 }
-                None => return Progress::UpTo(cursor),
+                Parsed::Incomplete => return Progress::UpTo(cursor),
+                Parsed::TooWide => return Progress::TooWide(cursor),
             }
         }
         while cursor < limit && cursor < stop {
@@ -530,17 +741,17 @@ impl<'f> Filtered<'f> {
                 break;
             }
             match self.exact_record(buffer, cursor, eof, sink) {
-                Some(used) => cursor += used,
-                None => return Progress::UpTo(cursor),
+                Parsed::Record(used) => cursor += used,
+                Parsed::Incomplete => return Progress::UpTo(cursor),
+                Parsed::TooWide => return Progress::TooWide(cursor),
             }
         }
         Progress::UpTo(cursor.min(buffer.len()))
     }
 
     /// Parses the record starting at `bytes[0]` (leading blank lines skipped, as the csv
-    /// crate does) into `self.record`; returns the bytes it used, or `None` when it is
-    /// not complete and more input may come, or at `eof` when no record is left.
-    fn parse_record(&mut self, bytes: &[u8], eof: bool) -> Option<usize> {
+    /// crate does) into `self.record`.
+    fn parse_record(&mut self, bytes: &[u8], eof: bool) -> Parsed {
         use csv_core::ReadRecordResult;
         self.core.reset();
         let (mut used, mut out, mut ends) = (0, 0, 0);
@@ -556,57 +767,91 @@ impl<'f> Filtered<'f> {
             out += nout;
             ends += nend;
             match result {
-                ReadRecordResult::InputEmpty if !eof || input.is_empty() => return None,
+                ReadRecordResult::InputEmpty if !eof || input.is_empty() => {
+                    return Parsed::Incomplete
+                }
                 ReadRecordResult::InputEmpty => {}
                 ReadRecordResult::OutputFull => {
+                    // Fields are never longer than the bytes they are parsed from: no
+                    // more room than those (and a byte, to be sure of progress).
                     let len = self.record.fields.len();
-                    self.record.fields.resize(len * 2, 0);
+                    let most = (bytes.len() + 1).max(len + 1);
+                    self.record.fields.resize((len * 2).min(most), 0);
                 }
                 ReadRecordResult::OutputEndsFull => {
                     let len = self.record.ends.len();
-                    self.record.ends.resize(len * 2, 0);
+                    if len >= MAX_FIELDS {
+                        return Parsed::TooWide;
+                    }
+                    self.record.ends.resize((len * 2).min(MAX_FIELDS), 0);
                 }
                 ReadRecordResult::Record => {
                     self.record.len = ends;
-                    return Some(used);
+                    return Parsed::Record(used);
                 }
-                ReadRecordResult::End => return None,
+                ReadRecordResult::End => return Parsed::Incomplete,
             }
         }
     }
 
-    /// Parses and judges, cell by cell, the record at `buffer[at..]`; the bytes used
-    /// (at `eof`, all that is left when only blank lines were).
-    fn exact_record(
-        &mut self,
-        buffer: &[u8],
-        at: usize,
-        eof: bool,
-        sink: &mut Sink<'_>,
-    ) -> Option<usize> {
+    /// Parses and judges, cell by cell, the record at `buffer[at..]`: the bytes used
+    /// (at `eof`, all that is left when only blank lines were), unless it is incomplete
+    /// or too wide.
+    fn exact_record(&mut self, buffer: &[u8], at: usize, eof: bool, sink: &mut Sink<'_>) -> Parsed {
         match self.parse_record(&buffer[at..], eof) {
-            Some(used) => {
+            Parsed::Record(used) => {
                 self.row += 1;
-                record_units(self.record.iter(), self.row, &self.headers, sink);
-                Some(used)
+                let row = self.row;
+                record_units(
+                    self.record.iter(),
+                    row,
+                    &self.headers,
+                    &mut self.limit,
+                    sink,
+                );
+                Parsed::Record(used)
             }
-            None if eof => Some(buffer.len() - at),
-            None => None,
+            Parsed::Incomplete if eof => Parsed::Record(buffer.len() - at),
+            other => other,
         }
     }
 
-    /// Counts that a data cell was seen but skipped, once: the scan of an object that
-    /// fails later is PARTIAL when any unit was read before, and a skipped cell was
-    /// read. The marker is an empty unit that no detector may match.
-    fn note_skipped(&mut self, bytes: &[u8], sink: &mut Sink<'_>) {
-        if self.skipped_any {
-            return;
-        }
-        let delimiter = self.delimiter;
-        if bytes
-            .iter()
-            .any(|&b| b != delimiter && !Self::is_terminator(b))
+    /// Counts that the data cells of quote-free `region` were seen, skipped or not:
+    /// the scan of an object that fails later is PARTIAL when any unit was read
+    /// before, and a cell the filter proved clean was read. A cell over the limit was
+    /// not read, and is noted as such instead.
+    fn note_region(&mut self, region: &[u8], sink: &mut Sink<'_>) {
+        if region.len() > self.limit.max {
+            if self.note_cells_over_limit(region) {
+                self.note_skipped(sink);
+            }
+        } else if !self.skipped_any
+            && region
+                .iter()
+                .any(|&b| b != self.delimiter && !Self::is_terminator(b))
         {
+            self.note_skipped(sink);
+        }
+    }
+
+    /// Notes the cells of quote-free `region` that are over the limit (only a region
+    /// longer than the limit can hold one); whether a non-empty cell is within it.
+    fn note_cells_over_limit(&mut self, region: &[u8]) -> bool {
+        let mut within = false;
+        let mut start = 0;
+        let ends = memchr::memchr3_iter(self.delimiter, b'\n', b'\r', region);
+        for end in ends.chain([region.len()]) {
+            let len = end - start;
+            within |= len > 0 && self.limit.admits(len);
+            start = end + 1;
+        }
+        within
+    }
+
+    /// Counts that a data cell was seen but skipped, once. The marker is an empty unit
+    /// that no detector may match.
+    fn note_skipped(&mut self, sink: &mut Sink<'_>) {
+        if !self.skipped_any {
             self.skipped_any = true;
             sink(TextUnit {
                 bytes: b"",
@@ -624,14 +869,14 @@ impl<'f> Filtered<'f> {
     }
 
     /// Complete records without quotes, `range` starting and ending on record
-    /// boundaries: one walk of the filter finds where matches end (and of which
-    /// detectors); each cell holding match ends is cut out around the first and handed
-    /// over with the detectors of all of them. The rest is only counted.
+    /// boundaries: one walk of the filter finds the cells where matches end (and of
+    /// which detectors); each is cut out around its last match end and handed over
+    /// with the detectors of all of them. The rest is only counted.
     fn plain(&mut self, buffer: &[u8], range: Range<usize>, sink: &mut Sink<'_>) {
         if range.is_empty() {
             return;
         }
-        self.note_skipped(&buffer[range.clone()], sink);
+        self.note_region(&buffer[range.clone()], sink);
         let haystack = &buffer[..range.end];
         let delimiter = self.delimiter;
         let lines = Lines::of(&haystack[range.clone()]);
@@ -685,8 +930,11 @@ impl<'f> Filtered<'f> {
     ) -> usize {
         let record = record_start(haystack, floor, cell.start);
         self.row += lines.records(&haystack[counted..record]);
+        if !self.limit.admits(cell.len()) {
+            return record;
+        }
         let column = memchr::memchr_iter(self.delimiter, &haystack[record..cell.start]).count() + 1;
-        let column_name = column_name(&self.headers, column - 1);
+        let column_name = column_name_at(&self.headers, column - 1);
         sink(TextUnit {
             bytes: &haystack[cell.clone()],
             search: 0..cell.len(),
@@ -722,8 +970,8 @@ impl<'f> Filtered<'f> {
         while at < haystack.len() {
             let end = memchr::memchr3(delimiter, b'\n', b'\r', &haystack[at..])
                 .map_or(haystack.len(), |i| at + i);
-            if end > at {
-                let column_name = column_name(&self.headers, column - 1);
+            if end > at && self.limit.admits(end - at) {
+                let column_name = column_name_at(&self.headers, column - 1);
                 sink(TextUnit::whole(
                     &haystack[at..end],
                     UnitPlace::Cell {
@@ -823,6 +1071,9 @@ mod tests {
     use super::*;
     use crate::aggregate::{Aggregator, Findings};
     use crate::testing::{identifier_set, Rng};
+
+    /// The default cell limit.
+    const MAX_UNIT: usize = 16 << 20;
 
     /// Identifiers that stress the filter: anchors, classes that match separators
     /// (`\s` takes line breaks, `.` takes commas and quotes), keywords (in text and in
@@ -965,10 +1216,16 @@ words = ["111.111.111-11"]
             let filter = set
                 .unit_filter(layout)
                 .expect("a filter for these identifiers");
-            let expected = conclude(&set, |sink| read_delimited(&data[..], delimiter, sink));
+            let expected = conclude(&set, |sink| {
+                read_delimited(&data[..], delimiter, &Limits::default(), sink)
+            });
+            let reference = conclude(&set, |sink| {
+                csv_crate_units(&data, delimiter, MAX_UNIT, sink)
+            });
+            assert_eq!(expected, reference, "case {case}");
             for block in [7, 64, 1 << 20] {
                 let got = conclude(&set, |sink| {
-                    Filtered::new(filter, delimiter, block).run(&data[..], sink)
+                    Filtered::new(filter, delimiter, block, MAX_UNIT).run(&data[..], sink)
                 });
                 assert_eq!(
                     got,
@@ -1032,12 +1289,135 @@ words = ["111.111.111-11"]
             b"a,b\n\"x\n529.982.247-25",
             b"a,b\n,,\n",
         ] {
-            let expected = conclude(&set, |sink| read_delimited(Failing(data), b',', sink));
-            let got = conclude(&set, |sink| {
-                Filtered::new(filter, b',', 4).run(Failing(data), sink)
+            let records = conclude(&set, |sink| {
+                read_delimited(Failing(data), b',', &Limits::default(), sink)
             });
-            assert_eq!(got, expected, "{:?}", String::from_utf8_lossy(data));
+            let filtered = conclude(&set, |sink| {
+                Filtered::new(filter, b',', 4, MAX_UNIT).run(Failing(data), sink)
+            });
+            let text = String::from_utf8_lossy(data);
+            assert_eq!(
+                (&filtered.0, filtered.2),
+                (&records.0, records.2),
+                "{text:?}"
+            );
+            // The record-by-record reader hands over each field as it ends, so of a
+            // record cut by the error it has judged the fields before the cut (which
+            // makes the object PARTIAL rather than SKIPPED); the filtered reader judges
+            // whole records only.
+            assert!(!filtered.1 || records.1, "{text:?}");
         }
+    }
+
+    /// The two readers with the csv crate's records as reference: the units it parses,
+    /// each judged whole when within `max` bytes.
+    fn csv_crate_units(
+        data: &[u8],
+        delimiter: u8,
+        max: usize,
+        sink: &mut Sink<'_>,
+    ) -> Result<(), ReadError> {
+        let mut limit = CellLimit::new(max);
+        let mut headers = Vec::new();
+        let mut reader = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .flexible(true)
+            .delimiter(delimiter)
+            .from_reader(data);
+        for (index, record) in reader.byte_records().enumerate() {
+            let record = record.expect("in memory");
+            if index == 0 {
+                headers = column_names(record.iter(), &limit);
+                let layout = header_layout(data, delimiter, true);
+                header_units(record.iter(), layout.as_deref(), &mut limit, sink);
+            } else {
+                record_units(record.iter(), index as u64 + 1, &headers, &mut limit, sink);
+            }
+        }
+        limit.outcome()
+    }
+
+    /// With a limit that many cells exceed, both readers skip exactly the cells over
+    /// it, judge the others as the csv crate's records give them, and end the same way.
+    #[test]
+    fn cells_over_the_limit_are_skipped_alike_by_both_readers() {
+        let set = identifier_set(IDENTIFIERS);
+        let mut rng = Rng(16 << 20);
+        let mut over = 0;
+        for case in 0..300 {
+            let delimiter = if case % 3 == 0 { b'\t' } else { b',' };
+            let rows = 1 + rng.below(40);
+            let data = table(&mut rng, delimiter, rows);
+            let max = rng.below(40);
+            let limits = Limits {
+                max_unit_bytes: max,
+                ..Limits::default()
+            };
+            let layout = if delimiter == b'\t' {
+                UnitLayout::Tsv
+            } else {
+                UnitLayout::Csv
+            };
+            let filter = set.unit_filter(layout).expect("filter");
+            let text = String::from_utf8_lossy(&data);
+            let expected = conclude(&set, |sink| csv_crate_units(&data, delimiter, max, sink));
+            over += usize::from(!expected.2);
+            let records = conclude(&set, |sink| {
+                read_delimited(&data[..], delimiter, &limits, sink)
+            });
+            assert_eq!(records, expected, "case {case}, limit {max}: {text:?}");
+            for block in [7, 64, 1 << 20] {
+                let got = conclude(&set, |sink| {
+                    Filtered::new(filter, delimiter, block, max).run(&data[..], sink)
+                });
+                assert_eq!(
+                    got, expected,
+                    "case {case}, limit {max}, block {block}: {text:?}"
+                );
+            }
+        }
+        assert!(over > 100, "cells over the limit in {over} cases only");
+    }
+
+    /// A record too wide to parse in memory, and one too long to buffer, go to the
+    /// record-by-record reader with the rest of the table, which is read the same.
+    #[test]
+    fn records_too_wide_or_too_long_for_the_buffer_are_read_field_by_field() {
+        let set = identifier_set(IDENTIFIERS);
+        let filter = set.unit_filter(UnitLayout::Csv).expect("filter");
+        let wide = format!("\"q\"{}529.982.247-25\n", ",".repeat(MAX_FIELDS + 5));
+        // Two cells within the cell limit, longer than MAX_PENDING together.
+        let half = "q\n".repeat(MAX_PENDING / 4 + 5);
+        let long = format!("\"{half}\",\"{half}\",529.982.247-25\n");
+        for record in [wide, long] {
+            let data = format!("a,b\nx,529.982.247-25\n{record}y,529.982.247-25\n");
+            let expected = conclude(&set, |sink| {
+                read_delimited(data.as_bytes(), b',', &Limits::default(), sink)
+            });
+            let got = conclude(&set, |sink| {
+                Filtered::new(filter, b',', BLOCK, MAX_UNIT).run(data.as_bytes(), sink)
+            });
+            assert_eq!(got, expected);
+            assert!(got.2, "read whole");
+            assert_eq!(got.0.custom.total_count, 3);
+        }
+    }
+
+    #[test]
+    fn columns_past_the_widest_record_held_have_no_name() {
+        let mut data = "h,".repeat(MAX_FIELDS + 1);
+        data.push_str("siret\n");
+        data.push_str(&",".repeat(MAX_FIELDS + 1));
+        data.push_str("732 829 320-00074\n");
+        let mut names = Vec::new();
+        read_delimited(data.as_bytes(), b',', &Limits::default(), &mut |unit| {
+            if let UnitPlace::Cell { column_name, .. } = unit.place {
+                names.push(column_name.map(str::to_owned));
+            }
+        })
+        .expect("read");
+        // The SIRET's column, past the first MAX_FIELDS, is not named "siret".
+        assert_eq!(names, [None]);
     }
 
     #[test]

@@ -9,8 +9,6 @@
 //! before the first record are skipped) and records, per field, where its value starts
 //! and where it drops a character.
 
-use ferret_identifiers::text::char_count;
-
 /// Where one header field's value sits in the file.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct FieldLayout {
@@ -22,6 +20,10 @@ pub struct FieldLayout {
     /// value lacks, in ascending order.
     pub dropped: Vec<usize>,
 }
+
+/// Headers with more fields than this are placed without a layout: a header of
+/// millions of empty cells must not cost a layout each.
+pub const MAX_LAID_OUT_FIELDS: usize = 1 << 16;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum State {
@@ -36,7 +38,8 @@ enum State {
 /// The layout of each field of the first record of `raw`, the file's text from its first
 /// byte (a byte-order mark is skipped) through at least the end of that record, or the
 /// whole file when `whole` is set. Returns `None` when `raw` ends before the record does
-/// and is not the whole file, or holds no record.
+/// and is not the whole file, or holds no record, or more than [`MAX_LAID_OUT_FIELDS`]
+/// fields.
 pub fn header_layout(raw: &[u8], delimiter: u8, whole: bool) -> Option<Vec<FieldLayout>> {
     // A byte-order mark is no character of the text.
     let bom = if raw.starts_with(b"\xEF\xBB\xBF") {
@@ -45,23 +48,24 @@ pub fn header_layout(raw: &[u8], delimiter: u8, whole: bool) -> Option<Vec<Field
         0
     };
     let mut line = 1_u64;
-    // The byte offset in `raw` where the current line starts.
-    let mut line_start = bom;
+    // Characters of the current line before `at`.
+    let mut chars = 0_u64;
     let mut at = bom;
     // Blank lines before the first record are no record at all.
     while at < raw.len() && matches!(raw[at], b'\n' | b'\r') {
         if raw[at] == b'\n' {
             line += 1;
-            line_start = at + 1;
+            chars = 0;
+        } else {
+            chars += 1;
         }
         at += 1;
     }
     let record_start = at;
-    let column_at = |line_start: usize, at: usize| char_count(&raw[line_start..at]) as u64 + 1;
     let mut fields = Vec::new();
     let mut field = FieldLayout {
         line,
-        column: column_at(line_start, at),
+        column: chars + 1,
         dropped: Vec::new(),
     };
     // Bytes of the current field's value so far.
@@ -78,10 +82,14 @@ pub fn header_layout(raw: &[u8], delimiter: u8, whole: bool) -> Option<Vec<Field
                 if ends_record {
                     return Some(fields);
                 }
+                if fields.len() >= MAX_LAID_OUT_FIELDS {
+                    return None;
+                }
                 state = State::FieldStart;
                 value_len = 0;
                 field.line = line;
-                field.column = column_at(line_start, at + 1);
+                // The delimiter is one character.
+                field.column = chars + 2;
             }
             State::FieldStart if byte == b'"' => {
                 state = State::Quoted;
@@ -107,7 +115,9 @@ pub fn header_layout(raw: &[u8], delimiter: u8, whole: bool) -> Option<Vec<Field
         }
         if byte == b'\n' {
             line += 1;
-            line_start = at + 1;
+            chars = 0;
+        } else if byte & 0xC0 != 0x80 {
+            chars += 1;
         }
         at += 1;
     }

@@ -20,15 +20,19 @@
 //! the path to the current value, so no document tree is built and memory does not grow
 //! with the document: a gigabyte-long array is read in a few hundred kilobytes. The one
 //! thing serde_json holds whole is a string, so a string longer than
-//! [`Limits::max_unit_bytes`] (as encoded in the file) ends a JSON document, and a JSON
-//! Lines line longer than that is skipped; either way the object is reported
-//! [`ReadError::UnitTooLarge`].
+//! [`Limits::max_unit_bytes`] (as encoded in the file) never reaches it: in a JSON
+//! document it is read as an empty string (its bytes skipped as they are read), and a
+//! JSON Lines line longer than that is skipped. Either way the rest of the object is
+//! read and it is reported [`ReadError::UnitTooLarge`], as a table with a cell over the
+//! limit is.
 //!
 //! # Errors
 //! Units before an error have already reached the sink, so the caller can report the
-//! object PARTIAL. A JSON document stops at its first error. JSON Lines records are
-//! independent: a malformed, too deep or too long line is skipped, the following lines
-//! are still read, and the first such error is returned at the end. Text that is not
+//! object PARTIAL. A JSON document stops at its first error (a string over the limit is
+//! not one; it is reported once the document is read, unless an error stopped it). JSON
+//! Lines records are independent: a malformed, too deep or too long line is skipped, the
+//! following lines are still read, and the first such error is returned at the end. Text
+//! that is not
 //! UTF-8 is decoded lossily, as for every text format; an empty or blank document has no
 //! units and is not an error.
 //!
@@ -57,17 +61,19 @@ const REPLACEMENT: &str = "\u{FFFD}";
 
 /// A JSON document: every string value, at any depth, is a unit of record 0.
 ///
-/// Stops at the first error: malformed JSON (truncated, trailing data), nesting deeper
-/// than [`Limits::max_json_depth`], or a string longer than [`Limits::max_unit_bytes`].
+/// Stops at the first error: malformed JSON (truncated, trailing data) or nesting
+/// deeper than [`Limits::max_json_depth`]. A string longer than
+/// [`Limits::max_unit_bytes`] is skipped and the rest is read; the document then ends
+/// with [`ReadError::UnitTooLarge`].
 pub fn read_json<R: Read>(input: R, limits: &Limits, sink: &mut Sink<'_>) -> Result<(), ReadError> {
     let mut input = DocumentInput::new(input, limits.max_unit_bytes);
     let mut walker = Walker::new(limits.max_json_depth, sink);
     match walk_document(&mut walker, &mut input) {
-        Ok(()) => Ok(()),
-        Err(Failure::TooDeep { limit }) => Err(ReadError::JsonNesting { limit }),
-        Err(Failure::Parse(_)) if input.overflowed() => Err(ReadError::UnitTooLarge {
+        Ok(()) if input.skipped_strings() => Err(ReadError::UnitTooLarge {
             limit: limits.max_unit_bytes,
         }),
+        Ok(()) => Ok(()),
+        Err(Failure::TooDeep { limit }) => Err(ReadError::JsonNesting { limit }),
         Err(Failure::Parse(e)) if e.is_eof() && !input.saw_content() => Ok(()),
         Err(Failure::Parse(e)) if e.is_io() => Err(ReadError::Io(e.into())),
         Err(Failure::Parse(e)) => Err(ReadError::Malformed {
@@ -469,8 +475,10 @@ impl<'de, S: FnMut(TextUnit<'_>)> Visitor<'de> for Key<'_, S> {
 ///
 /// Besides buffering, it does what serde_json cannot:
 /// - serde_json holds a string whole before handing it over, so one huge string would
-///   hold the object in memory. This input follows where strings start and end and
-///   fails (see [`DocumentInput::overflowed`]) where a string grows past the limit.
+///   hold the object in memory. This input follows where strings start and end, holds
+///   each string back until it ends, and serves a string that grows past the limit as
+///   `""` instead, skipping its bytes as they are read (see
+///   [`DocumentInput::skipped_strings`]).
 /// - serde_json rejects text that is not UTF-8, which ferret decodes lossily everywhere
 ///   else. Invalid sequences become U+FFFD here, so a stray Latin-1 byte in a string
 ///   costs one character instead of the object (outside a string it is still an error).
@@ -481,9 +489,13 @@ struct DocumentInput<R> {
     /// prepared: at most a character cut short by the end of the last read.
     raw: Vec<u8>,
     raw_len: usize,
+    /// The last read, decoded: bytes on their way to `ready` or `held`.
+    decoded: Vec<u8>,
     /// Bytes ready for serde_json, served from `served` on.
     ready: Vec<u8>,
     served: usize,
+    /// The string being read, from its opening quote: served once it ends.
+    held: Vec<u8>,
     strings: StringLengths,
     state: InputState,
     /// Whether anything but whitespace has come (for a byte-order mark, and to tell an
@@ -494,17 +506,7 @@ struct DocumentInput<R> {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum InputState {
     Reading,
-    /// A string outgrew the limit; the bytes before it are served, then an error.
-    Overflowed,
     Ended,
-}
-
-/// The error serde_json sees when a string outgrows the limit; never shown, since
-/// [`read_json`] reports it as [`ReadError::UnitTooLarge`].
-#[derive(Debug, thiserror::Error)]
-#[error("a JSON string is longer than {limit} bytes")]
-struct StringTooLong {
-    limit: usize,
 }
 
 impl<R: Read> DocumentInput<R> {
@@ -513,17 +515,19 @@ impl<R: Read> DocumentInput<R> {
             input,
             raw: vec![0; CHUNK],
             raw_len: 0,
+            decoded: Vec::with_capacity(CHUNK),
             ready: Vec::with_capacity(CHUNK),
             served: 0,
+            held: Vec::new(),
             strings: StringLengths::new(max_string),
             state: InputState::Reading,
             saw_content: false,
         }
     }
 
-    /// Whether the input stopped at a string longer than the limit.
-    fn overflowed(&self) -> bool {
-        self.state == InputState::Overflowed
+    /// Whether a string longer than the limit was skipped.
+    fn skipped_strings(&self) -> bool {
+        self.strings.skipped > 0
     }
 
     /// Whether anything but whitespace has been read.
@@ -531,8 +535,7 @@ impl<R: Read> DocumentInput<R> {
         self.saw_content
     }
 
-    /// Replaces the served bytes with the next ready ones; leaves none at the end or
-    /// after an overflow.
+    /// Replaces the served bytes with the next ready ones; leaves none at the end.
     fn refill(&mut self) -> io::Result<()> {
         self.ready.clear();
         self.served = 0;
@@ -544,14 +547,16 @@ impl<R: Read> DocumentInput<R> {
             } else {
                 complete_len(read)
             };
-            push_lossy(&read[..complete], &mut self.ready);
+            self.decoded.clear();
+            push_lossy(&read[..complete], &mut self.decoded);
             self.raw.copy_within(complete..self.raw_len, 0);
             self.raw_len -= complete;
             self.note_content();
-            if let Some(cut) = self.strings.overflow_in(&self.ready) {
-                self.ready.truncate(cut);
-                self.state = InputState::Overflowed;
-            } else if at_end {
+            self.strings
+                .route(&self.decoded, &mut self.held, &mut self.ready);
+            if at_end {
+                // A string left open: serde_json finds the document truncated.
+                self.ready.append(&mut self.held);
                 self.state = InputState::Ended;
             }
         }
@@ -579,13 +584,15 @@ impl<R: Read> DocumentInput<R> {
         if self.saw_content {
             return;
         }
-        let Some(first) = self.ready.iter().position(|&b| !is_json_whitespace(b)) else {
+        let Some(first) = self.decoded.iter().position(|&b| !is_json_whitespace(b)) else {
             return;
         };
-        if self.ready[first..].starts_with(BOM) {
-            self.ready.drain(first..first + BOM.len());
+        if self.decoded[first..].starts_with(BOM) {
+            self.decoded.drain(first..first + BOM.len());
         }
-        self.saw_content = self.ready[first..].iter().any(|&b| !is_json_whitespace(b));
+        self.saw_content = self.decoded[first..]
+            .iter()
+            .any(|&b| !is_json_whitespace(b));
     }
 }
 
@@ -593,11 +600,6 @@ impl<R: Read> Read for DocumentInput<R> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         if self.served == self.ready.len() {
             self.refill()?;
-            if self.ready.is_empty() && self.overflowed() {
-                return Err(io::Error::other(StringTooLong {
-                    limit: self.strings.limit,
-                }));
-            }
         }
         let ready = &self.ready[self.served..];
         let n = ready.len().min(buf.len());
@@ -641,7 +643,10 @@ fn push_lossy(bytes: &[u8], out: &mut Vec<u8>) {
 }
 
 /// Follows a JSON text chunk by chunk and measures each string (key or value) as
-/// encoded, escapes included, to find where one grows past `limit` bytes.
+/// encoded, escapes included, routing its bytes: a string is held back from its
+/// opening quote until it ends, then made ready; one that grows past `limit` bytes is
+/// dropped and made ready as `""`, and its remaining bytes are skipped up to its
+/// closing quote.
 ///
 /// Outside strings only `"` matters: no other JSON token contains one. Inside, `\`
 /// escapes the next byte, and `"` ends the string.
@@ -651,6 +656,8 @@ struct StringLengths {
     lexeme: Lexeme,
     /// Bytes of the current string so far.
     length: usize,
+    /// Strings dropped for their length.
+    skipped: u64,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -661,6 +668,10 @@ enum Lexeme {
     Backslash,
     /// At the byte a backslash escapes.
     Escaped,
+    /// In a string past the limit, whose bytes are skipped.
+    Skipping,
+    /// At the byte a backslash escapes in a string being skipped.
+    SkippingEscaped,
 }
 
 impl StringLengths {
@@ -669,54 +680,115 @@ impl StringLengths {
             limit,
             lexeme: Lexeme::Outside,
             length: 0,
+            skipped: 0,
         }
     }
 
-    /// Follows the next chunk; returns the offset of the first byte of a string past the
-    /// limit, if there is one.
-    fn overflow_in(&mut self, chunk: &[u8]) -> Option<usize> {
+    /// Routes the next chunk: to `ready` what serde_json may read now, to `held` the
+    /// string still being read.
+    fn route(&mut self, chunk: &[u8], held: &mut Vec<u8>, ready: &mut Vec<u8>) {
         let mut at = 0;
         while at < chunk.len() {
             let rest = &chunk[at..];
-            let room = self.limit.saturating_sub(self.length);
-            match self.lexeme {
-                Lexeme::Outside => {
-                    at += memchr::memchr(b'"', rest)? + 1;
-                    self.lexeme = Lexeme::InString;
-                    self.length = 0;
+            at += match self.lexeme {
+                Lexeme::Outside => Self::outside(rest, held, ready, &mut self.lexeme),
+                Lexeme::InString => self.in_string(rest, held, ready),
+                Lexeme::Backslash | Lexeme::Escaped => self.escape(rest[0], held, ready),
+                Lexeme::Skipping => self.skipping(rest),
+                Lexeme::SkippingEscaped => {
+                    self.lexeme = Lexeme::Skipping;
+                    1
                 }
-                Lexeme::InString => {
-                    let stop = memchr::memchr2(b'"', b'\\', rest);
-                    let body = stop.unwrap_or(rest.len());
-                    if body > room {
-                        return Some(at + room);
-                    }
-                    self.length += body;
-                    at += body;
-                    match stop.map(|i| rest[i]) {
-                        Some(b'"') => {
-                            at += 1;
-                            self.lexeme = Lexeme::Outside;
-                        }
-                        Some(_) => self.lexeme = Lexeme::Backslash,
-                        None => {}
-                    }
-                }
-                // An escape's two bytes count as the string's, like any other.
-                Lexeme::Backslash | Lexeme::Escaped => {
-                    if room == 0 {
-                        return Some(at);
-                    }
-                    self.length += 1;
-                    at += 1;
-                    self.lexeme = match self.lexeme {
-                        Lexeme::Backslash => Lexeme::Escaped,
-                        _ => Lexeme::InString,
-                    };
-                }
+            };
+        }
+    }
+
+    /// Outside a string: ready up to the next opening quote, which starts a held
+    /// string. The bytes used.
+    fn outside(rest: &[u8], held: &mut Vec<u8>, ready: &mut Vec<u8>, lexeme: &mut Lexeme) -> usize {
+        match memchr::memchr(b'"', rest) {
+            None => {
+                ready.extend_from_slice(rest);
+                rest.len()
+            }
+            Some(quote) => {
+                ready.extend_from_slice(&rest[..quote]);
+                held.push(b'"');
+                *lexeme = Lexeme::InString;
+                quote + 1
             }
         }
-        None
+    }
+
+    /// In a string: held up to a quote (which ends it) or a backslash (left for
+    /// [`StringLengths::escape`]), unless that goes past the limit. The bytes used.
+    fn in_string(&mut self, rest: &[u8], held: &mut Vec<u8>, ready: &mut Vec<u8>) -> usize {
+        let stop = memchr::memchr2(b'"', b'\\', rest);
+        let body = stop.unwrap_or(rest.len());
+        if body > self.limit.saturating_sub(self.length) {
+            self.drop_string(held, ready);
+            return 0;
+        }
+        held.extend_from_slice(&rest[..body]);
+        self.length += body;
+        match stop.map(|i| rest[i]) {
+            Some(b'"') => {
+                held.push(b'"');
+                ready.append(held);
+                self.lexeme = Lexeme::Outside;
+                self.length = 0;
+                body + 1
+            }
+            Some(_) => {
+                self.lexeme = Lexeme::Backslash;
+                body
+            }
+            None => body,
+        }
+    }
+
+    /// An escape's two bytes count as the string's, like any other. The bytes used.
+    fn escape(&mut self, byte: u8, held: &mut Vec<u8>, ready: &mut Vec<u8>) -> usize {
+        if self.length >= self.limit {
+            let escaped = self.lexeme == Lexeme::Escaped;
+            self.drop_string(held, ready);
+            if escaped {
+                self.lexeme = Lexeme::SkippingEscaped;
+            }
+            return 0;
+        }
+        held.push(byte);
+        self.length += 1;
+        self.lexeme = match self.lexeme {
+            Lexeme::Backslash => Lexeme::Escaped,
+            _ => Lexeme::InString,
+        };
+        1
+    }
+
+    /// In a string being skipped: up to its closing quote. The bytes used.
+    fn skipping(&mut self, rest: &[u8]) -> usize {
+        match memchr::memchr2(b'"', b'\\', rest) {
+            None => rest.len(),
+            Some(i) => {
+                self.lexeme = if rest[i] == b'"' {
+                    Lexeme::Outside
+                } else {
+                    Lexeme::SkippingEscaped
+                };
+                i + 1
+            }
+        }
+    }
+
+    /// Replaces the held string, past the limit, with `""`; its bytes from here on
+    /// are skipped.
+    fn drop_string(&mut self, held: &mut Vec<u8>, ready: &mut Vec<u8>) {
+        held.clear();
+        ready.extend_from_slice(b"\"\"");
+        self.lexeme = Lexeme::Skipping;
+        self.length = 0;
+        self.skipped += 1;
     }
 }
 
@@ -1051,12 +1123,28 @@ mod tests {
     }
 
     #[test]
-    fn a_string_longer_than_the_unit_limit_stops_the_document() {
-        let input = br#"["short", "0123456789abcdefXYZ", "after"]"#;
+    fn a_string_longer_than_the_unit_limit_is_skipped_and_the_rest_read() {
+        let input = br#"["short", "0123456789abcdefXYZ", {"k": "after"}]"#;
         let (units, outcome) = json_with(input, &limits(8, 16));
-        assert_eq!(units, [seen(0, "$[0]", &[], "short")]);
+        assert_eq!(
+            units,
+            [
+                seen(0, "$[0]", &[], "short"),
+                seen(0, "$[2].k", &["k"], "after")
+            ]
+        );
         assert!(
             matches!(outcome, Err(ReadError::UnitTooLarge { limit: 16 })),
+            "{outcome:?}"
+        );
+        // A key over the limit names nothing; its value is still read.
+        let (units, outcome) = json_with(br#"{"0123456789abcdefXYZ": "v"}"#, &limits(8, 16));
+        assert_eq!(units, [seen(0, "$['']", &[""], "v")]);
+        assert!(matches!(outcome, Err(ReadError::UnitTooLarge { .. })));
+        // An error after a skipped string is the one that stopped the reading.
+        let (_, outcome) = json_with(br#"["0123456789abcdefXYZ", "#, &limits(8, 16));
+        assert!(
+            matches!(outcome, Err(ReadError::Malformed { .. })),
             "{outcome:?}"
         );
         // Escapes count as written: 16 bytes in the file, fewer once decoded.
@@ -1125,10 +1213,31 @@ mod tests {
     #[test]
     fn string_lengths_are_followed_across_chunks() {
         let mut strings = StringLengths::new(5);
-        assert_eq!(strings.overflow_in(br#"{"ab"#), None);
-        assert_eq!(strings.overflow_in(br#"c": "x\"#), None);
-        assert_eq!(strings.overflow_in(br#""y", "123"#), None);
-        assert_eq!(strings.overflow_in(b"4567"), Some(2));
+        let (mut held, mut ready) = (Vec::new(), Vec::new());
+        let mut route = |chunk: &[u8]| {
+            strings.route(chunk, &mut held, &mut ready);
+            (
+                String::from_utf8_lossy(&held).into_owned(),
+                String::from_utf8_lossy(&ready).into_owned(),
+            )
+        };
+        let owned = |held: &str, ready: &str| (held.to_owned(), ready.to_owned());
+        assert_eq!(route(br#"{"ab"#), owned(r#""ab"#, "{"));
+        assert_eq!(route(br#"c": "x\"#), owned(r#""x\"#, r#"{"abc": "#));
+        assert_eq!(
+            route(br#""y", "123"#),
+            owned(r#""123"#, r#"{"abc": "x\"y", "#)
+        );
+        // Past 5 bytes: "123456..." is dropped, its escaped quote skipped with it.
+        assert_eq!(
+            route(br#"456\"7", "z"}"#),
+            owned("", r#"{"abc": "x\"y", "", "z"}"#)
+        );
+        // Exactly 5 bytes, an escape's two included, fit.
+        assert_eq!(
+            route(br#"["a\"cd"]"#),
+            owned("", r#"{"abc": "x\"y", "", "z"}["a\"cd"]"#)
+        );
     }
 
     #[test]

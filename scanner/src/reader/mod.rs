@@ -5,6 +5,7 @@
 //! sink that keeps anything must copy it.
 
 mod delimited;
+mod fields;
 mod header;
 mod json;
 pub(crate) mod text;
@@ -22,7 +23,29 @@ pub use text::read_text;
 pub use xlsx::read_xlsx;
 
 use crate::json_path::JsonPath;
-use crate::Format;
+use crate::{Format, Limits};
+
+/// The longest column name kept, in bytes. A column name is kept for every cell below
+/// it, copied into each occurrence listed there and into each slice of a table read in
+/// parallel, so a header cell of megabytes must not become one. Real column names are
+/// far shorter, and keywords are at most 90 characters.
+pub const MAX_COLUMN_NAME_BYTES: usize = 256;
+
+/// A header cell's text as the name of its column: decoded lossily, trimmed, and cut
+/// to [`MAX_COLUMN_NAME_BYTES`] at a character boundary.
+pub(crate) fn column_name(header: &[u8]) -> String {
+    column_name_of(&String::from_utf8_lossy(header))
+}
+
+/// [`column_name`] of text already decoded.
+pub(crate) fn column_name_of(header: &str) -> String {
+    let name = header.trim();
+    let mut cut = name.len().min(MAX_COLUMN_NAME_BYTES);
+    while !name.is_char_boundary(cut) {
+        cut -= 1;
+    }
+    name[..cut].trim_end().to_owned()
+}
 
 /// Where a text unit sits in its object.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -134,11 +157,16 @@ impl ReadError {
 pub type Sink<'s> = dyn FnMut(TextUnit<'_>) + 's;
 
 /// Reads `input` as `format` and hands each text unit to `sink`.
-pub fn read_units<R: Read>(format: Format, input: R, sink: &mut Sink<'_>) -> Result<(), ReadError> {
+pub fn read_units<R: Read>(
+    format: Format,
+    input: R,
+    limits: &Limits,
+    sink: &mut Sink<'_>,
+) -> Result<(), ReadError> {
     match format {
         Format::Text => read_text(input, sink),
-        Format::Csv => read_delimited(input, b',', sink),
-        Format::Tsv => read_delimited(input, b'\t', sink),
+        Format::Csv => read_delimited(input, b',', limits, sink),
+        Format::Tsv => read_delimited(input, b'\t', limits, sink),
         other => Err(ReadError::Unsupported(other)),
     }
 }

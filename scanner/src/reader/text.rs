@@ -88,6 +88,8 @@ pub(super) fn fill<R: Read>(
     buffer: &mut Vec<u8>,
     target: usize,
 ) -> io::Result<bool> {
+    // Exactly: a caller that bounds `target` bounds the buffer's memory.
+    buffer.reserve_exact(target.saturating_sub(buffer.len()));
     while buffer.len() < target {
         let before = buffer.len();
         buffer.resize(target, 0);

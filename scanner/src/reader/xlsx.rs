@@ -12,6 +12,10 @@
 //! cells in document order and does not sort them. Excel and the common producers write
 //! rows in ascending order; a file that puts row 1 after other rows still reads, its
 //! earlier cells just get no column name.
+//!
+//! A cell longer than [`Limits::max_unit_bytes`] is not judged (nor does it name its
+//! column); the other cells of the workbook are, and the reading ends with
+//! [`ReadError::UnitTooLarge`], so the object is PARTIAL, as for CSV and JSON Lines.
 
 use std::collections::HashMap;
 use std::fmt::{self, Write as _};
@@ -23,7 +27,7 @@ use ferret_identifiers::UnitContext;
 use zip::result::ZipError;
 use zip::ZipArchive;
 
-use super::{ReadError, Sink, TextUnit, UnitPlace};
+use super::{column_name_of, ReadError, Sink, TextUnit, UnitPlace};
 use crate::{Format, Limits};
 
 /// Reads every sheet of a workbook, row by row, and hands each non-empty cell to `sink`.
@@ -46,19 +50,27 @@ pub fn read_xlsx<R: Read + Seek>(
         .filter(|sheet| sheet.typ == SheetType::WorkSheet)
         .map(|sheet| sheet.name.clone())
         .collect();
+    let mut over_limit = false;
     for sheet in &sheets {
-        read_sheet(&mut workbook, sheet, limits, sink)?;
+        over_limit |= read_sheet(&mut workbook, sheet, limits, sink)?;
+    }
+    if over_limit {
+        return Err(ReadError::UnitTooLarge {
+            limit: limits.max_unit_bytes,
+        });
     }
     Ok(())
 }
 
-/// Streams the cells of one worksheet to `sink`.
+/// Streams the cells of one worksheet to `sink`; whether a cell over the limit was
+/// skipped.
 fn read_sheet<R: Read + Seek>(
     workbook: &mut Xlsx<R>,
     sheet: &str,
     limits: &Limits,
     sink: &mut Sink<'_>,
-) -> Result<(), ReadError> {
+) -> Result<bool, ReadError> {
+    let mut over_limit = false;
     let mut cells = parse(|| workbook.worksheet_cells_reader(sheet))?;
     let mut column_names: HashMap<u32, String> = HashMap::new();
     // Scratch space for the text of values not stored as text (numbers, dates).
@@ -68,9 +80,8 @@ fn read_sheet<R: Read + Seek>(
             continue;
         };
         if value.len() > limits.max_unit_bytes {
-            return Err(ReadError::UnitTooLarge {
-                limit: limits.max_unit_bytes,
-            });
+            over_limit = true;
+            continue;
         }
         // calamine positions are 0-based and absolute: a value in C5 is (4, 2) even
         // when the sheet's used range starts there.
@@ -92,15 +103,15 @@ fn read_sheet<R: Read + Seek>(
             column_name.map_or(UnitContext::None, UnitContext::Column),
         ));
     }
-    Ok(())
+    Ok(over_limit)
 }
 
-/// Records a header cell's text as its column's name, trimmed as the CSV reader does.
-/// A blank header names nothing.
+/// Records a header cell's text as its column's name, trimmed and bounded as the CSV
+/// reader does. A blank header names nothing.
 fn remember_column_name(names: &mut HashMap<u32, String>, column: u32, header: &str) {
-    let name = header.trim();
+    let name = column_name_of(header);
     if !name.is_empty() {
-        names.insert(column, name.to_owned());
+        names.insert(column, name);
     }
 }
 
@@ -844,18 +855,27 @@ mod tests {
     }
 
     #[test]
-    fn cell_over_the_unit_limit_is_refused() {
+    fn cells_over_the_unit_limit_are_skipped_and_the_rest_is_read() {
+        let bytes = fixture("employees_openpyxl.xlsx");
+        let (all, result) = read_bytes(&bytes, &Limits::default());
+        result.expect("within the default limit");
         let limits = Limits {
             max_unit_bytes: 16,
             ..Limits::default()
         };
-        let (cells, result) = read_bytes(&fixture("employees_openpyxl.xlsx"), &limits);
-        // The header cells fit and are read before the first long value (a guid).
-        assert_eq!(cells.len(), 5);
+        let (cells, result) = read_bytes(&bytes, &limits);
         assert!(
             matches!(result, Err(ReadError::UnitTooLarge { limit: 16 })),
             "{result:?}"
         );
+        // Every cell of at most 16 bytes is read, those after the long ones included.
+        let short: Vec<_> = all.iter().filter(|c| c.text.len() <= 16).collect();
+        assert!(
+            short.len() > 5 && short.len() < all.len(),
+            "{}",
+            short.len()
+        );
+        assert_eq!(cells.iter().collect::<Vec<_>>(), short);
     }
 
     #[test]
