@@ -10,6 +10,22 @@ pub(crate) fn identifier_set(toml: &str) -> IdentifierSet {
     IdentifierSet::new(&file, &ManagedSelection::All).expect("set")
 }
 
+/// Serves its bytes `step` at a time, to cut characters, code units and tokens across
+/// reads.
+pub(crate) struct Trickle<'a> {
+    pub(crate) bytes: &'a [u8],
+    pub(crate) step: usize,
+}
+
+impl std::io::Read for Trickle<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.step.min(buf.len()).min(self.bytes.len());
+        buf[..n].copy_from_slice(&self.bytes[..n]);
+        self.bytes = &self.bytes[n..];
+        Ok(n)
+    }
+}
+
 /// SplitMix64: deterministic generated inputs, the same on every machine.
 pub(crate) struct Rng(pub(crate) u64);
 

@@ -795,6 +795,7 @@ impl StringLengths {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::testing::Trickle;
 
     /// A unit as the tests compare it: (record index, JSON path, keys, text).
     type Seen = (u64, String, Vec<String>, String);
@@ -849,21 +850,6 @@ mod tests {
             max_json_depth,
             max_unit_bytes,
             ..Limits::default()
-        }
-    }
-
-    /// Yields its bytes `step` at a time, to cut characters and tokens across reads.
-    struct Trickle<'a> {
-        bytes: &'a [u8],
-        step: usize,
-    }
-
-    impl Read for Trickle<'_> {
-        fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-            let n = self.step.min(buf.len()).min(self.bytes.len());
-            buf[..n].copy_from_slice(&self.bytes[..n]);
-            self.bytes = &self.bytes[n..];
-            Ok(n)
         }
     }
 

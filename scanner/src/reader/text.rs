@@ -122,10 +122,13 @@ fn char_start_at_or_before(bytes: &[u8], mut offset: usize) -> usize {
 mod tests {
     use super::*;
 
-    /// Collects (search range text, first_line, first_column) of every window.
-    fn windows(text: &[u8]) -> Vec<(Vec<u8>, u64, u64)> {
+    type Window = (Vec<u8>, u64, u64);
+
+    /// Reads `input`; collects (search range text, first_line, first_column) of every
+    /// window, and how the reading ended.
+    fn read_windows<R: Read>(input: R) -> (Vec<Window>, Result<(), ReadError>) {
         let mut out = Vec::new();
-        read_text(text, &mut |unit: TextUnit<'_>| {
+        let outcome = read_text(input, &mut |unit: TextUnit<'_>| {
             let UnitPlace::Text {
                 first_line,
                 first_column,
@@ -139,9 +142,14 @@ mod tests {
                 first_line,
                 first_column,
             ));
-        })
-        .expect("in-memory input");
-        out
+        });
+        (out, outcome)
+    }
+
+    fn windows(text: &[u8]) -> Vec<Window> {
+        let (windows, outcome) = read_windows(text);
+        outcome.expect("in-memory input");
+        windows
     }
 
     /// Serves `bytes`, then fails as a truncated gzip stream does.
@@ -160,24 +168,9 @@ mod tests {
     }
 
     /// The windows handed over before `input` fails, and its error.
-    fn windows_until_failure(bytes: &[u8]) -> (Vec<(Vec<u8>, u64, u64)>, ReadError) {
-        let mut out = Vec::new();
-        let error = read_text(Truncated(bytes), &mut |unit: TextUnit<'_>| {
-            let UnitPlace::Text {
-                first_line,
-                first_column,
-                ..
-            } = unit.place
-            else {
-                panic!("text units");
-            };
-            out.push((
-                unit.bytes[unit.search.clone()].to_vec(),
-                first_line,
-                first_column,
-            ));
-        })
-        .expect_err("the input fails");
+    fn windows_until_failure(bytes: &[u8]) -> (Vec<Window>, ReadError) {
+        let (out, outcome) = read_windows(Truncated(bytes));
+        let error = outcome.expect_err("the input fails");
         (out, error)
     }
 

@@ -156,21 +156,7 @@ impl<R: Read> Read for Utf16Decoder<R> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    /// Serves its bytes `step` at a time, to cut code units and pairs anywhere.
-    struct Trickle<'a> {
-        bytes: &'a [u8],
-        step: usize,
-    }
-
-    impl Read for Trickle<'_> {
-        fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-            let n = self.step.min(buf.len()).min(self.bytes.len());
-            buf[..n].copy_from_slice(&self.bytes[..n]);
-            self.bytes = &self.bytes[n..];
-            Ok(n)
-        }
-    }
+    use crate::testing::Trickle;
 
     fn decode(bytes: &[u8], step: usize) -> String {
         let encoding = Utf16::sniff(bytes).unwrap_or(Utf16::Le);
