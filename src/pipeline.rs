@@ -163,13 +163,43 @@ fn demo(dir: Option<PathBuf>, samples: &Path) -> anyhow::Result<ExitCode> {
     println!();
     print_json(&summary)?;
     if summary.status == BatchStatus::ManualReviewRequired {
-        let common = format!(
-            "--store dir:{} --prefix demo --batch-id {batch}",
-            root.display()
-        );
-        println!("\nReview it:\n  ferret review list {common}\n  ferret review approve {common} --key KEY\n  ferret review deny {common}");
+        print_review_hints(&root, &batch, &summary);
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Prints the review commands for the demo's batch, ready to paste: the store's real
+/// path and a real held key, shell-quoted where needed, so that a new user can run each
+/// line as printed (with `ferret` installed, as the README's set-up does).
+fn print_review_hints(root: &Path, batch: &BatchId, summary: &Summary) {
+    let store = shell_word(&format!("dir:{}", root.display()));
+    let common = format!("--store {store} --prefix demo --batch-id {batch}");
+    println!("\nReview it (`cargo install --locked --path .` puts `ferret` on your PATH):");
+    println!("  ferret review list {common}");
+    if let Some(key) = summary.manual_review_keys.first() {
+        println!(
+            "  ferret review approve {common} --key {}   # one object",
+            shell_word(key)
+        );
+        println!("  ferret review deny {common}   # the rest of the batch");
+    } else {
+        println!("  ferret review approve {common}");
+        println!("  ferret review deny {common}");
+    }
+}
+
+/// `word` as one word of a POSIX shell command line: as it is when plain, otherwise in
+/// single quotes (a `'` inside written `'\''`).
+fn shell_word(word: &str) -> String {
+    let plain = !word.is_empty()
+        && word
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_.,:/=+@%".contains(c));
+    if plain {
+        word.to_owned()
+    } else {
+        format!("'{}'", word.replace('\'', r"'\''"))
+    }
 }
 
 /// Puts the demo's sample files into raw; returns how many.
@@ -204,4 +234,32 @@ async fn load_samples<S: Store>(pipeline: &Pipeline<S>, samples: &Path) -> anyho
         loaded += 1;
     }
     Ok(loaded)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::shell_word;
+
+    #[test]
+    fn plain_words_are_printed_as_they_are() {
+        assert_eq!(
+            shell_word("dir:/tmp/ferret-demo-42"),
+            "dir:/tmp/ferret-demo-42"
+        );
+        assert_eq!(
+            shell_word("incoming/eventos.jsonl"),
+            "incoming/eventos.jsonl"
+        );
+    }
+
+    #[test]
+    fn other_words_are_single_quoted_for_a_shell() {
+        assert_eq!(
+            shell_word("incoming/compagnie_française.csv"),
+            "'incoming/compagnie_française.csv'"
+        );
+        assert_eq!(shell_word("dir:/tmp/my demo"), "'dir:/tmp/my demo'");
+        assert_eq!(shell_word("it's.csv"), r"'it'\''s.csv'");
+        assert_eq!(shell_word(""), "''");
+    }
 }
