@@ -12,7 +12,7 @@ use std::io::Read;
 use std::time::Duration;
 
 use common::{unique_bucket, MOTO_ACCOUNT};
-use ferret_orchestrator::store::{S3Config, S3Store, Store, StoreError, Tags};
+use ferret_orchestrator::store::{MultipartCopy, S3Config, S3Store, Store, StoreError, Tags};
 use ferret_testkit::faults::{Fault, Requests, Rule, Schedule};
 use ferret_testkit::{FaultProxy, Moto};
 
@@ -533,4 +533,44 @@ async fn a_small_object_cut_every_time_is_a_named_error() {
         "{error}"
     );
     assert_eq!(f.proxy.fired(cuts), 4, "the first read and three more");
+}
+
+/// A copy in parts meets a failed part copy and a lost answer to its completion: the
+/// part is retried, and the completion, repeated after it took effect, still leaves
+/// one whole copy with the source's bytes and the tags asked for.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_copy_in_parts_survives_a_failed_part_and_a_lost_completion() {
+    const MIB: u64 = 1024 * 1024;
+    let f = Faulty::new().await;
+    let store = f.store.clone().with_multipart_copy(MultipartCopy {
+        threshold: 5 * MIB,
+        part_size: 5 * MIB,
+    });
+    let big = pattern(12 * MIB as usize);
+    f.seed("big.bin", &big).await;
+    let part = f.proxy.nth(
+        2,
+        Requests::any()
+            .method("PUT")
+            .with_header("x-amz-copy-source-range"),
+        Fault::InternalError,
+    );
+    let completion = f.proxy.nth(
+        1,
+        Requests::any().method("POST").query_contains("uploadId"),
+        Fault::LostResponse,
+    );
+    let wanted = tags(&[("WorkflowId", "b1")]);
+    let copied = store
+        .copy((&f.bucket, "big.bin"), (&f.bucket, "big-copy.bin"), &wanted)
+        .await
+        .unwrap_or_else(|e| panic!("{e}; faults: {:?}", f.proxy.log()));
+    assert_eq!(copied.size, big.len() as u64);
+    assert!(
+        f.content("big-copy.bin").await == Some(big),
+        "the copy's bytes"
+    );
+    assert_eq!(f.direct_tags("big-copy.bin").await, wanted);
+    assert_eq!(f.proxy.fired(part), 1);
+    assert_eq!(f.proxy.fired(completion), 1);
 }
