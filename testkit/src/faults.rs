@@ -671,6 +671,26 @@ struct Upstream {
 
 impl Upstream {
     fn exchange(&mut self, request: &RequestHead, body: &[u8]) -> io::Result<Response> {
+        let reused = self.conn.is_some();
+        match self.exchange_once(request, body) {
+            // moto closed a kept-alive connection while it was idle, before the request
+            // reached it: once more on a fresh connection, so that the proxy never
+            // fails a request of its own accord.
+            Err(error) if reused && closed_by_peer(&error) => self.exchange_once(request, body),
+            answered => answered,
+        }
+    }
+
+    /// One request and its answer; a failure drops the connection.
+    fn exchange_once(&mut self, request: &RequestHead, body: &[u8]) -> io::Result<Response> {
+        let answered = self.send_and_read(request, body);
+        if answered.as_ref().map_or(true, |r| r.upstream_closes) {
+            self.conn = None;
+        }
+        answered
+    }
+
+    fn send_and_read(&mut self, request: &RequestHead, body: &[u8]) -> io::Result<Response> {
         if self.conn.is_none() {
             let stream = TcpStream::connect(self.addr)?;
             stream.set_read_timeout(Some(IO_TIMEOUT))?;
@@ -685,12 +705,18 @@ impl Upstream {
         out.extend_from_slice(body);
         writer.write_all(&out)?;
         writer.flush()?;
-        let response = read_response(reader, request.method == "HEAD");
-        if response.as_ref().map_or(true, |r| r.upstream_closes) {
-            self.conn = None;
-        }
-        response
+        read_response(reader, request.method == "HEAD")
     }
+}
+
+fn closed_by_peer(error: &io::Error) -> bool {
+    matches!(
+        error.kind(),
+        io::ErrorKind::UnexpectedEof
+            | io::ErrorKind::BrokenPipe
+            | io::ErrorKind::ConnectionReset
+            | io::ErrorKind::ConnectionAborted
+    )
 }
 
 /// What to do with the client connection after an answer.

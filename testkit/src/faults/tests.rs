@@ -20,6 +20,12 @@ struct Origin {
 
 impl Origin {
     fn start() -> Origin {
+        Origin::start_closing(false)
+    }
+
+    /// With `close`, each connection is closed after one answer, with no warning, as a
+    /// server closes an idle kept-alive connection.
+    fn start_closing(close: bool) -> Origin {
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
         let endpoint = format!("http://{}", listener.local_addr().expect("addr"));
         let seen = Arc::new(AtomicU64::new(0));
@@ -28,14 +34,14 @@ impl Origin {
             for stream in listener.incoming().map_while(Result::ok) {
                 let counter = Arc::clone(&counter);
                 std::thread::spawn(move || {
-                    let _ = Origin::serve(stream, &counter);
+                    let _ = Origin::serve(stream, &counter, close);
                 });
             }
         });
         Origin { endpoint, seen }
     }
 
-    fn serve(stream: TcpStream, seen: &AtomicU64) -> io::Result<()> {
+    fn serve(stream: TcpStream, seen: &AtomicU64, close: bool) -> io::Result<()> {
         let mut reader = BufReader::new(stream.try_clone()?);
         let mut writer = stream;
         loop {
@@ -81,6 +87,9 @@ impl Origin {
                 writer.write_all(&answer)?;
             }
             writer.flush()?;
+            if close {
+                return Ok(());
+            }
         }
     }
 
@@ -148,6 +157,18 @@ fn forwards_requests_on_one_connection_unchanged() {
     );
     assert_eq!(proxy.requests(), 4);
     assert_eq!(origin.seen(), 4);
+    assert_eq!(proxy.faults(), 0);
+}
+
+#[test]
+fn a_connection_the_origin_closed_while_idle_is_made_again() {
+    let origin = Origin::start_closing(true);
+    let proxy = proxy(&origin);
+    let mut client = Client::connect(&proxy);
+    for _ in 0..3 {
+        assert_eq!(client.call("GET", "/b/k").expect("get"), (200, object()));
+    }
+    assert_eq!(origin.seen(), 3);
     assert_eq!(proxy.faults(), 0);
 }
 
