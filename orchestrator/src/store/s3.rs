@@ -750,7 +750,7 @@ impl Read for BlockingBody {
                     return Ok(0);
                 }
                 Some(Ok(chunk)) => {
-                    self.resume.received(chunk.len())?;
+                    self.resume.count(chunk.len())?;
                     self.chunk = chunk;
                 }
                 Some(Err(error)) => self.body = self.runtime.block_on(self.resume.resume(error))?,
@@ -783,7 +783,8 @@ struct Resume {
 }
 
 impl Resume {
-    fn received(&mut self, n: usize) -> io::Result<()> {
+    /// Counts `n` more bytes received; more than the object holds is an error.
+    fn count(&mut self, n: usize) -> io::Result<()> {
         self.received = self.received.saturating_add(n as u64);
         match self.size {
             Some(size) if self.received > size => Err(self.failure(format!(
