@@ -1,8 +1,11 @@
 //! What the workspace's integration tests share: [`Moto`], a real S3, SNS, SQS and Step
-//! Functions API on loopback.
+//! Functions API on loopback, and [`FaultProxy`], which fails requests to it on a
+//! schedule.
 
+pub mod faults;
 mod moto;
 
+pub use faults::FaultProxy;
 pub use moto::Moto;
 
 use std::path::{Path, PathBuf};

@@ -193,10 +193,21 @@ impl S3Store {
             .runtime
             .block_on(request.send())
             .map_err(|e| service_error("GetObject", bucket, key, e))?;
+        let resume = Resume {
+            client: self.client.clone(),
+            bucket: bucket.to_owned(),
+            key: key.to_owned(),
+            owner: self.owner(),
+            e_tag: output.e_tag().map(str::to_owned),
+            size: output.content_length().and_then(|n| u64::try_from(n).ok()),
+            received: 0,
+            resumes_left: MAX_RESUMES,
+        };
         Ok(BlockingBody {
             runtime: self.runtime.clone(),
             body: output.body,
             chunk: Bytes::new(),
+            resume,
         })
     }
 
@@ -653,30 +664,16 @@ impl Store for S3Store {
     }
 
     async fn get(&self, bucket: &str, key: &str) -> Result<Option<Vec<u8>>, StoreError> {
-        let result = self
-            .client
-            .get_object()
-            .bucket(bucket)
-            .key(key)
-            .set_expected_bucket_owner(self.owner())
-            .send()
-            .await;
-        let output = match result.map_err(|e| service_error("GetObject", bucket, key, e)) {
-            Ok(output) => output,
-            Err(StoreError::NoSuchObject { .. }) => return Ok(None),
-            Err(error) => return Err(error),
-        };
-        let body = output
-            .body
-            .collect()
-            .await
-            .map_err(|e| StoreError::Service {
-                operation: "GetObject",
-                bucket: bucket.to_owned(),
-                key: key.to_owned(),
-                message: format!("reading the body: {e}"),
-            })?;
-        Ok(Some(body.into_bytes().to_vec()))
+        // A body cut short is read again whole, a few times: the object is small, and
+        // whichever version a later read finds is read consistently.
+        let mut attempts_left = MAX_RESUMES;
+        loop {
+            match self.get_once(bucket, key).await {
+                Err(GetFailure::Body(_)) if attempts_left > 0 => attempts_left -= 1,
+                Err(GetFailure::Body(error) | GetFailure::Request(error)) => return Err(error),
+                Ok(body) => return Ok(body),
+            }
+        }
     }
 
     fn open(&self, bucket: &str, key: &str) -> Result<Box<dyn Read + Send>, StoreError> {
@@ -700,25 +697,165 @@ impl Store for S3Store {
     }
 }
 
-/// An object's body read synchronously, one network chunk at a time.
+/// Why one GetObject of a whole small object failed: the request, or its body.
+enum GetFailure {
+    Request(StoreError),
+    Body(StoreError),
+}
+
+impl S3Store {
+    /// One GetObject read whole, or `None` when the object does not exist.
+    async fn get_once(&self, bucket: &str, key: &str) -> Result<Option<Vec<u8>>, GetFailure> {
+        let result = self
+            .client
+            .get_object()
+            .bucket(bucket)
+            .key(key)
+            .set_expected_bucket_owner(self.owner())
+            .send()
+            .await;
+        let output = match result.map_err(|e| service_error("GetObject", bucket, key, e)) {
+            Ok(output) => output,
+            Err(StoreError::NoSuchObject { .. }) => return Ok(None),
+            Err(error) => return Err(GetFailure::Request(error)),
+        };
+        let body = output.body.collect().await.map_err(|e| {
+            GetFailure::Body(StoreError::Service {
+                operation: "GetObject",
+                bucket: bucket.to_owned(),
+                key: key.to_owned(),
+                message: format!("reading the body: {e}"),
+            })
+        })?;
+        Ok(Some(body.into_bytes().to_vec()))
+    }
+}
+
+/// An object's body read synchronously, one network chunk at a time. A connection that
+/// breaks off mid-body is picked up where it stopped (see [`Resume`]); a body that ends
+/// short of its length is an error, never a quiet end of the object.
 pub struct BlockingBody {
     runtime: Handle,
     body: ByteStream,
     chunk: Bytes,
+    resume: Resume,
 }
 
 impl Read for BlockingBody {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         while self.chunk.is_empty() {
             match self.runtime.block_on(self.body.next()) {
-                None => return Ok(0),
-                Some(Ok(chunk)) => self.chunk = chunk,
-                Some(Err(e)) => return Err(io::Error::other(e)),
+                None => {
+                    self.resume.check_complete()?;
+                    return Ok(0);
+                }
+                Some(Ok(chunk)) => {
+                    self.resume.count(chunk.len())?;
+                    self.chunk = chunk;
+                }
+                Some(Err(error)) => self.body = self.runtime.block_on(self.resume.resume(error))?,
             }
         }
         let n = buf.len().min(self.chunk.len());
         buf[..n].copy_from_slice(&self.chunk.split_to(n));
         Ok(n)
+    }
+}
+
+/// How many times one body is resumed before its read fails.
+const MAX_RESUMES: u32 = 3;
+
+/// What a streamed body needs to pick up after a broken connection: a ranged GetObject
+/// from the first byte not yet received, of the very version being read (`If-Match` on
+/// its ETag, and the answer's ETag and range checked), so the reader gets the object's
+/// bytes once each and in order, or an error.
+struct Resume {
+    client: Client,
+    bucket: String,
+    key: String,
+    owner: Option<String>,
+    e_tag: Option<String>,
+    /// The object's length, as the first answer gave it.
+    size: Option<u64>,
+    /// Bytes received so far, across every answer.
+    received: u64,
+    resumes_left: u32,
+}
+
+impl Resume {
+    /// Counts `n` more bytes received; more than the object holds is an error.
+    fn count(&mut self, n: usize) -> io::Result<()> {
+        self.received = self.received.saturating_add(n as u64);
+        match self.size {
+            Some(size) if self.received > size => Err(self.failure(format!(
+                "{} bytes received of an object of {size}",
+                self.received
+            ))),
+            _ => Ok(()),
+        }
+    }
+
+    /// At the end of the stream: every byte must have come.
+    fn check_complete(&self) -> io::Result<()> {
+        match self.size {
+            Some(size) if self.received != size => Err(io::Error::new(
+                io::ErrorKind::UnexpectedEof,
+                self.message(format!(
+                    "the body ended after {} of {size} bytes",
+                    self.received
+                )),
+            )),
+            _ => Ok(()),
+        }
+    }
+
+    /// The rest of the body after `error` broke it off, or the error when it cannot be
+    /// resumed: no ETag to pin the version, no length to check, resumes used up, or the
+    /// ranged read failing (the object changed: 412).
+    async fn resume(&mut self, error: impl std::fmt::Display) -> io::Result<ByteStream> {
+        let broke = format!("the body broke off after {} bytes: {error}", self.received);
+        let (Some(e_tag), Some(size)) = (self.e_tag.clone(), self.size) else {
+            return Err(self.failure(broke));
+        };
+        if self.resumes_left == 0 || self.received >= size {
+            return Err(self.failure(broke));
+        }
+        self.resumes_left -= 1;
+        let output = self
+            .client
+            .get_object()
+            .bucket(&self.bucket)
+            .key(&self.key)
+            .range(format!("bytes={}-", self.received))
+            .if_match(&e_tag)
+            .set_expected_bucket_owner(self.owner.clone())
+            .send()
+            .await
+            .map_err(|e| {
+                self.failure(format!(
+                    "{broke}; resuming failed: {}",
+                    service_error("GetObject", &self.bucket, &self.key, e)
+                ))
+            })?;
+        let expected_range = format!("bytes {}-{}/{size}", self.received, size - 1);
+        if output.e_tag() != Some(e_tag.as_str())
+            || output.content_range() != Some(expected_range.as_str())
+        {
+            return Err(self.failure(format!(
+                "{broke}; the resumed read is not the rest of the same object \
+                 (range {:?}, expected {expected_range:?})",
+                output.content_range()
+            )));
+        }
+        Ok(output.body)
+    }
+
+    fn message(&self, what: String) -> String {
+        format!("GetObject {}/{}: {what}", self.bucket, self.key)
+    }
+
+    fn failure(&self, what: String) -> io::Error {
+        io::Error::other(self.message(what))
     }
 }
 
