@@ -2,12 +2,10 @@
 //! real S3 API (moto server): routing, tags, metadata, batches kept apart, review, and a
 //! batch killed (SIGKILL) at many points then rerun.
 
-mod common;
-
 use std::collections::BTreeMap;
 use std::process::{Command, Output};
 
-use common::*;
+use crate::common::*;
 use ferret_orchestrator::layout::Buckets;
 use ferret_orchestrator::store::{DirStore, S3Config, S3Store, Store, Tags};
 use ferret_testkit::Moto;

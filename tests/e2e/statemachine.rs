@@ -5,16 +5,14 @@
 //! a Distributed Map over 2,500 objects shared by two workers; SIGTERM when idle, in
 //! the middle of a task, and past the grace period.
 
-mod common;
-
 use std::collections::BTreeSet;
 use std::fs::File;
 use std::path::PathBuf;
 use std::process::{Child, Command, ExitStatus, Output, Stdio};
 use std::time::{Duration, Instant};
 
+use crate::common::repo;
 use aws_sdk_s3::primitives::ByteStream;
-use common::repo;
 use ferret_orchestrator::layout::Buckets;
 use ferret_testkit::Moto;
 use serde_json::Value;

@@ -1,9 +1,7 @@
 //! `ferret scan` end to end: the real binary over fixtures of every format, asserting
 //! exact Macie-format locations, statuses and exit codes.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use serde_json::{json, Value};
 
 const IDENTIFIERS: &str = "samples/identifiers.toml";
