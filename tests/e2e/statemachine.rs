@@ -368,9 +368,22 @@ fn assert_success(out: &Output) {
     );
 }
 
-/// Waits for a child to exit; fails after [`DEADLINE`].
+/// Waits for a child to exit; kills it and fails after [`DEADLINE`]. A thread blocks in
+/// wait(2), so the exit is seen when it happens, not at the next poll.
 fn exit_status(child: &mut Child) -> ExitStatus {
-    eventually("the worker to exit", || child.try_wait().expect("wait"))
+    let pid = libc::pid_t::try_from(child.id()).expect("pid");
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::scope(|scope| {
+        scope.spawn(move || {
+            let _ = tx.send(child.wait().expect("wait"));
+        });
+        rx.recv_timeout(DEADLINE).unwrap_or_else(|_| {
+            // SAFETY: kill(2) on our own child, not yet reaped (the waiting thread reaps
+            // it), so that the thread returns and the test fails instead of hanging.
+            unsafe { libc::kill(pid, libc::SIGKILL) };
+            panic!("gave up waiting for the worker to exit");
+        })
+    })
 }
 
 fn terminate(child: &Child) {
