@@ -1,8 +1,8 @@
 //! The end-to-end tests of the `ferret` binary, as one test binary.
 //!
-//! Each module was a test binary of its own, and each linked the AWS SDK: six links of
-//! the same large dependency graph made a fresh test build spend most of its time in
-//! the linker. One binary links it once; a test keeps its name under its module's path
+//! Each module was a test binary of its own, and the three that reach S3 or Step
+//! Functions each compiled and linked their own copy of the AWS SDK's code. One binary
+//! builds it once; a test keeps its name under its module's path
 //! (`cargo test --test e2e pipeline::`). `tests/memory.rs` stays apart: it measures the
 //! peak memory of the children its process waits for, which other tests' children in
 //! the same process would inflate.
