@@ -112,29 +112,22 @@ fn large_files_and_bombs_are_scanned_in_bounded_memory() {
 /// `len` characters of base64, from a deterministic generator: what a photo stored in
 /// a cell looks like, and text in which the 40-character secret pattern of
 /// `AWS_CREDENTIALS` has candidates everywhere.
-fn base64_text(len: usize, seed: &mut u64) -> Vec<u8> {
+fn base64_text(len: usize, rng: &mut fastrand::Rng) -> Vec<u8> {
     const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    (0..len)
-        .map(|_| {
-            *seed = seed
-                .wrapping_mul(6364136223846793005)
-                .wrapping_add(1442695040888963407);
-            ALPHABET[(*seed >> 58) as usize]
-        })
-        .collect()
+    (0..len).map(|_| ALPHABET[rng.usize(..64)]).collect()
 }
 
 /// A table with a cell of exactly the limit (judged whole), one of 36 MiB (skipped)
 /// and an address in every data row, plain (read in slices on every thread) and
 /// gzipped (streamed), with every managed identifier.
 fn huge_cells_are_scanned_in_bounded_memory(dir: &Path) {
-    let mut seed = 7;
+    let mut rng = fastrand::Rng::with_seed(7);
     let prefix = b"data:image/png;base64,";
     let mut table = b"id,photo,email\n1,".to_vec();
     table.extend_from_slice(prefix);
-    table.extend(base64_text(CELL_LIMIT - prefix.len(), &mut seed));
+    table.extend(base64_text(CELL_LIMIT - prefix.len(), &mut rng));
     table.extend_from_slice(b",ana@example.com\n2,");
-    table.extend(base64_text(36 << 20, &mut seed));
+    table.extend(base64_text(36 << 20, &mut rng));
     table.extend_from_slice(b",bob@example.com\n3,,carl@example.com\n");
     let huge = dir.join("huge-cells");
     std::fs::create_dir(&huge).expect("fixture dir");

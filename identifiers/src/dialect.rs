@@ -2026,18 +2026,12 @@ mod tests {
             "d", "w", "k", "g", "c", "N", "0", "1", "2", "9", " ", "\n", "é", "€", "😀",
             "\u{212A}", "[:", ":]", "(?", "(?i)", "(*", "\\x{", "\\Q", "{2,", "ß",
         ];
-        let mut state: u64 = 0x9E37_79B9_7F4A_7C15;
-        let mut next = move || {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            state
-        };
+        let mut rng = fastrand::Rng::with_seed(0x9E37_79B9_7F4A_7C15);
         let haystacks: [&[u8]; 4] = [b"", b"aB1 x-\n{", "éÉ€k\u{212A}".as_bytes(), b"\xFF\xC3("];
         for _ in 0..20_000 {
-            let len = (next() % 12) as usize;
+            let len = rng.usize(..12);
             let pattern: String = (0..len)
-                .map(|_| ALPHABET[(next() % ALPHABET.len() as u64) as usize])
+                .map(|_| ALPHABET[rng.usize(..ALPHABET.len())])
                 .collect();
             match translate(&pattern) {
                 Ok(translated) => {

@@ -724,14 +724,11 @@ mod tests {
             let f = UnitFilter::new(&patterns, separators).expect("filter");
             let mut cache = f.create_cache();
             let mut mask = f.new_mask();
-            let mut seed = 7u64;
+            let mut rng = fastrand::Rng::with_seed(7);
             for _ in 0..60 {
                 let mut text = Vec::new();
                 for _ in 0..6 {
-                    seed = seed
-                        .wrapping_mul(6364136223846793005)
-                        .wrapping_add(1442695040888963407);
-                    text.extend_from_slice(pieces[(seed >> 33) as usize % pieces.len()]);
+                    text.extend_from_slice(pieces[rng.usize(..pieces.len())]);
                 }
                 for start in 0..text.len() {
                     for end in start..=text.len() {
@@ -774,14 +771,11 @@ mod tests {
         ];
         let mut cache = f.create_cache();
         let (mut whole, mut split) = (MatchEnds::default(), MatchEnds::default());
-        let mut seed = 3u64;
+        let mut rng = fastrand::Rng::with_seed(3);
         for _ in 0..300 {
             let mut text = Vec::new();
-            for _ in 0..(seed >> 59) + 1 {
-                seed = seed
-                    .wrapping_mul(6364136223846793005)
-                    .wrapping_add(1442695040888963407);
-                text.extend_from_slice(pieces[(seed >> 33) as usize % pieces.len()]);
+            for _ in 0..rng.usize(1..=32) {
+                text.extend_from_slice(pieces[rng.usize(..pieces.len())]);
             }
             for start in 0..text.len().min(4) {
                 let range = start..text.len();

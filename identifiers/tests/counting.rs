@@ -94,18 +94,15 @@ fn counts_equal_the_kept_candidates() {
         b"caf\xc3\xa9",
         b"\xff",
     ];
-    let mut seed = 5u64;
+    let mut rng = fastrand::Rng::with_seed(5);
     for toml in [CUSTOM.to_owned(), format!("{CUSTOM}{ALLOW}")] {
         let set = set(&toml);
         let mut mask = DetectorMask::new(set.detectors().len());
         mask.fill();
         for _ in 0..3000 {
             let mut unit = Vec::new();
-            for _ in 0..(seed >> 60) + 1 {
-                seed = seed
-                    .wrapping_mul(6364136223846793005)
-                    .wrapping_add(1442695040888963407);
-                unit.extend_from_slice(pieces[(seed >> 33) as usize % pieces.len()]);
+            for _ in 0..rng.usize(1..=16) {
+                unit.extend_from_slice(pieces[rng.usize(..pieces.len())]);
             }
             assert_eq!(
                 counted(&set, &unit, &mask),

@@ -398,14 +398,11 @@ fn a_set_finds_what_each_of_its_identifiers_finds_alone() {
     let all = set(&toml_for(&patterns));
     let alone: Vec<IdentifierSet> = patterns.iter().map(|p| set(&toml_for(&[p]))).collect();
     let alphabet: &[u8] = b"0123456789-abcABCPx@. \n\xc3\xa9";
-    let mut seed: u64 = 0x9E37_79B9_7F4A_7C15;
+    let mut rng = fastrand::Rng::with_seed(0x9E37_79B9_7F4A_7C15);
     for _ in 0..300 {
         let mut unit = Vec::new();
-        for _ in 0..(seed % 60) {
-            seed = seed
-                .wrapping_mul(6364136223846793005)
-                .wrapping_add(1442695040888963407);
-            unit.push(alphabet[(seed >> 33) as usize % alphabet.len()]);
+        for _ in 0..rng.usize(..60) {
+            unit.push(alphabet[rng.usize(..alphabet.len())]);
         }
         let unit = String::from_utf8_lossy(&unit).into_owned();
         let mut combined = Vec::new();

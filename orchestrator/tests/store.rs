@@ -591,9 +591,18 @@ mod dir_only {
             .await
             .expect("tags");
         let before = head(store, &bucket, "o").await;
-        // Same size, other bytes: only the stamp (modification time) tells.
-        std::thread::sleep(std::time::Duration::from_millis(20));
-        fs::write(f.dir.path().join(&bucket).join("o"), b"HELLO").expect("rewrite");
+        // Same size, other bytes: only the stamp (modification time) tells. The time is
+        // set, a second later, rather than left to a clock that may not have ticked.
+        let file = f.dir.path().join(&bucket).join("o");
+        let modified = fs::metadata(&file)
+            .and_then(|m| m.modified())
+            .expect("mtime");
+        fs::write(&file, b"HELLO").expect("rewrite");
+        fs::File::options()
+            .write(true)
+            .open(&file)
+            .and_then(|out| out.set_modified(modified + std::time::Duration::from_secs(1)))
+            .expect("mtime set");
         let after = head(store, &bucket, "o").await;
         assert_ne!(after.e_tag, before.e_tag, "the ETag is recomputed");
         assert_eq!(after.content_type, None);

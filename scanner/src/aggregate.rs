@@ -403,7 +403,7 @@ regex = '\bP\-[A-Z]{2}\d{4}\b'
             "\n",
             "lorem ipsum dolor ",
         ];
-        let mut rng = Rng(41);
+        let mut rng = Rng::new(41);
         for case in 0..2 {
             let mut text = Vec::new();
             while text.len() < 2 * window + 5000 {

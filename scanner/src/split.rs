@@ -535,7 +535,7 @@ regex = '\d{2}\s\d{2}'
         let set = identifier_set();
         let dir = tempfile::tempdir().expect("tempdir");
         let pool = pool(4);
-        let mut rng = Rng(20240229);
+        let mut rng = Rng::new(20240229);
         let mut cases: Vec<(u8, Vec<u8>)> = EDGES
             .iter()
             .flat_map(|edge| {
@@ -594,7 +594,7 @@ regex = '\d{2}\s\d{2}'
     fn a_split_scan_gives_the_record_of_the_sequential_scan() {
         let set = identifier_set();
         let dir = tempfile::tempdir().expect("tempdir");
-        let mut rng = Rng(7);
+        let mut rng = Rng::new(7);
         let sequential = ScanOptions {
             split: SplitOptions {
                 min_bytes: u64::MAX,

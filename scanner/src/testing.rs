@@ -26,20 +26,17 @@ impl std::io::Read for Trickle<'_> {
     }
 }
 
-/// SplitMix64: deterministic generated inputs, the same on every machine.
-pub(crate) struct Rng(pub(crate) u64);
+/// Deterministic generated inputs: the workspace's one seeded random source
+/// (`fastrand`), so a failing case comes back on every run.
+pub(crate) struct Rng(fastrand::Rng);
 
 impl Rng {
-    pub(crate) fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
+    pub(crate) fn new(seed: u64) -> Self {
+        Self(fastrand::Rng::with_seed(seed))
     }
 
     /// A number in `0..n`.
     pub(crate) fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
+        self.0.usize(..n)
     }
 }

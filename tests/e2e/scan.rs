@@ -1,9 +1,7 @@
 //! `ferret scan` end to end: the real binary over fixtures of every format, asserting
 //! exact Macie-format locations, statuses and exit codes.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use serde_json::{json, Value};
 
 const IDENTIFIERS: &str = "samples/identifiers.toml";
@@ -254,12 +252,8 @@ fn archives_nested_past_ten_levels_stop_there() {
 #[test]
 fn bad_objects_get_a_status_and_the_scan_goes_on() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let mut noise = Vec::with_capacity(65536);
-    let mut state: u32 = 12345;
-    for _ in 0..65536 {
-        state = state.wrapping_mul(1103515245).wrapping_add(12345);
-        noise.push((state >> 16) as u8);
-    }
+    let mut noise = vec![0; 65536];
+    fastrand::Rng::with_seed(12345).fill(&mut noise);
     write(dir.path(), "a_random.csv", &noise);
     write(dir.path(), "b_empty.txt", b"");
     write(dir.path(), "c_image.png", b"\x89PNG\r\n\x1a\n");

@@ -1,11 +1,9 @@
 //! `ferret scan s3://...` against a real S3 API (moto server on loopback).
 
-mod common;
-
 use std::process::Command;
 
+use crate::common::*;
 use aws_sdk_s3::primitives::ByteStream;
-use common::*;
 use ferret_testkit::Moto;
 use serde_json::{json, Value};
 

@@ -1,25 +1,13 @@
 //! `ferret identify` run as an analyst runs it: the real binary over the shipped samples.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
-
 use serde_json::Value;
 
-fn repo(path: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join(path)
-}
-
-fn ferret(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_ferret"))
-        .args(args)
-        .output()
-        .expect("the ferret binary runs")
-}
+use crate::common::{ferret, repo};
 
 fn identify_json(sample: &str) -> Value {
     let identifiers = repo("samples/identifiers.toml");
     let sample = repo(sample);
-    let out = ferret(&[
+    let out = ferret([
         "identify",
         "--identifiers",
         identifiers.to_str().expect("utf-8 path"),
@@ -109,7 +97,7 @@ fn csv_sample_uses_cells_and_column_names_as_keywords() {
 fn text_output_is_readable_at_a_glance() {
     let identifiers = repo("samples/identifiers.toml");
     let sample = repo("samples/relatorio_prototipos.txt");
-    let out = ferret(&[
+    let out = ferret([
         "identify",
         "--identifiers",
         identifiers.to_str().expect("utf-8"),
@@ -132,7 +120,7 @@ fn text_output_is_readable_at_a_glance() {
 
 #[test]
 fn a_broken_identifier_file_names_the_line_and_exits_2() {
-    let out = ferret(&[
+    let out = ferret([
         "identify",
         "--identifiers",
         repo("samples/bad/unknown_key.toml")
@@ -154,7 +142,7 @@ fn a_broken_identifier_file_names_the_line_and_exits_2() {
 fn an_unknown_name_or_a_missing_sample_is_a_usage_error() {
     let identifiers = repo("samples/identifiers.toml");
     let sample = repo("samples/relatorio_prototipos.txt");
-    let out = ferret(&[
+    let out = ferret([
         "identify",
         "--identifiers",
         identifiers.to_str().expect("utf-8"),
@@ -164,7 +152,7 @@ fn an_unknown_name_or_a_missing_sample_is_a_usage_error() {
         "Nope",
     ]);
     assert_eq!(out.status.code(), Some(2));
-    let out = ferret(&[
+    let out = ferret([
         "identify",
         "--identifiers",
         identifiers.to_str().expect("utf-8"),
@@ -179,7 +167,7 @@ fn an_unknown_name_or_a_missing_sample_is_a_usage_error() {
 fn managed_identifiers_can_join_the_bench() {
     let identifiers = repo("samples/identifiers.toml");
     let sample = repo("samples/relatorio_prototipos.txt");
-    let out = ferret(&[
+    let out = ferret([
         "identify",
         "--identifiers",
         identifiers.to_str().expect("utf-8"),
@@ -211,7 +199,7 @@ fn json_locations_follow_the_scan_path_rules() {
         format!(r#"{{"4111111111111111": "EMP-13001", "team": {{"{long_key}": "EMP-13002"}}}}"#);
     std::fs::write(&sample, doc).expect("sample");
     let run = |format: &str| {
-        let out = ferret(&[
+        let out = ferret([
             "identify",
             "--identifiers",
             identifiers.to_str().expect("utf-8"),

@@ -5,16 +5,15 @@
 //! a Distributed Map over 2,500 objects shared by two workers; SIGTERM when idle, in
 //! the middle of a task, and past the grace period.
 
-mod common;
-
 use std::collections::BTreeSet;
 use std::fs::File;
+use std::os::unix::process::ExitStatusExt;
 use std::path::PathBuf;
 use std::process::{Child, Command, ExitStatus, Output, Stdio};
 use std::time::{Duration, Instant};
 
+use crate::common::repo;
 use aws_sdk_s3::primitives::ByteStream;
-use common::repo;
 use ferret_orchestrator::layout::Buckets;
 use ferret_testkit::Moto;
 use serde_json::Value;
@@ -369,9 +368,22 @@ fn assert_success(out: &Output) {
     );
 }
 
-/// Waits for a child to exit; fails after [`DEADLINE`].
+/// Waits for a child to exit; kills it and fails after [`DEADLINE`]. A thread blocks in
+/// wait(2), so the exit is seen when it happens, not at the next poll.
 fn exit_status(child: &mut Child) -> ExitStatus {
-    eventually("the worker to exit", || child.try_wait().expect("wait"))
+    let pid = libc::pid_t::try_from(child.id()).expect("pid");
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::scope(|scope| {
+        scope.spawn(move || {
+            let _ = tx.send(child.wait().expect("wait"));
+        });
+        rx.recv_timeout(DEADLINE).unwrap_or_else(|_| {
+            // SAFETY: kill(2) on our own child, not yet reaped (the waiting thread reaps
+            // it), so that the thread returns and the test fails instead of hanging.
+            unsafe { libc::kill(pid, libc::SIGKILL) };
+            panic!("gave up waiting for the worker to exit");
+        })
+    })
 }
 
 fn terminate(child: &Child) {
@@ -573,9 +585,10 @@ fn a_worker_killed_mid_task_is_replaced_and_the_batch_finishes_exactly_once() {
     let doomed = flow.start_worker("doomed", &[("FERRET_CRASH_AFTER", "10")]);
     let execution = flow.start("kill-1");
     let status = exit_status(&mut flow.workers[doomed].child);
-    assert!(
-        !status.success(),
-        "the doomed worker was killed: {status:?}"
+    assert_eq!(
+        status.signal(),
+        Some(libc::SIGKILL),
+        "the doomed worker was killed by its crash point: {status:?}"
     );
     assert!(
         !flow.keys(&flow.buckets.raw).is_empty(),
