@@ -5,13 +5,11 @@
 //! scanned-data or manual-review with its own bytes, and an object whose read was cut
 //! never reaches scanned-data: it waits in manual-review, PARTIAL or SKIPPED.
 
-mod common;
-
 use std::collections::BTreeMap;
 use std::io::Read;
 use std::process::{Command, Output};
 
-use common::{path_str, repo};
+use crate::common::{path_str, repo};
 use ferret_orchestrator::layout::Buckets;
 use ferret_testkit::faults::{Fault, Requests, Rule, RuleId, Schedule};
 use ferret_testkit::{FaultProxy, Moto};
