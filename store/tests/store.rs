@@ -7,7 +7,7 @@ mod common;
 use std::io::Read;
 
 use common::{default_settings, Fixture, Seed};
-use ferret_orchestrator::store::{BucketSettings, Encryption, ObjectHead, Store, StoreError, Tags};
+use ferret_store::{BucketSettings, Encryption, ObjectHead, Store, StoreError, Tags};
 
 fn tags(pairs: &[(&str, &str)]) -> Tags {
     pairs
@@ -444,7 +444,7 @@ mod dir_only {
 
     use super::*;
     use crate::common::DirFixture;
-    use ferret_orchestrator::store::DirStore;
+    use ferret_store::DirStore;
 
     #[tokio::test]
     async fn keys_that_would_leave_the_root_are_refused() {
@@ -680,7 +680,7 @@ mod s3_only {
     use crate::common::{S3Fixture, MOTO_ACCOUNT};
     use aws_sdk_s3::primitives::ByteStream;
     use aws_sdk_s3::types::ServerSideEncryption;
-    use ferret_orchestrator::store::{MultipartCopy, S3Store};
+    use ferret_store::{MultipartCopy, S3Store};
 
     const MIB: usize = 1024 * 1024;
 
