@@ -148,7 +148,7 @@ fn body(n: usize) -> Vec<u8> {
     for row in 0..40 {
         csv.push_str(&format!("{n}-{row},Employee {row},nothing to see here\n"));
     }
-    if n % 10 == 0 {
+    if n.is_multiple_of(10) {
         csv.push_str("card,Visa,4111 1111 1111 1111\n");
     }
     csv.into_bytes()
