@@ -6,7 +6,13 @@
 //! its content type, user metadata and encryption settings, and sets the destination's
 //! tags in the same step; a copy can be verified against its source by size and ETag;
 //! deleting a missing object succeeds (so every step can be rerun); small objects are
-//! written atomically (readers see the old or the new content, never a part).
+//! written atomically (readers see the old or the new content, never a part), and so
+//! are streamed ones, of any size, at their commit.
+//!
+//! Commands hold a store as `Arc<dyn Store>`, opened by [`connect`] from the settings
+//! (`--store s3|dir:PATH`): no caller chooses the backend itself. Failures are
+//! [`StoreError`]s, which say nothing of what a scanner makes of them: as an
+//! [`std::io::Error`] they keep their kind, for readers to judge like any failed read.
 
 pub mod config;
 pub mod dir;
@@ -287,4 +293,44 @@ pub trait Store: Send + Sync + 'static {
         bucket: &'a str,
         settings: &'a BucketSettings,
     ) -> StoreFuture<'a, ()>;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn store_errors_become_io_errors_of_the_matching_kind() {
+        let (bucket, key) = ("b".to_owned(), "k".to_owned());
+        let kind = |error: StoreError| std::io::Error::from(error).kind();
+        assert_eq!(
+            kind(StoreError::NoSuchObject {
+                bucket: bucket.clone(),
+                key: key.clone()
+            }),
+            std::io::ErrorKind::NotFound
+        );
+        assert_eq!(
+            kind(StoreError::NoSuchBucket {
+                bucket: bucket.clone()
+            }),
+            std::io::ErrorKind::NotFound
+        );
+        assert_eq!(
+            kind(StoreError::AccessDenied {
+                bucket: bucket.clone(),
+                key: key.clone()
+            }),
+            std::io::ErrorKind::PermissionDenied
+        );
+        assert_eq!(
+            kind(StoreError::Service {
+                operation: "GetObject",
+                bucket,
+                key,
+                message: "slow down".to_owned()
+            }),
+            std::io::ErrorKind::Other
+        );
+    }
 }
