@@ -3,10 +3,8 @@
 use std::process::ExitCode;
 
 use ferret_orchestrator::layout::Buckets;
-use ferret_orchestrator::settings::StoreSpec;
-use ferret_orchestrator::store::{DirStore, S3Store};
 
-use crate::buckets_args::{runtime, s3_config, BucketArgs};
+use crate::buckets_args::{runtime, BucketArgs};
 
 #[derive(Debug, clap::Subcommand)]
 pub enum Command {
@@ -30,15 +28,8 @@ pub fn run(command: Command) -> anyhow::Result<ExitCode> {
     let names = Buckets::for_prefix(&settings.prefix);
     let kms = kms_key_id.as_deref();
     runtime()?.block_on(async {
-        match &settings.store {
-            StoreSpec::S3 => {
-                let store = S3Store::connect(&s3_config(&settings)).await;
-                ferret_orchestrator::buckets::init(&store, &names, kms).await
-            }
-            StoreSpec::Dir(root) => {
-                ferret_orchestrator::buckets::init(&DirStore::new(root.clone()), &names, kms).await
-            }
-        }
+        let store = settings.open_store().await;
+        ferret_orchestrator::buckets::init(store.as_ref(), &names, kms).await
     })?;
     println!("{}", serde_json::json!({ "buckets": names.all() }));
     Ok(ExitCode::SUCCESS)

@@ -1,11 +1,11 @@
-//! Flags shared by the commands that touch buckets, and opening the chosen store.
+//! Flags shared by the commands that touch buckets (the store they name is opened by
+//! [`Settings::open_store`]).
 
 use std::path::PathBuf;
 
 use anyhow::Context;
 use ferret_identifiers::{IdentifierFile, IdentifierSet, ManagedSelection};
 use ferret_orchestrator::settings::{FileSettings, Settings};
-use ferret_orchestrator::store::S3Config;
 
 #[derive(Debug, Clone, clap::Args)]
 pub struct BucketArgs {
@@ -79,15 +79,6 @@ impl BucketArgs {
             notify_webhook: scan.and_then(|s| s.notify_webhook.clone()),
         };
         Ok(file.resolve(given)?)
-    }
-}
-
-/// The S3 client settings of `settings`.
-pub fn s3_config(settings: &Settings) -> S3Config {
-    S3Config {
-        endpoint_url: settings.endpoint_url.clone(),
-        region: settings.region.clone(),
-        expected_bucket_owner: settings.expected_bucket_owner.clone(),
     }
 }
 

@@ -9,10 +9,10 @@ use ferret_orchestrator::layout::{BatchId, Buckets};
 use ferret_orchestrator::notify::notify_reviewers;
 use ferret_orchestrator::pipeline::{BatchStatus, Pipeline, Summary};
 use ferret_orchestrator::settings::{Settings, StoreSpec};
-use ferret_orchestrator::store::{DirStore, S3Store, Store};
 use ferret_scanner::ScanOptions;
+use ferret_store::Store;
 
-use crate::buckets_args::{identifier_set, runtime, s3_config, BucketArgs, ScanArgs};
+use crate::buckets_args::{identifier_set, runtime, BucketArgs, ScanArgs};
 use crate::output::print_json;
 
 #[derive(Debug, clap::Subcommand)]
@@ -61,21 +61,7 @@ pub fn run(command: Command) -> anyhow::Result<ExitCode> {
 
 /// Runs a batch on the store `settings` name.
 pub async fn run_batch(settings: &Settings, batch: &BatchId) -> anyhow::Result<Summary> {
-    match &settings.store {
-        StoreSpec::S3 => {
-            let store = S3Store::connect(&s3_config(settings)).await;
-            run_on(store, settings, batch).await
-        }
-        StoreSpec::Dir(root) => run_on(DirStore::new(root.clone()), settings, batch).await,
-    }
-}
-
-async fn run_on<S: Store>(
-    store: S,
-    settings: &Settings,
-    batch: &BatchId,
-) -> anyhow::Result<Summary> {
-    let pipeline = pipeline(store, settings)?;
+    let pipeline = pipeline(settings.open_store().await, settings)?;
     let summary = pipeline.run(batch).await.with_context(|| {
         format!("batch {batch} did not complete; run the same command again to resume it")
     })?;
@@ -83,9 +69,9 @@ async fn run_on<S: Store>(
 }
 
 /// A pipeline over `store` configured by `settings`.
-pub fn pipeline<S: Store>(store: S, settings: &Settings) -> anyhow::Result<Pipeline<S>> {
+pub fn pipeline(store: Arc<dyn Store>, settings: &Settings) -> anyhow::Result<Pipeline> {
     Ok(Pipeline {
-        store: Arc::new(store),
+        store,
         buckets: Buckets::for_prefix(&settings.prefix),
         set: Arc::new(identifier_set(settings)?),
         scan_options: ScanOptions::default(),
@@ -127,10 +113,9 @@ fn demo(dir: Option<PathBuf>, samples: &Path) -> anyhow::Result<ExitCode> {
         concurrency: 8,
         threads: 0,
     };
-    let store = DirStore::new(root.clone());
-    let pipeline = pipeline(store, &settings)?;
-    let batch = BatchId::parse("demo-1")?;
     let runtime = runtime()?;
+    let pipeline = pipeline(runtime.block_on(settings.open_store()), &settings)?;
+    let batch = BatchId::parse("demo-1")?;
     let loaded = runtime.block_on(load_samples(&pipeline, samples))?;
     println!(
         "Embedded store: {}\nLoaded {} sample files into {}\n",
@@ -203,7 +188,7 @@ fn shell_word(word: &str) -> String {
 }
 
 /// Puts the demo's sample files into raw; returns how many.
-async fn load_samples<S: Store>(pipeline: &Pipeline<S>, samples: &Path) -> anyhow::Result<usize> {
+async fn load_samples(pipeline: &Pipeline, samples: &Path) -> anyhow::Result<usize> {
     ferret_orchestrator::buckets::init(pipeline.store.as_ref(), &pipeline.buckets, None).await?;
     let mut loaded = 0;
     let mut entries: Vec<PathBuf> = std::fs::read_dir(samples)?

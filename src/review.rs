@@ -4,12 +4,12 @@ use std::io::Write;
 use std::process::ExitCode;
 
 use ferret_orchestrator::layout::{BatchId, Buckets};
-use ferret_orchestrator::review::{self, Decision, PendingBatch};
-use ferret_orchestrator::settings::{Settings, StoreSpec};
-use ferret_orchestrator::store::{DirStore, S3Store, Store};
+use ferret_orchestrator::review::{self, Decision, PendingBatch, Verdict};
+use ferret_orchestrator::settings::Settings;
 use ferret_statemachine::review::Delivery;
+use ferret_store::Store;
 
-use crate::buckets_args::{runtime, s3_config, BucketArgs};
+use crate::buckets_args::{runtime, BucketArgs};
 
 #[derive(Debug, clap::Subcommand)]
 pub enum Command {
@@ -55,19 +55,8 @@ pub fn run(command: Command) -> anyhow::Result<ExitCode> {
             let settings = buckets.settings(None)?;
             let batch = batch_id.as_deref().map(BatchId::parse).transpose()?;
             let pending = runtime.block_on(async {
-                match &settings.store {
-                    StoreSpec::S3 => {
-                        list(
-                            &S3Store::connect(&s3_config(&settings)).await,
-                            &settings,
-                            batch.as_ref(),
-                        )
-                        .await
-                    }
-                    StoreSpec::Dir(root) => {
-                        list(&DirStore::new(root.clone()), &settings, batch.as_ref()).await
-                    }
-                }
+                let store = settings.open_store().await;
+                list(store.as_ref(), &settings, batch.as_ref()).await
             })?;
             let mut out = std::io::stdout().lock();
             if format == "json" {
@@ -94,8 +83,8 @@ struct Listed {
     waiting_execution: Option<String>,
 }
 
-async fn list<S: Store>(
-    store: &S,
+async fn list(
+    store: &dyn Store,
     settings: &Settings,
     batch: Option<&BatchId>,
 ) -> anyhow::Result<Vec<Listed>> {
@@ -162,24 +151,10 @@ fn decide(
         .reviewer
         .or_else(|| std::env::var("USER").ok())
         .unwrap_or_else(|| "unknown".to_owned());
+    let verdict = Verdict::new(batch, args.keys, decision, reviewer);
     let record = runtime.block_on(async {
-        match &settings.store {
-            StoreSpec::S3 => {
-                let store = S3Store::connect(&s3_config(&settings)).await;
-                apply(&store, &settings, &batch, &args.keys, decision, &reviewer).await
-            }
-            StoreSpec::Dir(root) => {
-                apply(
-                    &DirStore::new(root.clone()),
-                    &settings,
-                    &batch,
-                    &args.keys,
-                    decision,
-                    &reviewer,
-                )
-                .await
-            }
-        }
+        let store = settings.open_store().await;
+        apply(store.as_ref(), &settings, &verdict).await
     })?;
     let mut out = std::io::stdout().lock();
     serde_json::to_writer_pretty(&mut out, &record)?;
@@ -187,30 +162,18 @@ fn decide(
     Ok(ExitCode::SUCCESS)
 }
 
-async fn apply<S: Store>(
-    store: &S,
+async fn apply(
+    store: &dyn Store,
     settings: &Settings,
-    batch: &BatchId,
-    keys: &[String],
-    decision: Decision,
-    reviewer: &str,
+    verdict: &Verdict,
 ) -> anyhow::Result<Delivery> {
     let buckets = Buckets::for_prefix(&settings.prefix);
-    ferret_statemachine::review::decide(
-        store,
-        &buckets,
-        batch,
-        keys,
-        decision,
-        reviewer,
-        settings.concurrency,
-        || {
-            ferret_statemachine::client::client(
-                settings.endpoint_url.as_deref(),
-                settings.region.as_deref(),
-            )
-        },
-    )
+    ferret_statemachine::review::decide(store, &buckets, verdict, settings.concurrency, || {
+        ferret_statemachine::client::client(
+            settings.endpoint_url.as_deref(),
+            settings.region.as_deref(),
+        )
+    })
     .await
     .map_err(|error| {
         let hint = error.is_worth_retrying().then_some(

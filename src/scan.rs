@@ -1,19 +1,21 @@
 //! `ferret scan`: files, directories and buckets to Macie-format results.
 
 use std::fs::File;
-use std::io::{self, BufWriter, IsTerminal, Write};
+use std::io::{self, BufWriter, IsTerminal, Read, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::Arc;
 
 use anyhow::{bail, Context};
 use clap::ValueEnum;
 use ferret_identifiers::{IdentifierFile, IdentifierSet, ManagedSelection};
-use ferret_orchestrator::store::{BlockingBody, S3Config, S3Store};
 use ferret_scanner::object::Input;
 use ferret_scanner::scan::unreadable;
+use ferret_scanner::writer::ResultsWriter;
 use ferret_scanner::{
-    scan_file, scan_object, scan_parallel, table, ObjectMeta, ResultRecord, ScanOptions,
+    scan_file, scan_object, scan_parallel, table, ObjectMeta, ReadError, ResultRecord, ScanOptions,
 };
+use ferret_store::{S3Config, Store, StoreConfig, StoreSpec};
 use indicatif::{ProgressBar, ProgressStyle};
 
 #[derive(Debug, clap::Args)]
@@ -132,15 +134,13 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         },
     };
     let progress = progress_bar(items.iter().map(Item::size).sum());
-    let mut out: Box<dyn Write> = match &args.output {
+    let out: Box<dyn Write> = match &args.output {
         Some(path) => Box::new(BufWriter::new(
             File::create(path).with_context(|| format!("creating {}", path.display()))?,
         )),
         None => Box::new(BufWriter::new(io::stdout().lock())),
     };
-    if args.format == OutputFormat::Table {
-        writeln!(out, "{}", table::header())?;
-    }
+    let mut out = Output::new(out, args.format)?;
     let mut sensitive = false;
     for round in items.chunks(ROUND) {
         let records = scan_parallel(
@@ -152,10 +152,10 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         )?;
         for record in &records {
             sensitive |= record.is_sensitive();
-            write_record(&mut out, args.format, record)?;
+            out.write(record)?;
         }
     }
-    out.flush().context("writing results")?;
+    out.finish().context("writing results")?;
     progress.finish_and_clear();
     Ok(if sensitive {
         ExitCode::from(1)
@@ -164,19 +164,37 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     })
 }
 
-fn write_record(
-    out: &mut dyn Write,
-    format: OutputFormat,
-    record: &ResultRecord,
-) -> anyhow::Result<()> {
-    match format {
-        OutputFormat::Jsonl => {
-            serde_json::to_writer(&mut *out, record)?;
-            writeln!(out)?;
-        }
-        OutputFormat::Table => writeln!(out, "{}", table::row(record))?,
+/// Where records go: JSON Lines through the results writer the pipeline uses too, or
+/// a table for people.
+enum Output {
+    Jsonl(ResultsWriter<Box<dyn Write>>),
+    Table(Box<dyn Write>),
+}
+
+impl Output {
+    fn new(mut out: Box<dyn Write>, format: OutputFormat) -> anyhow::Result<Output> {
+        Ok(match format {
+            OutputFormat::Jsonl => Output::Jsonl(ResultsWriter::plain(out)),
+            OutputFormat::Table => {
+                writeln!(out, "{}", table::header())?;
+                Output::Table(out)
+            }
+        })
     }
-    Ok(())
+
+    fn write(&mut self, record: &ResultRecord) -> io::Result<()> {
+        match self {
+            Output::Jsonl(out) => out.write(record),
+            Output::Table(out) => writeln!(out, "{}", table::row(record)),
+        }
+    }
+
+    fn finish(self) -> io::Result<()> {
+        match self {
+            Output::Jsonl(out) => out.finish().map(drop),
+            Output::Table(mut out) => out.flush(),
+        }
+    }
 }
 
 /// A bar of bytes scanned on stderr when it is a terminal; hidden otherwise so logs and
@@ -194,11 +212,11 @@ fn progress_bar(total_bytes: u64) -> ProgressBar {
     bar
 }
 
-/// The S3 side of a scan: a runtime for the SDK and a client, made only when a target
+/// The S3 side of a scan: a runtime for the SDK and the store, made only when a target
 /// is a bucket.
 struct S3Targets {
     runtime: tokio::runtime::Runtime,
-    store: S3Store,
+    store: Arc<dyn Store>,
 }
 
 impl S3Targets {
@@ -211,12 +229,15 @@ impl S3Targets {
             .enable_all()
             .build()
             .context("starting the S3 runtime")?;
-        let config = S3Config {
-            endpoint_url: args.endpoint_url.clone(),
-            region: args.region.clone(),
-            expected_bucket_owner: None,
+        let config = StoreConfig {
+            spec: StoreSpec::S3,
+            s3: S3Config {
+                endpoint_url: args.endpoint_url.clone(),
+                region: args.region.clone(),
+                expected_bucket_owner: None,
+            },
         };
-        let store = runtime.block_on(S3Store::connect(&config));
+        let store = runtime.block_on(ferret_store::connect(&config));
         Ok(Some(S3Targets { runtime, store }))
     }
 
@@ -241,11 +262,12 @@ impl S3Targets {
             .collect())
     }
 
-    /// Opens an object for streaming, or names Macie's reason it cannot be read.
-    fn open(&self, meta: &ObjectMeta) -> Result<BlockingBody, &'static str> {
+    /// Opens an object for streaming, or names Macie's reason it cannot be read (the
+    /// scanner's, for the I/O error the store's failure is).
+    fn open(&self, meta: &ObjectMeta) -> Result<Box<dyn Read + Send>, &'static str> {
         let bucket = meta.bucket.as_deref().unwrap_or_default();
         self.store
-            .open_blocking(bucket, &meta.key)
-            .map_err(|error| error.skip_reason())
+            .open(bucket, &meta.key)
+            .map_err(|error| ReadError::Io(error.into()).reason())
     }
 }

@@ -2,16 +2,17 @@
 
 use std::io::IsTerminal;
 use std::process::ExitCode;
+use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context;
-use ferret_orchestrator::settings::{Settings, StoreSpec};
-use ferret_orchestrator::store::{DirStore, S3Store, Store};
+use ferret_orchestrator::settings::Settings;
 use ferret_statemachine::{Steps, Worker, WorkerConfig};
+use ferret_store::Store;
 use tokio::sync::watch;
 use tracing::info;
 
-use crate::buckets_args::{runtime, s3_config, BucketArgs, ScanArgs};
+use crate::buckets_args::{runtime, BucketArgs, ScanArgs};
 use crate::pipeline::pipeline;
 
 /// Tasks a worker runs at once unless `--concurrency` says otherwise.
@@ -87,22 +88,8 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             tasks = config.concurrency,
             "worker started"
         );
-        let report = match &settings.store {
-            StoreSpec::S3 => {
-                let store = S3Store::connect(&s3_config(&settings)).await;
-                serve(store, &settings, sfn, config, stopping).await?
-            }
-            StoreSpec::Dir(root) => {
-                serve(
-                    DirStore::new(root.clone()),
-                    &settings,
-                    sfn,
-                    config,
-                    stopping,
-                )
-                .await?
-            }
-        };
+        let store = settings.open_store().await;
+        let report = serve(store, &settings, sfn, config, stopping).await?;
         info!(
             succeeded = report.succeeded,
             failed = report.failed,
@@ -118,8 +105,8 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     outcome
 }
 
-async fn serve<S: Store>(
-    store: S,
+async fn serve(
+    store: Arc<dyn Store>,
     settings: &Settings,
     sfn: aws_sdk_sfn::Client,
     config: WorkerConfig,

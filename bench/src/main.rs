@@ -1,4 +1,5 @@
-//! `ferret-bench`: the deterministic corpora behind `scripts/bench`, and the XLSX peer.
+//! `ferret-bench`: the deterministic corpora behind `scripts/bench`, the XLSX peer, and
+//! the batch goal's measurement on moto server ([`batch`]).
 //!
 //! Every corpus comes from a seeded generator (`fastrand`'s, at the version the lock
 //! file pins), drawing only `u64`s, so the same flags write the same bytes on any
@@ -6,6 +7,8 @@
 //! up (names from short invented lists, addresses under `example.com`, numbers from the
 //! generator); the check digits of SIRET and CPF values are computed so that managed
 //! identifiers with validators find real work to do.
+
+mod batch;
 
 use std::fs::File;
 use std::io::{BufWriter, Write};
@@ -72,6 +75,16 @@ enum Command {
     /// The peer: reads every cell of every sheet with calamine's streaming cell reader
     /// and prints the number of non-empty cells.
     CalamineCells { path: PathBuf },
+    /// The batch goal: a pipeline batch on a moto server (started from the project's
+    /// .venv) against the minimal request sequence on the same server; prints both
+    /// times, the ratio and the requests per object.
+    Batch {
+        #[arg(long, default_value_t = 300)]
+        objects: usize,
+        /// Runs of each side (alternated); the best of each is kept.
+        #[arg(long, default_value_t = 3)]
+        runs: usize,
+    },
 }
 
 fn main() -> anyhow::Result<()> {
@@ -110,6 +123,7 @@ fn main() -> anyhow::Result<()> {
             println!("{}", calamine_cells(&path)?);
             Ok(())
         }
+        Command::Batch { objects, runs } => batch::run(objects, runs),
     }
 }
 

@@ -9,7 +9,7 @@ use crate::store::{BucketSettings, Encryption, Store, StoreError};
 pub const MANUAL_REVIEW_EXPIRY_DAYS: u32 = 10;
 
 /// Creates (or updates) every pipeline bucket; idempotent.
-pub async fn init<S: Store>(
+pub async fn init<S: Store + ?Sized>(
     store: &S,
     buckets: &Buckets,
     kms_key_id: Option<&str>,

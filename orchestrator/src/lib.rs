@@ -9,4 +9,5 @@ pub mod notify;
 pub mod pipeline;
 pub mod review;
 pub mod settings;
-pub mod store;
+/// The object stores, from `ferret-store` (kept at this path for the pipeline's users).
+pub use ferret_store as store;

@@ -7,7 +7,7 @@
 //! nowhere.
 
 use crate::crash;
-use crate::store::{Store, StoreError, Tags};
+use crate::store::{ObjectHead, Store, StoreError, Tags};
 
 /// A move that could not be completed; the source is untouched.
 #[derive(Debug, thiserror::Error)]
@@ -39,22 +39,39 @@ pub enum Moved {
 
 /// Moves `from` to `to`, setting the destination's tags to the source's tags with
 /// `extra` added (extra wins on a clash).
-pub async fn move_object<S: Store>(
+pub async fn move_object<S: Store + ?Sized>(
     store: &S,
     from: (&str, &str),
     to: (&str, &str),
     extra: &Tags,
 ) -> Result<Moved, MoveError> {
-    let Some(source) = store.head(from.0, from.1).await? else {
-        return match store.head(to.0, to.1).await? {
-            Some(_) => Ok(Moved::Earlier),
-            None => Err(MoveError::Missing {
-                bucket: from.0.to_owned(),
-                key: from.1.to_owned(),
-            }),
-        };
+    move_with_head(store, from, None, to, extra).await
+}
+
+/// [`move_object`] when the caller may already have the source's head (`source`, read
+/// with the object earlier in the same run): the move then skips reading it again, and
+/// copies only that version (see [`Store::copy_with_head`]). Requests per move: head
+/// (unless given), tags, copy (with the copy's head), delete.
+pub async fn move_with_head<S: Store + ?Sized>(
+    store: &S,
+    from: (&str, &str),
+    source: Option<&ObjectHead>,
+    to: (&str, &str),
+    extra: &Tags,
+) -> Result<Moved, MoveError> {
+    let source = match source {
+        Some(head) => head.clone(),
+        None => match store.head(from.0, from.1).await? {
+            Some(head) => head,
+            None => return moved_earlier(store, from, to).await,
+        },
     };
-    let mut tags = store.tags(from.0, from.1).await?;
+    let mut tags = match store.tags(from.0, from.1).await {
+        Ok(tags) => tags,
+        // Gone since it was headed: moved by a concurrent or earlier run, or lost.
+        Err(StoreError::NoSuchObject { .. }) => return moved_earlier(store, from, to).await,
+        Err(error) => return Err(error.into()),
+    };
     tags.extend(extra.iter().map(|(k, v)| (k.clone(), v.clone())));
     if tags.len() > crate::store::MAX_TAGS {
         return Err(MoveError::TooManyTags {
@@ -64,7 +81,7 @@ pub async fn move_object<S: Store>(
         });
     }
     crash::step();
-    let copy = store.copy(from, to, &tags).await?;
+    let copy = store.copy_with_head(from, &source, to, &tags).await?;
     crash::step();
     if !source.same_content(&copy) {
         return Err(MoveError::Unverified {
@@ -75,6 +92,21 @@ pub async fn move_object<S: Store>(
     store.delete(from.0, from.1).await?;
     crash::step();
     Ok(Moved::Now)
+}
+
+/// The source is gone: the move was done earlier if the destination holds the object.
+async fn moved_earlier<S: Store + ?Sized>(
+    store: &S,
+    from: (&str, &str),
+    to: (&str, &str),
+) -> Result<Moved, MoveError> {
+    match store.head(to.0, to.1).await? {
+        Some(_) => Ok(Moved::Earlier),
+        None => Err(MoveError::Missing {
+            bucket: from.0.to_owned(),
+            key: from.1.to_owned(),
+        }),
+    }
 }
 
 /// Runs `futures` with at most `limit` in flight; outcomes in completion order.

@@ -38,6 +38,38 @@ pub enum Decision {
     Denied,
 }
 
+/// One review decision: who decided what, when, on which objects of which batch. It
+/// travels whole from the command line (or the state machine's ApplyDecision step) to
+/// where it is applied and recorded.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Verdict {
+    pub batch: BatchId,
+    /// Original keys (as they were in raw); empty for every pending object of the batch.
+    pub keys: Vec<String>,
+    pub decision: Decision,
+    pub reviewer: String,
+    /// When it was decided; the audit record's time.
+    pub at: SystemTime,
+}
+
+impl Verdict {
+    /// A decision made now.
+    pub fn new(
+        batch: BatchId,
+        keys: Vec<String>,
+        decision: Decision,
+        reviewer: impl Into<String>,
+    ) -> Verdict {
+        Verdict {
+            batch,
+            keys,
+            decision,
+            reviewer: reviewer.into(),
+            at: SystemTime::now(),
+        }
+    }
+}
+
 /// One line of `review.jsonl`: who decided what, when, for which keys.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -69,7 +101,7 @@ pub enum ReviewError {
 }
 
 /// Lists manual-review, for one batch or all.
-pub async fn list<S: Store>(
+pub async fn list<S: Store + ?Sized>(
     store: &S,
     buckets: &Buckets,
     batch: Option<&BatchId>,
@@ -97,19 +129,18 @@ pub async fn list<S: Store>(
         .collect())
 }
 
-/// Applies `decision` to `keys` of `batch` (all its pending objects when `keys` is
-/// empty) and appends the audit record. Idempotent: a key already moved by an
-/// interrupted run of the same decision counts as done.
-pub async fn decide<S: Store>(
+/// Applies the verdict to its keys (all the batch's pending objects when it names none)
+/// with at most `concurrency` moves in flight, and appends the audit record.
+/// Idempotent: a key already moved by an interrupted run of the same decision counts
+/// as done.
+pub async fn decide<S: Store + ?Sized>(
     store: &S,
     buckets: &Buckets,
-    batch: &BatchId,
-    keys: &[String],
-    decision: Decision,
-    reviewer: &str,
+    verdict: &Verdict,
     concurrency: usize,
 ) -> Result<AuditRecord, ReviewError> {
-    let keys = resolve_keys(store, buckets, batch, keys, decision).await?;
+    let (batch, decision) = (&verdict.batch, verdict.decision);
+    let keys = resolve_keys(store, buckets, verdict).await?;
     let applies: Vec<_> = keys
         .iter()
         .map(|key| apply(store, buckets, batch, key, decision))
@@ -127,23 +158,22 @@ pub async fn decide<S: Store>(
     let record = AuditRecord {
         batch_id: batch.to_string(),
         decision,
-        reviewer: reviewer.to_owned(),
-        at: humantime::format_rfc3339_seconds(SystemTime::now()).to_string(),
+        reviewer: verdict.reviewer.clone(),
+        at: humantime::format_rfc3339_seconds(verdict.at).to_string(),
         keys,
     };
     append_audit(store, buckets, batch, &record).await?;
     Ok(record)
 }
 
-/// The keys a decision covers: those given (each must be pending, or already handled
+/// The keys a verdict covers: those it names (each must be pending, or already handled
 /// the same way by an interrupted run), or every pending key of the batch.
-pub async fn resolve_keys<S: Store>(
+pub async fn resolve_keys<S: Store + ?Sized>(
     store: &S,
     buckets: &Buckets,
-    batch: &BatchId,
-    keys: &[String],
-    decision: Decision,
+    verdict: &Verdict,
 ) -> Result<Vec<String>, ReviewError> {
+    let (batch, keys, decision) = (&verdict.batch, &verdict.keys, verdict.decision);
     if keys.is_empty() {
         let pending: Vec<String> = store
             .list(&buckets.manual_review, &batch.prefix())
@@ -177,7 +207,7 @@ pub async fn resolve_keys<S: Store>(
     Ok(keys.to_vec())
 }
 
-async fn apply<S: Store>(
+async fn apply<S: Store + ?Sized>(
     store: &S,
     buckets: &Buckets,
     batch: &BatchId,
@@ -210,7 +240,7 @@ async fn apply<S: Store>(
 
 /// Appends one line to the batch's audit trail (read, append, write back whole: S3 has
 /// no append, and the trail is small).
-async fn append_audit<S: Store>(
+async fn append_audit<S: Store + ?Sized>(
     store: &S,
     buckets: &Buckets,
     batch: &BatchId,

@@ -2,28 +2,12 @@
 //! variables (both resolved by the command line), then `ferret.toml`, then defaults.
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use serde::Deserialize;
 
-/// Which store holds the buckets.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum StoreSpec {
-    /// AWS S3 or an S3-compatible server.
-    S3,
-    /// The embedded store: a folder per bucket under this directory.
-    Dir(PathBuf),
-}
-
-impl StoreSpec {
-    /// Parses `s3` or `dir:PATH`.
-    pub fn parse(text: &str) -> Result<StoreSpec, SettingsError> {
-        match text.split_once(':') {
-            _ if text == "s3" => Ok(StoreSpec::S3),
-            Some(("dir", path)) if !path.is_empty() => Ok(StoreSpec::Dir(PathBuf::from(path))),
-            _ => Err(SettingsError::Store(text.to_owned())),
-        }
-    }
-}
+pub use crate::store::StoreSpec;
+use crate::store::{S3Config, Store, StoreConfig};
 
 /// `ferret.toml`: the same settings as the flags, for a deployment's defaults.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
@@ -66,8 +50,8 @@ pub const DEFAULT_CONCURRENCY: usize = 16;
 
 #[derive(Debug, thiserror::Error)]
 pub enum SettingsError {
-    #[error("--store {0:?}: expected `s3` or `dir:PATH`")]
-    Store(String),
+    #[error(transparent)]
+    Store(#[from] crate::store::InvalidStoreSpec),
     #[error("{path}: {message}")]
     File { path: String, message: String },
     #[error("--prefix {0:?}: bucket names allow lower-case letters, digits, '-' and '.'")]
@@ -131,6 +115,25 @@ impl FileSettings {
     }
 }
 
+impl Settings {
+    /// The store these settings name, with how to reach S3.
+    pub fn store_config(&self) -> StoreConfig {
+        StoreConfig {
+            spec: self.store.clone(),
+            s3: S3Config {
+                endpoint_url: self.endpoint_url.clone(),
+                region: self.region.clone(),
+                expected_bucket_owner: self.expected_bucket_owner.clone(),
+            },
+        }
+    }
+
+    /// Opens the store these settings name (see [`crate::store::connect`]).
+    pub async fn open_store(&self) -> Arc<dyn Store> {
+        crate::store::connect(&self.store_config()).await
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -153,17 +156,6 @@ mod tests {
         assert_eq!(settings.region.as_deref(), Some("eu-west-3"));
         assert_eq!(settings.managed, "all");
         assert_eq!(settings.concurrency, DEFAULT_CONCURRENCY);
-    }
-
-    #[test]
-    fn store_specs_parse() {
-        assert_eq!(StoreSpec::parse("s3").expect("s3"), StoreSpec::S3);
-        assert_eq!(
-            StoreSpec::parse("dir:/tmp/x").expect("dir"),
-            StoreSpec::Dir(PathBuf::from("/tmp/x"))
-        );
-        assert!(StoreSpec::parse("dir:").is_err());
-        assert!(StoreSpec::parse("gcs").is_err());
     }
 
     #[test]

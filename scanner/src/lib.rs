@@ -24,6 +24,7 @@ mod stream;
 pub mod table;
 #[cfg(test)]
 mod testing;
+pub mod writer;
 
 pub use format::Format;
 pub use limits::Limits;

@@ -4,7 +4,7 @@
 use ferret_orchestrator::notify::NotifyError;
 use ferret_orchestrator::pipeline::PipelineError;
 use ferret_orchestrator::review::ReviewError;
-use ferret_orchestrator::store::StoreError;
+use ferret_store::StoreError;
 
 /// A task that did not succeed. [`TaskError::name`] is the `error` sent with
 /// SendTaskFailure; the message is its `cause`. Messages name batches, keys and

@@ -5,9 +5,9 @@
 
 use std::future::Future;
 
-use ferret_orchestrator::layout::{BatchId, Buckets};
-use ferret_orchestrator::review::{self, AuditRecord, Decision, ReviewError};
-use ferret_orchestrator::store::{Store, StoreError};
+use ferret_orchestrator::layout::Buckets;
+use ferret_orchestrator::review::{self, AuditRecord, ReviewError, Verdict};
+use ferret_store::{Store, StoreError};
 use serde::Serialize;
 
 use crate::error::SfnError;
@@ -57,32 +57,30 @@ impl DecideError {
     }
 }
 
-/// Decides on `keys` of `batch` (all pending ones when empty). `sfn` makes the Step
-/// Functions client, only when a token is stored.
-#[allow(clippy::too_many_arguments)]
+/// Delivers the verdict (on all the batch's pending objects when it names no keys),
+/// applying it here with at most `concurrency` moves in flight when no execution waits.
+/// `sfn` makes the Step Functions client, only when a token is stored.
 pub async fn decide<S, F, Fut>(
     store: &S,
     buckets: &Buckets,
-    batch: &BatchId,
-    keys: &[String],
-    decision: Decision,
-    reviewer: &str,
+    verdict: &Verdict,
     concurrency: usize,
     sfn: F,
 ) -> Result<Delivery, DecideError>
 where
-    S: Store,
+    S: Store + ?Sized,
     F: FnOnce() -> Fut,
     Fut: Future<Output = aws_sdk_sfn::Client>,
 {
+    let batch = &verdict.batch;
     if let Some(stored) = token::load(store, buckets, batch).await? {
         // Refuse unknown keys here, as a direct decision would, rather than in the
         // execution where nobody would see the error.
-        review::resolve_keys(store, buckets, batch, keys, decision).await?;
+        review::resolve_keys(store, buckets, verdict).await?;
         let sent = ReviewDecision {
-            decision: Some(decision),
-            keys: keys.to_vec(),
-            reviewer: Some(reviewer.to_owned()),
+            decision: Some(verdict.decision),
+            keys: verdict.keys.clone(),
+            reviewer: Some(verdict.reviewer.clone()),
         };
         let output = serde_json::to_string(&sent).map_err(|e| StoreError::Invalid {
             bucket: buckets.scan_results.clone(),
@@ -112,7 +110,6 @@ where
             Err(error) => return Err(error.into()),
         }
     }
-    let record =
-        review::decide(store, buckets, batch, keys, decision, reviewer, concurrency).await?;
+    let record = review::decide(store, buckets, verdict, concurrency).await?;
     Ok(Delivery::Direct(record))
 }

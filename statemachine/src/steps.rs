@@ -8,7 +8,7 @@ use ferret_orchestrator::notify::notify_reviewers;
 use ferret_orchestrator::pipeline::{Pipeline, Summary};
 use ferret_orchestrator::review::{self, ReviewError};
 use ferret_orchestrator::settings::Settings;
-use ferret_orchestrator::store::Store;
+use ferret_store::Store;
 use serde::Serialize;
 use serde_json::Value;
 
@@ -28,13 +28,13 @@ pub enum Answer {
 }
 
 /// The steps over one pipeline.
-pub struct Steps<S: Store> {
+pub struct Steps<S: Store + ?Sized = dyn Store> {
     pub pipeline: Pipeline<S>,
     /// Where reviewers are notified, and the store and prefix their commands name.
     pub settings: Settings,
 }
 
-impl<S: Store> Steps<S> {
+impl<S: Store + ?Sized> Steps<S> {
     /// Runs the step `input` names; `task_token` is the task's own token.
     pub async fn run(&self, input: &TaskInput, task_token: &str) -> Result<Answer, TaskError> {
         let batch =
@@ -102,17 +102,9 @@ impl<S: Store> Steps<S> {
         let mut applied = 0;
         if let Some(verdict) = decision.decision {
             let reviewer = decision.reviewer.as_deref().unwrap_or("unknown");
-            match review::decide(
-                store,
-                &pipeline.buckets,
-                batch,
-                &decision.keys,
-                verdict,
-                reviewer,
-                pipeline.concurrency,
-            )
-            .await
-            {
+            let verdict =
+                review::Verdict::new(batch.clone(), decision.keys.clone(), verdict, reviewer);
+            match review::decide(store, &pipeline.buckets, &verdict, pipeline.concurrency).await {
                 Ok(record) => applied = record.keys.len(),
                 // A retry of this task after the decision was applied: nothing is left
                 // to do (the audit record was written by the run that applied it).

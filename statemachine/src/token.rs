@@ -7,7 +7,7 @@
 use std::time::SystemTime;
 
 use ferret_orchestrator::layout::{BatchId, Buckets};
-use ferret_orchestrator::store::{Store, StoreError};
+use ferret_store::{Store, StoreError};
 use serde::{Deserialize, Serialize};
 
 /// A stored task token.
@@ -33,7 +33,7 @@ impl StoredToken {
 
 /// Keeps `token` as the one the batch's reviewers answer through (replacing any older
 /// one: a retried AwaitReview gets a new token).
-pub async fn store<S: Store>(
+pub async fn store<S: Store + ?Sized>(
     store: &S,
     buckets: &Buckets,
     batch: &BatchId,
@@ -56,7 +56,7 @@ pub async fn store<S: Store>(
 
 /// The token stored for the batch, if an execution waits for its review. An unreadable
 /// record counts as none: review then acts directly, which is always safe.
-pub async fn load<S: Store>(
+pub async fn load<S: Store + ?Sized>(
     store: &S,
     buckets: &Buckets,
     batch: &BatchId,
@@ -68,7 +68,7 @@ pub async fn load<S: Store>(
 }
 
 /// Forgets the batch's token (once used, or once its task is over).
-pub async fn remove<S: Store>(
+pub async fn remove<S: Store + ?Sized>(
     store: &S,
     buckets: &Buckets,
     batch: &BatchId,

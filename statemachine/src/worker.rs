@@ -8,7 +8,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use ferret_orchestrator::store::Store;
+use ferret_store::Store;
 use serde_json::Value;
 use tokio::sync::watch;
 use tokio::task::JoinSet;
@@ -65,13 +65,13 @@ impl std::ops::AddAssign for WorkerReport {
 }
 
 /// An activity worker over one pipeline.
-pub struct Worker<S: Store> {
+pub struct Worker<S: Store + ?Sized = dyn Store> {
     sfn: aws_sdk_sfn::Client,
     steps: Arc<Steps<S>>,
     config: WorkerConfig,
 }
 
-impl<S: Store> Worker<S> {
+impl<S: Store + ?Sized> Worker<S> {
     pub fn new(sfn: aws_sdk_sfn::Client, steps: Steps<S>, config: WorkerConfig) -> Worker<S> {
         Worker {
             sfn,

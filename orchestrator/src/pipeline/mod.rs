@@ -28,6 +28,7 @@ use crate::moves::MoveError;
 use crate::store::{Store, StoreError};
 
 pub use route::Routing;
+pub use scan::Heads;
 
 /// The outcome of a batch, as Step Functions' Choice states and people read it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -89,7 +90,7 @@ pub enum PipelineError {
 }
 
 /// A configured pipeline: where the buckets are, what to look for, how hard to work.
-pub struct Pipeline<S: Store> {
+pub struct Pipeline<S: Store + ?Sized = dyn Store> {
     pub store: Arc<S>,
     pub buckets: Buckets,
     pub set: Arc<IdentifierSet>,
@@ -100,14 +101,14 @@ pub struct Pipeline<S: Store> {
     pub threads: usize,
 }
 
-impl<S: Store> Pipeline<S> {
+impl<S: Store + ?Sized> Pipeline<S> {
     /// Runs (or resumes, or reports) one batch.
     pub async fn run(&self, batch: &BatchId) -> Result<Summary, PipelineError> {
         if let Some(done) = self.finished(batch).await? {
             return Ok(done);
         }
-        let routings = match self.load_results(batch).await? {
-            Some(routings) => routings,
+        let (routings, heads) = match self.load_results(batch).await? {
+            Some(routings) => (routings, Heads::new()),
             None => {
                 if self.stage(batch).await? == 0 {
                     return self.finish(batch, Vec::new(), false).await;
@@ -115,7 +116,7 @@ impl<S: Store> Pipeline<S> {
                 self.scan(batch).await?
             }
         };
-        self.route_and_finish(batch, routings).await
+        self.route_and_finish(batch, routings, &heads).await
     }
 
     /// The Stage step on its own (Step Functions runs the steps as separate tasks):
@@ -138,19 +139,20 @@ impl<S: Store> Pipeline<S> {
         if let Some(done) = self.finished(batch).await? {
             return Ok(done);
         }
-        let routings = match self.load_results(batch).await? {
-            Some(routings) => routings,
+        let (routings, heads) = match self.load_results(batch).await? {
+            Some(routings) => (routings, Heads::new()),
             None => self.scan(batch).await?,
         };
-        self.route_and_finish(batch, routings).await
+        self.route_and_finish(batch, routings, &heads).await
     }
 
     async fn route_and_finish(
         &self,
         batch: &BatchId,
         routings: Vec<Routing>,
+        heads: &Heads,
     ) -> Result<Summary, PipelineError> {
-        self.route(batch, &routings).await?;
+        self.route(batch, &routings, heads).await?;
         self.finish(batch, routings, true).await
     }
 

@@ -12,12 +12,11 @@ use std::collections::HashMap;
 use ferret_scanner::ResultRecord;
 use md5::{Digest, Md5};
 
-use super::scan::{decode, encode};
 use super::{Pipeline, PipelineError, Summary};
 use crate::layout::BatchId;
 use crate::store::{ObjectInfo, Store};
 
-impl<S: Store> Pipeline<S> {
+impl<S: Store + ?Sized> Pipeline<S> {
     /// Scans one share of the batch: `keys` are staged keys (`ID/<key>`) as the
     /// Distributed Map's ItemReader lists them. Keys no longer staged are left out (the
     /// merge accounts for every staged object). Returns how many objects were scanned.
@@ -43,14 +42,7 @@ impl<S: Store> Pipeline<S> {
             }
         }
         let records = self.scan_records(batch, staged).await?;
-        self.store
-            .put(
-                &self.buckets.scan_results,
-                &part_key(batch, keys),
-                encode(&records)?,
-                "application/gzip",
-            )
-            .await?;
+        let records = self.write_records(part_key(batch, keys), records).await?;
         crate::crash::step();
         Ok(records.len())
     }
@@ -65,14 +57,15 @@ impl<S: Store> Pipeline<S> {
             Some(routings) => routings,
             None => {
                 let records = self.merged_records(batch).await?;
-                self.write_results(batch, &records).await?;
+                let records = self.write_results(batch, records).await?;
                 records
                     .iter()
                     .map(|r| super::Routing::of(batch, r))
                     .collect()
             }
         };
-        self.route_and_finish(batch, routings).await
+        self.route_and_finish(batch, routings, &super::Heads::new())
+            .await
     }
 
     /// One record per staged object, in key order: from the parts where they have it,
@@ -88,14 +81,10 @@ impl<S: Store> Pipeline<S> {
             .list(&self.buckets.scan_results, &batch.parts_prefix())
             .await?
         {
-            let Some(gzipped) = self
-                .store
-                .get(&self.buckets.scan_results, &part.key)
-                .await?
-            else {
+            let Some(records) = self.read_records(batch, part.key, |r| r).await? else {
                 continue;
             };
-            for record in decode(batch, &gzipped)? {
+            for record in records {
                 scanned.insert(record.resources_affected.s3_object.key.clone(), record);
             }
         }

@@ -3,10 +3,11 @@
 
 use ferret_scanner::ResultRecord;
 
+use super::scan::Heads;
 use super::stage::check_moves;
 use super::{Pipeline, PipelineError};
 use crate::layout::{tags, BatchId};
-use crate::moves::{bounded, move_object};
+use crate::moves::{bounded, move_with_head};
 use crate::store::{Store, Tags};
 
 /// S3's limit on a tag value.
@@ -97,9 +98,16 @@ fn finding_types(record: &ResultRecord) -> String {
     joined.chars().take(MAX_TAG_VALUE).collect()
 }
 
-impl<S: Store> Pipeline<S> {
-    /// Moves every staged object of the batch to its destination.
-    pub async fn route(&self, batch: &BatchId, routings: &[Routing]) -> Result<(), PipelineError> {
+impl<S: Store + ?Sized> Pipeline<S> {
+    /// Moves every staged object of the batch to its destination; `heads` are those the
+    /// scan read in this run (none when the results were loaded), which spare a request
+    /// per object.
+    pub async fn route(
+        &self,
+        batch: &BatchId,
+        routings: &[Routing],
+        heads: &Heads,
+    ) -> Result<(), PipelineError> {
         let moves: Vec<_> = routings
             .iter()
             .map(|routing| async move {
@@ -112,9 +120,10 @@ impl<S: Store> Pipeline<S> {
                 } else {
                     (&self.buckets.scanned_data, routing.original_key.clone())
                 };
-                move_object(
+                move_with_head(
                     self.store.as_ref(),
                     (&self.buckets.scan_stage, &from),
+                    heads.get(&from),
                     (bucket, &key),
                     &routing.tags,
                 )

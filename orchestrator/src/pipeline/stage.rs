@@ -6,7 +6,7 @@ use crate::layout::{tags, BatchId};
 use crate::moves::{bounded, move_object, MoveError};
 use crate::store::{Store, Tags};
 
-impl<S: Store> Pipeline<S> {
+impl<S: Store + ?Sized> Pipeline<S> {
     /// Moves raw's objects into the batch and returns how many objects the batch holds in
     /// scan-stage (those staged by an interrupted run included).
     pub async fn stage(&self, batch: &BatchId) -> Result<usize, PipelineError> {

@@ -8,3 +8,4 @@
 
 mod notify;
 mod parts;
+mod route_heads;

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use ferret_identifiers::{IdentifierFile, IdentifierSet, ManagedSelection};
 use ferret_orchestrator::layout::{BatchId, Buckets};
 use ferret_orchestrator::pipeline::{BatchStatus, Pipeline};
-use ferret_orchestrator::store::{DirStore, Store};
+use ferret_orchestrator::store::DirStore;
 use ferret_scanner::ScanOptions;
 
 const CPF_CSV: &[u8] = b"nome,cpf\nAna,529.982.247-25\n";

@@ -45,7 +45,8 @@ use md5::{Digest, Md5};
 use serde::{Deserialize, Serialize};
 
 use super::{
-    check_tags, BucketSettings, Encryption, ObjectHead, ObjectInfo, Store, StoreError, Tags,
+    check_tags, BucketSettings, Encryption, ObjectHead, ObjectInfo, ObjectWriter, Store,
+    StoreError, StoreFuture, Tags,
 };
 
 /// The prefix of temporary files, skipped by listings and refused in keys.
@@ -277,27 +278,24 @@ impl DirStore {
     }
 }
 
-impl Store for DirStore {
-    fn describe(&self) -> String {
-        format!("dir:{}", self.root.display())
-    }
-
-    async fn list(&self, bucket: &str, prefix: &str) -> Result<Vec<ObjectInfo>, StoreError> {
+/// The store's requests as plain `async` methods; the [`Store`] impl boxes them.
+impl DirStore {
+    pub async fn list(&self, bucket: &str, prefix: &str) -> Result<Vec<ObjectInfo>, StoreError> {
         let (store, bucket, prefix) = (self.clone(), bucket.to_owned(), prefix.to_owned());
         self.blocking(move || store.list_in(&bucket, &prefix)).await
     }
 
-    async fn head(&self, bucket: &str, key: &str) -> Result<Option<ObjectHead>, StoreError> {
+    pub async fn head(&self, bucket: &str, key: &str) -> Result<Option<ObjectHead>, StoreError> {
         let at = self.locate(bucket, key)?;
         self.blocking(move || at.head()).await
     }
 
-    async fn tags(&self, bucket: &str, key: &str) -> Result<Tags, StoreError> {
+    pub async fn tags(&self, bucket: &str, key: &str) -> Result<Tags, StoreError> {
         let at = self.locate(bucket, key)?;
         self.blocking(move || at.tags()).await
     }
 
-    async fn copy(
+    pub async fn copy(
         &self,
         from: (&str, &str),
         to: (&str, &str),
@@ -309,18 +307,18 @@ impl Store for DirStore {
         self.blocking(move || to.copy_from(&from, tags)).await
     }
 
-    async fn set_tags(&self, bucket: &str, key: &str, tags: &Tags) -> Result<(), StoreError> {
+    pub async fn set_tags(&self, bucket: &str, key: &str, tags: &Tags) -> Result<(), StoreError> {
         let at = self.locate(bucket, key)?;
         let tags = tags.clone();
         self.blocking(move || at.set_tags(tags)).await
     }
 
-    async fn delete(&self, bucket: &str, key: &str) -> Result<(), StoreError> {
+    pub async fn delete(&self, bucket: &str, key: &str) -> Result<(), StoreError> {
         let at = self.locate(bucket, key)?;
         self.blocking(move || at.delete()).await
     }
 
-    async fn put(
+    pub async fn put(
         &self,
         bucket: &str,
         key: &str,
@@ -332,9 +330,93 @@ impl Store for DirStore {
         self.blocking(move || at.put(&body, content_type)).await
     }
 
-    async fn get(&self, bucket: &str, key: &str) -> Result<Option<Vec<u8>>, StoreError> {
+    pub async fn get(&self, bucket: &str, key: &str) -> Result<Option<Vec<u8>>, StoreError> {
         let at = self.locate(bucket, key)?;
         self.blocking(move || at.read()).await
+    }
+
+    pub async fn ensure_bucket(
+        &self,
+        bucket: &str,
+        settings: &BucketSettings,
+    ) -> Result<(), StoreError> {
+        let (store, bucket, settings) = (self.clone(), bucket.to_owned(), settings.clone());
+        self.blocking(move || store.ensure_bucket_at(&bucket, &settings))
+            .await
+    }
+}
+
+impl Store for DirStore {
+    fn describe(&self) -> String {
+        format!("dir:{}", self.root.display())
+    }
+
+    fn list<'a>(&'a self, bucket: &'a str, prefix: &'a str) -> StoreFuture<'a, Vec<ObjectInfo>> {
+        Box::pin(DirStore::list(self, bucket, prefix))
+    }
+
+    fn head<'a>(&'a self, bucket: &'a str, key: &'a str) -> StoreFuture<'a, Option<ObjectHead>> {
+        Box::pin(DirStore::head(self, bucket, key))
+    }
+
+    fn tags<'a>(&'a self, bucket: &'a str, key: &'a str) -> StoreFuture<'a, Tags> {
+        Box::pin(DirStore::tags(self, bucket, key))
+    }
+
+    fn copy<'a>(
+        &'a self,
+        from: (&'a str, &'a str),
+        to: (&'a str, &'a str),
+        tags: &'a Tags,
+    ) -> StoreFuture<'a, ObjectHead> {
+        Box::pin(DirStore::copy(self, from, to, tags))
+    }
+
+    fn set_tags<'a>(
+        &'a self,
+        bucket: &'a str,
+        key: &'a str,
+        tags: &'a Tags,
+    ) -> StoreFuture<'a, ()> {
+        Box::pin(DirStore::set_tags(self, bucket, key, tags))
+    }
+
+    fn delete<'a>(&'a self, bucket: &'a str, key: &'a str) -> StoreFuture<'a, ()> {
+        Box::pin(DirStore::delete(self, bucket, key))
+    }
+
+    fn put<'a>(
+        &'a self,
+        bucket: &'a str,
+        key: &'a str,
+        body: Vec<u8>,
+        content_type: &'a str,
+    ) -> StoreFuture<'a, ()> {
+        Box::pin(DirStore::put(self, bucket, key, body, content_type))
+    }
+
+    fn get<'a>(&'a self, bucket: &'a str, key: &'a str) -> StoreFuture<'a, Option<Vec<u8>>> {
+        Box::pin(DirStore::get(self, bucket, key))
+    }
+
+    fn ensure_bucket<'a>(
+        &'a self,
+        bucket: &'a str,
+        settings: &'a BucketSettings,
+    ) -> StoreFuture<'a, ()> {
+        Box::pin(DirStore::ensure_bucket(self, bucket, settings))
+    }
+
+    /// The embedded store reads the source's sidecar as part of the copy anyway: the
+    /// head given is only the caller's, for verifying the copy.
+    fn copy_with_head<'a>(
+        &'a self,
+        from: (&'a str, &'a str),
+        _head: &'a ObjectHead,
+        to: (&'a str, &'a str),
+        tags: &'a Tags,
+    ) -> StoreFuture<'a, ObjectHead> {
+        Box::pin(DirStore::copy(self, from, to, tags))
     }
 
     fn open(&self, bucket: &str, key: &str) -> Result<Box<dyn Read + Send>, StoreError> {
@@ -343,14 +425,41 @@ impl Store for DirStore {
         Ok(Box::new(file))
     }
 
-    async fn ensure_bucket(
+    fn open_with_head(
         &self,
         bucket: &str,
-        settings: &BucketSettings,
-    ) -> Result<(), StoreError> {
-        let (store, bucket, settings) = (self.clone(), bucket.to_owned(), settings.clone());
-        self.blocking(move || store.ensure_bucket_at(&bucket, &settings))
-            .await
+        key: &str,
+    ) -> Result<(ObjectHead, Box<dyn Read + Send>), StoreError> {
+        let at = self.locate(bucket, key)?;
+        let (file, stamp) = at.open()?.ok_or_else(|| at.missing())?;
+        // A file put there by hand has no sidecar: its ETag is hashed from a second
+        // handle, so the first still reads from the start.
+        let head = match at.current_sidecar(stamp)? {
+            Some(sidecar) => sidecar.head(),
+            None => {
+                let (again, _) = at.open()?.ok_or_else(|| at.missing())?;
+                at.sidecar_or_plain(again, stamp)?.head()
+            }
+        };
+        Ok((head, Box::new(file)))
+    }
+
+    fn create(
+        &self,
+        bucket: &str,
+        key: &str,
+        content_type: &str,
+    ) -> Result<Box<dyn ObjectWriter>, StoreError> {
+        let at = self.locate(bucket, key)?;
+        let temp = at.begin()?;
+        Ok(Box::new(DirUpload {
+            at,
+            temp: Md5Writer {
+                inner: temp,
+                md5: Md5::new(),
+            },
+            content_type: content_type.to_owned(),
+        }))
     }
 }
 
@@ -390,15 +499,35 @@ impl Location {
     /// Writes an object atomically (see the module documentation): content to a
     /// temporary file, the sidecar stamped with that file, then the rename.
     fn write(&self, content: impl Read, attributes: Attributes) -> Result<(), StoreError> {
+        let mut temp = self.begin()?;
+        let e_tag =
+            md5_e_tag(content, temp.as_file_mut()).map_err(|e| self.io_error(temp.path(), e))?;
+        self.commit(temp, e_tag, attributes)
+    }
+
+    /// The temporary file a write fills, in the destination's folder (so the final
+    /// rename stays within one file system).
+    fn begin(&self) -> Result<tempfile::NamedTempFile, StoreError> {
         require_bucket(&self.bucket, &self.bucket_dir)?;
         let folder = parent(&self.object);
         fs::create_dir_all(folder).map_err(|e| self.io_error(folder, e))?;
-        let mut temp = tempfile::Builder::new()
+        tempfile::Builder::new()
             .prefix(TEMP_PREFIX)
             .tempfile_in(folder)
-            .map_err(|e| self.io_error(folder, e))?;
-        let e_tag = md5_e_tag(content, temp.as_file_mut())
-            .and_then(|e_tag| temp.as_file().sync_all().map(|()| e_tag))
+            .map_err(|e| self.io_error(folder, e))
+    }
+
+    /// Makes a filled temporary file the object: flushed, sidecar stamped with it,
+    /// renamed into place, folder flushed.
+    fn commit(
+        &self,
+        temp: tempfile::NamedTempFile,
+        e_tag: String,
+        attributes: Attributes,
+    ) -> Result<(), StoreError> {
+        let folder = parent(&self.object);
+        temp.as_file()
+            .sync_all()
             .map_err(|e| self.io_error(temp.path(), e))?;
         let metadata = temp
             .as_file()
@@ -560,6 +689,40 @@ impl Location {
     }
 }
 
+/// A new object being streamed into a temporary file; [`ObjectWriter::commit`] renames
+/// it into place, and dropping it uncommitted removes the temporary file.
+struct DirUpload {
+    at: Location,
+    temp: Md5Writer<tempfile::NamedTempFile>,
+    content_type: String,
+}
+
+impl Write for DirUpload {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.temp.write(buf)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.temp.flush()
+    }
+}
+
+impl ObjectWriter for DirUpload {
+    fn commit(self: Box<Self>) -> Result<(), StoreError> {
+        let DirUpload {
+            at,
+            temp,
+            content_type,
+        } = *self;
+        let attributes = Attributes {
+            content_type: Some(content_type),
+            encryption: at.default_encryption()?,
+            ..Attributes::default()
+        };
+        at.commit(temp.inner, quoted_hex(temp.md5), attributes)
+    }
+}
+
 impl Sidecar {
     fn head(self) -> ObjectHead {
         ObjectHead {
@@ -675,9 +838,13 @@ fn md5_e_tag(mut content: impl Read, sink: impl Write) -> io::Result<String> {
         md5: Md5::new(),
     };
     io::copy(&mut content, &mut writer)?;
-    let digest = writer.md5.finalize();
-    let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();
-    Ok(format!("\"{hex}\""))
+    Ok(quoted_hex(writer.md5))
+}
+
+/// The S3-style ETag of what `md5` hashed: the hex digest, in quotes.
+fn quoted_hex(md5: Md5) -> String {
+    let hex: String = md5.finalize().iter().map(|b| format!("{b:02x}")).collect();
+    format!("\"{hex}\"")
 }
 
 /// A writer that hashes what it passes on.

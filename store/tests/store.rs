@@ -4,10 +4,10 @@
 
 mod common;
 
-use std::io::Read;
+use std::io::{Read, Write};
 
 use common::{default_settings, Fixture, Seed};
-use ferret_orchestrator::store::{BucketSettings, Encryption, ObjectHead, Store, StoreError, Tags};
+use ferret_store::{BucketSettings, Encryption, ObjectHead, Store, StoreError, Tags};
 
 fn tags(pairs: &[(&str, &str)]) -> Tags {
     pairs
@@ -398,6 +398,162 @@ mod behaviour {
             .await
             .expect("an existing bucket");
     }
+
+    /// Streams `content` through [`Store::create`] in 64 KiB writes; the object is
+    /// committed only when `commit` says so.
+    fn stream(store: &impl Store, bucket: &str, key: &str, content: &[u8], commit: bool) {
+        tokio::task::block_in_place(|| {
+            let mut writer = store
+                .create(bucket, key, "application/gzip")
+                .expect("create");
+            for chunk in content.chunks(64 * 1024) {
+                writer.write_all(chunk).expect("write");
+            }
+            if commit {
+                writer.commit().expect("commit");
+            }
+        });
+    }
+
+    pub async fn create_streams_an_object_larger_than_a_part<F: Fixture>(f: &F) {
+        let store = f.store();
+        let bucket = f.bucket().await;
+        let content = pattern(12 * 1024 * 1024 + 3);
+        stream(store, &bucket, "b1/results.jsonl.gz", &content, true);
+        let head = head(store, &bucket, "b1/results.jsonl.gz").await;
+        assert_eq!(head.size, content.len() as u64);
+        assert_eq!(head.content_type.as_deref(), Some("application/gzip"));
+        let body = store
+            .get(&bucket, "b1/results.jsonl.gz")
+            .await
+            .expect("get");
+        assert!(
+            body.as_deref() == Some(&content[..]),
+            "streamed bytes differ"
+        );
+    }
+
+    pub async fn create_writes_a_small_object_whole<F: Fixture>(f: &F) {
+        let store = f.store();
+        let bucket = f.bucket().await;
+        stream(store, &bucket, "small", b"hello", true);
+        let head = head(store, &bucket, "small").await;
+        assert_eq!(
+            head.e_tag.as_deref(),
+            Some("\"5d41402abc4b2a76b9719d911017c592\""),
+            "one PUT: the ETag is the content's MD5"
+        );
+        assert_eq!(
+            store.get(&bucket, "small").await.expect("get").as_deref(),
+            Some(&b"hello"[..])
+        );
+    }
+
+    pub async fn create_uncommitted_leaves_nothing<F: Fixture>(f: &F) {
+        let store = f.store();
+        let bucket = f.bucket().await;
+        store
+            .put(&bucket, "kept", b"old".to_vec(), "text/plain")
+            .await
+            .expect("put");
+        let content = pattern(9 * 1024 * 1024);
+        stream(store, &bucket, "dropped", &content, false);
+        stream(store, &bucket, "kept", &content, false);
+        assert_eq!(store.get(&bucket, "dropped").await.expect("get"), None);
+        assert_eq!(
+            store.get(&bucket, "kept").await.expect("get").as_deref(),
+            Some(&b"old"[..]),
+            "an uncommitted write leaves the old object"
+        );
+        let keys: Vec<String> = store
+            .list(&bucket, "")
+            .await
+            .expect("list")
+            .into_iter()
+            .map(|o| o.key)
+            .collect();
+        assert_eq!(keys, ["kept"]);
+    }
+
+    pub async fn create_replaces_an_object_at_commit<F: Fixture>(f: &F) {
+        let store = f.store();
+        let bucket = f.bucket().await;
+        store
+            .put(&bucket, "r", b"old".to_vec(), "text/plain")
+            .await
+            .expect("put");
+        tokio::task::block_in_place(|| {
+            let mut writer = store.create(&bucket, "r", "text/plain").expect("create");
+            writer.write_all(b"new content").expect("write");
+            let before = tokio::runtime::Handle::current()
+                .block_on(store.get(&bucket, "r"))
+                .expect("get");
+            assert_eq!(
+                before.as_deref(),
+                Some(&b"old"[..]),
+                "not visible before commit"
+            );
+            writer.commit().expect("commit");
+        });
+        assert_eq!(
+            store.get(&bucket, "r").await.expect("get").as_deref(),
+            Some(&b"new content"[..])
+        );
+    }
+
+    pub async fn open_with_head_reads_the_head_with_the_content<F: Fixture>(f: &F) {
+        let store = f.store();
+        let bucket = f.bucket().await;
+        let seed = Seed {
+            body: b"a,b\n1,2\n",
+            content_type: "text/csv",
+            metadata: &[("origin", "upload")],
+            encryption: aes256(),
+        };
+        f.seed(&bucket, "o.csv", &seed).await;
+        let headed = head(store, &bucket, "o.csv").await;
+        let (read_head, content) = tokio::task::block_in_place(|| {
+            let (head, mut body) = store.open_with_head(&bucket, "o.csv").expect("open");
+            let mut content = Vec::new();
+            body.read_to_end(&mut content).expect("read");
+            (head, content)
+        });
+        assert_eq!(read_head, headed);
+        assert_eq!(content, seed.body);
+        let missing = tokio::task::block_in_place(|| store.open_with_head(&bucket, "nope").err());
+        assert!(
+            matches!(missing, Some(StoreError::NoSuchObject { .. })),
+            "{missing:?}"
+        );
+    }
+
+    pub async fn copy_with_head_copies_what_was_headed<F: Fixture>(f: &F) {
+        let store = f.store();
+        let bucket = f.bucket().await;
+        let seed = Seed {
+            body: b"name,card\nA,4111111111111111\n",
+            content_type: "text/csv",
+            metadata: &[("origin", "upload")],
+            encryption: aes256(),
+        };
+        f.seed(&bucket, "src", &seed).await;
+        let source = head(store, &bucket, "src").await;
+        let wanted = tags(&[("WorkflowId", "b-1")]);
+        let copied = store
+            .copy_with_head((&bucket, "src"), &source, (&bucket, "dest"), &wanted)
+            .await
+            .expect("copy");
+        assert!(source.same_content(&copied));
+        assert_eq!(copied, head(store, &bucket, "dest").await);
+        assert_eq!(copied.content_type, source.content_type);
+        assert_eq!(copied.metadata, source.metadata);
+        assert_eq!(copied.encryption, source.encryption);
+        assert_eq!(store.tags(&bucket, "dest").await.expect("tags"), wanted);
+        assert_eq!(
+            store.get(&bucket, "dest").await.expect("get").as_deref(),
+            Some(seed.body)
+        );
+    }
 }
 
 /// Runs each behaviour against both backends, as `dir::NAME` and `s3::NAME`. The
@@ -436,6 +592,12 @@ on_both_backends!(
     tags_beyond_s3_limits_are_refused,
     open_streams_the_content,
     ensure_bucket_is_idempotent,
+    create_streams_an_object_larger_than_a_part,
+    create_writes_a_small_object_whole,
+    create_uncommitted_leaves_nothing,
+    create_replaces_an_object_at_commit,
+    open_with_head_reads_the_head_with_the_content,
+    copy_with_head_copies_what_was_headed,
 );
 
 /// What only the embedded store does.
@@ -444,7 +606,7 @@ mod dir_only {
 
     use super::*;
     use crate::common::DirFixture;
-    use ferret_orchestrator::store::DirStore;
+    use ferret_store::DirStore;
 
     #[tokio::test]
     async fn keys_that_would_leave_the_root_are_refused() {
@@ -689,7 +851,7 @@ mod s3_only {
     use crate::common::{S3Fixture, MOTO_ACCOUNT};
     use aws_sdk_s3::primitives::ByteStream;
     use aws_sdk_s3::types::ServerSideEncryption;
-    use ferret_orchestrator::store::{MultipartCopy, S3Store};
+    use ferret_store::{MultipartCopy, S3Store};
 
     const MIB: usize = 1024 * 1024;
 
@@ -860,6 +1022,43 @@ mod s3_only {
                 .await
                 .expect("tags"),
             wanted
+        );
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_large_stream_goes_up_in_parts_and_an_abandoned_one_is_aborted() {
+        let f = S3Fixture::new();
+        let store = f.store();
+        let bucket = f.bucket().await;
+        let content = pattern(12 * MIB + 3);
+        tokio::task::block_in_place(|| {
+            let mut writer = store
+                .create(&bucket, "big", "application/gzip")
+                .expect("create");
+            writer.write_all(&content).expect("write");
+            writer.commit().expect("commit");
+            let mut abandoned = store
+                .create(&bucket, "abandoned", "application/gzip")
+                .expect("create");
+            abandoned.write_all(&content).expect("first part uploaded");
+        });
+        let big = head(store, &bucket, "big").await;
+        assert!(
+            big.e_tag.as_deref().is_some_and(|e| e.ends_with("-2\"")),
+            "two parts: {:?}",
+            big.e_tag
+        );
+        let uploads = f
+            .client
+            .list_multipart_uploads()
+            .bucket(&bucket)
+            .send()
+            .await
+            .expect("list uploads");
+        assert!(
+            uploads.uploads().is_empty(),
+            "no upload left: {:?}",
+            uploads.uploads()
         );
     }
 

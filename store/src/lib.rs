@@ -6,15 +6,24 @@
 //! its content type, user metadata and encryption settings, and sets the destination's
 //! tags in the same step; a copy can be verified against its source by size and ETag;
 //! deleting a missing object succeeds (so every step can be rerun); small objects are
-//! written atomically (readers see the old or the new content, never a part).
+//! written atomically (readers see the old or the new content, never a part), and so
+//! are streamed ones, of any size, at their commit.
+//!
+//! Commands hold a store as `Arc<dyn Store>`, opened by [`connect`] from the settings
+//! (`--store s3|dir:PATH`): no caller chooses the backend itself. Failures are
+//! [`StoreError`]s, which say nothing of what a scanner makes of them: as an
+//! [`std::io::Error`] they keep their kind, for readers to judge like any failed read.
 
+pub mod config;
 pub mod dir;
 pub mod s3;
 
 use std::collections::BTreeMap;
-use std::future::Future;
 use std::io::Read;
 
+use futures_util::future::BoxFuture;
+
+pub use config::{connect, InvalidStoreSpec, StoreConfig, StoreSpec};
 pub use dir::DirStore;
 pub use s3::{BlockingBody, MultipartCopy, S3Config, S3Store};
 
@@ -153,16 +162,19 @@ pub enum StoreError {
     Io { path: String, error: std::io::Error },
 }
 
-impl StoreError {
-    /// Macie's reason code for an object that could not be read because of this error
-    /// (the result record's SKIPPED status carries it).
-    pub fn skip_reason(&self) -> &'static str {
-        match self {
-            StoreError::AccessDenied { .. } => "PERMISSION_DENIED",
-            StoreError::NoSuchObject { .. } => "SOURCE_OBJECT_NO_LONGER_AVAILABLE",
-            StoreError::NoSuchBucket { .. } => "NO_SUCH_BUCKET_AVAILABLE",
-            _ => "UNABLE_TO_PARSE_FILE",
-        }
+/// A store failure as an I/O error of the matching kind, so that readers of objects
+/// (the scanner) judge it like any other failed read: a missing object or bucket is
+/// [`std::io::ErrorKind::NotFound`], a refusal [`std::io::ErrorKind::PermissionDenied`].
+impl From<StoreError> for std::io::Error {
+    fn from(error: StoreError) -> std::io::Error {
+        let kind = match &error {
+            StoreError::NoSuchObject { .. } | StoreError::NoSuchBucket { .. } => {
+                std::io::ErrorKind::NotFound
+            }
+            StoreError::AccessDenied { .. } => std::io::ErrorKind::PermissionDenied,
+            _ => std::io::ErrorKind::Other,
+        };
+        std::io::Error::new(kind, error)
     }
 }
 
@@ -175,33 +187,33 @@ pub struct BucketSettings {
     pub expire_after_days: Option<u32>,
 }
 
-/// An object store. Methods return `Send` futures so the pipeline can run them on a
-/// multi-threaded runtime with bounded concurrency.
+/// An object being written by [`Store::create`]. Write errors carry the
+/// [`StoreError`] inside the [`std::io::Error`].
+pub trait ObjectWriter: std::io::Write + Send {
+    /// Makes the written bytes the object, atomically: readers see the old object (or
+    /// none) until this returns, then the whole new one.
+    fn commit(self: Box<Self>) -> Result<(), StoreError>;
+}
+
+/// A future a store returns: boxed and `Send`, so that the trait can be used as
+/// `Arc<dyn Store>` (one pipeline type whatever the backend) and its requests can run
+/// on a multi-threaded runtime with bounded concurrency.
+pub type StoreFuture<'a, T> = BoxFuture<'a, Result<T, StoreError>>;
+
+/// An object store, used as `Arc<dyn Store>`.
 pub trait Store: Send + Sync + 'static {
     /// How the store is named in messages (`s3`, `dir:/path`).
     fn describe(&self) -> String;
 
     /// Every object whose key starts with `prefix`, in key order.
-    fn list(
-        &self,
-        bucket: &str,
-        prefix: &str,
-    ) -> impl Future<Output = Result<Vec<ObjectInfo>, StoreError>> + Send;
+    fn list<'a>(&'a self, bucket: &'a str, prefix: &'a str) -> StoreFuture<'a, Vec<ObjectInfo>>;
 
     /// The object's head, or `None` when it does not exist. (On S3 a missing bucket
     /// also reads as `None`: a HEAD response has no body to tell them apart.)
-    fn head(
-        &self,
-        bucket: &str,
-        key: &str,
-    ) -> impl Future<Output = Result<Option<ObjectHead>, StoreError>> + Send;
+    fn head<'a>(&'a self, bucket: &'a str, key: &'a str) -> StoreFuture<'a, Option<ObjectHead>>;
 
     /// The object's tags; [`StoreError::NoSuchObject`] when it does not exist.
-    fn tags(
-        &self,
-        bucket: &str,
-        key: &str,
-    ) -> impl Future<Output = Result<Tags, StoreError>> + Send;
+    fn tags<'a>(&'a self, bucket: &'a str, key: &'a str) -> StoreFuture<'a, Tags>;
 
     /// Copies `from` to `to` with content, content type, user metadata and encryption
     /// settings preserved, and the destination's tags set to `tags` in the same step.
@@ -209,55 +221,116 @@ pub trait Store: Send + Sync + 'static {
     /// copy allows (5 GiB on S3) are copied in parts. A missing source is
     /// [`StoreError::NoSuchObject`] naming the source; tags beyond S3's limits are
     /// [`StoreError::Invalid`] (see [`check_tags`]) and nothing is written.
-    fn copy(
-        &self,
-        from: (&str, &str),
-        to: (&str, &str),
-        tags: &Tags,
-    ) -> impl Future<Output = Result<ObjectHead, StoreError>> + Send;
+    fn copy<'a>(
+        &'a self,
+        from: (&'a str, &'a str),
+        to: (&'a str, &'a str),
+        tags: &'a Tags,
+    ) -> StoreFuture<'a, ObjectHead>;
+
+    /// [`Store::copy`] from a source whose head the caller already has (from
+    /// [`Store::head`] or [`Store::open_with_head`]), so the backend need not read it
+    /// again: on S3 this saves a HeadObject per copy, and the copy is made only from
+    /// the version `head` describes. The caller still verifies the copy against `head`.
+    fn copy_with_head<'a>(
+        &'a self,
+        from: (&'a str, &'a str),
+        head: &'a ObjectHead,
+        to: (&'a str, &'a str),
+        tags: &'a Tags,
+    ) -> StoreFuture<'a, ObjectHead>;
 
     /// Replaces the object's tags (an empty set clears them); [`StoreError::NoSuchObject`]
     /// when it does not exist.
-    fn set_tags(
-        &self,
-        bucket: &str,
-        key: &str,
-        tags: &Tags,
-    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+    fn set_tags<'a>(&'a self, bucket: &'a str, key: &'a str, tags: &'a Tags)
+        -> StoreFuture<'a, ()>;
 
     /// Deletes the object; deleting a missing object succeeds (a missing bucket does
     /// not: [`StoreError::NoSuchBucket`]).
-    fn delete(
-        &self,
-        bucket: &str,
-        key: &str,
-    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+    fn delete<'a>(&'a self, bucket: &'a str, key: &'a str) -> StoreFuture<'a, ()>;
 
     /// Writes a small object whole and atomically.
-    fn put(
-        &self,
-        bucket: &str,
-        key: &str,
+    fn put<'a>(
+        &'a self,
+        bucket: &'a str,
+        key: &'a str,
         body: Vec<u8>,
-        content_type: &str,
-    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+        content_type: &'a str,
+    ) -> StoreFuture<'a, ()>;
 
     /// Reads a small object whole, or `None` when it does not exist.
-    fn get(
-        &self,
-        bucket: &str,
-        key: &str,
-    ) -> impl Future<Output = Result<Option<Vec<u8>>, StoreError>> + Send;
+    fn get<'a>(&'a self, bucket: &'a str, key: &'a str) -> StoreFuture<'a, Option<Vec<u8>>>;
 
     /// Opens an object as a blocking stream, for the scanner's threads. Must not be
     /// called from an async task (the S3 backend blocks on its runtime). A missing
     /// object is [`StoreError::NoSuchObject`].
     fn open(&self, bucket: &str, key: &str) -> Result<Box<dyn Read + Send>, StoreError>;
 
-    /// Creates the bucket if needed and applies `settings` (idempotent).
-    fn ensure_bucket(
+    /// [`Store::open`], with the head of the object being read (on S3 from the same
+    /// GetObject response), for a later [`Store::copy_with_head`].
+    fn open_with_head(
         &self,
         bucket: &str,
-        settings: &BucketSettings,
-    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+        key: &str,
+    ) -> Result<(ObjectHead, Box<dyn Read + Send>), StoreError>;
+
+    /// Starts a new object of any size, written as a blocking stream (for writers on
+    /// the scanner's threads; like [`Store::open`], not to be called from an async
+    /// task). Memory holds at most one part, never the object: S3 uploads it in parts
+    /// (one PUT when it turns out small), the embedded store fills a temporary file.
+    /// Nothing is visible at the key until [`ObjectWriter::commit`] succeeds; a writer
+    /// dropped uncommitted leaves nothing behind (S3 aborts the upload).
+    fn create(
+        &self,
+        bucket: &str,
+        key: &str,
+        content_type: &str,
+    ) -> Result<Box<dyn ObjectWriter>, StoreError>;
+
+    /// Creates the bucket if needed and applies `settings` (idempotent).
+    fn ensure_bucket<'a>(
+        &'a self,
+        bucket: &'a str,
+        settings: &'a BucketSettings,
+    ) -> StoreFuture<'a, ()>;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn store_errors_become_io_errors_of_the_matching_kind() {
+        let (bucket, key) = ("b".to_owned(), "k".to_owned());
+        let kind = |error: StoreError| std::io::Error::from(error).kind();
+        assert_eq!(
+            kind(StoreError::NoSuchObject {
+                bucket: bucket.clone(),
+                key: key.clone()
+            }),
+            std::io::ErrorKind::NotFound
+        );
+        assert_eq!(
+            kind(StoreError::NoSuchBucket {
+                bucket: bucket.clone()
+            }),
+            std::io::ErrorKind::NotFound
+        );
+        assert_eq!(
+            kind(StoreError::AccessDenied {
+                bucket: bucket.clone(),
+                key: key.clone()
+            }),
+            std::io::ErrorKind::PermissionDenied
+        );
+        assert_eq!(
+            kind(StoreError::Service {
+                operation: "GetObject",
+                bucket,
+                key,
+                message: "slow down".to_owned()
+            }),
+            std::io::ErrorKind::Other
+        );
+    }
 }

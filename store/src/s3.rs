@@ -23,8 +23,11 @@ use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 use tokio::runtime::Handle;
 use tokio::task::JoinSet;
 
+mod upload;
+
 use super::{
-    check_tags, BucketSettings, Encryption, ObjectHead, ObjectInfo, Store, StoreError, Tags,
+    check_tags, BucketSettings, Encryption, ObjectHead, ObjectInfo, ObjectWriter, Store,
+    StoreError, StoreFuture, Tags,
 };
 
 /// How to reach S3.
@@ -183,6 +186,16 @@ impl S3Store {
     /// Opens an object as a blocking reader that streams its body. For use from threads
     /// outside the runtime (the scanner's pool); memory holds one network chunk.
     pub fn open_blocking(&self, bucket: &str, key: &str) -> Result<BlockingBody, StoreError> {
+        Ok(self.open_with_head_blocking(bucket, key)?.1)
+    }
+
+    /// [`S3Store::open_blocking`], with the object's head as the GetObject response
+    /// gives it (no HeadObject needed).
+    pub fn open_with_head_blocking(
+        &self,
+        bucket: &str,
+        key: &str,
+    ) -> Result<(ObjectHead, BlockingBody), StoreError> {
         let request = self
             .client
             .get_object()
@@ -193,22 +206,41 @@ impl S3Store {
             .runtime
             .block_on(request.send())
             .map_err(|e| service_error("GetObject", bucket, key, e))?;
+        let head = ObjectHead {
+            size: output
+                .content_length()
+                .and_then(|n| u64::try_from(n).ok())
+                .unwrap_or(0),
+            e_tag: output.e_tag().map(str::to_owned),
+            content_type: output.content_type().map(str::to_owned),
+            metadata: output
+                .metadata()
+                .into_iter()
+                .flatten()
+                .map(|(k, v)| (k.to_lowercase(), v.clone()))
+                .collect(),
+            encryption: output.server_side_encryption().map(|sse| Encryption {
+                algorithm: sse.as_str().to_owned(),
+                kms_key_id: output.ssekms_key_id().map(str::to_owned),
+            }),
+        };
         let resume = Resume {
             client: self.client.clone(),
             bucket: bucket.to_owned(),
             key: key.to_owned(),
             owner: self.owner(),
-            e_tag: output.e_tag().map(str::to_owned),
+            e_tag: head.e_tag.clone(),
             size: output.content_length().and_then(|n| u64::try_from(n).ok()),
             received: 0,
             resumes_left: MAX_RESUMES,
         };
-        Ok(BlockingBody {
+        let body = BlockingBody {
             runtime: self.runtime.clone(),
             body: output.body,
             chunk: Bytes::new(),
             resume,
-        })
+        };
+        Ok((head, body))
     }
 
     /// HeadObject, or `None` for a 404 (HEAD responses carry no error code, so a missing
@@ -542,23 +574,16 @@ impl S3Store {
     }
 }
 
-impl Store for S3Store {
-    fn describe(&self) -> String {
-        "s3".to_owned()
-    }
-
-    async fn list(&self, bucket: &str, prefix: &str) -> Result<Vec<ObjectInfo>, StoreError> {
-        S3Store::list(self, bucket, prefix).await
-    }
-
-    async fn head(&self, bucket: &str, key: &str) -> Result<Option<ObjectHead>, StoreError> {
+/// The store's requests as plain `async` methods; the [`Store`] impl boxes them.
+impl S3Store {
+    pub async fn head(&self, bucket: &str, key: &str) -> Result<Option<ObjectHead>, StoreError> {
         Ok(self
             .head_object(bucket, key)
             .await?
             .map(|o| object_head(&o)))
     }
 
-    async fn tags(&self, bucket: &str, key: &str) -> Result<Tags, StoreError> {
+    pub async fn tags(&self, bucket: &str, key: &str) -> Result<Tags, StoreError> {
         let output = self
             .client
             .get_object_tagging()
@@ -575,7 +600,7 @@ impl Store for S3Store {
             .collect())
     }
 
-    async fn copy(
+    pub async fn copy(
         &self,
         from: (&str, &str),
         to: (&str, &str),
@@ -591,6 +616,44 @@ impl Store for S3Store {
         } else {
             self.copy_whole(from, to, &source, tags).await?;
         }
+        self.head_copy(to).await
+    }
+
+    /// [`Store::copy_with_head`]: one CopyObject from the version `head` describes
+    /// (`x-amz-copy-source-if-match`), without reading the source's head again. A head
+    /// does not say all that some copies must restate (the Bucket Key setting of an
+    /// SSE-KMS object, the headers a multipart copy gives CreateMultipartUpload): those
+    /// copies read it, as [`Store::copy`] does.
+    pub async fn copy_with_head(
+        &self,
+        from: (&str, &str),
+        head: &ObjectHead,
+        to: (&str, &str),
+        tags: &Tags,
+    ) -> Result<ObjectHead, StoreError> {
+        let kms = head
+            .encryption
+            .as_ref()
+            .is_some_and(|e| e.algorithm.starts_with("aws:kms"));
+        if kms || head.size > self.multipart.threshold.min(MAX_SINGLE_COPY) {
+            return self.copy(from, to, tags).await;
+        }
+        check_tags(to.0, to.1, tags)?;
+        let source = HeadObjectOutput::builder()
+            .set_e_tag(head.e_tag.clone())
+            .set_content_length(i64::try_from(head.size).ok())
+            .set_server_side_encryption(
+                head.encryption
+                    .as_ref()
+                    .map(|e| ServerSideEncryption::from(e.algorithm.as_str())),
+            )
+            .build();
+        self.copy_whole(from, to, &source, tags).await?;
+        self.head_copy(to).await
+    }
+
+    /// The head of a copy just made, for its verification.
+    async fn head_copy(&self, to: (&str, &str)) -> Result<ObjectHead, StoreError> {
         let copied = self.head_object(to.0, to.1).await?;
         copied
             .map(|o| object_head(&o))
@@ -602,7 +665,7 @@ impl Store for S3Store {
             })
     }
 
-    async fn set_tags(&self, bucket: &str, key: &str, tags: &Tags) -> Result<(), StoreError> {
+    pub async fn set_tags(&self, bucket: &str, key: &str, tags: &Tags) -> Result<(), StoreError> {
         check_tags(bucket, key, tags)?;
         if tags.is_empty() {
             return self.clear_tags(bucket, key).await;
@@ -628,7 +691,7 @@ impl Store for S3Store {
         Ok(())
     }
 
-    async fn delete(&self, bucket: &str, key: &str) -> Result<(), StoreError> {
+    pub async fn delete(&self, bucket: &str, key: &str) -> Result<(), StoreError> {
         let result = self
             .client
             .delete_object()
@@ -643,7 +706,7 @@ impl Store for S3Store {
         }
     }
 
-    async fn put(
+    pub async fn put(
         &self,
         bucket: &str,
         key: &str,
@@ -663,7 +726,7 @@ impl Store for S3Store {
         Ok(())
     }
 
-    async fn get(&self, bucket: &str, key: &str) -> Result<Option<Vec<u8>>, StoreError> {
+    pub async fn get(&self, bucket: &str, key: &str) -> Result<Option<Vec<u8>>, StoreError> {
         // A body cut short is read again whole, a few times: the object is small, and
         // whichever version a later read finds is read consistently.
         let mut attempts_left = MAX_RESUMES;
@@ -676,11 +739,7 @@ impl Store for S3Store {
         }
     }
 
-    fn open(&self, bucket: &str, key: &str) -> Result<Box<dyn Read + Send>, StoreError> {
-        Ok(Box::new(self.open_blocking(bucket, key)?))
-    }
-
-    async fn ensure_bucket(
+    pub async fn ensure_bucket(
         &self,
         bucket: &str,
         settings: &BucketSettings,
@@ -728,6 +787,105 @@ impl S3Store {
             })
         })?;
         Ok(Some(body.into_bytes().to_vec()))
+    }
+}
+
+impl Store for S3Store {
+    fn describe(&self) -> String {
+        "s3".to_owned()
+    }
+
+    fn list<'a>(&'a self, bucket: &'a str, prefix: &'a str) -> StoreFuture<'a, Vec<ObjectInfo>> {
+        Box::pin(S3Store::list(self, bucket, prefix))
+    }
+
+    fn head<'a>(&'a self, bucket: &'a str, key: &'a str) -> StoreFuture<'a, Option<ObjectHead>> {
+        Box::pin(S3Store::head(self, bucket, key))
+    }
+
+    fn tags<'a>(&'a self, bucket: &'a str, key: &'a str) -> StoreFuture<'a, Tags> {
+        Box::pin(S3Store::tags(self, bucket, key))
+    }
+
+    fn copy<'a>(
+        &'a self,
+        from: (&'a str, &'a str),
+        to: (&'a str, &'a str),
+        tags: &'a Tags,
+    ) -> StoreFuture<'a, ObjectHead> {
+        Box::pin(S3Store::copy(self, from, to, tags))
+    }
+
+    fn set_tags<'a>(
+        &'a self,
+        bucket: &'a str,
+        key: &'a str,
+        tags: &'a Tags,
+    ) -> StoreFuture<'a, ()> {
+        Box::pin(S3Store::set_tags(self, bucket, key, tags))
+    }
+
+    fn delete<'a>(&'a self, bucket: &'a str, key: &'a str) -> StoreFuture<'a, ()> {
+        Box::pin(S3Store::delete(self, bucket, key))
+    }
+
+    fn put<'a>(
+        &'a self,
+        bucket: &'a str,
+        key: &'a str,
+        body: Vec<u8>,
+        content_type: &'a str,
+    ) -> StoreFuture<'a, ()> {
+        Box::pin(S3Store::put(self, bucket, key, body, content_type))
+    }
+
+    fn get<'a>(&'a self, bucket: &'a str, key: &'a str) -> StoreFuture<'a, Option<Vec<u8>>> {
+        Box::pin(S3Store::get(self, bucket, key))
+    }
+
+    fn ensure_bucket<'a>(
+        &'a self,
+        bucket: &'a str,
+        settings: &'a BucketSettings,
+    ) -> StoreFuture<'a, ()> {
+        Box::pin(S3Store::ensure_bucket(self, bucket, settings))
+    }
+
+    fn copy_with_head<'a>(
+        &'a self,
+        from: (&'a str, &'a str),
+        head: &'a ObjectHead,
+        to: (&'a str, &'a str),
+        tags: &'a Tags,
+    ) -> StoreFuture<'a, ObjectHead> {
+        Box::pin(S3Store::copy_with_head(self, from, head, to, tags))
+    }
+
+    fn open(&self, bucket: &str, key: &str) -> Result<Box<dyn Read + Send>, StoreError> {
+        Ok(Box::new(self.open_blocking(bucket, key)?))
+    }
+
+    fn open_with_head(
+        &self,
+        bucket: &str,
+        key: &str,
+    ) -> Result<(ObjectHead, Box<dyn Read + Send>), StoreError> {
+        let (head, body) = self.open_with_head_blocking(bucket, key)?;
+        Ok((head, Box::new(body)))
+    }
+
+    fn create(
+        &self,
+        bucket: &str,
+        key: &str,
+        content_type: &str,
+    ) -> Result<Box<dyn ObjectWriter>, StoreError> {
+        Ok(Box::new(upload::S3Upload::new(
+            self.clone(),
+            bucket,
+            key,
+            content_type,
+        )))
     }
 }
 

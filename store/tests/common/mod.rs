@@ -1,4 +1,4 @@
-//! Helpers shared by the orchestrator's integration tests: one
+//! Helpers of the store conformance suite: one
 //! fixture per store backend so that a behaviour is written once, generic over
 //! [`Store`], and checked against both.
 #![allow(dead_code)]
@@ -9,7 +9,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use aws_sdk_s3::primitives::ByteStream;
 use aws_sdk_s3::types::ServerSideEncryption;
-use ferret_orchestrator::store::{BucketSettings, DirStore, Encryption, S3Store, Store};
+use ferret_store::{BucketSettings, DirStore, Encryption, S3Store, Store};
 use tempfile::TempDir;
 
 use ferret_testkit::Moto;

@@ -12,7 +12,7 @@ use std::io::Read;
 use std::time::Duration;
 
 use common::{unique_bucket, MOTO_ACCOUNT};
-use ferret_orchestrator::store::{MultipartCopy, S3Config, S3Store, Store, StoreError, Tags};
+use ferret_store::{MultipartCopy, S3Config, S3Store, Store, StoreError, Tags};
 use ferret_testkit::faults::{Fault, Requests, Rule, Schedule};
 use ferret_testkit::{FaultProxy, Moto};
 
