@@ -7,6 +7,7 @@ use ferret_orchestrator::layout::{BatchId, Buckets};
 use ferret_orchestrator::review::{self, Decision, PendingBatch};
 use ferret_orchestrator::settings::{Settings, StoreSpec};
 use ferret_orchestrator::store::{DirStore, S3Store, Store};
+use ferret_scanner::result::StatusCode;
 use ferret_statemachine::review::Delivery;
 
 use crate::buckets_args::{runtime, s3_config, BucketArgs};
@@ -143,7 +144,7 @@ fn write_table(out: &mut dyn Write, pending: &[Listed]) -> anyhow::Result<()> {
                 object
                     .tags
                     .get("ScanStatus")
-                    .map_or("COMPLETE", String::as_str),
+                    .map_or(StatusCode::Complete.as_str(), String::as_str),
                 tag("FindingTypes"),
             )?;
         }

@@ -8,8 +8,10 @@ use std::process::ExitCode;
 use anyhow::{bail, Context};
 use clap::ValueEnum;
 use ferret_identifiers::{IdentifierFile, IdentifierSet, ManagedSelection};
+use ferret_orchestrator::pipeline::skip_reason;
 use ferret_orchestrator::store::{BlockingBody, S3Config, S3Store};
 use ferret_scanner::object::Input;
+use ferret_scanner::result::Reason;
 use ferret_scanner::scan::unreadable;
 use ferret_scanner::{
     scan_file, scan_object, scan_parallel, table, ObjectMeta, ResultRecord, ScanOptions,
@@ -128,7 +130,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         Item::S3(meta) => match s3.as_ref().map(|s3| s3.open(meta)) {
             Some(Ok(mut body)) => scan_object(set, meta, Input::Stream(&mut body), &options),
             Some(Err(reason)) => unreadable(meta, reason, &options),
-            None => unreadable(meta, "UNABLE_TO_PARSE_FILE", &options),
+            None => unreadable(meta, Reason::UnableToParseFile, &options),
         },
     };
     let progress = progress_bar(items.iter().map(Item::size).sum());
@@ -242,10 +244,10 @@ impl S3Targets {
     }
 
     /// Opens an object for streaming, or names Macie's reason it cannot be read.
-    fn open(&self, meta: &ObjectMeta) -> Result<BlockingBody, &'static str> {
+    fn open(&self, meta: &ObjectMeta) -> Result<BlockingBody, Reason> {
         let bucket = meta.bucket.as_deref().unwrap_or_default();
         self.store
             .open_blocking(bucket, &meta.key)
-            .map_err(|error| error.skip_reason())
+            .map_err(|error| skip_reason(&error))
     }
 }

@@ -28,6 +28,7 @@ use crate::moves::MoveError;
 use crate::store::{Store, StoreError};
 
 pub use route::Routing;
+pub use scan::skip_reason;
 
 /// The outcome of a batch, as Step Functions' Choice states and people read it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

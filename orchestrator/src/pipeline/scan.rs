@@ -5,6 +5,7 @@ use std::io::{BufRead, BufReader, Write};
 use std::sync::Arc;
 
 use ferret_scanner::object::Input;
+use ferret_scanner::result::Reason;
 use ferret_scanner::scan::unreadable;
 use ferret_scanner::{scan_object, scan_parallel, ObjectMeta, ResultRecord};
 use flate2::read::GzDecoder;
@@ -12,7 +13,7 @@ use flate2::write::GzEncoder;
 
 use super::{Pipeline, PipelineError, Routing};
 use crate::layout::BatchId;
-use crate::store::{ObjectInfo, Store};
+use crate::store::{ObjectInfo, Store, StoreError};
 
 impl<S: Store> Pipeline<S> {
     /// Scans the batch's staged objects, writes the results and returns how to route
@@ -145,6 +146,16 @@ fn scan_staged<S: Store>(
     };
     match store.open(stage_bucket, &object.key) {
         Ok(mut body) => scan_object(set, &meta, Input::Stream(&mut body), options),
-        Err(error) => unreadable(&meta, error.skip_reason(), options),
+        Err(error) => unreadable(&meta, skip_reason(&error), options),
     }
+}
+
+/// The typed reason for an object the store could not open. The store names Macie's
+/// code as text; this is the one place it becomes a [`Reason`] (a code the scanner does
+/// not know, which the store never gives, reads as `UNABLE_TO_PARSE_FILE`).
+pub fn skip_reason(error: &StoreError) -> Reason {
+    error
+        .skip_reason()
+        .parse()
+        .unwrap_or(Reason::UnableToParseFile)
 }
