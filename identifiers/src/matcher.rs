@@ -59,11 +59,13 @@ impl Narrowing {
     }
 
     /// Whether no detector is left.
+    #[inline]
     pub fn is_empty(&self) -> bool {
         self.mask.is_empty()
     }
 
     /// Removes every detector, keeping the room for them.
+    #[inline]
     pub fn clear(&mut self) {
         self.mask.clear();
     }
@@ -143,6 +145,7 @@ pub struct BlockHits {
 
 impl BlockHits {
     /// The number of units with possible matches.
+    #[inline]
     pub fn len(&self) -> usize {
         self.ends.len()
     }
@@ -154,11 +157,13 @@ impl BlockHits {
     /// The offset where the last possible match of the `index`-th unit ends. A match is
     /// never empty and never holds a separator: the byte before this offset is in the
     /// unit.
+    #[inline]
     pub fn end(&self, index: usize) -> usize {
         self.ends.end(index)
     }
 
     /// Adds the detectors that may match in the `index`-th unit to `narrowing`.
+    #[inline]
     pub fn narrow(&self, index: usize, narrowing: &mut Narrowing) {
         self.ends.add_detectors(index, &mut narrowing.mask);
     }
@@ -231,6 +236,7 @@ impl<'s> Matcher<'s> {
     /// unit, else those the whole-unit filter names. A window's detectors come from all
     /// its bytes, context included: a superset of those that can match where its
     /// matches may start.
+    #[inline]
     fn narrow<'m>(
         &'m mut self,
         bytes: &[u8],

@@ -97,9 +97,11 @@ pub struct TextUnit<'a> {
     /// [`BlockFilter`] proved the others cannot, so only these need to run. `None`: all
     /// of them.
     pub only: Option<&'a Narrowing>,
-    /// Where `bytes` are in the object, when they are its bytes as they are (a text
-    /// window, a CSV/TSV cell written without quotes): what rewriting the unit in place
-    /// takes. `None` when the unit was decoded (quotes, escapes, compression).
+    /// Where `bytes` are in the input the reader was given (the object, or the
+    /// decoded stream of a compressed, archived or transcoded one), when they are its
+    /// bytes as they are (a text window, a CSV/TSV cell written without quotes): what
+    /// rewriting the unit in place takes. `None` when the unit was decoded from its
+    /// bytes (quotes, escapes, workbook cells).
     pub span: Option<Range<u64>>,
 }
 
