@@ -6,6 +6,7 @@ use std::process::ExitCode;
 use ferret_orchestrator::layout::{BatchId, Buckets};
 use ferret_orchestrator::review::{self, Decision, PendingBatch, Verdict};
 use ferret_orchestrator::settings::Settings;
+use ferret_scanner::result::StatusCode;
 use ferret_statemachine::review::Delivery;
 use ferret_store::Store;
 
@@ -132,7 +133,7 @@ fn write_table(out: &mut dyn Write, pending: &[Listed]) -> anyhow::Result<()> {
                 object
                     .tags
                     .get("ScanStatus")
-                    .map_or("COMPLETE", String::as_str),
+                    .map_or(StatusCode::Complete.as_str(), String::as_str),
                 tag("FindingTypes"),
             )?;
         }

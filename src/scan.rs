@@ -10,6 +10,7 @@ use anyhow::{bail, Context};
 use clap::ValueEnum;
 use ferret_identifiers::{IdentifierFile, IdentifierSet, ManagedSelection};
 use ferret_scanner::object::Input;
+use ferret_scanner::result::Reason;
 use ferret_scanner::scan::unreadable;
 use ferret_scanner::writer::ResultsWriter;
 use ferret_scanner::{
@@ -130,7 +131,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         Item::S3(meta) => match s3.as_ref().map(|s3| s3.open(meta)) {
             Some(Ok(mut body)) => scan_object(set, meta, Input::Stream(&mut body), &options),
             Some(Err(reason)) => unreadable(meta, reason, &options),
-            None => unreadable(meta, "UNABLE_TO_PARSE_FILE", &options),
+            None => unreadable(meta, Reason::UnableToParseFile, &options),
         },
     };
     let progress = progress_bar(items.iter().map(Item::size).sum());
@@ -264,7 +265,7 @@ impl S3Targets {
 
     /// Opens an object for streaming, or names Macie's reason it cannot be read (the
     /// scanner's, for the I/O error the store's failure is).
-    fn open(&self, meta: &ObjectMeta) -> Result<Box<dyn Read + Send>, &'static str> {
+    fn open(&self, meta: &ObjectMeta) -> Result<Box<dyn Read + Send>, Reason> {
         let bucket = meta.bucket.as_deref().unwrap_or_default();
         self.store
             .open(bucket, &meta.key)

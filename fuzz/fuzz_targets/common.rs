@@ -1,13 +1,14 @@
 //! What every reader target does: read the bytes as the named object, with small limits,
 //! and run the managed identifiers over each unit, checking the invariants a sink relies
-//! on.
+//! on. The sink offers the set's block filter, so tables are read by the filtered
+//! reader, as scans read them.
 
 use std::io::Cursor;
 use std::sync::OnceLock;
 
-use ferret_identifiers::{IdentifierFile, IdentifierSet, ManagedSelection};
+use ferret_identifiers::{BlockFilter, IdentifierFile, IdentifierSet, ManagedSelection};
 use ferret_scanner::object::{read_object, Input};
-use ferret_scanner::{Limits, TextUnit};
+use ferret_scanner::{Limits, TextUnit, UnitSink};
 
 fn set() -> &'static IdentifierSet {
     static SET: OnceLock<IdentifierSet> = OnceLock::new();
@@ -24,17 +25,30 @@ pub fn read_as(name: &str, data: &[u8]) {
         max_unit_bytes: 1 << 20,
         ..Limits::default()
     };
-    let mut sink = |unit: TextUnit<'_>| {
-        assert!(unit.search.start <= unit.search.end && unit.search.end <= unit.bytes.len());
-        set().scan_range(unit.bytes, unit.search.clone(), unit.context, |candidate| {
-            assert!(candidate.span.start < candidate.span.end);
-            assert!(candidate.span.end <= unit.bytes.len());
-        });
-    };
     let _ = read_object(
         name,
         Input::Seekable(&mut Cursor::new(data)),
         &limits,
-        &mut sink,
+        &mut Checked,
     );
+}
+
+/// Runs every detector over each unit and checks what a sink relies on.
+struct Checked;
+
+impl UnitSink for Checked {
+    fn unit(&mut self, unit: TextUnit<'_>) {
+        assert!(unit.search.start <= unit.search.end && unit.search.end <= unit.bytes.len());
+        if let Some(span) = &unit.span {
+            assert_eq!(span.end - span.start, unit.bytes.len() as u64);
+        }
+        set().scan_range(unit.bytes, unit.search.clone(), unit.context, |candidate| {
+            assert!(candidate.span.start < candidate.span.end);
+            assert!(candidate.span.end <= unit.bytes.len());
+        });
+    }
+
+    fn block_filter(&self, delimiter: u8) -> Option<BlockFilter> {
+        set().block_filter(delimiter)
+    }
 }

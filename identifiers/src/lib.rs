@@ -6,13 +6,31 @@
 //! (column name, JSON keys) and receives every [`Candidate`] match: kept, with the keyword
 //! that satisfied it, or rejected, with the rule that dropped it. Locations are byte
 //! offsets into the unit; [`text`] converts them to the characters Macie counts in.
+//!
+//! # The matcher boundary
+//! This crate is the only one that judges text: units, column names and JSON keys
+//! alike. Format readers never see a regex or an automaton; what they and the sink
+//! they feed need is in [`matcher`], as opaque types with a small API:
+//!
+//! - a [`Matcher`] per thread judges units (counts for cells and values, candidates
+//!   for text), narrowing each whole unit with one pass of an automaton built from
+//!   every pattern, so only the detectors that may match run their regexes;
+//! - a [`BlockFilter`] is the raw-block fast path for readers that hold many units side
+//!   by side (a CSV/TSV block): one walk over the buffer, and [`BlockHits`] names the
+//!   units worth cutting out, every other one provably holding no match;
+//! - a [`Narrowing`] is the token such a reader fills from the hits and attaches to the
+//!   unit it hands over, without looking inside.
+//!
+//! The automata behind them (a private prefilter module: loosened patterns in one lazy
+//! DFA, per-thread caches, detector masks) can change without touching a reader.
 
 pub mod dialect;
 pub mod file;
 pub mod keywords;
 pub mod managed;
+pub mod matcher;
 pub mod pattern;
-pub mod prefilter;
+mod prefilter;
 pub mod set;
 pub mod severity;
 pub mod text;
@@ -23,10 +41,10 @@ use std::fmt;
 pub use file::{FileError, IdentifierFile};
 pub use keywords::{KeywordSource, UnitContext};
 pub use managed::{ManagedIdentifier, ManagedSelection};
-pub use prefilter::{DetectorMask, FilterCache, MatchEnds, UnitFilter};
+pub use matcher::{BlockFilter, BlockFilterError, BlockHits, Matcher, Narrowing};
 pub use set::{
     BuildError, Candidate, Detector, DetectorId, DetectorKind, IdentifierSet, KeywordHit,
-    Rejection, UnitLayout, Verdict,
+    Rejection, Verdict,
 };
 pub use severity::{Severity, SeverityLevels};
 pub use validators::Validator;

@@ -2,7 +2,7 @@
 
 use std::collections::HashMap;
 use std::ops::Range;
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 
 use aho_corasick::AhoCorasick;
 use regex_automata::{meta::Regex, Input};
@@ -10,6 +10,7 @@ use regex_automata::{meta::Regex, Input};
 use crate::file::{AllowListEntries, CustomIdentifier, IdentifierFile};
 use crate::keywords::{KeywordRule, KeywordSource, UnitContext};
 use crate::managed::{Check, ManagedIdentifier, ManagedSelection};
+use crate::matcher::{BlockFilter, Narrowing};
 use crate::pattern::{Pattern, PatternError};
 use crate::prefilter::{DetectorMask, UnitFilter};
 use crate::severity::SeverityLevels;
@@ -202,15 +203,16 @@ pub struct IdentifierSet {
     /// per-detector searches at all, and from which offset.
     any: Option<Regex>,
     allow: AllowFilter,
-    /// Raw-buffer prefilters, one per unit layout, built on first use (most scans read
-    /// one or two layouts).
-    filters: [OnceLock<Option<UnitFilter>>; UnitLayout::COUNT],
+    /// Raw-buffer filters, one per unit layout, built on first use (most scans read
+    /// one or two layouts). Shared: copies of the set and every reader's
+    /// [`BlockFilter`] use the same automaton, each with its own cache.
+    filters: [OnceLock<Option<Arc<UnitFilter>>>; UnitLayout::COUNT],
 }
 
-/// How units are laid out in the raw buffers a reader hands to a [`UnitFilter`]: which
-/// bytes separate them.
+/// How units are laid out in the raw buffers a [`UnitFilter`] reads: which bytes
+/// separate them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum UnitLayout {
+pub(crate) enum UnitLayout {
     /// CSV: cells between commas, line breaks and quotes.
     Csv,
     /// TSV: cells between tabs, line breaks and quotes.
@@ -223,7 +225,7 @@ impl UnitLayout {
     const COUNT: usize = 3;
 
     /// The bytes that end a unit in this layout.
-    pub fn separators(self) -> &'static [u8] {
+    pub(crate) fn separators(self) -> &'static [u8] {
         match self {
             UnitLayout::Csv => b",\n\r\"",
             UnitLayout::Tsv => b"\t\n\r\"",
@@ -274,10 +276,10 @@ impl IdentifierSet {
         self.detectors.is_empty()
     }
 
-    /// The raw-buffer prefilter for units laid out as `layout`, or `None` when these
+    /// The raw-buffer filter for units laid out as `layout`, or `None` when these
     /// identifiers have no sound one (see [`UnitFilter::new`]): callers then judge every
     /// unit.
-    pub fn unit_filter(&self, layout: UnitLayout) -> Option<&UnitFilter> {
+    pub(crate) fn unit_filter(&self, layout: UnitLayout) -> Option<&Arc<UnitFilter>> {
         self.filters[layout.index()]
             .get_or_init(|| {
                 let patterns: Vec<&str> = self
@@ -285,15 +287,53 @@ impl IdentifierSet {
                     .iter()
                     .map(|d| d.pattern.translated())
                     .collect();
-                UnitFilter::new(&patterns, layout.separators())
+                UnitFilter::new(&patterns, layout.separators()).map(Arc::new)
             })
             .as_ref()
     }
 
-    /// Like [`scan`](Self::scan), but runs only the detectors in `mask`: for a caller
-    /// whose prefilter proved that the others cannot match in `unit`. Candidates are the
-    /// same, in the same order, as [`scan`](Self::scan) gives for those detectors.
+    /// The raw-block filter for tables whose cells are separated by `delimiter`, line
+    /// breaks and quotes (tab: TSV, anything else: CSV), if these identifiers have a
+    /// sound one that cuts cells at `delimiter`. `None`: every cell must be judged.
+    pub fn block_filter(&self, delimiter: u8) -> Option<BlockFilter> {
+        let layout = if delimiter == b'\t' {
+            UnitLayout::Tsv
+        } else {
+            UnitLayout::Csv
+        };
+        self.unit_filter(layout)
+            .filter(|filter| filter.separators().contains(&delimiter))
+            .map(|filter| BlockFilter::new(Arc::clone(filter)))
+    }
+
+    /// Like [`scan`](Self::scan), but runs only the detectors `only` names: for a
+    /// caller whose block filter proved that the others cannot match in `unit`.
+    /// Candidates are the same, in the same order, as [`scan`](Self::scan) gives for
+    /// those detectors.
     pub fn scan_masked<'s, 'c, F>(
+        &'s self,
+        unit: &[u8],
+        context: UnitContext<'c>,
+        only: &Narrowing,
+        sink: F,
+    ) where
+        F: FnMut(Candidate<'s, 'c>),
+    {
+        self.scan_masked_by(unit, context, only.mask(), sink);
+    }
+
+    /// For each detector `only` names with matches kept in `unit`, hands `sink` the
+    /// detector and how many: what counting the kept candidates of
+    /// [`scan_masked`](Self::scan_masked) gives (see [`Self::count_kept_masked`]).
+    pub fn count_kept<F>(&self, unit: &[u8], context: UnitContext<'_>, only: &Narrowing, sink: F)
+    where
+        F: FnMut(DetectorId, u64),
+    {
+        self.count_kept_masked(unit, context, only.mask(), sink);
+    }
+
+    /// [`scan_masked`](Self::scan_masked) by mask.
+    pub(crate) fn scan_masked_by<'s, 'c, F>(
         &'s self,
         unit: &[u8],
         context: UnitContext<'c>,
@@ -318,13 +358,14 @@ impl IdentifierSet {
 
     /// For each detector in `mask` with matches kept in `unit`, hands `sink` the
     /// detector and how many: what counting the kept candidates of
-    /// [`scan_masked`](Self::scan_masked) gives, for callers that place an occurrence
-    /// by its unit alone (a cell, a JSON value) and so need no match's offsets.
+    /// [`scan_masked_by`](Self::scan_masked_by) gives, for callers that place an
+    /// occurrence by its unit alone (a cell, a JSON value) and so need no match's
+    /// offsets.
     ///
     /// A detector whose verdicts do not depend on the matched text (no ignore words,
     /// validator or keywords, and no allow lists in the set) keeps every match, so its
     /// matches are only counted, which takes one forward search each.
-    pub fn count_kept<F>(
+    pub(crate) fn count_kept_masked<F>(
         &self,
         unit: &[u8],
         context: UnitContext<'_>,
@@ -407,9 +448,9 @@ impl IdentifierSet {
     }
 
     /// Like [`scan_range`](Self::scan_range), but when `mask` is given runs only the
-    /// detectors in it: for a caller whose prefilter proved that the others cannot
-    /// match in `unit`.
-    pub fn scan_range_masked<'s, 'c, F>(
+    /// detectors in it: for a caller whose filter proved that the others cannot match
+    /// in `unit`.
+    pub(crate) fn scan_range_masked<'s, 'c, F>(
         &'s self,
         unit: &[u8],
         range: Range<usize>,

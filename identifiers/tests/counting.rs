@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use ferret_identifiers::{
-    DetectorMask, IdentifierFile, IdentifierSet, ManagedSelection, UnitContext,
+    DetectorId, IdentifierFile, IdentifierSet, ManagedSelection, Narrowing, UnitContext,
 };
 
 const CUSTOM: &str = r#"
@@ -50,7 +50,7 @@ fn set(toml: &str) -> IdentifierSet {
     IdentifierSet::new(&file, &ManagedSelection::All).expect("set builds")
 }
 
-fn expected(set: &IdentifierSet, unit: &[u8], mask: &DetectorMask) -> BTreeMap<usize, u64> {
+fn expected(set: &IdentifierSet, unit: &[u8], mask: &Narrowing) -> BTreeMap<usize, u64> {
     let mut kept = BTreeMap::new();
     set.scan_masked(unit, UnitContext::Column("siret"), mask, |c| {
         if c.is_kept() {
@@ -60,7 +60,7 @@ fn expected(set: &IdentifierSet, unit: &[u8], mask: &DetectorMask) -> BTreeMap<u
     kept
 }
 
-fn counted(set: &IdentifierSet, unit: &[u8], mask: &DetectorMask) -> BTreeMap<usize, u64> {
+fn counted(set: &IdentifierSet, unit: &[u8], mask: &Narrowing) -> BTreeMap<usize, u64> {
     let mut kept = BTreeMap::new();
     set.count_kept(unit, UnitContext::Column("siret"), mask, |detector, n| {
         assert!(n > 0, "only detectors with kept matches are reported");
@@ -97,8 +97,7 @@ fn counts_equal_the_kept_candidates() {
     let mut rng = fastrand::Rng::with_seed(5);
     for toml in [CUSTOM.to_owned(), format!("{CUSTOM}{ALLOW}")] {
         let set = set(&toml);
-        let mut mask = DetectorMask::new(set.detectors().len());
-        mask.fill();
+        let mask = Narrowing::all(&set);
         for _ in 0..3000 {
             let mut unit = Vec::new();
             for _ in 0..rng.usize(1..=16) {
@@ -117,8 +116,7 @@ fn counts_equal_the_kept_candidates() {
 #[test]
 fn only_masked_detectors_are_counted() {
     let set = set(CUSTOM);
-    let mut mask = DetectorMask::new(set.detectors().len());
-    mask.insert(2);
+    let mask = Narrowing::of(&set, [DetectorId(2)]);
     let unit = b"123456 ababab";
     assert_eq!(counted(&set, unit, &mask), BTreeMap::from([(2, 2)]));
 }

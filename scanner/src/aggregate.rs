@@ -1,17 +1,20 @@
 //! Folding the verdicts on an object's units into its result record: counts, listed
 //! occurrences, severities and the finding type.
+//!
+//! The [`Aggregator`] is the [`UnitSink`] of a scan: readers hand it units, its
+//! [`Matcher`] judges them (and offers readers the block filter), and it keeps the
+//! counts and places the occurrences. It never judges text itself.
 
 use std::collections::{BTreeMap, HashMap};
 
 use ferret_identifiers::severity::managed_severity;
 use ferret_identifiers::{
-    Candidate, Category, DetectorKind, DetectorMask, FilterCache, IdentifierSet, Severity,
-    UnitContext, UnitFilter, UnitLayout,
+    BlockFilter, Candidate, Category, DetectorKind, IdentifierSet, Matcher, Severity, UnitContext,
 };
 
 use crate::json_path::RecordPaths;
 use crate::location::{column_letters, LineIndex};
-use crate::reader::{TextUnit, UnitPlace};
+use crate::reader::{TextUnit, UnitPlace, UnitSink};
 use crate::result::{
     CellOccurrence, CustomDataIdentifiers, CustomDetection, LineRange, ManagedDetection,
     Occurrences, RecordOccurrence, SensitiveDataCategory, SeveritySummary,
@@ -48,40 +51,39 @@ impl Findings {
 /// Collects the kept candidates of one object's units.
 pub struct Aggregator<'s> {
     set: &'s IdentifierSet,
+    /// Judges every unit, column name and JSON key.
+    matcher: Matcher<'s>,
+    /// Whether readers get the set's block filters ([`UnitSink::block_filter`]).
+    block_filters: bool,
     max_occurrences: usize,
     tallies: Vec<Tally>,
     units: u64,
-    /// Writes the `jsonPath` of listed record occurrences (and judges their keys).
+    /// Writes the `jsonPath` of listed record occurrences (and has their keys judged).
     paths: RecordPaths<'s>,
-    /// The set's whole-unit filter with its scratch space: one pass over a unit names
-    /// the detectors that match in it, so the others' regexes never run there.
-    whole: Option<(&'s UnitFilter, FilterCache, DetectorMask)>,
-    /// Whether text windows go through `whole` too. A window is long and holds most
-    /// detectors' matches when there are few detectors, and the walk costs about what
-    /// a few of their searches do: it pays with many (64 MiB of prose, managed all +
-    /// seed: 1.7x faster; seed identifiers alone: 1.6x slower).
-    filter_windows: bool,
 }
-
-/// The fewest detectors for which text windows are prefiltered (the managed
-/// identifiers alone are 12).
-const WINDOW_FILTER_MIN_DETECTORS: usize = 8;
 
 impl<'s> Aggregator<'s> {
     /// `max_occurrences` bounds the occurrences listed per detection; counts are exact.
     pub fn new(set: &'s IdentifierSet, max_occurrences: usize) -> Self {
         Aggregator {
             set,
+            matcher: Matcher::new(set),
+            block_filters: true,
             max_occurrences,
             tallies: (0..set.detectors().len())
                 .map(|_| Tally::default())
                 .collect(),
             units: 0,
             paths: RecordPaths::new(set),
-            whole: set
-                .unit_filter(UnitLayout::Whole)
-                .map(|filter| (filter, filter.create_cache(), filter.new_mask())),
-            filter_windows: set.detectors().len() >= WINDOW_FILTER_MIN_DETECTORS,
+        }
+    }
+
+    /// The same aggregator, offering readers no block filter: every unit is handed
+    /// over and judged (what `--no-prefilter` asks for; the results are the same).
+    pub fn without_block_filters(self) -> Self {
+        Aggregator {
+            block_filters: false,
+            ..self
         }
     }
 
@@ -91,42 +93,29 @@ impl<'s> Aggregator<'s> {
     }
 
     /// Judges one unit and counts what is kept.
-    pub fn unit(&mut self, unit: &TextUnit<'_>) {
+    pub fn judge(&mut self, unit: &TextUnit<'_>) {
         self.units += 1;
-        let set = self.set;
         let max = self.max_occurrences;
         let tallies = &mut self.tallies;
         let paths = &mut self.paths;
-        let whole = unit.search.start == 0 && unit.search.end == unit.bytes.len();
-        let mask = match (unit.only, &mut self.whole) {
-            (Some(mask), _) => Some(mask),
-            // A window's detectors come from all its bytes, context included: a
-            // superset of those that can match where its matches may start.
-            (None, Some((filter, cache, mask))) if whole || self.filter_windows => {
-                let range = 0..unit.bytes.len();
-                if filter.detectors_in(cache, unit.bytes, range, mask).is_err() {
-                    mask.fill();
-                }
-                if mask.is_empty() {
-                    return;
-                }
-                Some(&*mask)
-            }
-            (None, _) => None,
-        };
-        match (mask, unit.place) {
+        let search = unit.search.clone();
+        match unit.place {
             // A cell or a JSON value is its matches' location: counts are all it takes.
-            (Some(mask), UnitPlace::Cell { .. } | UnitPlace::Record { .. }) if whole => {
-                set.count_kept(unit.bytes, unit.context, mask, |detector, kept| {
+            UnitPlace::Cell { .. } | UnitPlace::Record { .. } => self.matcher.count_kept(
+                unit.bytes,
+                search,
+                unit.context,
+                unit.only,
+                |detector, kept| {
                     let tally = &mut tallies[detector.0];
                     tally.count += kept;
                     let room = max.saturating_sub(tally.occurrences.len()) as u64;
                     for _ in 0..kept.min(room) {
                         place_at_unit(&mut tally.occurrences, unit, paths);
                     }
-                });
-            }
-            (mask, _) => {
+                },
+            ),
+            UnitPlace::Text { .. } => {
                 let mut lines: Option<LineIndex> = None;
                 let tally_kept = |c: Candidate<'_, '_>| {
                     if !c.is_kept() {
@@ -138,18 +127,8 @@ impl<'s> Aggregator<'s> {
                         place_occurrence(&mut tally.occurrences, unit, &mut lines, paths, &c);
                     }
                 };
-                match mask {
-                    Some(mask) if whole => {
-                        set.scan_masked(unit.bytes, unit.context, mask, tally_kept)
-                    }
-                    mask => set.scan_range_masked(
-                        unit.bytes,
-                        unit.search.clone(),
-                        unit.context,
-                        mask,
-                        tally_kept,
-                    ),
-                }
+                self.matcher
+                    .candidates(unit.bytes, search, unit.context, unit.only, tally_kept);
             }
         }
     }
@@ -196,7 +175,7 @@ impl<'s> Aggregator<'s> {
         let mut types: Vec<&'static str> = Vec::new();
         let mut additional = false;
         let mut tallies = self.tallies;
-        forget_sensitive_column_names(self.set, &mut tallies);
+        forget_sensitive_column_names(&self.matcher, &mut tallies);
         for (detector, tally) in self.set.detectors().iter().zip(tallies) {
             if tally.count == 0 {
                 continue;
@@ -260,7 +239,7 @@ impl<'s> Aggregator<'s> {
 /// Drops the column names that hold a kept match of `set`. A table exported without a
 /// header has data in row 1, and its values would otherwise be written out as the name
 /// of every listed cell below them (matched text never reaches a result).
-fn forget_sensitive_column_names(set: &IdentifierSet, tallies: &mut [Tally]) {
+fn forget_sensitive_column_names(matcher: &Matcher<'_>, tallies: &mut [Tally]) {
     let mut verdicts: HashMap<String, bool> = HashMap::new();
     let cells = tallies
         .iter_mut()
@@ -272,7 +251,7 @@ fn forget_sensitive_column_names(set: &IdentifierSet, tallies: &mut [Tally]) {
         let sensitive = match verdicts.get(name) {
             Some(&verdict) => verdict,
             None => {
-                let found = set.holds_kept_match(name.as_bytes(), UnitContext::None);
+                let found = matcher.holds_kept_match(name.as_bytes(), UnitContext::None);
                 verdicts.insert(name.clone(), found);
                 found
             }
@@ -280,6 +259,18 @@ fn forget_sensitive_column_names(set: &IdentifierSet, tallies: &mut [Tally]) {
         if sensitive {
             cell.column_name = None;
         }
+    }
+}
+
+impl UnitSink for Aggregator<'_> {
+    fn unit(&mut self, unit: TextUnit<'_>) {
+        self.judge(&unit);
+    }
+
+    fn block_filter(&self, delimiter: u8) -> Option<BlockFilter> {
+        self.block_filters
+            .then(|| self.matcher.block_filter(delimiter))
+            .flatten()
     }
 }
 
@@ -363,8 +354,8 @@ regex = '\bP\-[A-Z]{2}\d{4}\b'
         let set = identifier_set(toml);
         let conclude = |text: &[u8], filter_windows: bool| {
             let mut aggregator = Aggregator::new(&set, 50);
-            aggregator.filter_windows = filter_windows;
-            read_text(text, &mut |unit: TextUnit<'_>| aggregator.unit(&unit)).expect("read");
+            aggregator.matcher.set_window_narrowing(filter_windows);
+            read_text(text, &mut aggregator).expect("read");
             aggregator.finish()
         };
         let window = crate::reader::text::WINDOW;

@@ -7,6 +7,26 @@
 //! unit; [`aggregate`] folds the verdicts into per-object detections and [`scan`] into a
 //! Macie-format [`ResultRecord`]. The analyst's test bench ([`mod@bench`]) shows the same
 //! verdicts candidate by candidate.
+//!
+//! # One boundary between readers and matching
+//! Readers never judge text and never see the identifier set. Each hands its units to
+//! one interface, [`UnitSink`]: the unit's bytes, where matches may start in them, its
+//! [`UnitPlace`], its keyword context and, where it has one, its byte span in the input.
+//! A reader that holds many units side by side in raw blocks (CSV/TSV) may also ask the
+//! sink for its block filter (an opaque `ferret_identifiers::BlockFilter`), run it over
+//! each block and hand over only the units it names, each with the opaque narrowing the
+//! filter gave; everything else about the filter stays in `ferret-identifiers`.
+//!
+//! A scan's sink is the [`aggregate::Aggregator`]: its `ferret_identifiers::Matcher`
+//! judges every unit (and the column names and JSON keys that results would write),
+//! with the fast paths (whole-unit narrowing, counting without offsets) behind it. The
+//! test bench's sink is a closure that asks the set for every candidate. So a new reader
+//! is one function from bytes to units, and it gets every identifier, the block filter,
+//! the limits and the statuses with no code elsewhere.
+//!
+//! Readers report what stopped them as a [`ReadError`], whose [`ReadError::reason`] is a
+//! typed Macie reason ([`result::Reason`]); the result's status is a
+//! [`result::StatusCode`].
 
 pub mod aggregate;
 pub mod bench;
@@ -28,6 +48,6 @@ pub mod writer;
 
 pub use format::Format;
 pub use limits::Limits;
-pub use reader::{ReadError, TextUnit, UnitPlace};
+pub use reader::{ReadError, TextUnit, UnitPlace, UnitSink};
 pub use result::ResultRecord;
 pub use scan::{scan_file, scan_object, scan_parallel, ObjectMeta, ScanOptions};

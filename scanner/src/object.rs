@@ -15,8 +15,6 @@ use std::io::{self, Read, Seek, SeekFrom};
 use std::path::Path;
 use std::rc::Rc;
 
-use ferret_identifiers::IdentifierSet;
-
 use crate::limits::Limits;
 use crate::reader::utf16::{Utf16, Utf16Decoder};
 use crate::reader::{self, ReadError, Sink};
@@ -51,42 +49,21 @@ pub struct ReadOutcome {
     pub member_errors: Vec<MemberError>,
 }
 
-/// Reads the object named `name` and hands every unit to `sink`.
+/// Reads the object named `name` and hands every unit to `sink`. Readers that can
+/// filter raw bytes with the sink's block filter ([`UnitSink::block_filter`]) skip the
+/// units it proves clean, and mark the others with the detectors that may match
+/// ([`TextUnit::only`]); what the sink concludes is the same as without one.
+///
+/// [`UnitSink::block_filter`]: crate::reader::UnitSink::block_filter
+/// [`TextUnit::only`]: crate::reader::TextUnit
 pub fn read_object(
     name: &str,
     input: Input<'_>,
     limits: &Limits,
     sink: &mut Sink<'_>,
 ) -> Result<ReadOutcome, ReadError> {
-    read_object_with(name, input, limits, None, sink)
-}
-
-/// Like [`read_object`], for a sink that judges units with `set`: readers that can
-/// prefilter raw bytes with the set's automaton skip the units it proves clean (and
-/// mark the others with the detectors that may match, [`TextUnit::only`]). What the
-/// sink concludes is the same as with [`read_object`].
-///
-/// [`TextUnit::only`]: crate::reader::TextUnit
-pub fn read_object_filtered(
-    name: &str,
-    input: Input<'_>,
-    limits: &Limits,
-    set: &IdentifierSet,
-    sink: &mut Sink<'_>,
-) -> Result<ReadOutcome, ReadError> {
-    read_object_with(name, input, limits, Some(set), sink)
-}
-
-fn read_object_with(
-    name: &str,
-    input: Input<'_>,
-    limits: &Limits,
-    set: Option<&IdentifierSet>,
-    sink: &mut Sink<'_>,
-) -> Result<ReadOutcome, ReadError> {
     let mut reading = Reading {
         limits,
-        set,
         budget: Rc::new(Budget {
             limit: limits.max_extracted_bytes,
             used: Cell::new(0),
@@ -111,7 +88,6 @@ pub fn detect(name: &str, head: &[u8]) -> Result<Format, ReadError> {
 
 struct Reading<'l> {
     limits: &'l Limits,
-    set: Option<&'l IdentifierSet>,
     budget: Rc<Budget>,
     member_errors: Vec<MemberError>,
 }
@@ -214,20 +190,6 @@ impl Reading<'_> {
             }
             Format::Json => reader::read_json(source.into_read(), self.limits, sink),
             Format::JsonLines => reader::read_json_lines(source.into_read(), self.limits, sink),
-            Format::Csv | Format::Tsv if self.set.is_some() => {
-                let delimiter = if format == Format::Tsv { b'\t' } else { b',' };
-                let limits = self.limits;
-                match self.set {
-                    Some(set) => reader::read_delimited_filtered(
-                        source.into_read(),
-                        delimiter,
-                        set,
-                        limits,
-                        sink,
-                    ),
-                    None => reader::read_units(format, source.into_read(), limits, sink),
-                }
-            }
             Format::Text | Format::Csv | Format::Tsv => {
                 reader::read_units(format, source.into_read(), self.limits, sink)
             }
@@ -430,6 +392,7 @@ mod tests {
 
     use super::*;
     use crate::reader::{TextUnit, UnitPlace};
+    use crate::result::Reason;
 
     /// A unit as the tests see it: the searched text and where it is.
     #[derive(Debug, PartialEq, Eq)]
@@ -627,7 +590,7 @@ mod tests {
         let compressed = gzip(body.as_bytes());
         let (seen, outcome) = read("t.txt.gz", &compressed[..compressed.len() / 2]);
         let error = outcome.expect_err("truncated");
-        assert_eq!(error.reason(), "MALFORMED_FILE");
+        assert_eq!(error.reason(), Reason::MalformedFile);
         let [Seen::Text {
             text,
             line: 1,
@@ -645,7 +608,10 @@ mod tests {
         let compressed = gzip(b"card 4111 1111 1111 1111");
         let (seen, outcome) = read("t.txt.gz", &compressed[..5]);
         assert_eq!(seen, []);
-        assert_eq!(outcome.expect_err("truncated").reason(), "MALFORMED_FILE");
+        assert_eq!(
+            outcome.expect_err("truncated").reason(),
+            Reason::MalformedFile
+        );
     }
 
     #[test]
@@ -656,21 +622,30 @@ mod tests {
         compressed[crc] ^= 0xFF;
         let (seen, outcome) = read("c.txt.gz", &compressed);
         assert_eq!(seen, [text("card 4111 1111 1111 1111\n", 1, 1)]);
-        assert_eq!(outcome.expect_err("bad CRC").reason(), "MALFORMED_FILE");
+        assert_eq!(
+            outcome.expect_err("bad CRC").reason(),
+            Reason::MalformedFile
+        );
     }
 
     #[test]
     fn truncated_tables_and_json_hand_over_what_was_read() {
         let table = gzip(b"id,card\n1,4111 1111 1111 1111\n2,5500 0000 0000 0004\n");
         let (seen, outcome) = read("t.csv.gz", &table[..table.len() - 6]);
-        assert_eq!(outcome.expect_err("truncated").reason(), "MALFORMED_FILE");
+        assert_eq!(
+            outcome.expect_err("truncated").reason(),
+            Reason::MalformedFile
+        );
         assert!(
             seen.contains(&cell("4111 1111 1111 1111", 2, 2)),
             "{seen:?}"
         );
         let json = gzip(b"{\"a\": \"x\", \"b\": \"a long value cut somewhere\"}");
         let (seen, outcome) = read("t.json.gz", &json[..json.len() - 6]);
-        assert_eq!(outcome.expect_err("truncated").reason(), "MALFORMED_FILE");
+        assert_eq!(
+            outcome.expect_err("truncated").reason(),
+            Reason::MalformedFile
+        );
         assert_eq!(
             seen.first(),
             Some(&Seen::Record {

@@ -8,12 +8,12 @@ use rayon::prelude::*;
 
 use crate::aggregate::Aggregator;
 use crate::limits::Limits;
-use crate::object::{read_object, read_object_filtered, Input, MemberError, ReadOutcome};
+use crate::object::{read_object, Input, MemberError, ReadOutcome};
 use crate::per_thread::PerThread;
 use crate::reader::ReadError;
 use crate::result::{
-    ClassificationDetails, ClassificationResult, CustomDataIdentifiers, ResourcesAffected,
-    ResultRecord, S3Bucket, S3Object, Status, SCHEMA_VERSION,
+    ClassificationDetails, ClassificationResult, CustomDataIdentifiers, Reason, ResourcesAffected,
+    ResultRecord, S3Bucket, S3Object, Status, StatusCode, SCHEMA_VERSION,
 };
 use crate::split::{read_split, SplitOptions};
 use crate::Format;
@@ -95,12 +95,10 @@ pub fn scan_object(
     options: &ScanOptions,
 ) -> ResultRecord {
     let mut aggregator = Aggregator::new(set, options.max_occurrences);
-    let mut sink = |unit: crate::TextUnit<'_>| aggregator.unit(&unit);
-    let outcome = if options.prefilter {
-        read_object_filtered(&meta.key, input, &options.limits, set, &mut sink)
-    } else {
-        read_object(&meta.key, input, &options.limits, &mut sink)
-    };
+    if !options.prefilter {
+        aggregator = aggregator.without_block_filters();
+    }
+    let outcome = read_object(&meta.key, input, &options.limits, &mut aggregator);
     describe(meta, options, aggregator, outcome)
 }
 
@@ -113,9 +111,9 @@ fn describe(
 ) -> ResultRecord {
     let scanned_any = aggregator.units_seen() > 0;
     let (status, format) = match outcome {
-        Ok(outcome) if outcome.member_errors.is_empty() => (complete(), outcome.format),
+        Ok(outcome) if outcome.member_errors.is_empty() => (Status::complete(), outcome.format),
         Ok(outcome) => (
-            status("PARTIAL", archive_reason(&outcome.member_errors)),
+            Status::partial(archive_reason(&outcome.member_errors)),
             outcome.format,
         ),
         Err(error) => (
@@ -124,7 +122,7 @@ fn describe(
         ),
     };
     let findings = aggregator.finish();
-    let size_classified = if status.code == "SKIPPED" {
+    let size_classified = if status.code == StatusCode::Skipped {
         0
     } else {
         meta.size
@@ -147,15 +145,15 @@ fn describe(
     }
 }
 
-/// The record of an object that could not be opened at all (`reason` is Macie's code,
-/// e.g. `PERMISSION_DENIED`).
-pub fn unreadable(meta: &ObjectMeta, reason: &str, options: &ScanOptions) -> ResultRecord {
+/// The record of an object that could not be opened at all, for `reason` (such as
+/// [`Reason::PermissionDenied`]).
+pub fn unreadable(meta: &ObjectMeta, reason: Reason, options: &ScanOptions) -> ResultRecord {
     let format = Format::from_path(Path::new(&meta.key));
     record(
         meta,
         options,
         ClassificationResult {
-            status: status("SKIPPED", reason),
+            status: Status::skipped(reason),
             mime_type: format.mime_type(Path::new(&meta.key)).to_owned(),
             size_classified: 0,
             additional_occurrences: false,
@@ -193,38 +191,23 @@ fn record(meta: &ObjectMeta, options: &ScanOptions, result: ClassificationResult
 
 /// An archive some members of which were not analysed: a limit that stopped a member
 /// is the more useful reason, otherwise Macie's generic one.
-fn archive_reason(errors: &[MemberError]) -> &'static str {
+fn archive_reason(errors: &[MemberError]) -> Reason {
     errors
         .iter()
         .map(|e| &e.error)
         .find(|e| matches!(e, ReadError::NestingOverLimit { .. }))
-        .map_or("ARCHIVE_CONTAINS_UNPROCESSED_FILES", ReadError::reason)
-}
-
-fn complete() -> Status {
-    Status {
-        code: "COMPLETE".to_owned(),
-        reason: None,
-    }
-}
-
-fn status(code: &str, reason: &str) -> Status {
-    Status {
-        code: code.to_owned(),
-        reason: Some(reason.to_owned()),
-    }
+        .map_or(Reason::ArchiveContainsUnprocessedFiles, ReadError::reason)
 }
 
 /// An object whose reading failed is PARTIAL when some of it was analysed first, unless
 /// the failure says it was never the format it claimed to be.
 fn failed(error: &ReadError, scanned_any: bool) -> Status {
     let never_read = matches!(error, ReadError::Unsupported(_) | ReadError::Unparseable(_));
-    let code = if scanned_any && !never_read {
-        "PARTIAL"
+    if scanned_any && !never_read {
+        Status::partial(error.reason())
     } else {
-        "SKIPPED"
-    };
-    status(code, error.reason())
+        Status::skipped(error.reason())
+    }
 }
 
 /// Scans a local file. A large CSV or TSV file is read on several threads of the
@@ -374,7 +357,7 @@ regex = '\bP\-[A-Z]{2}\d{4}\b'
     }
 
     fn partial() -> Status {
-        status("PARTIAL", "FILE_EXCEEDS_SIZE_LIMIT")
+        Status::partial(Reason::FileExceedsSizeLimit)
     }
 
     /// A value one byte over the limit with a match in it, one of exactly the limit with
@@ -419,7 +402,7 @@ regex = '\bP\-[A-Z]{2}\d{4}\b'
         let cell = format!("{} P-CD5678\n", "x".repeat(LIMIT));
         let record = scan_bytes("one.csv", cell.as_bytes(), &options(true));
         let result = &record.classification_details.result;
-        assert_eq!(result.status, status("SKIPPED", "FILE_EXCEEDS_SIZE_LIMIT"));
+        assert_eq!(result.status, Status::skipped(Reason::FileExceedsSizeLimit));
         assert_eq!(result.custom_data_identifiers.total_count, 0);
     }
 

@@ -32,7 +32,7 @@ use crate::aggregate::Aggregator;
 use crate::object::{detect, read_head};
 use crate::per_thread::PerThread;
 use crate::reader::utf16::Utf16;
-use crate::reader::{SliceError, TableReader, TextUnit};
+use crate::reader::{SliceError, TableReader};
 use crate::Format;
 
 /// When a local CSV or TSV file is read on several threads.
@@ -128,7 +128,8 @@ pub(crate) fn read_split<'s>(
     if Utf16::sniff(&head).is_some() {
         return Err(Sequential::Utf16);
     }
-    let table = TableReader::new(set, delimiter, &options.limits).ok_or(Sequential::NoFilter)?;
+    let filter = set.block_filter(delimiter).ok_or(Sequential::NoFilter)?;
+    let table = TableReader::new(filter, delimiter, &options.limits);
     let plan = Plan {
         set,
         table,
@@ -164,7 +165,7 @@ struct Part<'c> {
 /// What reading one table in slices needs.
 struct Plan<'a, 's> {
     set: &'s IdentifierSet,
-    table: TableReader<'s>,
+    table: TableReader,
     file: &'a File,
     max_occurrences: usize,
 }
@@ -178,9 +179,7 @@ impl<'s> Plan<'_, 's> {
             file: self.file,
             offset: 0,
         };
-        let head = self
-            .table
-            .head(input, &mut |unit: TextUnit<'_>| aggregator.unit(&unit))?;
+        let head = self.table.head(input, &mut aggregator)?;
         let Some(head) = head else {
             return Ok(Sliced {
                 aggregator,
@@ -280,11 +279,7 @@ impl<'s> Plan<'_, 's> {
             offset: slice.start,
         };
         let stop = slice.stop.map(|stop| stop.saturating_sub(slice.start));
-        let read = self
-            .table
-            .slice(input, columns, stop, &mut |unit: TextUnit<'_>| {
-                aggregator.unit(&unit)
-            })?;
+        let read = self.table.slice(input, columns, stop, &mut aggregator)?;
         Ok(Part {
             aggregator,
             records: read.records,
@@ -375,7 +370,8 @@ mod tests {
 
     use super::*;
     use crate::aggregate::Findings;
-    use crate::reader::read_delimited;
+    use crate::reader::{read_delimited, TextUnit};
+    use crate::result::StatusCode;
     use crate::testing::Rng;
     use crate::{scan_file, Limits, ScanOptions};
 
@@ -517,7 +513,7 @@ regex = '\d{2}\s\d{2}'
             data,
             delimiter,
             &Limits::default(),
-            &mut |unit: TextUnit<'_>| aggregator.unit(&unit),
+            &mut |unit: TextUnit<'_>| aggregator.judge(&unit),
         )
         .expect("in-memory read");
         aggregator.finish()
@@ -551,7 +547,8 @@ regex = '\d{2}\s\d{2}'
         let (mut slices, mut reread) = (0, 0);
         for (case, (delimiter, data)) in cases.iter().enumerate() {
             let (_, file) = temp_table(dir.path(), "t", data);
-            let table = TableReader::new(&set, *delimiter, &Limits::default()).expect("a filter");
+            let filter = set.block_filter(*delimiter).expect("a filter");
+            let table = TableReader::new(filter, *delimiter, &Limits::default());
             let len = data.len() as u64;
             // Every seam for small tables, a spread of slice sizes for the others.
             let sizes: Vec<u64> = if len <= 80 {
@@ -566,7 +563,7 @@ regex = '\d{2}\s\d{2}'
                     for block in [5, 1 << 12] {
                         let plan = Plan {
                             set: &set,
-                            table: table.with_block(block),
+                            table: table.clone().with_block(block),
                             file: &file,
                             max_occurrences: max,
                         };
@@ -668,7 +665,8 @@ regex = '\d{2}\s\d{2}'
     #[test]
     fn a_slice_reads_the_records_that_start_before_its_stop_whole() {
         let set = identifier_set();
-        let table = TableReader::new(&set, b',', &Limits::default()).expect("a filter");
+        let filter = set.block_filter(b',').expect("a filter");
+        let table = TableReader::new(filter, b',', &Limits::default());
         let data = b"a,b\r\n1,\"x\ny\"\n2,z\n\n3,w\n";
         let mut sink = |_: TextUnit<'_>| {};
         let head = table.head(&data[..], &mut sink).expect("read");
@@ -741,7 +739,7 @@ regex = '\d{2}\s\d{2}'
         );
         let expected = scan_file(&set, &path, &ScanOptions::default());
         assert_eq!(got, expected);
-        assert_eq!(expected.status(), "COMPLETE");
+        assert_eq!(expected.status(), StatusCode::Complete);
         let detections = &expected
             .classification_details
             .result
@@ -769,7 +767,7 @@ regex = '\d{2}\s\d{2}'
             (taken.map(|_| ()), scan_file(&set, &path, &split))
         });
         assert!(matches!(taken, Err(Sequential::Utf16)), "{taken:?}");
-        assert_eq!(got.status(), "COMPLETE");
+        assert_eq!(got.status(), StatusCode::Complete);
         let custom = &got.classification_details.result.custom_data_identifiers;
         let cells: Vec<(&str, u64, u64)> = custom
             .detections

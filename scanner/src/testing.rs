@@ -4,10 +4,26 @@ use std::path::Path;
 
 use ferret_identifiers::{IdentifierFile, IdentifierSet, ManagedSelection};
 
+use crate::aggregate::{Aggregator, Findings};
+use crate::reader::{ReadError, Sink, TextUnit};
+
 /// The identifiers of `toml` with every managed identifier.
 pub(crate) fn identifier_set(toml: &str) -> IdentifierSet {
     let file = IdentifierFile::parse(Path::new("test.toml"), toml).expect("identifiers");
     IdentifierSet::new(&file, &ManagedSelection::All).expect("set")
+}
+
+/// What a scan with `set` concludes from the units `read` hands over, whether it saw a
+/// unit, and whether the reading ended well. The sink is a closure, which has no block
+/// filter: readers hand it every unit.
+pub(crate) fn conclude(
+    set: &IdentifierSet,
+    read: impl FnOnce(&mut Sink<'_>) -> Result<(), ReadError>,
+) -> (Findings, bool, bool) {
+    let mut aggregator = Aggregator::new(set, 1000);
+    let ok = read(&mut |unit: TextUnit<'_>| aggregator.judge(&unit)).is_ok();
+    let seen = aggregator.units_seen() > 0;
+    (aggregator.finish(), seen, ok)
 }
 
 /// Serves its bytes `step` at a time, to cut characters, code units and tokens across

@@ -75,6 +75,7 @@ mod tests {
     use flate2::read::GzDecoder;
 
     use super::*;
+    use crate::result::Reason;
     use crate::scan::unreadable;
     use crate::{ObjectMeta, ScanOptions};
 
@@ -85,7 +86,7 @@ mod tests {
             size: 1,
             e_tag: None,
         };
-        unreadable(&meta, "UNABLE_TO_PARSE_FILE", &ScanOptions::default())
+        unreadable(&meta, Reason::UnableToParseFile, &ScanOptions::default())
     }
 
     fn keys(lines: impl BufRead) -> Vec<String> {

@@ -1,6 +1,7 @@
 //! Route: sensitive, SKIPPED and PARTIAL objects go to manual-review as `ID/<key>`;
 //! clean ones go to scanned-data under their original key.
 
+use ferret_scanner::result::StatusCode;
 use ferret_scanner::ResultRecord;
 
 use super::scan::Heads;
@@ -34,16 +35,16 @@ impl Routing {
     pub fn of(batch: &BatchId, record: &ResultRecord) -> Routing {
         let original_key = record.resources_affected.s3_object.key.clone();
         let sensitive = record.is_sensitive();
-        let status = record.status().to_owned();
-        let complete = status == "COMPLETE";
-        let skipped = status == "SKIPPED";
+        let status = record.status();
+        let complete = status == StatusCode::Complete;
+        let skipped = status == StatusCode::Skipped;
         let to_review = sensitive || !complete;
         let mut added = Tags::from([
             (tags::WORKFLOW_ID.to_owned(), batch.to_string()),
             (tags::SENSITIVE_DATA_FOUND.to_owned(), sensitive.to_string()),
         ]);
         if !complete {
-            added.insert(tags::SCAN_STATUS.to_owned(), status);
+            added.insert(tags::SCAN_STATUS.to_owned(), status.as_str().to_owned());
         }
         if let Some(severity) = &record.severity {
             added.insert(

@@ -1,10 +1,11 @@
 //! CSV and TSV: one unit per cell; the header row names the columns.
 //!
-//! Two readers with the same output. [`read_delimited`] parses every field and hands
-//! every non-empty cell to the sink. [`read_delimited_filtered`] is what scans use: it
-//! runs the identifier set's [`UnitFilter`] over raw blocks of the file, once, and hands
-//! over only the cells where the filter saw a possible match (with the detectors that
-//! may match there); every cell it skips provably holds no match of any detector. Record
+//! Two readers with the same output, behind [`read_delimited`]. For a sink without a
+//! block filter, the record-by-record reader parses every field and hands every
+//! non-empty cell over. For a sink with one (a scan's), the filtered reader runs the
+//! sink's [`BlockFilter`] over raw blocks of the file, once, and hands over only the
+//! cells where it saw a possible match (with the [`Narrowing`] it gave for them); every
+//! cell it skips provably holds no match of any detector. Record
 //! and cell structure is only resolved where it matters: around filter hits (a few
 //! `memchr` calls back to the cell's and record's start), and for records containing a
 //! quote, which are parsed by `csv-core` exactly as the `csv` crate would and judged
@@ -28,10 +29,7 @@ use std::io::{self, Read};
 use std::ops::Range;
 
 use ferret_identifiers::text::char_count;
-use ferret_identifiers::UnitContext;
-use ferret_identifiers::{
-    DetectorMask, FilterCache, IdentifierSet, MatchEnds, UnitFilter, UnitLayout,
-};
+use ferret_identifiers::{BlockFilter, BlockHits, Narrowing, UnitContext};
 
 use super::fields::{Field, Fields};
 use super::header::{header_layout, FieldLayout};
@@ -89,7 +87,26 @@ impl CellLimit {
 /// the column name of every cell below it. Rows count records, so a quoted field that
 /// spans lines still belongs to one row. Cells over the limit are skipped (see the
 /// module documentation).
+///
+/// When the sink has a [`BlockFilter`] for `delimiter`, cells in which it cannot match
+/// are skipped without being cut out (see the module documentation); what the sink
+/// concludes is the same.
 pub fn read_delimited<R: Read>(
+    input: R,
+    delimiter: u8,
+    limits: &Limits,
+    sink: &mut Sink<'_>,
+) -> Result<(), ReadError> {
+    match sink.block_filter(delimiter) {
+        Some(filter) => {
+            Filtered::new(filter, delimiter, BLOCK, limits.max_unit_bytes).run(input, sink)
+        }
+        None => read_every_cell(input, delimiter, limits, sink),
+    }
+}
+
+/// The record-by-record reader of [`read_delimited`], for every cell.
+fn read_every_cell<R: Read>(
     input: R,
     delimiter: u8,
     limits: &Limits,
@@ -289,7 +306,7 @@ fn cell_unit(field: &[u8], row: u64, index: usize, headers: &[String], sink: &mu
         return;
     }
     let column_name = column_name_at(headers, index);
-    sink(TextUnit::whole(
+    sink.unit(TextUnit::whole(
         field,
         UnitPlace::Cell {
             row,
@@ -343,7 +360,7 @@ fn header_unit(
             dropped: &[],
         },
     };
-    sink(TextUnit::whole(field, place, UnitContext::None));
+    sink.unit(TextUnit::whole(field, place, UnitContext::None));
 }
 
 /// The cells of the header record within the limit (see [`header_unit`]).
@@ -360,36 +377,6 @@ fn header_units<'a>(
         }
         column += char_count(field) as u64 + 1;
     }
-}
-
-/// Like [`read_delimited`], with the same units judged the same way, but cells in
-/// which `set` cannot match are skipped without being cut out (see the module
-/// documentation). Falls back to [`read_delimited`] when `set` has no filter.
-pub fn read_delimited_filtered<R: Read>(
-    input: R,
-    delimiter: u8,
-    set: &IdentifierSet,
-    limits: &Limits,
-    sink: &mut Sink<'_>,
-) -> Result<(), ReadError> {
-    match table_filter(set, delimiter) {
-        Some(filter) => {
-            Filtered::new(filter, delimiter, BLOCK, limits.max_unit_bytes).run(input, sink)
-        }
-        None => read_delimited(input, delimiter, limits, sink),
-    }
-}
-
-/// The raw-block filter of `set` for tables separated by `delimiter`, if it has one
-/// that cuts cells at that delimiter.
-fn table_filter(set: &IdentifierSet, delimiter: u8) -> Option<&UnitFilter> {
-    let layout = if delimiter == b'\t' {
-        UnitLayout::Tsv
-    } else {
-        UnitLayout::Csv
-    };
-    set.unit_filter(layout)
-        .filter(|filter| filter.separators().contains(&delimiter))
 }
 
 /// Why a part of a table could not be read on its own.
@@ -431,24 +418,28 @@ pub(crate) struct TableSlice {
 /// the data below it, each of which may be read on its own thread. A slice's units are
 /// the units [`read_delimited_filtered`] hands over for the same records, rows numbered
 /// as if the slice came right after the header.
-#[derive(Clone, Copy)]
-pub(crate) struct TableReader<'f> {
-    filter: &'f UnitFilter,
+#[derive(Clone)]
+pub(crate) struct TableReader {
+    /// The sink's block filter; each reading takes a clone, with scratch space of its own.
+    filter: BlockFilter,
     delimiter: u8,
     block: usize,
     /// The cell limit, [`Limits::max_unit_bytes`].
     max_unit: usize,
 }
 
-impl<'f> TableReader<'f> {
-    /// `None` when [`read_delimited_filtered`] would not use the filtered reader either.
-    pub(crate) fn new(set: &'f IdentifierSet, delimiter: u8, limits: &Limits) -> Option<Self> {
-        table_filter(set, delimiter).map(|filter| TableReader {
+impl TableReader {
+    /// The filtered reader of a table with cells separated by `delimiter`, for a sink
+    /// whose block filter for it is `filter` ([`UnitSink::block_filter`]).
+    ///
+    /// [`UnitSink::block_filter`]: super::UnitSink::block_filter
+    pub(crate) fn new(filter: BlockFilter, delimiter: u8, limits: &Limits) -> Self {
+        TableReader {
             filter,
             delimiter,
             block: BLOCK,
             max_unit: limits.max_unit_bytes,
-        })
+        }
     }
 
     /// The same reader with blocks of `block` bytes (small in tests, to cross block
@@ -465,7 +456,12 @@ impl<'f> TableReader<'f> {
         mut input: R,
         sink: &mut Sink<'_>,
     ) -> Result<Option<TableHead>, SliceError> {
-        let mut reader = Filtered::new(self.filter, self.delimiter, self.block, self.max_unit);
+        let mut reader = Filtered::new(
+            self.filter.clone(),
+            self.delimiter,
+            self.block,
+            self.max_unit,
+        );
         // Every data record starts at or after offset 0: only the header is read.
         reader.stop = Some(0);
         let end = reader.read_bounded(&mut input, sink)?;
@@ -479,7 +475,8 @@ impl<'f> TableReader<'f> {
     /// Reads the data records of `input` that start before `stop` (all of them when
     /// `None`), each whole even when it runs past `stop`, and hands their cells to
     /// `sink`. `input` must start on a record boundary below the header, which named
-    /// the `columns`; rows are numbered from 2 on.
+    /// the `columns`; rows are numbered from 2 on, and units' spans are offsets in
+    /// `input`.
     pub(crate) fn slice<R: Read>(
         &self,
         mut input: R,
@@ -492,7 +489,7 @@ impl<'f> TableReader<'f> {
             let stop = usize::try_from(stop).unwrap_or(usize::MAX);
             self.block.min(stop.max(SLICE_BLOCK_MIN))
         });
-        let mut reader = Filtered::new(self.filter, self.delimiter, block, self.max_unit);
+        let mut reader = Filtered::new(self.filter.clone(), self.delimiter, block, self.max_unit);
         reader.headers = columns.to_vec();
         reader.row = 1;
         reader.stop = stop;
@@ -576,15 +573,18 @@ impl Read for Leftover {
     }
 }
 
-struct Filtered<'f> {
-    filter: &'f UnitFilter,
+struct Filtered {
+    filter: BlockFilter,
     /// Bytes read per block (small in tests, to cross block boundaries often).
     block: usize,
-    cache: FilterCache,
-    /// The filter's match ends in the region at hand.
-    ends: MatchEnds,
-    mask: DetectorMask,
-    nothing: DetectorMask,
+    /// The cells where the filter saw possible matches in the region at hand.
+    ends: BlockHits,
+    /// The detectors that may match in the cell being handed over.
+    mask: Narrowing,
+    /// No detector: the marker unit of skipped cells.
+    nothing: Narrowing,
+    /// The input offset of the buffer's first byte.
+    offset: u64,
     delimiter: u8,
     core: csv_core::Reader,
     record: Record,
@@ -599,15 +599,15 @@ struct Filtered<'f> {
     stop: Option<u64>,
 }
 
-impl<'f> Filtered<'f> {
-    fn new(filter: &'f UnitFilter, delimiter: u8, block: usize, max_unit: usize) -> Self {
+impl Filtered {
+    fn new(filter: BlockFilter, delimiter: u8, block: usize, max_unit: usize) -> Self {
         Filtered {
+            mask: filter.narrowing(),
+            nothing: Narrowing::nothing(),
             filter,
             block,
-            cache: filter.create_cache(),
-            ends: MatchEnds::default(),
-            mask: filter.new_mask(),
-            nothing: filter.new_mask(),
+            ends: BlockHits::default(),
+            offset: 0,
             delimiter,
             core: csv_core::ReaderBuilder::new().delimiter(delimiter).build(),
             record: Record {
@@ -647,12 +647,12 @@ impl<'f> Filtered<'f> {
 
     fn read<R: Read>(&mut self, input: &mut R, sink: &mut Sink<'_>) -> Result<Ended, ReadError> {
         let mut buffer: Vec<u8> = Vec::with_capacity(2 * self.block);
-        // The input offset of `buffer[0]`.
-        let mut offset: u64 = 0;
+        self.offset = 0;
         let mut start = 0;
         loop {
             buffer.drain(..start);
-            offset += start as u64;
+            self.offset += start as u64;
+            let offset = self.offset;
             // Read at least a block more; twice the pending bytes when one record is
             // longer than that, so re-parsing it stays linear overall. Never more than
             // a block past MAX_PENDING, where a record goes to the record-by-record
@@ -853,7 +853,7 @@ impl<'f> Filtered<'f> {
     fn note_skipped(&mut self, sink: &mut Sink<'_>) {
         if !self.skipped_any {
             self.skipped_any = true;
-            sink(TextUnit {
+            sink.unit(TextUnit {
                 bytes: b"",
                 search: 0..0,
                 place: UnitPlace::Cell {
@@ -864,6 +864,7 @@ impl<'f> Filtered<'f> {
                 },
                 context: UnitContext::None,
                 only: Some(&self.nothing),
+                span: None,
             });
         }
     }
@@ -883,7 +884,7 @@ impl<'f> Filtered<'f> {
         let mut ends = std::mem::take(&mut self.ends);
         if self
             .filter
-            .match_ends(&mut self.cache, haystack, range.clone(), &mut ends)
+            .find(haystack, range.clone(), &mut ends)
             .is_err()
         {
             // The lazy DFA gave up: judge every cell of the region.
@@ -905,7 +906,7 @@ impl<'f> Filtered<'f> {
                 .map_or(range.end, |i| end + i);
             self.mask.clear();
             while index < ends.len() && ends.end(index) <= cell_end {
-                ends.add_detectors(index, &mut self.mask);
+                ends.narrow(index, &mut self.mask);
                 index += 1;
             }
             let cell = cell_start..cell_end;
@@ -935,7 +936,8 @@ impl<'f> Filtered<'f> {
         }
         let column = memchr::memchr_iter(self.delimiter, &haystack[record..cell.start]).count() + 1;
         let column_name = column_name_at(&self.headers, column - 1);
-        sink(TextUnit {
+        let span = self.offset + cell.start as u64..self.offset + cell.end as u64;
+        sink.unit(TextUnit {
             bytes: &haystack[cell.clone()],
             search: 0..cell.len(),
             place: UnitPlace::Cell {
@@ -946,6 +948,7 @@ impl<'f> Filtered<'f> {
             },
             context: column_name.map_or(UnitContext::None, UnitContext::Column),
             only: Some(&self.mask),
+            span: Some(span),
         });
         record
     }
@@ -972,7 +975,8 @@ impl<'f> Filtered<'f> {
                 .map_or(haystack.len(), |i| at + i);
             if end > at && self.limit.admits(end - at) {
                 let column_name = column_name_at(&self.headers, column - 1);
-                sink(TextUnit::whole(
+                let span = self.offset + at as u64..self.offset + end as u64;
+                let unit = TextUnit::whole(
                     &haystack[at..end],
                     UnitPlace::Cell {
                         row: self.row + 1,
@@ -981,7 +985,8 @@ impl<'f> Filtered<'f> {
                         sheet: None,
                     },
                     column_name.map_or(UnitContext::None, UnitContext::Column),
-                ));
+                );
+                sink.unit(unit.at(span));
             }
             if haystack.get(end) == Some(&delimiter) {
                 column += 1;
@@ -1069,8 +1074,7 @@ fn count_records(bytes: &[u8]) -> u64 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::aggregate::{Aggregator, Findings};
-    use crate::testing::{identifier_set, Rng};
+    use crate::testing::{conclude, identifier_set, Rng};
 
     /// The default cell limit.
     const MAX_UNIT: usize = 16 << 20;
@@ -1189,17 +1193,6 @@ words = ["111.111.111-11"]
         out
     }
 
-    /// What a scan concludes from the units a reader produces.
-    fn conclude(
-        set: &IdentifierSet,
-        read: impl FnOnce(&mut Sink<'_>) -> Result<(), ReadError>,
-    ) -> (Findings, bool, bool) {
-        let mut aggregator = Aggregator::new(set, 1000);
-        let ok = read(&mut |unit: TextUnit<'_>| aggregator.unit(&unit)).is_ok();
-        let seen = aggregator.units_seen() > 0;
-        (aggregator.finish(), seen, ok)
-    }
-
     #[test]
     fn the_filtered_reader_concludes_exactly_what_the_record_reader_does() {
         let set = identifier_set(IDENTIFIERS);
@@ -1208,13 +1201,8 @@ words = ["111.111.111-11"]
             let delimiter = if case % 3 == 0 { b'\t' } else { b',' };
             let rows = 1 + rng.below(60);
             let data = table(&mut rng, delimiter, rows);
-            let layout = if delimiter == b'\t' {
-                UnitLayout::Tsv
-            } else {
-                UnitLayout::Csv
-            };
             let filter = set
-                .unit_filter(layout)
+                .block_filter(delimiter)
                 .expect("a filter for these identifiers");
             let expected = conclude(&set, |sink| {
                 read_delimited(&data[..], delimiter, &Limits::default(), sink)
@@ -1225,7 +1213,7 @@ words = ["111.111.111-11"]
             assert_eq!(expected, reference, "case {case}");
             for block in [7, 64, 1 << 20] {
                 let got = conclude(&set, |sink| {
-                    Filtered::new(filter, delimiter, block, MAX_UNIT).run(&data[..], sink)
+                    Filtered::new(filter.clone(), delimiter, block, MAX_UNIT).run(&data[..], sink)
                 });
                 assert_eq!(
                     got,
@@ -1234,34 +1222,6 @@ words = ["111.111.111-11"]
                     String::from_utf8_lossy(&data)
                 );
             }
-        }
-    }
-
-    #[test]
-    fn the_whole_unit_filter_spares_only_detectors_that_cannot_match() {
-        let set = identifier_set(IDENTIFIERS);
-        let filter = set.unit_filter(UnitLayout::Whole).expect("filter");
-        let mut cache = filter.create_cache();
-        let mut mask = filter.new_mask();
-        let mut rng = Rng::new(7);
-        for _ in 0..3000 {
-            let mut unit = Vec::new();
-            for _ in 0..rng.below(6) {
-                unit.extend_from_slice(PIECES[rng.below(PIECES.len())].as_bytes());
-            }
-            let context = if rng.below(2) == 0 {
-                UnitContext::Column("siret code")
-            } else {
-                UnitContext::None
-            };
-            let mut expected = Vec::new();
-            set.scan(&unit, context, |c| expected.push(c));
-            filter
-                .detectors_in(&mut cache, &unit, 0..unit.len(), &mut mask)
-                .expect("search");
-            let mut got = Vec::new();
-            set.scan_masked(&unit, context, &mask, |c| got.push(c));
-            assert_eq!(got, expected, "{:?}", String::from_utf8_lossy(&unit));
         }
     }
 
@@ -1280,7 +1240,7 @@ words = ["111.111.111-11"]
             }
         }
         let set = identifier_set(IDENTIFIERS);
-        let filter = set.unit_filter(UnitLayout::Csv).expect("filter");
+        let filter = set.block_filter(b',').expect("filter");
         for data in [
             &b""[..],
             b"a,b",
@@ -1293,7 +1253,7 @@ words = ["111.111.111-11"]
                 read_delimited(Failing(data), b',', &Limits::default(), sink)
             });
             let filtered = conclude(&set, |sink| {
-                Filtered::new(filter, b',', 4, MAX_UNIT).run(Failing(data), sink)
+                Filtered::new(filter.clone(), b',', 4, MAX_UNIT).run(Failing(data), sink)
             });
             let text = String::from_utf8_lossy(data);
             assert_eq!(
@@ -1353,12 +1313,7 @@ words = ["111.111.111-11"]
                 max_unit_bytes: max,
                 ..Limits::default()
             };
-            let layout = if delimiter == b'\t' {
-                UnitLayout::Tsv
-            } else {
-                UnitLayout::Csv
-            };
-            let filter = set.unit_filter(layout).expect("filter");
+            let filter = set.block_filter(delimiter).expect("filter");
             let text = String::from_utf8_lossy(&data);
             let expected = conclude(&set, |sink| csv_crate_units(&data, delimiter, max, sink));
             over += usize::from(!expected.2);
@@ -1368,7 +1323,7 @@ words = ["111.111.111-11"]
             assert_eq!(records, expected, "case {case}, limit {max}: {text:?}");
             for block in [7, 64, 1 << 20] {
                 let got = conclude(&set, |sink| {
-                    Filtered::new(filter, delimiter, block, max).run(&data[..], sink)
+                    Filtered::new(filter.clone(), delimiter, block, max).run(&data[..], sink)
                 });
                 assert_eq!(
                     got, expected,
@@ -1384,7 +1339,7 @@ words = ["111.111.111-11"]
     #[test]
     fn records_too_wide_or_too_long_for_the_buffer_are_read_field_by_field() {
         let set = identifier_set(IDENTIFIERS);
-        let filter = set.unit_filter(UnitLayout::Csv).expect("filter");
+        let filter = set.block_filter(b',').expect("filter");
         let wide = format!("\"q\"{}529.982.247-25\n", ",".repeat(MAX_FIELDS + 5));
         // Two cells within the cell limit, longer than MAX_PENDING together.
         let half = "q\n".repeat(MAX_PENDING / 4 + 5);
@@ -1395,7 +1350,7 @@ words = ["111.111.111-11"]
                 read_delimited(data.as_bytes(), b',', &Limits::default(), sink)
             });
             let got = conclude(&set, |sink| {
-                Filtered::new(filter, b',', BLOCK, MAX_UNIT).run(data.as_bytes(), sink)
+                Filtered::new(filter.clone(), b',', BLOCK, MAX_UNIT).run(data.as_bytes(), sink)
             });
             assert_eq!(got, expected);
             assert!(got.2, "read whole");
@@ -1410,11 +1365,16 @@ words = ["111.111.111-11"]
         data.push_str(&",".repeat(MAX_FIELDS + 1));
         data.push_str("732 829 320-00074\n");
         let mut names = Vec::new();
-        read_delimited(data.as_bytes(), b',', &Limits::default(), &mut |unit| {
-            if let UnitPlace::Cell { column_name, .. } = unit.place {
-                names.push(column_name.map(str::to_owned));
-            }
-        })
+        read_delimited(
+            data.as_bytes(),
+            b',',
+            &Limits::default(),
+            &mut |unit: TextUnit<'_>| {
+                if let UnitPlace::Cell { column_name, .. } = unit.place {
+                    names.push(column_name.map(str::to_owned));
+                }
+            },
+        )
         .expect("read");
         // The SIRET's column, past the first MAX_FIELDS, is not named "siret".
         assert_eq!(names, [None]);

@@ -67,7 +67,7 @@ const REPLACEMENT: &str = "\u{FFFD}";
 /// with [`ReadError::UnitTooLarge`].
 pub fn read_json<R: Read>(input: R, limits: &Limits, sink: &mut Sink<'_>) -> Result<(), ReadError> {
     let mut input = DocumentInput::new(input, limits.max_unit_bytes);
-    let mut walker = Walker::new(limits.max_json_depth, sink);
+    let mut walker = Walker::new(limits.max_json_depth, |unit: TextUnit<'_>| sink.unit(unit));
     match walk_document(&mut walker, &mut input) {
         Ok(()) if input.skipped_strings() => Err(ReadError::UnitTooLarge {
             limit: limits.max_unit_bytes,
@@ -106,7 +106,7 @@ pub fn read_json_lines<R: Read>(
     sink: &mut Sink<'_>,
 ) -> Result<(), ReadError> {
     let mut input = BufReader::with_capacity(CHUNK, input);
-    let mut walker = Walker::new(limits.max_json_depth, sink);
+    let mut walker = Walker::new(limits.max_json_depth, |unit: TextUnit<'_>| sink.unit(unit));
     let mut line = Vec::new();
     let mut first_error = None;
     let mut index: u64 = 0;
@@ -827,7 +827,7 @@ mod tests {
         read: impl FnOnce(&mut Sink<'_>) -> Result<(), ReadError>,
     ) -> (Vec<Seen>, Result<(), ReadError>) {
         let mut out = Vec::new();
-        let outcome = read(&mut |unit| record(unit, &mut out));
+        let outcome = read(&mut |unit: TextUnit<'_>| record(unit, &mut out));
         (out, outcome)
     }
 
@@ -971,7 +971,7 @@ mod tests {
                 bytes: input.as_bytes(),
                 step,
             };
-            read_json(reader, &Limits::default(), &mut |unit| {
+            read_json(reader, &Limits::default(), &mut |unit: TextUnit<'_>| {
                 record(unit, &mut out)
             })
             .expect("valid JSON");
@@ -1186,13 +1186,15 @@ mod tests {
             }
         }
         let mut count = 0;
-        let outcome = read_json(Failing(1), &Limits::default(), &mut |_| count += 1);
+        let outcome = read_json(Failing(1), &Limits::default(), &mut |_: TextUnit<'_>| {
+            count += 1
+        });
         assert_eq!(count, 1);
         match outcome {
             Err(ReadError::Io(e)) => assert_eq!(e.kind(), io::ErrorKind::PermissionDenied),
             other => panic!("expected an I/O error, got {other:?}"),
         }
-        let outcome = read_json_lines(Failing(1), &Limits::default(), &mut |_| {});
+        let outcome = read_json_lines(Failing(1), &Limits::default(), &mut |_: TextUnit<'_>| {});
         assert!(matches!(outcome, Err(ReadError::Io(_))), "{outcome:?}");
     }
 

@@ -1,8 +1,15 @@
 //! Readers: one per format, each turning an object's bytes into text units.
 //!
 //! A reader never holds a whole object: it streams records, rows or windows and hands
-//! each unit to a sink as soon as it is complete. Units borrow the reader's buffers, so a
-//! sink that keeps anything must copy it.
+//! each unit to a [`UnitSink`] as soon as it is complete. Units borrow the reader's
+//! buffers, so a sink that keeps anything must copy it.
+//!
+//! A reader never judges text: it says where a unit is ([`UnitPlace`]) and what Macie
+//! reads keywords from around it ([`UnitContext`]), and the sink judges. A reader that
+//! holds many units side by side in raw blocks (CSV/TSV) may ask the sink for its
+//! [`BlockFilter`] and hand over only the units it names, each with the [`Narrowing`]
+//! the filter gave; with no filter (a sink that does not judge, or identifiers without
+//! a sound filter) it hands over every unit, which concludes the same.
 
 mod delimited;
 mod fields;
@@ -13,16 +20,18 @@ pub(crate) mod utf16;
 mod xlsx;
 
 use std::io::{self, Read};
+use std::ops::Range;
 
-use ferret_identifiers::{DetectorMask, UnitContext};
+use ferret_identifiers::{BlockFilter, Narrowing, UnitContext};
 
-pub use delimited::{read_delimited, read_delimited_filtered};
+pub use delimited::read_delimited;
 pub(crate) use delimited::{SliceError, TableReader};
 pub use json::{read_json, read_json_lines};
 pub use text::read_text;
 pub use xlsx::read_xlsx;
 
 use crate::json_path::JsonPath;
+use crate::result::Reason;
 use crate::{Format, Limits};
 
 /// The longest column name kept, in bytes. A column name is kept for every cell below
@@ -81,12 +90,19 @@ pub enum UnitPlace<'a> {
 #[derive(Debug, Clone)]
 pub struct TextUnit<'a> {
     pub bytes: &'a [u8],
-    pub search: std::ops::Range<usize>,
+    pub search: Range<usize>,
     pub place: UnitPlace<'a>,
     pub context: UnitContext<'a>,
-    /// When set, only these detectors can match in the unit: a reader's prefilter
-    /// proved the others cannot, so only these need to run. `None`: all of them.
-    pub only: Option<&'a DetectorMask>,
+    /// When set, only the detectors it names can match in the unit: the sink's
+    /// [`BlockFilter`] proved the others cannot, so only these need to run. `None`: all
+    /// of them.
+    pub only: Option<&'a Narrowing>,
+    /// Where `bytes` are in the input the reader was given (the object, or the
+    /// decoded stream of a compressed, archived or transcoded one), when they are its
+    /// bytes as they are (a text window, a CSV/TSV cell written without quotes): what
+    /// rewriting the unit in place takes. `None` when the unit was decoded from its
+    /// bytes (quotes, escapes, workbook cells).
+    pub span: Option<Range<u64>>,
 }
 
 impl<'a> TextUnit<'a> {
@@ -98,6 +114,15 @@ impl<'a> TextUnit<'a> {
             place,
             context,
             only: None,
+            span: None,
+        }
+    }
+
+    /// The same unit, found at `span` in the object.
+    pub fn at(self, span: Range<u64>) -> Self {
+        TextUnit {
+            span: Some(span),
+            ..self
         }
     }
 }
@@ -131,30 +156,56 @@ pub enum ReadError {
 
 impl ReadError {
     /// Macie's reason code for this error.
-    pub fn reason(&self) -> &'static str {
+    pub fn reason(&self) -> Reason {
         match self {
             ReadError::Io(e) => match e.kind() {
-                io::ErrorKind::PermissionDenied => "PERMISSION_DENIED",
-                io::ErrorKind::NotFound => "SOURCE_OBJECT_NO_LONGER_AVAILABLE",
+                io::ErrorKind::PermissionDenied => Reason::PermissionDenied,
+                io::ErrorKind::NotFound => Reason::SourceObjectNoLongerAvailable,
                 // Decoders report corrupt or truncated data as I/O errors of these kinds.
-                io::ErrorKind::InvalidData | io::ErrorKind::UnexpectedEof => "MALFORMED_FILE",
-                _ => "UNABLE_TO_PARSE_FILE",
+                io::ErrorKind::InvalidData | io::ErrorKind::UnexpectedEof => Reason::MalformedFile,
+                _ => Reason::UnableToParseFile,
             },
-            ReadError::Malformed { .. } => "MALFORMED_FILE",
-            ReadError::Unparseable(_) => "UNABLE_TO_PARSE_FILE",
-            ReadError::Unsupported(_) => "UNSUPPORTED_FILE_TYPE_EXCEPTION",
-            ReadError::ExtractedOverLimit { .. } => "ARCHIVE_TOTAL_BYTES_EXTRACTED_OVER_LIMIT",
-            ReadError::NestingOverLimit { .. } => "ARCHIVE_NESTING_LEVEL_OVER_LIMIT",
-            ReadError::OoxmlRatio { .. } => "OOXML_UNCOMPRESSED_RATIO_EXCEEDS_LIMIT",
-            ReadError::OoxmlSize { .. } => "OOXML_UNCOMPRESSED_SIZE_EXCEEDS_LIMIT",
-            ReadError::JsonNesting { .. } => "JSON_NESTING_LEVEL_OVER_LIMIT",
-            ReadError::UnitTooLarge { .. } => "FILE_EXCEEDS_SIZE_LIMIT",
+            ReadError::Malformed { .. } => Reason::MalformedFile,
+            ReadError::Unparseable(_) => Reason::UnableToParseFile,
+            ReadError::Unsupported(_) => Reason::UnsupportedFileType,
+            ReadError::ExtractedOverLimit { .. } => Reason::ArchiveTotalBytesExtractedOverLimit,
+            ReadError::NestingOverLimit { .. } => Reason::ArchiveNestingLevelOverLimit,
+            ReadError::OoxmlRatio { .. } => Reason::OoxmlUncompressedRatioExceedsLimit,
+            ReadError::OoxmlSize { .. } => Reason::OoxmlUncompressedSizeExceedsLimit,
+            ReadError::JsonNesting { .. } => Reason::JsonNestingLevelOverLimit,
+            ReadError::UnitTooLarge { .. } => Reason::FileExceedsSizeLimit,
         }
     }
 }
 
-/// Receives the units of an object, in document order.
-pub type Sink<'s> = dyn FnMut(TextUnit<'_>) + 's;
+/// What readers hand units to: the one interface between a reader and whatever judges
+/// or collects what it reads.
+///
+/// A new reader is one function from bytes to [`UnitSink::unit`] calls; the sink brings
+/// every identifier, the limits' effects on results and the statuses. A closure taking
+/// a [`TextUnit`] is a sink without a block filter.
+pub trait UnitSink {
+    /// Takes the next unit of the object, in document order.
+    fn unit(&mut self, unit: TextUnit<'_>);
+
+    /// The raw-block filter that judges this sink's units, for tables whose cells are
+    /// separated by `delimiter` (and line breaks and quotes), if there is one: a reader
+    /// may then skip the cells it proves clean (see [`BlockFilter`]). `None`, the
+    /// default: every unit must be handed over.
+    fn block_filter(&self, delimiter: u8) -> Option<BlockFilter> {
+        let _ = delimiter;
+        None
+    }
+}
+
+impl<F: FnMut(TextUnit<'_>)> UnitSink for F {
+    fn unit(&mut self, unit: TextUnit<'_>) {
+        self(unit)
+    }
+}
+
+/// A reader's sink, as readers take it: one dynamic call per unit.
+pub type Sink<'s> = dyn UnitSink + 's;
 
 /// Reads `input` as `format` and hands each text unit to `sink`.
 pub fn read_units<R: Read>(

@@ -34,6 +34,8 @@ pub fn read_text<R: Read>(mut input: R, sink: &mut Sink<'_>) -> Result<(), ReadE
     let mut first_line = 1;
     let mut first_column = 1;
     let mut at_start = true;
+    // The offset in the input of `buffer[0]`.
+    let mut offset: u64 = 0;
     loop {
         let (eof, failure) = match fill(&mut input, &mut buffer, search_start + WINDOW + GUARD) {
             Ok(eof) => (eof, None),
@@ -41,6 +43,7 @@ pub fn read_text<R: Read>(mut input: R, sink: &mut Sink<'_>) -> Result<(), ReadE
         };
         if std::mem::take(&mut at_start) && buffer.starts_with(BOM) {
             buffer.drain(..BOM.len());
+            offset = BOM.len() as u64;
         }
         let search_end = if eof {
             buffer.len()
@@ -49,7 +52,8 @@ pub fn read_text<R: Read>(mut input: R, sink: &mut Sink<'_>) -> Result<(), ReadE
         };
         // Only the end of the text (or a failure) may leave nothing new to search.
         if search_end > search_start {
-            sink(TextUnit {
+            sink.unit(TextUnit {
+                span: Some(offset..offset + buffer.len() as u64),
                 bytes: &buffer,
                 search: search_start..search_end,
                 place: UnitPlace::Text {
@@ -78,6 +82,7 @@ pub fn read_text<R: Read>(mut input: R, sink: &mut Sink<'_>) -> Result<(), ReadE
             None => first_column += ferret_identifiers::text::char_count(dropped) as u64,
         }
         buffer.drain(..keep_from);
+        offset += keep_from as u64;
         search_start = search_end - keep_from;
     }
 }
@@ -121,6 +126,7 @@ fn char_start_at_or_before(bytes: &[u8], mut offset: usize) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::result::Reason;
 
     type Window = (Vec<u8>, u64, u64);
 
@@ -203,14 +209,14 @@ mod tests {
     fn what_was_read_before_a_failure_is_handed_over() {
         let (w, error) = windows_until_failure(b"card 4111 1111 1111 1111\nmore");
         assert_eq!(w, [(b"card 4111 1111 1111 1111\nmore".to_vec(), 1, 1)]);
-        assert_eq!(error.reason(), "MALFORMED_FILE");
+        assert_eq!(error.reason(), Reason::MalformedFile);
     }
 
     #[test]
     fn nothing_is_handed_over_when_nothing_was_read() {
         let (w, error) = windows_until_failure(b"");
         assert_eq!(w, []);
-        assert_eq!(error.reason(), "MALFORMED_FILE");
+        assert_eq!(error.reason(), Reason::MalformedFile);
     }
 
     #[test]

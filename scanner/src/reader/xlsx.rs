@@ -92,7 +92,7 @@ fn read_sheet<R: Read + Seek>(
         } else {
             column_names.get(&column).map(String::as_str)
         };
-        sink(TextUnit::whole(
+        sink.unit(TextUnit::whole(
             value.as_bytes(),
             UnitPlace::Cell {
                 row: u64::from(row) + 1,

@@ -1,0 +1,497 @@
+//! The matcher boundary: what a caller outside this crate holds to have text judged.
+//!
+//! Readers (in `ferret-scanner`) turn bytes into units and never judge them; this module
+//! is everything they and their sink need, as opaque types with a small API:
+//!
+//! - [`Matcher`]: one thread's judge over an [`IdentifierSet`]. It takes a unit's text,
+//!   search range, context and optional [`Narrowing`], and reports kept counts
+//!   ([`Matcher::count_kept`]) or every candidate ([`Matcher::candidates`]). It narrows
+//!   whole units itself (one pass of an automaton built from every pattern names the
+//!   detectors that may match, so only their regexes run), and judges column names
+//!   and JSON keys ([`Matcher::holds_kept_match`]).
+//! - [`BlockFilter`]: the raw-block fast path. A reader that holds many units side by
+//!   side in a buffer, separated by known bytes (a CSV/TSV block), runs it once over
+//!   the buffer; [`BlockHits`] then says which units may hold a match. Every other unit
+//!   provably holds none and is skipped without being cut out.
+//! - [`Narrowing`]: a token a reader fills from [`BlockHits`] and attaches to the unit
+//!   it hands over, without looking inside. The matcher then runs only the detectors it
+//!   names.
+//!
+//! The automata, their caches and the detector masks stay private to this crate, so the
+//! fast path can change without touching a reader.
+
+use std::ops::Range;
+use std::sync::Arc;
+
+use crate::prefilter::{DetectorMask, FilterCache, MatchEnds, UnitFilter};
+use crate::set::{Candidate, DetectorId, IdentifierSet, UnitLayout};
+use crate::UnitContext;
+
+/// The detectors that may match in one unit, as a reader's block filter proved; opaque
+/// to the reader, which only fills it from [`BlockHits`] and clears it.
+#[derive(Debug, Clone)]
+pub struct Narrowing {
+    mask: DetectorMask,
+}
+
+impl Narrowing {
+    /// No detector: a unit handed over with it is counted as read, never judged.
+    pub fn nothing() -> Narrowing {
+        Narrowing {
+            mask: DetectorMask::new(0),
+        }
+    }
+
+    /// Every detector of `set`.
+    pub fn all(set: &IdentifierSet) -> Narrowing {
+        let mut mask = DetectorMask::new(set.detectors().len());
+        mask.fill();
+        Narrowing { mask }
+    }
+
+    /// Exactly `detectors` of `set`.
+    pub fn of(set: &IdentifierSet, detectors: impl IntoIterator<Item = DetectorId>) -> Narrowing {
+        let mut mask = DetectorMask::new(set.detectors().len());
+        for detector in detectors {
+            mask.insert(detector.0);
+        }
+        Narrowing { mask }
+    }
+
+    /// Whether no detector is left.
+    #[inline]
+    pub fn is_empty(&self) -> bool {
+        self.mask.is_empty()
+    }
+
+    /// Removes every detector, keeping the room for them.
+    #[inline]
+    pub fn clear(&mut self) {
+        self.mask.clear();
+    }
+
+    pub(crate) fn mask(&self) -> &DetectorMask {
+        &self.mask
+    }
+}
+
+/// Why a block filter gave up on a region (its lazy automaton did): the reader then
+/// hands over every unit of the region, which is always correct.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("the block filter gave up on this region")]
+pub struct BlockFilterError;
+
+/// The raw-block filter of an identifier set for one layout of units, with its own
+/// scratch space. Cheap to clone: a clone shares the compiled automaton and starts with
+/// empty scratch space, which is what each thread reading part of a table needs.
+///
+/// Soundness: [`BlockFilter::find`] reports every unit of a buffer in which some
+/// detector could find a non-empty match, provided the units contain none of
+/// [`BlockFilter::separators`] and are laid out between separators (or the buffer's
+/// ends).
+#[derive(Debug)]
+pub struct BlockFilter {
+    filter: Arc<UnitFilter>,
+    cache: FilterCache,
+}
+
+impl Clone for BlockFilter {
+    fn clone(&self) -> Self {
+        BlockFilter::new(Arc::clone(&self.filter))
+    }
+}
+
+impl BlockFilter {
+    pub(crate) fn new(filter: Arc<UnitFilter>) -> BlockFilter {
+        let cache = filter.create_cache();
+        BlockFilter { filter, cache }
+    }
+
+    /// The bytes that separate units in the buffers this filter reads.
+    pub fn separators(&self) -> &[u8] {
+        self.filter.separators()
+    }
+
+    /// A narrowing with room for this filter's detectors, naming none yet.
+    pub fn narrowing(&self) -> Narrowing {
+        Narrowing {
+            mask: self.filter.new_mask(),
+        }
+    }
+
+    /// Walks `haystack[range]` once and records in `hits` (cleared first) each unit in
+    /// which a match may end, in order. Bytes before `range` are not read; `range` should
+    /// start at a unit boundary.
+    pub fn find(
+        &mut self,
+        haystack: &[u8],
+        range: Range<usize>,
+        hits: &mut BlockHits,
+    ) -> Result<(), BlockFilterError> {
+        self.filter
+            .match_ends(&mut self.cache, haystack, range, &mut hits.ends)
+            .map_err(|_| BlockFilterError)
+    }
+}
+
+/// The units in which [`BlockFilter::find`] saw possible matches, in buffer order: for
+/// each, the offset where its last possible match ends (inside the unit or right after
+/// its last byte) and the detectors that may match there. Reused from one region to the
+/// next.
+#[derive(Debug, Clone, Default)]
+pub struct BlockHits {
+    ends: MatchEnds,
+}
+
+impl BlockHits {
+    /// The number of units with possible matches.
+    #[inline]
+    pub fn len(&self) -> usize {
+        self.ends.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.ends.is_empty()
+    }
+
+    /// The offset where the last possible match of the `index`-th unit ends. A match is
+    /// never empty and never holds a separator: the byte before this offset is in the
+    /// unit.
+    #[inline]
+    pub fn end(&self, index: usize) -> usize {
+        self.ends.end(index)
+    }
+
+    /// Adds the detectors that may match in the `index`-th unit to `narrowing`.
+    #[inline]
+    pub fn narrow(&self, index: usize, narrowing: &mut Narrowing) {
+        self.ends.add_detectors(index, &mut narrowing.mask);
+    }
+}
+
+/// The fewest detectors for which text windows are narrowed too (the managed
+/// identifiers alone are 12). A window is long and holds most detectors' matches when
+/// there are few detectors, and the walk costs about what a few of their searches do:
+/// it pays with many (64 MiB of prose, managed all + seed: 1.7x faster; seed
+/// identifiers alone: 1.6x slower).
+const WINDOW_NARROWING_MIN_DETECTORS: usize = 8;
+
+/// One thread's judge over an identifier set: the one place units are judged.
+#[derive(Debug)]
+pub struct Matcher<'s> {
+    set: &'s IdentifierSet,
+    /// The set's whole-unit filter with its scratch space: one pass over a unit names
+    /// the detectors that may match in it, so the others' regexes never run there.
+    whole: Option<(&'s UnitFilter, FilterCache, DetectorMask)>,
+    /// Whether units searched in part (text windows) are narrowed too.
+    narrow_windows: bool,
+}
+
+/// Which detectors to run over a unit.
+enum Narrowed<'m> {
+    /// None can match: nothing to do.
+    Nothing,
+    Only(&'m DetectorMask),
+    All,
+}
+
+impl Narrowed<'_> {
+    fn mask(&self) -> Option<&DetectorMask> {
+        match self {
+            Narrowed::Only(mask) => Some(mask),
+            Narrowed::Nothing | Narrowed::All => None,
+        }
+    }
+}
+
+impl<'s> Matcher<'s> {
+    pub fn new(set: &'s IdentifierSet) -> Self {
+        Matcher {
+            set,
+            whole: set
+                .unit_filter(UnitLayout::Whole)
+                .map(|filter| (&**filter, filter.create_cache(), filter.new_mask())),
+            narrow_windows: set.detectors().len() >= WINDOW_NARROWING_MIN_DETECTORS,
+        }
+    }
+
+    /// Turns the narrowing of units searched in part (text windows) on or off; by
+    /// default it is on for sets of many detectors, where it pays. Results are the same
+    /// either way.
+    pub fn set_window_narrowing(&mut self, on: bool) {
+        self.narrow_windows = on;
+    }
+
+    pub fn set(&self) -> &'s IdentifierSet {
+        self.set
+    }
+
+    /// The set's raw-block filter for tables whose cells are separated by `delimiter`
+    /// (and line breaks and quotes), if it has a sound one.
+    pub fn block_filter(&self, delimiter: u8) -> Option<BlockFilter> {
+        self.set.block_filter(delimiter)
+    }
+
+    /// The detectors to run over `bytes`: those of `only` when the reader narrowed the
+    /// unit, else those the whole-unit filter names. A window's detectors come from all
+    /// its bytes, context included: a superset of those that can match where its
+    /// matches may start.
+    #[inline]
+    fn narrow<'m>(
+        &'m mut self,
+        bytes: &[u8],
+        whole: bool,
+        only: Option<&'m Narrowing>,
+    ) -> Narrowed<'m> {
+        let mask = match (only, &mut self.whole) {
+            (Some(only), _) => &only.mask,
+            (None, Some((filter, cache, mask))) if whole || self.narrow_windows => {
+                if filter
+                    .detectors_in(cache, bytes, 0..bytes.len(), mask)
+                    .is_err()
+                {
+                    mask.fill();
+                }
+                &*mask
+            }
+            (None, _) => return Narrowed::All,
+        };
+        if mask.is_empty() {
+            Narrowed::Nothing
+        } else {
+            Narrowed::Only(mask)
+        }
+    }
+
+    /// For each detector with matches kept in the unit `bytes` (those starting in
+    /// `search`, read in `context`, among the detectors `only` names when given), hands
+    /// `sink` the detector and how many: what counting the kept [`candidates`] gives,
+    /// for callers that place an occurrence by its unit alone (a cell, a JSON value).
+    ///
+    /// [`candidates`]: Matcher::candidates
+    pub fn count_kept<F>(
+        &mut self,
+        bytes: &[u8],
+        search: Range<usize>,
+        context: UnitContext<'_>,
+        only: Option<&Narrowing>,
+        mut sink: F,
+    ) where
+        F: FnMut(DetectorId, u64),
+    {
+        let set = self.set;
+        let whole = search.start == 0 && search.end == bytes.len();
+        let narrowed = self.narrow(bytes, whole, only);
+        match narrowed {
+            Narrowed::Nothing => {}
+            Narrowed::Only(mask) if whole => set.count_kept_masked(bytes, context, mask, sink),
+            narrowed => {
+                // Candidates come detector by detector: each run of one is counted and
+                // handed over when the next begins.
+                let mut run: Option<(DetectorId, u64)> = None;
+                set.scan_range_masked(bytes, search, context, narrowed.mask(), |c| {
+                    if !c.is_kept() {
+                        return;
+                    }
+                    match &mut run {
+                        Some((detector, kept)) if *detector == c.detector => *kept += 1,
+                        _ => {
+                            if let Some((detector, kept)) = run.replace((c.detector, 1)) {
+                                sink(detector, kept);
+                            }
+                        }
+                    }
+                });
+                if let Some((detector, kept)) = run {
+                    sink(detector, kept);
+                }
+            }
+        }
+    }
+
+    /// Hands `sink` every candidate, kept or rejected, of the unit `bytes`: matches that
+    /// start in `search` (the bytes around it still count as context), read in
+    /// `context`, of the detectors `only` names when given. Candidates of one detector
+    /// arrive in text order, as [`IdentifierSet::scan_range`] gives them.
+    pub fn candidates<'c, F>(
+        &mut self,
+        bytes: &[u8],
+        search: Range<usize>,
+        context: UnitContext<'c>,
+        only: Option<&Narrowing>,
+        sink: F,
+    ) where
+        F: FnMut(Candidate<'s, 'c>),
+    {
+        let set = self.set;
+        let whole = search.start == 0 && search.end == bytes.len();
+        match self.narrow(bytes, whole, only) {
+            Narrowed::Nothing => {}
+            Narrowed::Only(mask) if whole => set.scan_masked_by(bytes, context, mask, sink),
+            narrowed => set.scan_range_masked(bytes, search, context, narrowed.mask(), sink),
+        }
+    }
+
+    /// Whether any detector keeps a match in `text` read in `context`: for text that is
+    /// not a unit yet must not be written out if it holds sensitive data, such as column
+    /// names and the object keys on a JSON path. See
+    /// [`IdentifierSet::holds_kept_match`].
+    pub fn holds_kept_match(&self, text: &[u8], context: UnitContext<'_>) -> bool {
+        self.set.holds_kept_match(text, context)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use super::*;
+    use crate::{IdentifierFile, ManagedSelection};
+
+    /// Identifiers that stress the filters: anchors, classes that match separators,
+    /// keywords (in text and in column names), ignore words, an allow list, plus every
+    /// managed identifier.
+    const IDENTIFIERS: &str = r#"
+[[identifier]]
+name = "SIRET-NIC"
+regex = '\b(\d{3}\s?){2}\d{3}\-\d{5}\b'
+keywords = ["siret", "avril 2020"]
+ignore_words = ["000000000-00000"]
+maximum_match_distance = 20
+
+[[identifier]]
+name = "Brazil CPF"
+regex = '\b(\d{3}\.){2}\d{3}\-\d{2}\b'
+
+[[identifier]]
+name = "Prototyping Naming"
+regex = '\bP\-[A-Z]{2}\d{4}\b'
+
+[[identifier]]
+name = "Whole cell"
+regex = '^\d{3}$'
+
+[[identifier]]
+name = "Spread"
+regex = '\d{2}\s\d{2}'
+
+[[identifier]]
+name = "Anything quoted"
+regex = 'q.q'
+keywords = ["code"]
+
+[[allow_list]]
+name = "examples"
+words = ["111.111.111-11"]
+"#;
+
+    const PIECES: &[&str] = &[
+        "529.982.247-25",
+        "111.111.111-11",
+        "732 829 320-00074",
+        "732829320-00074",
+        "000000000-00000",
+        "siret",
+        "SIRET ",
+        "avril 2020 ",
+        "P-AB1234",
+        "xP-AB1234",
+        "P-AB12345",
+        "123",
+        "1234",
+        "12",
+        " ",
+        "q",
+        "code",
+        "ana@example.com",
+        "4111 1111 1111 1111",
+        "AKIAIOSFODNN7EXAMPL3",
+        "FR76 3000 6000 0112 3456 7890 189",
+        "hello",
+        "é",
+        "\u{fffd}",
+        ",",
+        "\t",
+        "\"",
+        "\"\"",
+        "\n",
+        "\r\n",
+        "\r",
+    ];
+
+    fn identifier_set() -> IdentifierSet {
+        let file = IdentifierFile::parse(Path::new("test.toml"), IDENTIFIERS).expect("parse");
+        IdentifierSet::new(&file, &ManagedSelection::All).expect("set")
+    }
+
+    #[test]
+    fn the_whole_unit_filter_spares_only_detectors_that_cannot_match() {
+        let set = identifier_set();
+        let filter = set.unit_filter(UnitLayout::Whole).expect("filter");
+        let mut cache = filter.create_cache();
+        let mut mask = filter.new_mask();
+        let mut matcher = Matcher::new(&set);
+        let mut rng = fastrand::Rng::with_seed(7);
+        for _ in 0..3000 {
+            let mut unit = Vec::new();
+            for _ in 0..rng.usize(..6) {
+                unit.extend_from_slice(PIECES[rng.usize(..PIECES.len())].as_bytes());
+            }
+            let context = if rng.bool() {
+                UnitContext::Column("siret code")
+            } else {
+                UnitContext::None
+            };
+            let mut expected = Vec::new();
+            set.scan(&unit, context, |c| expected.push(c));
+            filter
+                .detectors_in(&mut cache, &unit, 0..unit.len(), &mut mask)
+                .expect("search");
+            let mut got = Vec::new();
+            set.scan_masked_by(&unit, context, &mask, |c| got.push(c));
+            assert_eq!(got, expected, "{:?}", String::from_utf8_lossy(&unit));
+            // The matcher, which narrows whole units itself, gives the same candidates.
+            let mut judged = Vec::new();
+            matcher.candidates(&unit, 0..unit.len(), context, None, |c| judged.push(c));
+            assert_eq!(judged, expected, "{:?}", String::from_utf8_lossy(&unit));
+        }
+    }
+
+    /// Counting through the matcher gives the kept candidates' counts, whether the unit
+    /// is narrowed by the whole-unit filter, by a caller, or searched in part.
+    #[test]
+    fn counts_equal_the_kept_candidates_however_the_unit_is_narrowed() {
+        let set = identifier_set();
+        let mut matcher = Matcher::new(&set);
+        let all = Narrowing::all(&set);
+        let mut rng = fastrand::Rng::with_seed(11);
+        for _ in 0..2000 {
+            let mut unit = Vec::new();
+            for _ in 0..rng.usize(..6) {
+                unit.extend_from_slice(PIECES[rng.usize(..PIECES.len())].as_bytes());
+            }
+            let start = rng.usize(..=unit.len());
+            for (search, only) in [
+                (0..unit.len(), None),
+                (0..unit.len(), Some(&all)),
+                (start..unit.len(), None),
+            ] {
+                let mut expected: Vec<(DetectorId, u64)> = Vec::new();
+                set.scan_range(&unit, search.clone(), UnitContext::None, |c| {
+                    if !c.is_kept() {
+                        return;
+                    }
+                    match expected.last_mut() {
+                        Some((d, n)) if *d == c.detector => *n += 1,
+                        _ => expected.push((c.detector, 1)),
+                    }
+                });
+                let mut got = Vec::new();
+                matcher.count_kept(&unit, search, UnitContext::None, only, |d, n| {
+                    got.push((d, n))
+                });
+                assert_eq!(got, expected, "{:?}", String::from_utf8_lossy(&unit));
+            }
+        }
+    }
+}
