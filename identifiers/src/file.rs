@@ -1,4 +1,4 @@
-//! Identifier files: custom data identifiers and allow lists in TOML (SPEC section 1).
+//! Identifier files: custom data identifiers and allow lists in TOML (docs/identifiers.md).
 //!
 //! Loading is all-or-nothing: every problem found is reported with the file, the entry's
 //! name and the line, and no identifier set is built from a file that has any, so a typo

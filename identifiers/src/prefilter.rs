@@ -1,6 +1,6 @@
 //! One automaton over raw bytes that finds the text units worth judging.
 //!
-//! Judging a unit (SPEC section 2) runs every detector's regex over it, then keywords,
+//! Judging a unit (docs/identifiers.md) runs every detector's regex over it, then keywords,
 //! validators and allow lists on each match. Done for every cell of a table, that costs
 //! several regex searches per cell, most of them over cells that hold nothing. A
 //! [`UnitFilter`] instead runs one lazy DFA, built from all the detectors' patterns,

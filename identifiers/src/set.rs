@@ -480,7 +480,6 @@ impl IdentifierSet {
         }
     }
 
-    /// Applies SPEC section 2's rules 2-5 to one match.
     /// Hands `sink` every non-empty match of `detector` in `input` that starts before
     /// `end`, judged.
     fn candidates<'s, 'c, F>(

@@ -1,4 +1,4 @@
-//! SPEC section 2, rule by rule, through the public API an analyst's file goes through.
+//! The matching rules of docs/identifiers.md, rule by rule, through the public API an analyst's file goes through.
 
 use std::path::Path;
 

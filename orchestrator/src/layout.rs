@@ -1,4 +1,4 @@
-//! Where a batch's objects live: bucket names and keys (SPEC section 7).
+//! Where a batch's objects live: bucket names and keys (docs/pipeline.md).
 
 use std::fmt;
 

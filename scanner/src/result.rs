@@ -1,4 +1,4 @@
-//! Result records in Macie's format (SPEC section 5): one JSON object per scanned object,
+//! Result records in Macie's format (docs/results.md): one JSON object per scanned object,
 //! clean and skipped ones included. Matched text never appears here.
 
 use std::fmt;

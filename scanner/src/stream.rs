@@ -5,7 +5,7 @@
 //! what they read (a text window, a CSV record, a JSON string) and would lose it with an
 //! error, so a stream is read as if it ended where it failed ([`Deferred`]), and the
 //! failure is reported once the readers are done: the object is then PARTIAL with the
-//! findings in what was read, or SKIPPED when nothing was (SPEC section 4).
+//! findings in what was read, or SKIPPED when nothing was (docs/formats.md).
 
 use std::io::{self, Read};
 

@@ -1,4 +1,4 @@
-//! Step Functions for the ferret pipeline (SPEC section 8): the state machine
+//! Step Functions for the ferret pipeline (docs/statemachine.md): the state machine
 //! definitions, the activity worker that runs their tasks with the same functions as
 //! `ferret pipeline run`, review decisions delivered through task tokens, and the
 //! deployment of the activity and the state machine.

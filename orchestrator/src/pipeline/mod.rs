@@ -1,6 +1,6 @@
 //! One batch, as the seed application's state machine runs it, made safe: stage every
 //! raw object under the batch id, scan the staged objects, route each to manual-review
-//! or scanned-data, and summarise (SPEC section 7).
+//! or scanned-data, and summarise (docs/pipeline.md).
 //!
 //! Every step is idempotent, so the same batch run again after a crash at any instant
 //! finishes it with nothing lost and nothing duplicated:

@@ -334,7 +334,7 @@ fn record_units<'a>(
 }
 
 /// The header cell at 0-based `index`. Header cells are units like any other, but what
-/// they hold is reported as a line range (SPEC section 2, rule 6), at the lines and
+/// they hold is reported as a line range (docs/formats.md), at the lines and
 /// columns of the file's own text: `layout`, read from the raw header. Without it (a
 /// header too long to keep) the cell is placed on line 1 at `unquoted_column`, counted
 /// as if the fields before it were written unquoted.

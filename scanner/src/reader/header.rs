@@ -1,6 +1,6 @@
 //! Where the fields of a CSV/TSV header sit in the file's own text.
 //!
-//! What a header holds is reported as line ranges (SPEC section 2, rule 6), so its
+//! What a header holds is reported as line ranges (docs/formats.md), so its
 //! matches are located by the file's lines and characters, not by the parsed values:
 //! a quoted field starts one character after its quote, may span lines, and its value
 //! lacks characters the file has (one quote of each `""` pair, a closing quote followed
