@@ -348,42 +348,8 @@ mod tests {
     use super::*;
     use crate::{IdentifierFile, ManagedSelection};
 
-    /// Identifiers that stress the filters: anchors, classes that match separators,
-    /// keywords (in text and in column names), ignore words, an allow list, plus every
-    /// managed identifier.
-    const IDENTIFIERS: &str = r#"
-[[identifier]]
-name = "SIRET-NIC"
-regex = '\b(\d{3}\s?){2}\d{3}\-\d{5}\b'
-keywords = ["siret", "avril 2020"]
-ignore_words = ["000000000-00000"]
-maximum_match_distance = 20
-
-[[identifier]]
-name = "Brazil CPF"
-regex = '\b(\d{3}\.){2}\d{3}\-\d{2}\b'
-
-[[identifier]]
-name = "Prototyping Naming"
-regex = '\bP\-[A-Z]{2}\d{4}\b'
-
-[[identifier]]
-name = "Whole cell"
-regex = '^\d{3}$'
-
-[[identifier]]
-name = "Spread"
-regex = '\d{2}\s\d{2}'
-
-[[identifier]]
-name = "Anything quoted"
-regex = 'q.q'
-keywords = ["code"]
-
-[[allow_list]]
-name = "examples"
-words = ["111.111.111-11"]
-"#;
+    /// Identifiers that stress the filters (see the file), run with every managed one.
+    const IDENTIFIERS: &str = include_str!("../testdata/filter-stress.toml");
 
     const PIECES: &[&str] = &[
         "529.982.247-25",
