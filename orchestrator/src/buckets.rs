@@ -3,7 +3,7 @@
 //! seed's 10-day expiry on manual-review, so unreviewed data does not linger.
 
 use crate::layout::Buckets;
-use crate::store::{BucketSettings, Encryption, Store, StoreError};
+use ferret_store::{BucketSettings, Encryption, Store, StoreError};
 
 /// Days an object may wait in manual-review before it expires.
 pub const MANUAL_REVIEW_EXPIRY_DAYS: u32 = 10;

@@ -7,7 +7,7 @@
 //! nowhere.
 
 use crate::crash;
-use crate::store::{ObjectHead, Store, StoreError, Tags};
+use ferret_store::{ObjectHead, Store, StoreError, Tags};
 
 /// A move that could not be completed; the source is untouched.
 #[derive(Debug, thiserror::Error)]
@@ -73,7 +73,7 @@ pub async fn move_with_head<S: Store + ?Sized>(
         Err(error) => return Err(error.into()),
     };
     tags.extend(extra.iter().map(|(k, v)| (k.clone(), v.clone())));
-    if tags.len() > crate::store::MAX_TAGS {
+    if tags.len() > ferret_store::MAX_TAGS {
         return Err(MoveError::TooManyTags {
             bucket: from.0.to_owned(),
             key: from.1.to_owned(),

@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::layout::{tags, BatchId, Buckets};
 use crate::moves::{bounded, move_object, MoveError, Moved};
-use crate::store::{Store, StoreError, Tags};
+use ferret_store::{Store, StoreError, Tags};
 
 /// An object waiting for review.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

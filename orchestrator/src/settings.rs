@@ -6,8 +6,8 @@ use std::sync::Arc;
 
 use serde::Deserialize;
 
-pub use crate::store::StoreSpec;
-use crate::store::{S3Config, Store, StoreConfig};
+pub use ferret_store::StoreSpec;
+use ferret_store::{S3Config, Store, StoreConfig};
 
 /// `ferret.toml`: the same settings as the flags, for a deployment's defaults.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
@@ -51,7 +51,7 @@ pub const DEFAULT_CONCURRENCY: usize = 16;
 #[derive(Debug, thiserror::Error)]
 pub enum SettingsError {
     #[error(transparent)]
-    Store(#[from] crate::store::InvalidStoreSpec),
+    Store(#[from] ferret_store::InvalidStoreSpec),
     #[error("{path}: {message}")]
     File { path: String, message: String },
     #[error("--prefix {0:?}: bucket names allow lower-case letters, digits, '-' and '.'")]
@@ -128,9 +128,9 @@ impl Settings {
         }
     }
 
-    /// Opens the store these settings name (see [`crate::store::connect`]).
+    /// Opens the store these settings name (see [`ferret_store::connect`]).
     pub async fn open_store(&self) -> Arc<dyn Store> {
-        crate::store::connect(&self.store_config()).await
+        ferret_store::connect(&self.store_config()).await
     }
 }
 

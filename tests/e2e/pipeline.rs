@@ -8,7 +8,7 @@ use std::process::{Command, Output};
 
 use crate::common::*;
 use ferret_orchestrator::layout::Buckets;
-use ferret_orchestrator::store::{DirStore, S3Config, S3Store, Store, Tags};
+use ferret_store::{DirStore, S3Config, S3Store, Store, Tags};
 use ferret_testkit::Moto;
 use serde_json::{json, Value};
 

@@ -25,7 +25,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::layout::{BatchId, Buckets};
 use crate::moves::MoveError;
-use crate::store::{Store, StoreError};
+use ferret_store::{Store, StoreError};
 
 pub use route::Routing;
 pub use scan::Heads;

@@ -14,7 +14,7 @@ use md5::{Digest, Md5};
 
 use super::{Pipeline, PipelineError, Summary};
 use crate::layout::BatchId;
-use crate::store::{ObjectInfo, Store};
+use ferret_store::{ObjectInfo, Store};
 
 impl<S: Store + ?Sized> Pipeline<S> {
     /// Scans one share of the batch: `keys` are staged keys (`ID/<key>`) as the

@@ -9,7 +9,7 @@ use super::stage::check_moves;
 use super::{Pipeline, PipelineError};
 use crate::layout::{tags, BatchId};
 use crate::moves::{bounded, move_with_head};
-use crate::store::{Store, Tags};
+use ferret_store::{Store, Tags};
 
 /// S3's limit on a tag value.
 const MAX_TAG_VALUE: usize = 256;

@@ -16,7 +16,7 @@ use flate2::read::GzDecoder;
 
 use super::{Pipeline, PipelineError, Routing};
 use crate::layout::BatchId;
-use crate::store::{ObjectHead, ObjectInfo, ObjectWriter, Store, StoreError};
+use ferret_store::{ObjectHead, ObjectInfo, ObjectWriter, Store, StoreError};
 
 /// The heads of staged objects as the scan read them, by staged key (`ID/<key>`): the
 /// route copies from them without reading each head again.

@@ -4,7 +4,7 @@
 use super::{Pipeline, PipelineError};
 use crate::layout::{tags, BatchId};
 use crate::moves::{bounded, move_object, MoveError};
-use crate::store::{Store, Tags};
+use ferret_store::{Store, Tags};
 
 impl<S: Store + ?Sized> Pipeline<S> {
     /// Moves raw's objects into the batch and returns how many objects the batch holds in

@@ -7,8 +7,8 @@ use std::sync::Arc;
 use ferret_identifiers::{IdentifierFile, IdentifierSet, ManagedSelection};
 use ferret_orchestrator::layout::{BatchId, Buckets};
 use ferret_orchestrator::pipeline::{BatchStatus, Pipeline};
-use ferret_orchestrator::store::DirStore;
 use ferret_scanner::ScanOptions;
+use ferret_store::DirStore;
 
 const CPF_CSV: &[u8] = b"nome,cpf\nAna,529.982.247-25\n";
 const CLEAN_TXT: &[u8] = b"quarterly figures, nothing personal\n";

@@ -7,8 +7,8 @@ use std::sync::Arc;
 use ferret_identifiers::{IdentifierFile, IdentifierSet, ManagedSelection};
 use ferret_orchestrator::layout::{BatchId, Buckets};
 use ferret_orchestrator::pipeline::{BatchStatus, Pipeline, PipelineError};
-use ferret_orchestrator::store::DirStore;
 use ferret_scanner::ScanOptions;
+use ferret_store::DirStore;
 
 fn pipeline(root: &std::path::Path) -> Pipeline<DirStore> {
     let set = IdentifierSet::new(
