@@ -2,11 +2,9 @@
 //! against both backends: the embedded [`DirStore`] in a temporary folder and
 //! [`S3Store`] against a moto server. Each backend also has a few tests of its own.
 
-mod common;
-
 use std::io::{Read, Write};
 
-use common::{default_settings, Fixture, Seed};
+use crate::common::{default_settings, Fixture, Seed};
 use ferret_store::{BucketSettings, Encryption, ObjectHead, Store, StoreError, Tags};
 
 fn tags(pairs: &[(&str, &str)]) -> Tags {
@@ -383,7 +381,7 @@ mod behaviour {
             expire_after_days: Some(10),
             ..default_settings()
         };
-        let bucket = common::unique_bucket();
+        let bucket = crate::common::unique_bucket();
         store
             .ensure_bucket(&bucket, &settings)
             .await
@@ -858,7 +856,7 @@ mod s3_only {
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn ensure_bucket_applies_the_settings() {
         let f = S3Fixture::new();
-        let bucket = common::unique_bucket();
+        let bucket = crate::common::unique_bucket();
         let settings = BucketSettings {
             encryption: Encryption {
                 algorithm: "aws:kms".to_owned(),

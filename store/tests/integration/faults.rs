@@ -6,12 +6,10 @@
 //! operation, and a streamed body never ends short without an error. Every test
 //! asserts that its faults really fired.
 
-mod common;
-
 use std::io::Read;
 use std::time::Duration;
 
-use common::{unique_bucket, MOTO_ACCOUNT};
+use crate::common::{unique_bucket, MOTO_ACCOUNT};
 use ferret_store::{MultipartCopy, S3Config, S3Store, Store, StoreError, Tags};
 use ferret_testkit::faults::{Fault, Requests, Rule, Schedule};
 use ferret_testkit::{FaultProxy, Moto};
