@@ -1083,39 +1083,7 @@ mod tests {
     /// shared with the identifiers crate's differential tests.
     const IDENTIFIERS: &str = include_str!("../../../identifiers/testdata/filter-stress.toml");
 
-    const PIECES: &[&str] = &[
-        "529.982.247-25",
-        "111.111.111-11",
-        "732 829 320-00074",
-        "732829320-00074",
-        "000000000-00000",
-        "siret",
-        "SIRET ",
-        "avril 2020 ",
-        "P-AB1234",
-        "xP-AB1234",
-        "P-AB12345",
-        "123",
-        "1234",
-        "12",
-        " ",
-        "q",
-        "code",
-        "ana@example.com",
-        "4111 1111 1111 1111",
-        "AKIAIOSFODNN7EXAMPL3",
-        "FR76 3000 6000 0112 3456 7890 189",
-        "hello",
-        "é",
-        "\u{fffd}",
-        ",",
-        "\t",
-        "\"",
-        "\"\"",
-        "\n",
-        "\r\n",
-        "\r",
-    ];
+    const PIECES: &[&str] = include!("../../../identifiers/testdata/filter-pieces.rs");
 
     /// A table of random cells made of the pieces above, some quoted.
     fn table(rng: &mut Rng, delimiter: u8, rows: usize) -> Vec<u8> {
