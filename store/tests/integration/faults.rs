@@ -11,7 +11,7 @@ use std::time::Duration;
 
 use crate::common::{unique_bucket, MOTO_ACCOUNT};
 use ferret_store::{MultipartCopy, S3Config, S3Store, Store, StoreError, Tags};
-use ferret_testkit::faults::{Fault, Requests, Rule, Schedule};
+use ferret_testkit::faults::{Fault, Requests, Rule, RuleId, Schedule};
 use ferret_testkit::{FaultProxy, Moto};
 
 /// Bytes that differ from offset to offset, so a misplaced or repeated range shows.
@@ -79,6 +79,16 @@ impl Faulty {
     /// The path of `key` in this bucket, as a path-style request names it.
     fn path(&self, key: &str) -> String {
         format!("/{}/{key}", self.bucket)
+    }
+
+    /// Cuts every GET of `key` after its first KiB of body, for tests of what happens
+    /// when retries and resumes cannot get past the fault.
+    fn cut_every_read(&self, key: &str) -> RuleId {
+        self.proxy.inject(Rule {
+            requests: Requests::any().method("GET").path_contains(&self.path(key)),
+            schedule: Schedule::Every(1),
+            fault: Fault::CloseBody { after: 1024 },
+        })
     }
 
     async fn seed(&self, key: &str, body: &[u8]) {
@@ -455,11 +465,7 @@ async fn a_body_cut_every_time_ends_in_an_error_not_a_short_read() {
     let f = Faulty::new().await;
     let key = "always-cut.bin";
     f.seed(key, &pattern(OBJECT_LEN)).await;
-    let cuts = f.proxy.inject(Rule {
-        requests: Requests::any().method("GET").path_contains(&f.path(key)),
-        schedule: Schedule::Every(1),
-        fault: Fault::CloseBody { after: 1024 },
-    });
+    let cuts = f.cut_every_read(key);
     let error = f
         .read_through(key)
         .await
@@ -510,11 +516,7 @@ async fn a_small_object_cut_every_time_is_a_named_error() {
     let f = Faulty::new().await;
     let key = "summary.json";
     f.seed(key, &pattern(OBJECT_LEN)).await;
-    let cuts = f.proxy.inject(Rule {
-        requests: Requests::any().method("GET").path_contains(&f.path(key)),
-        schedule: Schedule::Every(1),
-        fault: Fault::CloseBody { after: 1024 },
-    });
+    let cuts = f.cut_every_read(key);
     let error = f
         .store
         .get(&f.bucket, key)
