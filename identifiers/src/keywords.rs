@@ -1,6 +1,13 @@
-//! The keyword proximity rule: a keyword that ends at or before a match's start, within
-//! `maximum_match_distance` characters of the match's end; or, for structured data, a
-//! keyword in the column name or in a key on the JSON path.
+//! The keyword proximity rules: a keyword that ends at or before a match's start and
+//! close enough to it; or, for structured data, a keyword in the column name or in a key
+//! on the JSON path.
+//!
+//! Custom and managed identifiers measure "close enough" differently, as Macie does:
+//! a custom identifier counts `maximum_match_distance` characters from the keyword's end
+//! to the match's *end*; a managed identifier allows at most 30 characters between the
+//! keyword's end and the match's *start*, and its keywords that hold a space also match
+//! their spellings with `_`, with `-` and with no space (`date of birth` finds
+//! `date_of_birth`, `date-of-birth` and `dateofbirth`).
 
 use std::ops::Range;
 
@@ -32,6 +39,21 @@ pub enum UnitContext<'c> {
     JsonKeys(&'c [String]),
 }
 
+/// Where the distance to a keyword is measured to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Proximity {
+    /// Custom identifiers: at most this many characters from the keyword's end to the
+    /// match's end.
+    MatchEnd(u32),
+    /// Managed identifiers: at most this many characters from the keyword's end to the
+    /// match's start.
+    MatchStart(u32),
+}
+
+/// Macie's distance for managed identifiers: at most 30 characters between a keyword's
+/// end and the match's start.
+pub const MANAGED_KEYWORD_DISTANCE: u32 = 30;
+
 /// One identifier's compiled keywords.
 #[derive(Debug, Clone)]
 pub struct KeywordRule {
@@ -39,6 +61,7 @@ pub struct KeywordRule {
     automaton: AhoCorasick,
     /// Maps an automaton pattern to its index in `words`.
     pattern_word: Vec<usize>,
+    proximity: Proximity,
     max_distance: usize,
     /// The longest keyword in characters: how far before the distance window a keyword
     /// may start.
@@ -52,13 +75,36 @@ impl KeywordRule {
     /// spellings are searched too, which covers how keywords such as "numéro" are written
     /// in practice without a Unicode case-folding pass over every unit.
     pub fn new(words: &[String], max_distance: u32) -> KeywordRule {
+        KeywordRule::build(words, Proximity::MatchEnd(max_distance), false)
+    }
+
+    /// Compiles a managed identifier's `words` (non-empty) with Macie's rule for them:
+    /// [`MANAGED_KEYWORD_DISTANCE`] from the match's start, and each keyword that holds
+    /// a space also searched with `_`, with `-` and with no space in its place.
+    pub fn managed(words: &[String]) -> KeywordRule {
+        KeywordRule::build(
+            words,
+            Proximity::MatchStart(MANAGED_KEYWORD_DISTANCE),
+            true,
+        )
+    }
+
+    fn build(words: &[String], proximity: Proximity, space_variants: bool) -> KeywordRule {
         let mut patterns: Vec<String> = Vec::new();
         let mut pattern_word = Vec::new();
         for (index, word) in words.iter().enumerate() {
-            for variant in [word.clone(), word.to_lowercase(), word.to_uppercase()] {
-                if !patterns.contains(&variant) {
-                    patterns.push(variant);
-                    pattern_word.push(index);
+            let mut spellings = vec![word.clone()];
+            if space_variants && word.contains(' ') {
+                for joiner in ["_", "-", ""] {
+                    spellings.push(word.replace(' ', joiner));
+                }
+            }
+            for spelling in spellings {
+                for variant in [spelling.to_lowercase(), spelling.to_uppercase(), spelling] {
+                    if !patterns.contains(&variant) {
+                        patterns.push(variant);
+                        pattern_word.push(index);
+                    }
                 }
             }
         }
@@ -67,10 +113,14 @@ impl KeywordRule {
             .match_kind(MatchKind::Standard)
             .build(&patterns)
             .expect("keyword automata are small: at most 50 keywords of 90 characters");
+        let max_distance = match proximity {
+            Proximity::MatchEnd(distance) | Proximity::MatchStart(distance) => distance,
+        };
         KeywordRule {
             words: words.to_vec(),
             automaton,
             pattern_word,
+            proximity,
             max_distance: max_distance as usize,
             longest_chars: words.iter().map(|w| w.chars().count()).max().unwrap_or(0),
         }
@@ -82,7 +132,11 @@ impl KeywordRule {
     /// Only the window that could hold a qualifying keyword is searched, so the cost per
     /// match is bounded by the distance and keyword length, not by the unit's size.
     pub fn in_text(&self, unit: &[u8], span: &Range<usize>) -> Option<(usize, Range<usize>)> {
-        let lower = step_back_chars(unit, span.end, self.max_distance + self.longest_chars);
+        let anchor = match self.proximity {
+            Proximity::MatchEnd(_) => span.end,
+            Proximity::MatchStart(_) => span.start,
+        };
+        let lower = step_back_chars(unit, anchor, self.max_distance + self.longest_chars);
         if lower >= span.start {
             return None;
         }
@@ -94,7 +148,7 @@ impl KeywordRule {
             .find_overlapping_iter(window)
             .max_by_key(|found| found.end())?;
         let occurrence = lower + nearest.start()..lower + nearest.end();
-        (char_count(&unit[occurrence.end..span.end]) <= self.max_distance)
+        (char_count(&unit[occurrence.end..anchor]) <= self.max_distance)
             .then(|| (self.pattern_word[nearest.pattern().as_usize()], occurrence))
     }
 
@@ -131,5 +185,16 @@ impl KeywordRule {
     /// The keyword as the identifier defines it.
     pub fn word(&self, index: usize) -> &str {
         &self.words[index]
+    }
+
+    /// Whether any keyword occurs anywhere in `unit` or in its context: when none does,
+    /// no match of the unit can be kept by this rule (nor rejected for having one near).
+    pub fn occurs_anywhere(&self, unit: &[u8], context: UnitContext<'_>) -> bool {
+        self.automaton.is_match(unit)
+            || match context {
+                UnitContext::None => false,
+                UnitContext::Column(name) => self.automaton.is_match(name),
+                UnitContext::JsonKeys(keys) => keys.iter().any(|k| self.automaton.is_match(k)),
+            }
     }
 }

@@ -689,7 +689,7 @@ mod tests {
         let translated: Vec<String> = crate::managed::MANAGED_IDENTIFIERS
             .iter()
             .map(|m| {
-                crate::pattern::Pattern::new(m.regex)
+                crate::pattern::Pattern::new(&m.regex())
                     .expect("managed")
                     .translated()
                     .to_owned()

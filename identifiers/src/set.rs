@@ -9,7 +9,7 @@ use regex_automata::{meta::Regex, Input};
 
 use crate::file::{AllowListEntries, CustomIdentifier, IdentifierFile};
 use crate::keywords::{KeywordRule, KeywordSource, UnitContext};
-use crate::managed::{Check, ManagedIdentifier, ManagedSelection};
+use crate::managed::{Check, Keywords, ManagedIdentifier, ManagedSelection};
 use crate::matcher::{BlockFilter, Narrowing};
 use crate::pattern::{Pattern, PatternError};
 use crate::prefilter::{DetectorMask, UnitFilter};
@@ -38,6 +38,10 @@ pub struct Detector {
     ignore_words: Option<(AhoCorasick, Vec<String>)>,
     check: Option<Check>,
     keywords: Option<KeywordRule>,
+    /// True when a keyword near a match rejects it instead of keeping it.
+    keywords_absent: bool,
+    /// The managed identifier's row, for the values it never reports.
+    managed: Option<&'static ManagedIdentifier>,
 }
 
 impl Detector {
@@ -52,12 +56,25 @@ impl Detector {
 
     /// True when a keyword must be near a match (in text, column name or JSON path).
     pub fn requires_keyword(&self) -> bool {
-        self.keywords.is_some()
+        self.keywords.is_some() && !self.keywords_absent
     }
 
     /// True when no rule of the identifier itself can reject a match.
     fn keeps_every_match(&self) -> bool {
-        self.ignore_words.is_none() && self.check.is_none() && self.keywords.is_none()
+        self.ignore_words.is_none()
+            && self.check.is_none()
+            && self.keywords.is_none()
+            && self.managed.is_none_or(|row| row.excluded.is_empty())
+    }
+
+    /// True when no match in `unit` read in `context` can be kept because the keyword
+    /// the identifier requires occurs nowhere, neither in the unit nor in its context:
+    /// one pass of the keyword automaton then spares every regex search.
+    fn lacks_required_keyword(&self, unit: &[u8], context: UnitContext<'_>) -> bool {
+        match &self.keywords {
+            Some(rule) if !self.keywords_absent => !rule.occurs_anywhere(unit, context),
+            _ => false,
+        }
     }
 }
 
@@ -72,6 +89,12 @@ pub enum Rejection<'s> {
     AllowList(&'s str),
     /// The identifier requires a keyword and none is close enough.
     NoKeywordInRange,
+    /// The match is a value its issuer publishes as an example (a test card number, a
+    /// documentation key), which managed identifiers never report.
+    Example,
+    /// The identifier reports only matches with no keyword near, and one is
+    /// (`CREDIT_CARD_NUMBER_(NO_KEYWORD)`, whose twin `CREDIT_CARD_NUMBER` reports it).
+    KeywordInRange,
 }
 
 impl Rejection<'_> {
@@ -82,6 +105,8 @@ impl Rejection<'_> {
             Rejection::Checksum => "checksum",
             Rejection::AllowList(_) => "allow_list",
             Rejection::NoKeywordInRange => "no_keyword_in_range",
+            Rejection::Example => "example",
+            Rejection::KeywordInRange => "keyword_in_range",
         }
     }
 }
@@ -376,7 +401,7 @@ impl IdentifierSet {
     {
         let verdicts_constant = self.allow.is_empty();
         for (index, detector) in self.detectors.iter().enumerate() {
-            if !mask.contains(index) {
+            if !mask.contains(index) || detector.lacks_required_keyword(unit, context) {
                 continue;
             }
             let counted = if verdicts_constant && detector.keeps_every_match() {
@@ -531,11 +556,18 @@ impl IdentifierSet {
                 return Verdict::Rejected(Rejection::Checksum);
             }
         }
+        if detector.managed.is_some_and(|row| row.is_excluded(text)) {
+            return Verdict::Rejected(Rejection::Example);
+        }
         if let Some(list) = self.allow.allowing(text) {
             return Verdict::Rejected(Rejection::AllowList(list));
         }
         match &detector.keywords {
             None => Verdict::Kept(None),
+            Some(rule) if detector.keywords_absent => match rule.satisfied(unit, span, context) {
+                Some(_) => Verdict::Rejected(Rejection::KeywordInRange),
+                None => Verdict::Kept(None),
+            },
             Some(rule) => match rule.satisfied(unit, span, context) {
                 Some((word, source)) => Verdict::Kept(Some(KeywordHit {
                     keyword: rule.word(word),
@@ -569,23 +601,32 @@ fn custom(identifier: &CustomIdentifier) -> Detector {
         ignore_words: ignore_automaton(&identifier.ignore_words),
         check: identifier.validator.map(Check::Validator),
         keywords: keyword_rule(&identifier.keywords, identifier.maximum_match_distance),
+        keywords_absent: false,
+        managed: None,
     }
 }
 
-fn managed_detector(spec: &ManagedIdentifier) -> Result<Detector, BuildError> {
-    let pattern = Pattern::new(spec.regex).map_err(|error| BuildError::Managed {
+fn managed_detector(spec: &'static ManagedIdentifier) -> Result<Detector, BuildError> {
+    let pattern = Pattern::new(&spec.regex()).map_err(|error| BuildError::Managed {
         type_name: spec.type_name,
         error,
     })?;
-    let owned = |words: &[&str]| words.iter().map(|w| (*w).to_owned()).collect::<Vec<_>>();
+    let words: Vec<String> = spec
+        .keywords
+        .words()
+        .iter()
+        .map(|w| (*w).to_owned())
+        .collect();
     Ok(Detector {
         name: spec.type_name.to_owned(),
         kind: DetectorKind::Managed {
             category: spec.category,
         },
         pattern,
-        ignore_words: ignore_automaton(&owned(spec.ignore_words)),
+        ignore_words: None,
         check: spec.check,
-        keywords: keyword_rule(&owned(spec.keywords), spec.maximum_match_distance),
+        keywords: (!words.is_empty()).then(|| KeywordRule::managed(&words)),
+        keywords_absent: matches!(spec.keywords, Keywords::Absent(_)),
+        managed: Some(spec),
     })
 }

@@ -187,7 +187,10 @@ fn record(
             let detail = match rejection {
                 Rejection::IgnoreWord(word) => Some(word.to_owned()),
                 Rejection::AllowList(list) => Some(list.to_owned()),
-                Rejection::Checksum | Rejection::NoKeywordInRange => None,
+                Rejection::Checksum
+                | Rejection::NoKeywordInRange
+                | Rejection::Example
+                | Rejection::KeywordInRange => None,
             };
             report.rejected.push(BenchRejection {
                 text,

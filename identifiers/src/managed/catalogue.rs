@@ -1,0 +1,1629 @@
+//! The catalogue: one row per managed identifier.
+//!
+//! Rows follow Macie's reference pages: credentials, financial information (the 52
+//! per-country IBAN types last), health, personal information; ferret's own types come
+//! at the end. Patterns are written in Macie's dialect. Keyword lists are Macie's
+//! published keywords for the type, in the languages of its countries; a keyword with
+//! a space also matches its `_`, `-` and joined spellings (see
+//! [`KeywordRule::managed`](crate::keywords::KeywordRule::managed)).
+//!
+//! Where a check exists for a number, the row names its [`Validator`]; format-only types
+//! (driver's licences, passports) require a keyword instead, which is what keeps their
+//! loose formats precise.
+
+use super::examples::{
+    AWS_EXAMPLE_ACCESS_KEY_IDS, AWS_EXAMPLE_SECRET_KEYS, STRIPE_EXAMPLE_KEYS, TEST_CARD_NUMBERS,
+};
+use super::{Check, Keywords, ManagedIdentifier, Origin, Page, Source, BASE};
+use crate::validators::Validator;
+use crate::Category;
+
+const CREDENTIALS: ManagedIdentifier = ManagedIdentifier {
+    category: Category::Credentials,
+    page: Page::Credentials,
+    ..BASE
+};
+const FINANCIAL: ManagedIdentifier = ManagedIdentifier {
+    category: Category::FinancialInformation,
+    page: Page::Financial,
+    ..BASE
+};
+const HEALTH: ManagedIdentifier = ManagedIdentifier {
+    category: Category::PersonalInformation,
+    page: Page::Health,
+    ..BASE
+};
+const PERSONAL: ManagedIdentifier = ManagedIdentifier {
+    category: Category::PersonalInformation,
+    page: Page::Personal,
+    ..BASE
+};
+
+/// An IBAN row: Macie reports IBANs under the country's `<COUNTRY>_BANK_ACCOUNT_NUMBER`,
+/// with no keyword required; the check is mod 97 with the country's length and BBAN
+/// structure.
+const fn iban(
+    type_name: &'static str,
+    countries: &'static [&'static str],
+    country: &'static str,
+    length: u8,
+) -> ManagedIdentifier {
+    ManagedIdentifier {
+        type_name,
+        countries,
+        source: Source::Iban { country, length },
+        check: Some(Check::Validator(Validator::Iban)),
+        ..FINANCIAL
+    }
+}
+
+/// Keywords of payment card numbers, shared by the type that requires one and the type
+/// that requires none to be near.
+const CARD_KEYWORDS: &[&str] = &[
+    "account number",
+    "american express",
+    "amex",
+    "bank card",
+    "card holder",
+    "card num",
+    "card number",
+    "card type",
+    "carte bancaire",
+    "carte de crédit",
+    "cc #",
+    "cc#",
+    "ccn",
+    "check card",
+    "credit",
+    "credit card",
+    "debit",
+    "debit card",
+    "diners club",
+    "discover",
+    "electron",
+    "japanese card bureau",
+    "jcb",
+    "kreditkarte",
+    "maestro",
+    "mastercard",
+    "mc",
+    "tarjeta de crédito",
+    "carta di credito",
+    "union pay",
+    "visa",
+];
+
+/// The pattern of payment card numbers: 13 to 19 digits, whole or grouped as issuers
+/// print them.
+const CARD_REGEX: &str = r"\b(?:\d{4}[ -]\d{4}[ -]\d{4}[ -]\d{4}(?:[ -]\d{1,3})?|\d{4}[ -]\d{6}[ -]\d{4,5}|\d{13,19})\b";
+
+const PASSPORT_KEYWORDS: &[&str] = &["passport", "passport number", "passport no", "passport#"];
+
+const PHONE_KEYWORDS: &[&str] = &["phone", "telephone", "mobile", "cell", "fax", "tel"];
+
+/// Every managed identifier ferret knows, in the order they are documented.
+pub const MANAGED_IDENTIFIERS: &[ManagedIdentifier] = &[
+    // ----- Credentials -----
+    ManagedIdentifier {
+        type_name: "AWS_CREDENTIALS",
+        source: Source::Regex(r"[A-Za-z0-9/+]{40,}"),
+        check: Some(Check::AwsSecretKey),
+        keywords: Keywords::Required(&[
+            "aws_secret_access_key",
+            "credentials",
+            "secret access key",
+            "secret key",
+            "set-awscredential",
+        ]),
+        excluded: AWS_EXAMPLE_SECRET_KEYS,
+        recommended: true,
+        ..CREDENTIALS
+    },
+    ManagedIdentifier {
+        type_name: "GCP_API_KEY",
+        source: Source::Regex(r"\bAIza[0-9A-Za-z_-]{35}"),
+        keywords: Keywords::Required(&[
+            "G_PLACES_KEY",
+            "GCP api key",
+            "GCP key",
+            "google cloud key",
+            "google-api-key",
+            "google-cloud-apikeys",
+            "GOOGLEKEY",
+            "X-goog-api-key",
+        ]),
+        ..CREDENTIALS
+    },
+    ManagedIdentifier {
+        type_name: "HTTP_BASIC_AUTH_HEADER",
+        source: Source::Regex(r"(?i:authorization): *(?i:basic) [A-Za-z0-9+/]{8,}={0,2}"),
+        recommended: true,
+        ..CREDENTIALS
+    },
+    ManagedIdentifier {
+        type_name: "JSON_WEB_TOKEN",
+        source: Source::Regex(
+            r"\beyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}",
+        ),
+        ..CREDENTIALS
+    },
+    ManagedIdentifier {
+        type_name: "OPENSSH_PRIVATE_KEY",
+        source: Source::Regex(r"-----BEGIN OPENSSH PRIVATE KEY-----"),
+        recommended: true,
+        ..CREDENTIALS
+    },
+    ManagedIdentifier {
+        type_name: "PGP_PRIVATE_KEY",
+        source: Source::Regex(r"-----BEGIN PGP PRIVATE KEY BLOCK-----"),
+        recommended: true,
+        ..CREDENTIALS
+    },
+    ManagedIdentifier {
+        type_name: "PKCS",
+        source: Source::Regex(r"-----BEGIN (?:RSA |DSA |EC |ENCRYPTED )?PRIVATE KEY-----"),
+        recommended: true,
+        ..CREDENTIALS
+    },
+    ManagedIdentifier {
+        type_name: "PUTTY_PRIVATE_KEY",
+        source: Source::Regex(r"PuTTY-User-Key-File-[1-3]: *[a-z0-9-]+"),
+        recommended: true,
+        ..CREDENTIALS
+    },
+    ManagedIdentifier {
+        type_name: "STRIPE_CREDENTIALS",
+        source: Source::Regex(r"\b(?:sk|rk)_(?:live|test)_[0-9A-Za-z]{24,99}\b"),
+        excluded: STRIPE_EXAMPLE_KEYS,
+        ..CREDENTIALS
+    },
+    // ----- Financial information -----
+    ManagedIdentifier {
+        type_name: "BANK_ACCOUNT_NUMBER",
+        countries: &["CA", "US"],
+        source: Source::Regex(r"\b\d{7,17}\b"),
+        keywords: Keywords::Required(&[
+            "account number",
+            "account no",
+            "acct number",
+            "acct no",
+            "bank account",
+            "checking account",
+            "savings account",
+            "deposit account",
+            "direct deposit",
+            "numéro de compte",
+            "compte bancaire",
+        ]),
+        ..FINANCIAL
+    },
+    ManagedIdentifier {
+        type_name: "CREDIT_CARD_EXPIRATION",
+        source: Source::Regex(r"\b(?:0[1-9]|1[0-2]) ?[/-] ?(?:20)?\d{2}\b"),
+        keywords: Keywords::Required(&[
+            "exp date",
+            "expiration date",
+            "expiration",
+            "expiry",
+            "expires",
+            "exp",
+            "valid thru",
+            "valid through",
+            "good thru",
+            "card exp",
+        ]),
+        ..FINANCIAL
+    },
+    ManagedIdentifier {
+        type_name: "CREDIT_CARD_MAGNETIC_STRIPE",
+        source: Source::Regex(
+            r"%B\d{13,19}\^[A-Za-z /.]{2,26}\^\d{7,}[^?\r\n]*\?|;\d{13,19}=\d{7,}\?",
+        ),
+        recommended: true,
+        ..FINANCIAL
+    },
+    ManagedIdentifier {
+        type_name: "CREDIT_CARD_NUMBER",
+        source: Source::Regex(CARD_REGEX),
+        check: Some(Check::Validator(Validator::CreditCard)),
+        keywords: Keywords::Required(CARD_KEYWORDS),
+        excluded: TEST_CARD_NUMBERS,
+        recommended: true,
+        ..FINANCIAL
+    },
+    ManagedIdentifier {
+        type_name: "CREDIT_CARD_NUMBER_(NO_KEYWORD)",
+        source: Source::Regex(CARD_REGEX),
+        check: Some(Check::Validator(Validator::CreditCard)),
+        keywords: Keywords::Absent(CARD_KEYWORDS),
+        excluded: TEST_CARD_NUMBERS,
+        ..FINANCIAL
+    },
+    ManagedIdentifier {
+        type_name: "CREDIT_CARD_SECURITY_CODE",
+        source: Source::Regex(r"\b\d{3,4}\b"),
+        keywords: Keywords::Required(&[
+            "card verification",
+            "card security code",
+            "cid",
+            "csc",
+            "cvc",
+            "cvc2",
+            "cvn",
+            "cvv",
+            "cvv2",
+            "security code",
+            "cryptogramme",
+        ]),
+        ..FINANCIAL
+    },
+    iban("ALBANIA_BANK_ACCOUNT_NUMBER", &["AL"], "AL", 28),
+    iban("ANDORRA_BANK_ACCOUNT_NUMBER", &["AD"], "AD", 24),
+    iban("AUSTRIA_BANK_ACCOUNT_NUMBER", &["AT"], "AT", 20),
+    iban("BELGIUM_BANK_ACCOUNT_NUMBER", &["BE"], "BE", 16),
+    iban("BOSNIA_AND_HERZEGOVINA_BANK_ACCOUNT_NUMBER", &["BA"], "BA", 20),
+    iban("BRAZIL_BANK_ACCOUNT_NUMBER", &["BR"], "BR", 29),
+    iban("BULGARIA_BANK_ACCOUNT_NUMBER", &["BG"], "BG", 22),
+    iban("COSTA_RICA_BANK_ACCOUNT_NUMBER", &["CR"], "CR", 22),
+    iban("CROATIA_BANK_ACCOUNT_NUMBER", &["HR"], "HR", 21),
+    iban("CYPRUS_BANK_ACCOUNT_NUMBER", &["CY"], "CY", 28),
+    iban("CZECHIA_BANK_ACCOUNT_NUMBER", &["CZ"], "CZ", 24),
+    iban("DENMARK_BANK_ACCOUNT_NUMBER", &["DK"], "DK", 18),
+    iban("ESTONIA_BANK_ACCOUNT_NUMBER", &["EE"], "EE", 20),
+    iban("FAROE_ISLANDS_BANK_ACCOUNT_NUMBER", &["FO"], "FO", 18),
+    iban("FINLAND_BANK_ACCOUNT_NUMBER", &["FI"], "FI", 18),
+    iban("FRANCE_BANK_ACCOUNT_NUMBER", &["FR"], "FR", 27),
+    iban("GEORGIA_BANK_ACCOUNT_NUMBER", &["GE"], "GE", 22),
+    iban("GERMANY_BANK_ACCOUNT_NUMBER", &["DE"], "DE", 22),
+    iban("GREECE_BANK_ACCOUNT_NUMBER", &["GR"], "GR", 27),
+    iban("GREENLAND_BANK_ACCOUNT_NUMBER", &["GL"], "GL", 18),
+    iban("HUNGARY_BANK_ACCOUNT_NUMBER", &["HU"], "HU", 28),
+    iban("ICELAND_BANK_ACCOUNT_NUMBER", &["IS"], "IS", 26),
+    iban("IRELAND_BANK_ACCOUNT_NUMBER", &["IE"], "IE", 22),
+    iban("ITALY_BANK_ACCOUNT_NUMBER", &["IT"], "IT", 27),
+    iban("KOSOVO_BANK_ACCOUNT_NUMBER", &["XK"], "XK", 20),
+    iban("LATVIA_BANK_ACCOUNT_NUMBER", &["LV"], "LV", 21),
+    iban("LIECHTENSTEIN_BANK_ACCOUNT_NUMBER", &["LI"], "LI", 21),
+    iban("LITHUANIA_BANK_ACCOUNT_NUMBER", &["LT"], "LT", 20),
+    iban("LUXEMBOURG_BANK_ACCOUNT_NUMBER", &["LU"], "LU", 20),
+    iban("MALTA_BANK_ACCOUNT_NUMBER", &["MT"], "MT", 31),
+    iban("MAURITIUS_BANK_ACCOUNT_NUMBER", &["MU"], "MU", 30),
+    iban("MONACO_BANK_ACCOUNT_NUMBER", &["MC"], "MC", 27),
+    iban("MONTENEGRO_BANK_ACCOUNT_NUMBER", &["ME"], "ME", 22),
+    iban("NETHERLANDS_BANK_ACCOUNT_NUMBER", &["NL"], "NL", 18),
+    iban("NORTH_MACEDONIA_BANK_ACCOUNT_NUMBER", &["MK"], "MK", 19),
+    iban("NORWAY_BANK_ACCOUNT_NUMBER", &["NO"], "NO", 15),
+    iban("POLAND_BANK_ACCOUNT_NUMBER", &["PL"], "PL", 28),
+    iban("PORTUGAL_BANK_ACCOUNT_NUMBER", &["PT"], "PT", 25),
+    iban("ROMANIA_BANK_ACCOUNT_NUMBER", &["RO"], "RO", 24),
+    iban("SAN_MARINO_BANK_ACCOUNT_NUMBER", &["SM"], "SM", 27),
+    iban("SERBIA_BANK_ACCOUNT_NUMBER", &["RS"], "RS", 22),
+    iban("SLOVAKIA_BANK_ACCOUNT_NUMBER", &["SK"], "SK", 24),
+    iban("SLOVENIA_BANK_ACCOUNT_NUMBER", &["SI"], "SI", 19),
+    iban("SPAIN_BANK_ACCOUNT_NUMBER", &["ES"], "ES", 24),
+    iban("SWEDEN_BANK_ACCOUNT_NUMBER", &["SE"], "SE", 24),
+    iban("SWITZERLAND_BANK_ACCOUNT_NUMBER", &["CH"], "CH", 21),
+    iban("TUNISIA_BANK_ACCOUNT_NUMBER", &["TN"], "TN", 24),
+    iban("TURKEY_BANK_ACCOUNT_NUMBER", &["TR"], "TR", 26),
+    iban("UKRAINE_BANK_ACCOUNT_NUMBER", &["UA"], "UA", 29),
+    iban("UNITED_ARAB_EMIRATES_BANK_ACCOUNT_NUMBER", &["AE"], "AE", 23),
+    iban("UK_BANK_ACCOUNT_NUMBER", &["GB"], "GB", 22),
+    iban("VIRGIN_ISLANDS_BANK_ACCOUNT_NUMBER", &["VG"], "VG", 24),
+    // ----- Health (personal information: PHI) -----
+    ManagedIdentifier {
+        type_name: "CANADA_HEALTH_NUMBER",
+        countries: &["CA"],
+        source: Source::Regex(r"\b\d{4}[ -]?\d{3}[ -]?\d{3}(?:[ -]?[A-Z]{2})?\b"),
+        keywords: Keywords::Required(&[
+            "canada healthcare number",
+            "health card",
+            "health number",
+            "health insurance number",
+            "msp number",
+            "ohip",
+            "care card",
+            "carte santé",
+            "numéro d'assurance maladie",
+        ]),
+        ..HEALTH
+    },
+    ManagedIdentifier {
+        type_name: "EUROPEAN_HEALTH_INSURANCE_CARD_NUMBER",
+        countries: &["EU"],
+        source: Source::Regex(r"\b80\d{2} ?\d{4} ?\d{4} ?\d{4} ?\d{4}\b"),
+        keywords: Keywords::Required(&[
+            "ehic",
+            "european health insurance card",
+            "health insurance card",
+            "carte européenne d'assurance maladie",
+            "europäische krankenversicherungskarte",
+            "tarjeta sanitaria europea",
+            "tessera sanitaria europea",
+        ]),
+        ..HEALTH
+    },
+    ManagedIdentifier {
+        type_name: "FINLAND_EUROPEAN_HEALTH_INSURANCE_NUMBER",
+        countries: &["FI"],
+        source: Source::Regex(r"\b80246 ?\d{5} ?\d{5} ?\d{5}\b"),
+        keywords: Keywords::Required(&[
+            "ehic",
+            "european health insurance card",
+            "eurooppalainen sairaanhoitokortti",
+            "sairaanhoitokortti",
+            "sjukvårdskort",
+        ]),
+        ..HEALTH
+    },
+    ManagedIdentifier {
+        type_name: "FRANCE_HEALTH_INSURANCE_NUMBER",
+        countries: &["FR"],
+        source: Source::Regex(
+            r"\b[1-478] ?\d{2} ?\d{2} ?(?:\d{2}|2[AB]) ?\d{3} ?\d{3} ?\d{2}\b",
+        ),
+        check: Some(Check::Validator(Validator::FranceNir)),
+        keywords: Keywords::Required(&[
+            "carte vitale",
+            "assurance maladie",
+            "numéro d'assuré",
+            "numéro de sécurité sociale",
+            "sécurité sociale",
+            "insurance card",
+        ]),
+        ..HEALTH
+    },
+    ManagedIdentifier {
+        type_name: "MEDICAL_DEVICE_UDI",
+        source: Source::Regex(r"\(01\)\d{14}(?:\(\d{2}\)[0-9A-Za-z]{1,20}){0,4}"),
+        keywords: Keywords::Required(&[
+            "udi",
+            "unique device identifier",
+            "device identifier",
+            "medical device",
+            "gudid",
+        ]),
+        ..HEALTH
+    },
+    ManagedIdentifier {
+        type_name: "UK_NHS_NUMBER",
+        countries: &["GB"],
+        source: Source::Regex(r"\b\d{3}[ -]?\d{3}[ -]?\d{4}\b"),
+        keywords: Keywords::Required(&[
+            "nhs",
+            "nhs number",
+            "national health service",
+            "health service number",
+            "patient number",
+        ]),
+        ..HEALTH
+    },
+    ManagedIdentifier {
+        type_name: "USA_DRUG_ENFORCEMENT_AGENCY_NUMBER",
+        countries: &["US"],
+        source: Source::Regex(r"\b[ABCDEFGHJKLMPRSTUX][A-Z9]\d{7}\b"),
+        keywords: Keywords::Required(&[
+            "dea",
+            "dea number",
+            "dea registration",
+            "drug enforcement",
+        ]),
+        ..HEALTH
+    },
+    ManagedIdentifier {
+        type_name: "USA_HEALTH_INSURANCE_CLAIM_NUMBER",
+        countries: &["US"],
+        source: Source::Regex(r"\b\d{3}-?\d{2}-?\d{4}[A-Z][0-9A-Z]?\b"),
+        keywords: Keywords::Required(&[
+            "hicn",
+            "health insurance claim",
+            "medicare claim",
+            "medicare number",
+            "medicare id",
+        ]),
+        ..HEALTH
+    },
+    ManagedIdentifier {
+        type_name: "USA_HEALTHCARE_PROCEDURE_CODE",
+        countries: &["US"],
+        source: Source::Regex(r"\b[A-V]\d{4}\b"),
+        keywords: Keywords::Required(&[
+            "hcpcs",
+            "procedure code",
+            "healthcare procedure",
+            "cpt",
+            "billing code",
+        ]),
+        ..HEALTH
+    },
+    ManagedIdentifier {
+        type_name: "USA_MEDICARE_BENEFICIARY_IDENTIFIER",
+        countries: &["US"],
+        source: Source::Regex(
+            r"\b[1-9][AC-HJKMNP-RT-Y][AC-HJKMNP-RT-Y0-9]\d-?[AC-HJKMNP-RT-Y][AC-HJKMNP-RT-Y0-9]\d-?[AC-HJKMNP-RT-Y]{2}\d{2}\b",
+        ),
+        keywords: Keywords::Required(&[
+            "mbi",
+            "medicare beneficiary",
+            "medicare number",
+            "medicare id",
+        ]),
+        ..HEALTH
+    },
+    ManagedIdentifier {
+        type_name: "USA_NATIONAL_DRUG_CODE",
+        countries: &["US"],
+        source: Source::Regex(r"\b\d{4,5}-\d{3,4}-\d{1,2}\b"),
+        keywords: Keywords::Required(&["ndc", "national drug code", "drug code"]),
+        ..HEALTH
+    },
+    ManagedIdentifier {
+        type_name: "USA_NATIONAL_PROVIDER_IDENTIFIER",
+        countries: &["US"],
+        source: Source::Regex(r"\b[12]\d{9}\b"),
+        keywords: Keywords::Required(&[
+            "npi",
+            "national provider",
+            "provider id",
+            "provider number",
+        ]),
+        ..HEALTH
+    },
+    // ----- Personal information (PII) -----
+    ManagedIdentifier {
+        type_name: "BRAZIL_CNPJ_NUMBER",
+        countries: &["BR"],
+        // Digits, or since July 2026 upper-case letters in the first twelve places.
+        source: Source::Regex(
+            r"\b[0-9A-Z]{2}\.?[0-9A-Z]{3}\.?[0-9A-Z]{3}/?[0-9A-Z]{4}-?\d{2}\b",
+        ),
+        check: Some(Check::Validator(Validator::BrazilCnpj)),
+        recommended: true,
+        ..PERSONAL
+    },
+    ManagedIdentifier {
+        type_name: "BRAZIL_CPF_NUMBER",
+        countries: &["BR"],
+        source: Source::Regex(r"\b\d{3}\.?\d{3}\.?\d{3}-?\d{2}\b"),
+        check: Some(Check::Validator(Validator::BrazilCpf)),
+        recommended: true,
+        ..PERSONAL
+    },
+    ManagedIdentifier {
+        type_name: "BRAZIL_PHONE_NUMBER",
+        countries: &["BR"],
+        source: Source::Regex(r"(?:\+55 ?)?\(?\b\d{2}\)? ?9?\d{4}-?\d{4}\b"),
+        keywords: Keywords::Required(&["telefone", "celular", "fone", "contato", "phone"]),
+        ..PERSONAL
+    },
+    ManagedIdentifier {
+        type_name: "BRAZIL_RG_NUMBER",
+        countries: &["BR"],
+        source: Source::Regex(r"\b\d{1,2}\.?\d{3}\.?\d{3}-?[0-9X]\b"),
+        keywords: Keywords::Required(&[
+            "rg",
+            "registro geral",
+            "carteira de identidade",
+            "cédula de identidade",
+            "identidade",
+        ]),
+        ..PERSONAL
+    },
+    ManagedIdentifier {
+        type_name: "CANADA_PASSPORT_NUMBER",
+        countries: &["CA"],
+        source: Source::Regex(r"\b[A-Z]{2}\d{6}\b"),
+        keywords: Keywords::Required(&[
+            "passport",
+            "passport number",
+            "passport no",
+            "passeport",
+            "numéro de passeport",
+        ]),
+        recommended: true,
+        ..PERSONAL
+    },
+    ManagedIdentifier {
+        type_name: "CANADA_SOCIAL_INSURANCE_NUMBER",
+        countries: &["CA"],
+        source: Source::Regex(r"\b\d{3}[ -]?\d{3}[ -]?\d{3}\b"),
+        check: Some(Check::Validator(Validator::Luhn)),
+        keywords: Keywords::Required(&[
+            "sin",
+            "social insurance number",
+            "social insurance",
+            "numéro d'assurance sociale",
+            "nas",
+        ]),
+        recommended: true,
+        ..PERSONAL
+    },
+    ManagedIdentifier {
+        type_name: "DATE_OF_BIRTH",
+        source: Source::Regex(
+            r"\b(?:\d{1,2}[/.-]\d{1,2}[/.-](?:19|20)?\d{2}|(?:19|20)\d{2}[/.-]\d{1,2}[/.-]\d{1,2}|\d{1,2} (?i:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.? (?:19|20)\d{2}|(?i:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.? \d{1,2},? (?:19|20)\d{2})\b",
+        ),
+        keywords: Keywords::Required(&[
+            "bday",
+            "b-day",
+            "birth date",
+            "birthday",
+            "date of birth",
+            "dob",
+        ]),
+        ..PERSONAL
+    },
+    // Driver's licences, by country.
+    licence(
+        "AUSTRALIA_DRIVERS_LICENSE",
+        &["AU"],
+        r"\b(?:[A-Z]{1,2}\d{5,8}|\d{6,10})\b",
+        &[
+            "driver's license",
+            "driver license",
+            "drivers license",
+            "driver's licence",
+            "driving licence",
+            "driving license",
+            "dl#",
+            "license number",
+            "licence number",
+            "licence no",
+            "licence number",
+            "permis de conduire",
+        ],
+        false,
+    ),
+    licence(
+        "AUSTRIA_DRIVERS_LICENSE",
+        &["AT"],
+        r"\b\d{8}\b",
+        &[
+            "driver's license",
+            "driver license",
+            "drivers license",
+            "driver's licence",
+            "driving licence",
+            "driving license",
+            "dl#",
+            "license number",
+            "licence number",
+            "führerschein",
+            "fuhrerschein",
+            "führerscheinnummer",
+            "lenkerberechtigung",
+        ],
+        false,
+    ),
+    licence(
+        "BELGIUM_DRIVERS_LICENSE",
+        &["BE"],
+        r"\b\d{10}\b",
+        &[
+            "driver's license",
+            "driver license",
+            "drivers license",
+            "driver's licence",
+            "driving licence",
+            "driving license",
+            "dl#",
+            "license number",
+            "licence number",
+            "rijbewijs",
+            "permis de conduire",
+            "führerschein",
+            "rijbewijsnummer",
+        ],
+        false,
+    ),
+    licence(
+        "BULGARIA_DRIVERS_LICENSE",
+        &["BG"],
+        r"\b\d{9}\b",
+        &[
+            "driver's license",
+            "driver license",
+            "drivers license",
+            "driver's licence",
+            "driving licence",
+            "driving license",
+            "dl#",
+            "license number",
+            "licence number",
+            "шофьорска книжка",
+            "свидетелство за управление",
+            "sofyorska knizhka",
+        ],
+        false,
+    ),
+    licence(
+        "CANADA_DRIVERS_LICENSE",
+        &["CA"],
+        r"\b(?:[A-Z]\d{4}-?\d{5}-?\d{5}|[A-Z]\d{6,12}|\d{7,9})\b",
+        &[
+            "driver's license",
+            "driver license",
+            "drivers license",
+            "driver's licence",
+            "driving licence",
+            "driving license",
+            "dl#",
+            "license number",
+            "licence number",
+            "permis de conduire",
+            "numéro de permis",
+            "dlic",
+        ],
+        true,
+    ),
+    licence(
+        "CROATIA_DRIVERS_LICENSE",
+        &["HR"],
+        r"\b\d{8}\b",
+        &[
+            "driver's license",
+            "driver license",
+            "drivers license",
+            "driver's licence",
+            "driving licence",
+            "driving license",
+            "dl#",
+            "license number",
+            "licence number",
+            "vozačka dozvola",
+            "vozacka dozvola",
+        ],
+        false,
+    ),
+    licence(
+        "CYPRUS_DRIVERS_LICENSE",
+        &["CY"],
+        r"\b\d{12}\b",
+        &[
+            "driver's license",
+            "driver license",
+            "drivers license",
+            "driver's licence",
+            "driving licence",
+            "driving license",
+            "dl#",
+            "license number",
+            "licence number",
+            "άδεια οδήγησης",
+            "adeia odigisis",
+        ],
+        false,
+    ),
+    licence(
+        "CZECHIA_DRIVERS_LICENSE",
+        &["CZ"],
+        r"\b[A-Z]{2} ?\d{6}\b",
+        &[
+            "driver's license",
+            "driver license",
+            "drivers license",
+            "driver's licence",
+            "driving licence",
+            "driving license",
+            "dl#",
+            "license number",
+            "licence number",
+            "řidičský průkaz",
+            "ridicsky prukaz",
+            "řidičák",
+        ],
+        false,
+    ),
+    licence(
+        "DENMARK_DRIVERS_LICENSE",
+        &["DK"],
+        r"\b\d{8}\b",
+        &[
+            "driver's license",
+            "driver license",
+            "drivers license",
+            "driver's licence",
+            "driving licence",
+            "driving license",
+            "dl#",
+            "license number",
+            "licence number",
+            "kørekort",
+            "korekort",
+            "kørekortnummer",
+        ],
+        false,
+    ),
+    licence(
+        "DRIVERS_LICENSE",
+        &["US"],
+        r"\b(?:[A-Z]\d{3,14}|[A-Z]{2}\d{5,7}|\d{7,12})\b",
+        &[
+            "driver's license",
+            "driver license",
+            "drivers license",
+            "driver's licence",
+            "driving licence",
+            "driving license",
+            "dl#",
+            "license number",
+            "licence number",
+            "dl number",
+            "state id",
+        ],
+        true,
+    ),
+    licence(
+        "ESTONIA_DRIVERS_LICENSE",
+        &["EE"],
+        r"\b[A-Z]{2}\d{6}\b",
+        &[
+            "driver's license",
+            "driver license",
+            "drivers license",
+            "driver's licence",
+            "driving licence",
+            "driving license",
+            "dl#",
+            "license number",
+            "licence number",
+            "juhiluba",
+            "juhiloa number",
+        ],
+        false,
+    ),
+    licence(
+        "FINLAND_DRIVERS_LICENSE",
+        &["FI"],
+        r"\b\d{6}[-+A]\d{3}[0-9A-Y]\b",
+        &[
+            "driver's license",
+            "driver license",
+            "drivers license",
+            "driver's licence",
+            "driving licence",
+            "driving license",
+            "dl#",
+            "license number",
+            "licence number",
+            "ajokortti",
+            "körkort",
+            "ajokortin numero",
+        ],
+        false,
+    ),
+    licence(
+        "FRANCE_DRIVERS_LICENSE",
+        &["FR"],
+        r"\b(?:\d{12}|\d{2}[A-Z]{2}\d{5})\b",
+        &[
+            "driver's license",
+            "driver license",
+            "drivers license",
+            "driver's licence",
+            "driving licence",
+            "driving license",
+            "dl#",
+            "license number",
+            "licence number",
+            "permis de conduire",
+            "numéro de permis",
+            "permis de conduite",
+        ],
+        false,
+    ),
+    licence(
+        "GERMANY_DRIVERS_LICENSE",
+        &["DE"],
+        r"\b[A-Z0-9]\d{2}[A-Z0-9]{6}\d[A-Z0-9]\b",
+        &[
+            "driver's license",
+            "driver license",
+            "drivers license",
+            "driver's licence",
+            "driving licence",
+            "driving license",
+            "dl#",
+            "license number",
+            "licence number",
+            "führerschein",
+            "fuhrerschein",
+            "führerscheinnummer",
+            "fahrerlaubnis",
+        ],
+        false,
+    ),
+    licence(
+        "GREECE_DRIVERS_LICENSE",
+        &["GR"],
+        r"\b\d{9}\b",
+        &[
+            "driver's license",
+            "driver license",
+            "drivers license",
+            "driver's licence",
+            "driving licence",
+            "driving license",
+            "dl#",
+            "license number",
+            "licence number",
+            "άδεια οδήγησης",
+            "adeia odigisis",
+        ],
+        false,
+    ),
+    licence(
+        "HUNGARY_DRIVERS_LICENSE",
+        &["HU"],
+        r"\b[A-Z]{2}\d{6}\b",
+        &[
+            "driver's license",
+            "driver license",
+            "drivers license",
+            "driver's licence",
+            "driving licence",
+            "driving license",
+            "dl#",
+            "license number",
+            "licence number",
+            "vezetői engedély",
+            "vezetoi engedely",
+            "jogosítvány",
+        ],
+        false,
+    ),
+    licence(
+        "INDIA_DRIVERS_LICENSE",
+        &["IN"],
+        r"\b[A-Z]{2}\d{2}[ -]?(?:19|20)\d{2}\d{7}\b",
+        &[
+            "driver's license",
+            "driver license",
+            "drivers license",
+            "driver's licence",
+            "driving licence",
+            "driving license",
+            "dl#",
+            "license number",
+            "licence number",
+            "dl no",
+            "driving licence no",
+            "ड्राइविंग लाइसेंस",
+        ],
+        false,
+    ),
+    licence(
+        "IRELAND_DRIVERS_LICENSE",
+        &["IE"],
+        r"\b\d{3} ?\d{3} ?\d{3}\b",
+        &[
+            "driver's license",
+            "driver license",
+            "drivers license",
+            "driver's licence",
+            "driving licence",
+            "driving license",
+            "dl#",
+            "license number",
+            "licence number",
+            "ceadúnas tiomána",
+            "ceadunas tiomana",
+        ],
+        false,
+    ),
+    licence(
+        "ITALY_DRIVERS_LICENSE",
+        &["IT"],
+        r"\b[A-Z]{2}\d{7}[A-Z]\b",
+        &[
+            "driver's license",
+            "driver license",
+            "drivers license",
+            "driver's licence",
+            "driving licence",
+            "driving license",
+            "dl#",
+            "license number",
+            "licence number",
+            "patente di guida",
+            "patente",
+            "numero patente",
+        ],
+        false,
+    ),
+    licence(
+        "LATVIA_DRIVERS_LICENSE",
+        &["LV"],
+        r"\b[A-Z]{2}\d{6}\b",
+        &[
+            "driver's license",
+            "driver license",
+            "drivers license",
+            "driver's licence",
+            "driving licence",
+            "driving license",
+            "dl#",
+            "license number",
+            "licence number",
+            "vadītāja apliecība",
+            "vaditaja aplieciba",
+            "autovadītāja apliecība",
+        ],
+        false,
+    ),
+    licence(
+        "LITHUANIA_DRIVERS_LICENSE",
+        &["LT"],
+        r"\b\d{8}\b",
+        &[
+            "driver's license",
+            "driver license",
+            "drivers license",
+            "driver's licence",
+            "driving licence",
+            "driving license",
+            "dl#",
+            "license number",
+            "licence number",
+            "vairuotojo pažymėjimas",
+            "vairuotojo pazymejimas",
+        ],
+        false,
+    ),
+    licence(
+        "LUXEMBOURG_DRIVERS_LICENSE",
+        &["LU"],
+        r"\b\d{6}\b",
+        &[
+            "driver's license",
+            "driver license",
+            "drivers license",
+            "driver's licence",
+            "driving licence",
+            "driving license",
+            "dl#",
+            "license number",
+            "licence number",
+            "permis de conduire",
+            "führerschein",
+            "fahrerlaubnis",
+        ],
+        false,
+    ),
+    licence(
+        "MALTA_DRIVERS_LICENSE",
+        &["MT"],
+        r"\b\d{7}[A-Z]?\b",
+        &[
+            "driver's license",
+            "driver license",
+            "drivers license",
+            "driver's licence",
+            "driving licence",
+            "driving license",
+            "dl#",
+            "license number",
+            "licence number",
+            "liċenzja tas-sewqan",
+            "licenzja tas-sewqan",
+        ],
+        false,
+    ),
+    licence(
+        "NETHERLANDS_DRIVERS_LICENSE",
+        &["NL"],
+        r"\b\d{10}\b",
+        &[
+            "driver's license",
+            "driver license",
+            "drivers license",
+            "driver's licence",
+            "driving licence",
+            "driving license",
+            "dl#",
+            "license number",
+            "licence number",
+            "rijbewijs",
+            "rijbewijsnummer",
+        ],
+        false,
+    ),
+    licence(
+        "POLAND_DRIVERS_LICENSE",
+        &["PL"],
+        r"\b(?:\d{5}/\d{2}/\d{4}|[A-Z]{3}\d{6})\b",
+        &[
+            "driver's license",
+            "driver license",
+            "drivers license",
+            "driver's licence",
+            "driving licence",
+            "driving license",
+            "dl#",
+            "license number",
+            "licence number",
+            "prawo jazdy",
+            "prawa jazdy",
+        ],
+        false,
+    ),
+    licence(
+        "PORTUGAL_DRIVERS_LICENSE",
+        &["PT"],
+        r"\b[A-Z]{1,2}-?\d{5,6} ?\d\b",
+        &[
+            "driver's license",
+            "driver license",
+            "drivers license",
+            "driver's licence",
+            "driving licence",
+            "driving license",
+            "dl#",
+            "license number",
+            "licence number",
+            "carta de condução",
+            "carta de conducao",
+            "licença de condução",
+        ],
+        false,
+    ),
+    licence(
+        "ROMANIA_DRIVERS_LICENSE",
+        &["RO"],
+        r"\b[A-Z]\d{8}\b",
+        &[
+            "driver's license",
+            "driver license",
+            "drivers license",
+            "driver's licence",
+            "driving licence",
+            "driving license",
+            "dl#",
+            "license number",
+            "licence number",
+            "permis de conducere",
+            "permisul de conducere",
+        ],
+        false,
+    ),
+    licence(
+        "SLOVAKIA_DRIVERS_LICENSE",
+        &["SK"],
+        r"\b[A-Z]{2}\d{6}\b",
+        &[
+            "driver's license",
+            "driver license",
+            "drivers license",
+            "driver's licence",
+            "driving licence",
+            "driving license",
+            "dl#",
+            "license number",
+            "licence number",
+            "vodičský preukaz",
+            "vodicsky preukaz",
+        ],
+        false,
+    ),
+    licence(
+        "SLOVENIA_DRIVERS_LICENSE",
+        &["SI"],
+        r"\b\d{8}\b",
+        &[
+            "driver's license",
+            "driver license",
+            "drivers license",
+            "driver's licence",
+            "driving licence",
+            "driving license",
+            "dl#",
+            "license number",
+            "licence number",
+            "vozniško dovoljenje",
+            "vozniska dovoljenje",
+        ],
+        false,
+    ),
+    licence(
+        "SPAIN_DRIVERS_LICENSE",
+        &["ES"],
+        r"\b\d{8}-?[A-Z]\b",
+        &[
+            "driver's license",
+            "driver license",
+            "drivers license",
+            "driver's licence",
+            "driving licence",
+            "driving license",
+            "dl#",
+            "license number",
+            "licence number",
+            "permiso de conducción",
+            "permiso de conducir",
+            "carnet de conducir",
+            "licencia de conducir",
+        ],
+        false,
+    ),
+    licence(
+        "SWEDEN_DRIVERS_LICENSE",
+        &["SE"],
+        r"\b\d{6}[-+]?\d{4}\b",
+        &[
+            "driver's license",
+            "driver license",
+            "drivers license",
+            "driver's licence",
+            "driving licence",
+            "driving license",
+            "dl#",
+            "license number",
+            "licence number",
+            "körkort",
+            "korkort",
+            "körkortsnummer",
+        ],
+        false,
+    ),
+    licence(
+        "UK_DRIVERS_LICENSE",
+        &["GB"],
+        r"\b[A-Z9]{5}\d{6}[A-Z9]{2}\d[A-Z]{2}\b",
+        &[
+            "driver's license",
+            "driver license",
+            "drivers license",
+            "driver's licence",
+            "driving licence",
+            "driving license",
+            "dl#",
+            "license number",
+            "licence number",
+            "dvla",
+            "driving licence number",
+        ],
+        true,
+    ),
+    ManagedIdentifier {
+        type_name: "FRANCE_NATIONAL_IDENTIFICATION_NUMBER",
+        countries: &["FR"],
+        // The NIR (INSEE number), whose key makes it precise without a keyword.
+        source: Source::Regex(
+            r"\b[1-478] ?\d{2} ?\d{2} ?(?:\d{2}|2[AB]) ?\d{3} ?\d{3} ?\d{2}\b",
+        ),
+        check: Some(Check::Validator(Validator::FranceNir)),
+        recommended: true,
+        ..PERSONAL
+    },
+    ManagedIdentifier {
+        type_name: "FRANCE_PASSPORT_NUMBER",
+        countries: &["FR"],
+        source: Source::Regex(r"\b\d{2}[A-Z]{2}\d{5}\b"),
+        keywords: Keywords::Required(&[
+            "passport",
+            "passport number",
+            "passeport",
+            "numéro de passeport",
+            "n° passeport",
+        ]),
+        recommended: true,
+        ..PERSONAL
+    },
+    ManagedIdentifier {
+        type_name: "FRANCE_PHONE_NUMBER",
+        countries: &["FR"],
+        source: Source::Regex(r"(?:\+33 ?|\b0)[1-9](?:[ .-]?\d{2}){4}\b"),
+        keywords: Keywords::Required(&[
+            "téléphone",
+            "telephone",
+            "tél",
+            "portable",
+            "mobile",
+            "fixe",
+            "phone",
+        ]),
+        ..PERSONAL
+    },
+    ManagedIdentifier {
+        type_name: "FRANCE_TAX_IDENTIFICATION_NUMBER",
+        countries: &["FR"],
+        source: Source::Regex(r"\b[0-3]\d ?\d{2} ?\d{3} ?\d{3} ?\d{3}\b"),
+        keywords: Keywords::Required(&[
+            "numéro fiscal",
+            "numéro d'identification fiscale",
+            "numéro fiscal de référence",
+            "spi",
+            "tax identification number",
+            "tin",
+        ]),
+        recommended: true,
+        ..PERSONAL
+    },
+    ManagedIdentifier {
+        type_name: "GERMANY_NATIONAL_IDENTIFICATION_NUMBER",
+        countries: &["DE"],
+        source: Source::Regex(r"\b[CFGHJKLMNPRTVWXYZ][CFGHJKLMNPRTVWXYZ0-9]{8}\d?\b"),
+        keywords: Keywords::Required(&[
+            "ausweis",
+            "personalausweis",
+            "ausweisnummer",
+            "identity card",
+            "id card",
+            "identifikationsnummer",
+        ]),
+        recommended: true,
+        ..PERSONAL
+    },
+    ManagedIdentifier {
+        type_name: "GERMANY_PASSPORT_NUMBER",
+        countries: &["DE"],
+        source: Source::Regex(r"\b[CFGHJK][CFGHJKLMNPRTVWXYZ0-9]{8}\b"),
+        keywords: Keywords::Required(&[
+            "passport",
+            "passport number",
+            "reisepass",
+            "reisepassnummer",
+            "passnummer",
+        ]),
+        recommended: true,
+        ..PERSONAL
+    },
+    ManagedIdentifier {
+        type_name: "GERMANY_PHONE_NUMBER",
+        countries: &["DE"],
+        source: Source::Regex(r"(?:\+49 ?|\b0)[1-9]\d{1,4}[ /-]?\d{3,8}\b"),
+        keywords: Keywords::Required(&[
+            "telefon",
+            "telefonnummer",
+            "handy",
+            "mobil",
+            "rufnummer",
+            "phone",
+        ]),
+        ..PERSONAL
+    },
+    ManagedIdentifier {
+        type_name: "GERMANY_TAX_IDENTIFICATION_NUMBER",
+        countries: &["DE"],
+        source: Source::Regex(r"\b[1-9]\d ?\d{3} ?\d{3} ?\d{3}\b"),
+        keywords: Keywords::Required(&[
+            "steuer-id",
+            "steueridentifikationsnummer",
+            "steuerliche identifikationsnummer",
+            "identifikationsnummer",
+            "steuernummer",
+            "tin",
+        ]),
+        recommended: true,
+        ..PERSONAL
+    },
+    ManagedIdentifier {
+        type_name: "HTTP_COOKIE",
+        source: Source::Regex(r"(?i:(?:set-)?cookie): *[A-Za-z0-9_.-]+=[^;\s]{4,}"),
+        ..PERSONAL
+    },
+    ManagedIdentifier {
+        type_name: "INDIA_AADHAAR_NUMBER",
+        countries: &["IN"],
+        source: Source::Regex(r"\b[2-9]\d{3} ?\d{4} ?\d{4}\b"),
+        keywords: Keywords::Required(&["aadhaar", "aadhar", "uidai", "आधार"]),
+        recommended: true,
+        ..PERSONAL
+    },
+    ManagedIdentifier {
+        type_name: "INDIA_PERMANENT_ACCOUNT_NUMBER",
+        countries: &["IN"],
+        source: Source::Regex(r"\b[A-Z]{3}[ABCFGHLJPT][A-Z]\d{4}[A-Z]\b"),
+        keywords: Keywords::Required(&["pan", "permanent account number", "pan card"]),
+        recommended: true,
+        ..PERSONAL
+    },
+    ManagedIdentifier {
+        type_name: "ITALY_NATIONAL_IDENTIFICATION_NUMBER",
+        countries: &["IT"],
+        // The codice fiscale.
+        source: Source::Regex(r"\b[A-Z]{6}\d{2}[A-EHLMPRST]\d{2}[A-Z]\d{3}[A-Z]\b"),
+        keywords: Keywords::Required(&[
+            "codice fiscale",
+            "cod. fisc.",
+            "cod fisc",
+            "carta d'identità",
+            "tax code",
+            "personal code",
+        ]),
+        recommended: true,
+        ..PERSONAL
+    },
+    ManagedIdentifier {
+        type_name: "ITALY_PASSPORT_NUMBER",
+        countries: &["IT"],
+        source: Source::Regex(r"\b[A-Z]{2}\d{7}\b"),
+        keywords: Keywords::Required(&[
+            "passport",
+            "passport number",
+            "passaporto",
+            "numero passaporto",
+        ]),
+        recommended: true,
+        ..PERSONAL
+    },
+    ManagedIdentifier {
+        type_name: "ITALY_PHONE_NUMBER",
+        countries: &["IT"],
+        source: Source::Regex(r"(?:\+39 ?)?\b(?:0\d{1,3}|3\d{2})[ .-]?\d{6,8}\b"),
+        keywords: Keywords::Required(&["telefono", "cellulare", "numero di telefono", "phone"]),
+        ..PERSONAL
+    },
+    ManagedIdentifier {
+        type_name: "LATITUDE_LONGITUDE",
+        source: Source::Regex(r"-?\b\d{1,2}\.\d{4,}, ?-?\d{1,3}\.\d{4,}\b"),
+        keywords: Keywords::Required(&[
+            "coordinates",
+            "gps",
+            "lat",
+            "latitude",
+            "location",
+            "long",
+            "longitude",
+            "position",
+        ]),
+        ..PERSONAL
+    },
+    ManagedIdentifier {
+        type_name: "PHONE_NUMBER",
+        countries: &["US"],
+        source: Source::Regex(
+            r"(?:\+?\b1[ .-]?)?(?:\([2-9]\d{2}\)|\b[2-9]\d{2})[ .-]?[2-9]\d{2}[ .-]?\d{4}\b",
+        ),
+        keywords: Keywords::Required(PHONE_KEYWORDS),
+        ..PERSONAL
+    },
+    ManagedIdentifier {
+        type_name: "SPAIN_DNI_NUMBER",
+        countries: &["ES"],
+        source: Source::Regex(r"\b\d{8}-?[A-Z]\b"),
+        keywords: Keywords::Required(&[
+            "dni",
+            "documento nacional de identidad",
+            "número de identidad",
+            "nif",
+        ]),
+        recommended: true,
+        ..PERSONAL
+    },
+    ManagedIdentifier {
+        type_name: "SPAIN_NIE_NUMBER",
+        countries: &["ES"],
+        source: Source::Regex(r"\b[XYZ]-?\d{7}-?[A-Z]\b"),
+        keywords: Keywords::Required(&[
+            "nie",
+            "número de identidad de extranjero",
+            "número de identificación de extranjero",
+        ]),
+        recommended: true,
+        ..PERSONAL
+    },
+    ManagedIdentifier {
+        type_name: "SPAIN_NIF_NUMBER",
+        countries: &["ES"],
+        source: Source::Regex(r"\b(?:\d{8}|[KLM]\d{7})-?[A-Z]\b"),
+        keywords: Keywords::Required(&[
+            "nif",
+            "número de identificación fiscal",
+            "identificación fiscal",
+        ]),
+        recommended: true,
+        ..PERSONAL
+    },
+    ManagedIdentifier {
+        type_name: "SPAIN_PASSPORT_NUMBER",
+        countries: &["ES"],
+        source: Source::Regex(r"\b[A-Z]{2,3}\d{6}\b"),
+        keywords: Keywords::Required(&[
+            "passport",
+            "passport number",
+            "pasaporte",
+            "número de pasaporte",
+        ]),
+        recommended: true,
+        ..PERSONAL
+    },
+    ManagedIdentifier {
+        type_name: "SPAIN_PHONE_NUMBER",
+        countries: &["ES"],
+        source: Source::Regex(r"(?:\+34 ?)?\b[6789]\d{2}[ .-]?\d{3}[ .-]?\d{3}\b"),
+        keywords: Keywords::Required(&["teléfono", "telefono", "móvil", "movil", "phone"]),
+        ..PERSONAL
+    },
+    ManagedIdentifier {
+        type_name: "SPAIN_SOCIAL_SECURITY_NUMBER",
+        countries: &["ES"],
+        source: Source::Regex(r"\b\d{2}[ /-]?\d{8}[ /-]?\d{2}\b"),
+        keywords: Keywords::Required(&[
+            "seguridad social",
+            "número de la seguridad social",
+            "nuss",
+            "naf",
+            "social security",
+        ]),
+        recommended: true,
+        ..PERSONAL
+    },
+    ManagedIdentifier {
+        type_name: "SPAIN_TAX_IDENTIFICATION_NUMBER",
+        countries: &["ES"],
+        source: Source::Regex(r"\b[ABCDEFGHJNPQRSUVW]-?\d{7}-?[0-9A-J]\b"),
+        keywords: Keywords::Required(&[
+            "cif",
+            "nif",
+            "código de identificación fiscal",
+            "número de identificación fiscal",
+        ]),
+        recommended: true,
+        ..PERSONAL
+    },
+    ManagedIdentifier {
+        type_name: "UK_ELECTORAL_ROLL_NUMBER",
+        countries: &["GB"],
+        source: Source::Regex(r"\b[A-Z]{2,3}\d{1,4}\b"),
+        keywords: Keywords::Required(&[
+            "electoral roll",
+            "electoral number",
+            "electoral register",
+            "electoral roll number",
+            "poll number",
+        ]),
+        recommended: true,
+        ..PERSONAL
+    },
+    ManagedIdentifier {
+        type_name: "UK_NATIONAL_INSURANCE_NUMBER",
+        countries: &["GB"],
+        source: Source::Regex(
+            r"\b[A-CEGHJ-PR-TW-Z][A-CEGHJ-NPR-TW-Z] ?\d{2} ?\d{2} ?\d{2} ?[A-D]\b",
+        ),
+        keywords: Keywords::Required(&[
+            "national insurance",
+            "national insurance number",
+            "nino",
+            "ni number",
+            "insurance number",
+        ]),
+        recommended: true,
+        ..PERSONAL
+    },
+    ManagedIdentifier {
+        type_name: "UK_PASSPORT_NUMBER",
+        countries: &["GB"],
+        source: Source::Regex(r"\b\d{9}\b"),
+        keywords: Keywords::Required(PASSPORT_KEYWORDS),
+        recommended: true,
+        ..PERSONAL
+    },
+    ManagedIdentifier {
+        type_name: "UK_PHONE_NUMBER",
+        countries: &["GB"],
+        source: Source::Regex(r"(?:\+44 ?|\b0)(?:\d{2,4}[ -]?\d{3,4}[ -]?\d{3,4})\b"),
+        keywords: Keywords::Required(PHONE_KEYWORDS),
+        ..PERSONAL
+    },
+    ManagedIdentifier {
+        type_name: "UK_TAX_IDENTIFICATION_NUMBER",
+        countries: &["GB"],
+        source: Source::Regex(r"\b\d{5} ?\d{5}\b"),
+        keywords: Keywords::Required(&[
+            "utr",
+            "unique taxpayer reference",
+            "tax reference",
+            "taxpayer reference",
+        ]),
+        recommended: true,
+        ..PERSONAL
+    },
+    ManagedIdentifier {
+        type_name: "USA_INDIVIDUAL_TAX_IDENTIFICATION_NUMBER",
+        countries: &["US"],
+        source: Source::Regex(
+            r"\b9\d{2}[ -]?(?:5\d|6[0-5]|7\d|8[0-8]|9[0-24-9])[ -]?\d{4}\b",
+        ),
+        keywords: Keywords::Required(&[
+            "itin",
+            "individual taxpayer identification",
+            "taxpayer identification number",
+            "tax id",
+        ]),
+        recommended: true,
+        ..PERSONAL
+    },
+    ManagedIdentifier {
+        type_name: "USA_PASSPORT_NUMBER",
+        countries: &["US"],
+        source: Source::Regex(r"\b[A-Z]?\d{8,9}\b"),
+        keywords: Keywords::Required(PASSPORT_KEYWORDS),
+        recommended: true,
+        ..PERSONAL
+    },
+    ManagedIdentifier {
+        type_name: "USA_SOCIAL_SECURITY_NUMBER",
+        countries: &["US"],
+        source: Source::Regex(r"\b\d{3}[ -]?\d{2}[ -]?\d{4}\b"),
+        check: Some(Check::Validator(Validator::UsaSsn)),
+        keywords: Keywords::Required(&[
+            "ssn",
+            "ss#",
+            "social security",
+            "social security number",
+            "soc sec",
+        ]),
+        recommended: true,
+        ..PERSONAL
+    },
+    ManagedIdentifier {
+        type_name: "VEHICLE_IDENTIFICATION_NUMBER",
+        source: Source::Regex(r"\b[A-HJ-NPR-Z0-9]{17}\b"),
+        keywords: Keywords::Required(&[
+            "vin",
+            "vehicle identification",
+            "vehicle identification number",
+            "chassis number",
+            "fahrgestellnummer",
+            "numéro de série",
+            "número de bastidor",
+        ]),
+        ..PERSONAL
+    },
+    // ----- ferret's own types, beyond Macie's catalogue -----
+    ManagedIdentifier {
+        type_name: "AWS_ACCESS_KEY_ID",
+        source: Source::Regex(
+            r"\b(?:AKIA|ASIA|ABIA|ACCA|AIDA|AROA|AIPA|ANPA|ANVA|APKA)[A-Z0-9]{16}\b",
+        ),
+        excluded: AWS_EXAMPLE_ACCESS_KEY_IDS,
+        origin: Origin::Ferret,
+        ..CREDENTIALS
+    },
+    ManagedIdentifier {
+        type_name: "EMAIL_ADDRESS",
+        source: Source::Regex(
+            r"\b[A-Za-z0-9][A-Za-z0-9._%+-]*@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*\.[A-Za-z]{2,}\b",
+        ),
+        origin: Origin::Ferret,
+        ..PERSONAL
+    },
+    ManagedIdentifier {
+        type_name: "FRANCE_SIREN_NUMBER",
+        countries: &["FR"],
+        source: Source::Regex(r"\b\d{3}[ .]?\d{3}[ .]?\d{3}\b"),
+        check: Some(Check::Validator(Validator::FranceSiren)),
+        // Nine digits pass Luhn one time in ten, so phone numbers and row ids would
+        // drown real findings without a keyword.
+        keywords: Keywords::Required(&["siren", "sirene", "numéro siren", "n° siren"]),
+        origin: Origin::Ferret,
+        ..PERSONAL
+    },
+    ManagedIdentifier {
+        type_name: "FRANCE_SIRET_NUMBER",
+        countries: &["FR"],
+        source: Source::Regex(r"\b\d{3}[ .]?\d{3}[ .]?\d{3}[ .-]?\d{5}\b"),
+        check: Some(Check::Validator(Validator::FranceSiret)),
+        origin: Origin::Ferret,
+        ..PERSONAL
+    },
+];
+
+/// A driver's licence row: a format that only a keyword makes precise.
+const fn licence(
+    type_name: &'static str,
+    countries: &'static [&'static str],
+    regex: &'static str,
+    keywords: &'static [&'static str],
+    recommended: bool,
+) -> ManagedIdentifier {
+    ManagedIdentifier {
+        type_name,
+        countries,
+        source: Source::Regex(regex),
+        keywords: Keywords::Required(keywords),
+        recommended,
+        ..PERSONAL
+    }
+}

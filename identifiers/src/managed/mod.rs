@@ -1,0 +1,296 @@
+//! Managed (built-in) identifiers, kept as one table of data.
+//!
+//! [`MANAGED_IDENTIFIERS`] holds one row per type, in the order of Macie's reference
+//! pages (credentials, financial information, health, personal information), followed
+//! by the few types ferret adds ([`Origin::Ferret`]). A row says what the type looks
+//! for and how a candidate becomes a finding:
+//!
+//! - the pattern, in Macie's regex dialect like a custom identifier's;
+//! - the check of the number where it has one (a [`Validator`] also usable from
+//!   identifier files, or a structural rule of ours such as an AWS secret key's
+//!   alphabet);
+//! - the keywords, with Macie's rule for managed identifiers (see
+//!   [`crate::keywords::KeywordRule::managed`]): required near the match for most
+//!   types, or, for `CREDIT_CARD_NUMBER_(NO_KEYWORD)`, required to be absent;
+//! - the values never reported because their issuers publish them as examples (test
+//!   card numbers, documentation keys);
+//! - whether Macie's recommended set for jobs holds it.
+//!
+//! The scanner compiles only the rows a scan selects ([`ManagedSelection`]), so an
+//! unused row costs nothing at start-up.
+
+mod catalogue;
+mod examples;
+mod selection;
+
+use std::borrow::Cow;
+
+use crate::validators::Validator;
+use crate::Category;
+
+pub use catalogue::MANAGED_IDENTIFIERS;
+pub use selection::{ManagedSelection, UnknownManaged};
+
+/// The check a managed identifier applies to a candidate's text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Check {
+    /// A checksum validator (also usable from identifier files).
+    Validator(Validator),
+    /// A secret access key: 40 characters of base64 alphabet mixing upper case, lower
+    /// case and digits, which rules out hex digests and plain words of the same length.
+    AwsSecretKey,
+}
+
+impl Check {
+    /// True when `text` passes.
+    pub fn passes(self, text: &str) -> bool {
+        match self {
+            Check::Validator(validator) => validator.is_valid(text),
+            Check::AwsSecretKey => is_aws_secret_key(text),
+        }
+    }
+
+    /// The name shown by `ferret identifiers list`: the validator's identifier-file name,
+    /// or a description of the structural rule.
+    pub fn name(self) -> &'static str {
+        match self {
+            Check::Validator(validator) => validator.name(),
+            Check::AwsSecretKey => "aws_secret_key_alphabet",
+        }
+    }
+}
+
+fn is_aws_secret_key(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    bytes.len() == 40
+        && bytes.iter().any(u8::is_ascii_uppercase)
+        && bytes.iter().any(u8::is_ascii_lowercase)
+        && bytes.iter().any(u8::is_ascii_digit)
+}
+
+/// The Macie reference page a type is documented on. Health identifiers are personal
+/// information in findings; the page is kept so that listings can say which are health
+/// data.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Page {
+    Credentials,
+    Financial,
+    Health,
+    Personal,
+}
+
+impl Page {
+    /// The category findings of the type are reported under.
+    pub const fn category(self) -> Category {
+        match self {
+            Page::Credentials => Category::Credentials,
+            Page::Financial => Category::FinancialInformation,
+            Page::Health | Page::Personal => Category::PersonalInformation,
+        }
+    }
+
+    /// `PHI` for health identifiers, `PII` for other personal ones, empty otherwise:
+    /// Macie's subdivision of personal information.
+    pub const fn subcategory(self) -> &'static str {
+        match self {
+            Page::Health => "PHI",
+            Page::Personal => "PII",
+            Page::Credentials | Page::Financial => "",
+        }
+    }
+}
+
+/// Whose type it is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Origin {
+    /// A managed data identifier of Macie's, under Macie's ID.
+    Macie,
+    /// A type ferret adds beyond Macie's catalogue.
+    Ferret,
+}
+
+impl Origin {
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Origin::Macie => "macie",
+            Origin::Ferret => "ferret",
+        }
+    }
+}
+
+/// Where the pattern of a row comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Source {
+    /// A pattern written out in Macie's dialect.
+    Regex(&'static str),
+    /// An IBAN of the country with this ISO 3166 code and total length (SWIFT's IBAN
+    /// registry), written in one piece or in groups of four.
+    Iban { country: &'static str, length: u8 },
+}
+
+/// The keyword rule of a row.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Keywords {
+    /// Matches are reported without a keyword.
+    None,
+    /// A keyword of the list must be near the match (or in its column or path).
+    Required(&'static [&'static str]),
+    /// Matches are reported only when no keyword of the list is near: the complement
+    /// of a type that requires them (`CREDIT_CARD_NUMBER_(NO_KEYWORD)`).
+    Absent(&'static [&'static str]),
+}
+
+impl Keywords {
+    /// The words, whatever the rule.
+    pub const fn words(self) -> &'static [&'static str] {
+        match self {
+            Keywords::None => &[],
+            Keywords::Required(words) | Keywords::Absent(words) => words,
+        }
+    }
+
+    /// `required`, `absent` or `none`: how listings name the rule.
+    pub const fn rule(self) -> &'static str {
+        match self {
+            Keywords::None => "none",
+            Keywords::Required(_) => "required",
+            Keywords::Absent(_) => "absent",
+        }
+    }
+}
+
+/// One managed identifier: one row of [`MANAGED_IDENTIFIERS`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ManagedIdentifier {
+    /// Macie's type name, e.g. `CREDIT_CARD_NUMBER`.
+    pub type_name: &'static str,
+    pub category: Category,
+    /// The reference page of the type.
+    pub page: Page,
+    /// ISO 3166 alpha-2 codes of the countries the type is designed for (`EU` for the
+    /// European Union as a whole); empty for any country.
+    pub countries: &'static [&'static str],
+    pub source: Source,
+    pub check: Option<Check>,
+    pub keywords: Keywords,
+    /// Values never reported, separators (space, `-`, `.`) removed: examples their
+    /// issuers publish, such as test card numbers and documentation keys.
+    pub excluded: &'static [&'static str],
+    pub origin: Origin,
+    /// In Macie's recommended set for jobs (ferret's default selection).
+    pub recommended: bool,
+}
+
+/// The fields most rows share, for struct-update syntax in the table.
+const BASE: ManagedIdentifier = ManagedIdentifier {
+    type_name: "",
+    category: Category::PersonalInformation,
+    page: Page::Personal,
+    countries: &[],
+    source: Source::Regex(""),
+    check: None,
+    keywords: Keywords::None,
+    excluded: &[],
+    origin: Origin::Macie,
+    recommended: false,
+};
+
+impl ManagedIdentifier {
+    /// The pattern in Macie's dialect.
+    pub fn regex(&self) -> Cow<'static, str> {
+        match self.source {
+            Source::Regex(regex) => Cow::Borrowed(regex),
+            Source::Iban { country, length } => Cow::Owned(iban_regex(country, length)),
+        }
+    }
+
+    /// True when `text`, separators (space, `-`, `.`) removed, is one of the values this
+    /// type never reports.
+    pub fn is_excluded(&self, text: &[u8]) -> bool {
+        if self.excluded.is_empty() {
+            return false;
+        }
+        let bare: Vec<u8> = text
+            .iter()
+            .copied()
+            .filter(|b| !matches!(b, b' ' | b'-' | b'.'))
+            .collect();
+        self.excluded.iter().any(|value| value.as_bytes() == bare)
+    }
+
+    /// Macie's severity scoring for the type, by occurrence count in an object: the
+    /// severities for 1, for 2-99 and for 100 or more occurrences.
+    pub fn severity_scoring(&self) -> [crate::Severity; 3] {
+        use crate::severity::managed_severity;
+        [1, 2, 100].map(|count| {
+            managed_severity(self.category, count).unwrap_or(crate::Severity::Low)
+        })
+    }
+}
+
+/// An IBAN pattern: the country code, two check digits, then the BBAN's characters,
+/// in one piece or in groups of four separated by single spaces.
+fn iban_regex(country: &str, length: u8) -> String {
+    let bban = usize::from(length).saturating_sub(4);
+    let (groups, rest) = (bban / 4, bban % 4);
+    let mut regex = format!(r"\b{country}\d{{2}}(?: ?[A-Z0-9]{{4}}){{{groups}}}");
+    if rest > 0 {
+        regex.push_str(&format!(r" ?[A-Z0-9]{{{rest}}}"));
+    }
+    regex.push_str(r"\b");
+    regex
+}
+
+/// Finds a managed identifier by type name, ignoring case.
+pub fn lookup(name: &str) -> Option<&'static ManagedIdentifier> {
+    MANAGED_IDENTIFIERS
+        .iter()
+        .find(|m| m.type_name.eq_ignore_ascii_case(name))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn type_names_are_unique_and_upper_case() {
+        let mut seen = std::collections::HashSet::new();
+        for row in MANAGED_IDENTIFIERS {
+            assert!(seen.insert(row.type_name), "{} twice", row.type_name);
+            assert!(
+                row.type_name
+                    .bytes()
+                    .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b"_()".contains(&b)),
+                "{}",
+                row.type_name
+            );
+            assert_eq!(row.category, row.page.category(), "{}", row.type_name);
+        }
+    }
+
+    #[test]
+    fn rows_with_keywords_list_some() {
+        for row in MANAGED_IDENTIFIERS {
+            if row.keywords != Keywords::None {
+                assert!(!row.keywords.words().is_empty(), "{}", row.type_name);
+            }
+        }
+    }
+
+    #[test]
+    fn iban_patterns_take_groups_of_four() {
+        assert_eq!(
+            iban_regex("FR", 27),
+            r"\bFR\d{2}(?: ?[A-Z0-9]{4}){5} ?[A-Z0-9]{3}\b"
+        );
+        assert_eq!(iban_regex("BE", 16), r"\bBE\d{2}(?: ?[A-Z0-9]{4}){3}\b");
+    }
+
+    #[test]
+    fn excluded_values_ignore_separators() {
+        let card = lookup("CREDIT_CARD_NUMBER").expect("row");
+        assert!(card.is_excluded(b"5555 5555 5555 4444"));
+        assert!(card.is_excluded(b"5555-5555-5555-4444"));
+        assert!(!card.is_excluded(b"5555 5555 5555 4445"));
+    }
+}
