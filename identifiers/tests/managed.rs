@@ -47,9 +47,14 @@ fn the_spec_types_are_all_there_with_their_categories() {
             Category::PersonalInformation,
         ),
         ("USA_SOCIAL_SECURITY_NUMBER", Category::PersonalInformation),
-        ("IBAN", Category::FinancialInformation),
+        ("FRANCE_BANK_ACCOUNT_NUMBER", Category::FinancialInformation),
+        ("UK_BANK_ACCOUNT_NUMBER", Category::FinancialInformation),
         ("EMAIL_ADDRESS", Category::PersonalInformation),
-        ("PRIVATE_KEY", Category::Credentials),
+        ("OPENSSH_PRIVATE_KEY", Category::Credentials),
+        ("PGP_PRIVATE_KEY", Category::Credentials),
+        ("PKCS", Category::Credentials),
+        ("PUTTY_PRIVATE_KEY", Category::Credentials),
+        ("UK_NHS_NUMBER", Category::PersonalInformation),
     ];
     for (name, category) in expected {
         let found = ferret_identifiers::managed::lookup(name).unwrap_or_else(|| panic!("{name}"));
@@ -67,29 +72,37 @@ fn selection_parses_none_all_and_lists() {
         ManagedSelection::parse("all").expect("ok"),
         ManagedSelection::All
     );
-    let list = ManagedSelection::parse("iban, credit_card_number").expect("ok");
+    let list = ManagedSelection::parse("france_bank_account_number, credit_card_number")
+        .expect("ok");
     assert_eq!(list.identifiers().len(), 2);
-    let error = ManagedSelection::parse("IBAN,PASSPORT").expect_err("unknown");
-    assert_eq!(error.name, "PASSPORT");
+    // ferret's old names are gone: Macie has no plain IBAN or PRIVATE_KEY type.
+    for old in ["IBAN", "PRIVATE_KEY"] {
+        let error = ManagedSelection::parse(&format!("PKCS,{old}")).expect_err("unknown");
+        assert_eq!(error.name, old);
+    }
 }
 
 #[test]
-fn credit_cards_need_luhn_and_an_issuer() {
+fn credit_cards_need_luhn_an_issuer_and_a_keyword() {
     assert_eq!(
-        kept("CREDIT_CARD_NUMBER", "card 4111 1111 1111 1111."),
-        ["4111 1111 1111 1111"]
+        kept("CREDIT_CARD_NUMBER", "card number 4539 1488 0343 6467."),
+        ["4539 1488 0343 6467"]
     );
     assert_eq!(
-        kept("CREDIT_CARD_NUMBER", "5555555555554444"),
-        ["5555555555554444"]
-    );
-    assert_eq!(
-        kept("CREDIT_CARD_NUMBER", "amex 3782-822463-10005"),
-        ["3782-822463-10005"]
+        kept("CREDIT_CARD_NUMBER", "amex 3782-822463-10013"),
+        ["3782-822463-10013"]
     );
     assert!(
-        kept("CREDIT_CARD_NUMBER", "4111 1111 1111 1112").is_empty(),
+        kept("CREDIT_CARD_NUMBER", "ref 4539148803436467").is_empty(),
+        "no keyword: CREDIT_CARD_NUMBER_(NO_KEYWORD) reports it"
+    );
+    assert!(
+        kept("CREDIT_CARD_NUMBER", "credit card 4539 1488 0343 6468").is_empty(),
         "fails Luhn"
+    );
+    assert!(
+        kept("CREDIT_CARD_NUMBER", "credit card 4111 1111 1111 1111").is_empty(),
+        "an issuer's test number"
     );
     assert!(
         kept("CREDIT_CARD_NUMBER", "12345678901234567890123").is_empty(),
@@ -207,16 +220,23 @@ fn usa_ssn_needs_a_keyword_and_valid_groups() {
 }
 
 #[test]
-fn iban_uses_mod_97() {
+fn ibans_use_mod_97_and_report_their_country() {
     assert_eq!(
-        kept("IBAN", "IBAN FR76 3000 6000 0112 3456 7890 189 merci"),
+        kept(
+            "FRANCE_BANK_ACCOUNT_NUMBER",
+            "IBAN FR76 3000 6000 0112 3456 7890 189 merci"
+        ),
         ["FR76 3000 6000 0112 3456 7890 189"]
     );
     assert_eq!(
-        kept("IBAN", "GB82WEST12345698765432"),
+        kept("UK_BANK_ACCOUNT_NUMBER", "GB82WEST12345698765432"),
         ["GB82WEST12345698765432"]
     );
-    assert!(kept("IBAN", "GB82WEST12345698765433").is_empty());
+    assert!(kept("UK_BANK_ACCOUNT_NUMBER", "GB82WEST12345698765433").is_empty());
+    assert!(
+        kept("GERMANY_BANK_ACCOUNT_NUMBER", "GB82WEST12345698765432").is_empty(),
+        "another country's IBAN"
+    );
 }
 
 #[test]
@@ -229,14 +249,21 @@ fn email_addresses() {
 }
 
 #[test]
-fn private_key_headers() {
+fn private_keys_are_reported_by_kind() {
     assert_eq!(
-        kept("PRIVATE_KEY", "-----BEGIN RSA PRIVATE KEY-----\nMIIE"),
+        kept("PKCS", "-----BEGIN RSA PRIVATE KEY-----\nMIIE"),
         ["-----BEGIN RSA PRIVATE KEY-----"]
     );
     assert_eq!(
-        kept("PRIVATE_KEY", "-----BEGIN OPENSSH PRIVATE KEY-----"),
+        kept("PKCS", "-----BEGIN PRIVATE KEY-----"),
+        ["-----BEGIN PRIVATE KEY-----"]
+    );
+    assert!(kept("PKCS", "-----BEGIN OPENSSH PRIVATE KEY-----").is_empty());
+    assert_eq!(
+        kept("OPENSSH_PRIVATE_KEY", "-----BEGIN OPENSSH PRIVATE KEY-----"),
         ["-----BEGIN OPENSSH PRIVATE KEY-----"]
     );
-    assert!(kept("PRIVATE_KEY", "-----BEGIN PUBLIC KEY-----").is_empty());
+    for kind in ["PKCS", "OPENSSH_PRIVATE_KEY", "PGP_PRIVATE_KEY"] {
+        assert!(kept(kind, "-----BEGIN PUBLIC KEY-----").is_empty(), "{kind}");
+    }
 }

@@ -207,18 +207,18 @@ fn allow_list_regex_must_match_the_whole_text() {
 fn allow_lists_apply_to_managed_identifiers_too() {
     let file = IdentifierFile::parse(
         Path::new("allow.toml"),
-        "[[allow_list]]\nname = \"test cards\"\nwords = [\"4111 1111 1111 1111\"]\n",
+        "[[allow_list]]\nname = \"our cards\"\nwords = [\"4539 1488 0343 6467\"]\n",
     )
     .expect("loads");
     let managed = ManagedSelection::parse("CREDIT_CARD_NUMBER").expect("known");
     let s = IdentifierSet::new(&file, &managed).expect("builds");
     let out = run(
         &s,
-        "4111 1111 1111 1111 and 5555 5555 5555 4444",
+        "visa 4539 1488 0343 6467 and amex 3782 822463 10013",
         UnitContext::None,
     );
     assert_eq!(out[0].1, Err("allow_list"));
-    assert_eq!(out[1], ("5555 5555 5555 4444".to_owned(), Ok(())));
+    assert_eq!(out[1], ("3782 822463 10013".to_owned(), Ok(())));
 }
 
 // ---- rule 5: keywords -------------------------------------------------------------------
@@ -354,6 +354,8 @@ fn rejection_codes_are_the_documented_ones() {
     assert_eq!(Rejection::Checksum.code(), "checksum");
     assert_eq!(Rejection::AllowList("x").code(), "allow_list");
     assert_eq!(Rejection::NoKeywordInRange.code(), "no_keyword_in_range");
+    assert_eq!(Rejection::Example.code(), "example");
+    assert_eq!(Rejection::KeywordInRange.code(), "keyword_in_range");
 }
 
 #[test]
@@ -472,10 +474,14 @@ words = [\"P-AA0000\"]
 fn holds_kept_match_sees_managed_identifiers_and_an_empty_set_holds_nothing() {
     let file = IdentifierFile::parse(Path::new("test.toml"), "").expect("empty file");
     let managed = IdentifierSet::new(&file, &ManagedSelection::All).expect("set builds");
-    assert!(managed.holds_kept_match(b"4111111111111111", UnitContext::None));
+    assert!(managed.holds_kept_match(b"4539148803436467", UnitContext::None));
     assert!(managed.holds_kept_match(b"jane.doe@example.com", UnitContext::None));
-    assert!(!managed.holds_kept_match(b"4111111111111112", UnitContext::None));
+    assert!(!managed.holds_kept_match(b"4539148803436468", UnitContext::None));
+    assert!(
+        !managed.holds_kept_match(b"4111111111111111", UnitContext::None),
+        "an issuer's test card"
+    );
     assert!(!managed.holds_kept_match(b"employee", UnitContext::None));
     let none = IdentifierSet::new(&file, &ManagedSelection::None).expect("set builds");
-    assert!(!none.holds_kept_match(b"4111111111111111", UnitContext::None));
+    assert!(!none.holds_kept_match(b"4539148803436467", UnitContext::None));
 }

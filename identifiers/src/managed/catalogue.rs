@@ -913,7 +913,7 @@ pub const MANAGED_IDENTIFIERS: &[ManagedIdentifier] = &[
     licence(
         "ITALY_DRIVERS_LICENSE",
         &["IT"],
-        r"\b[A-Z]{2}\d{7}[A-Z]\b",
+        r"\b[A-Z][A-Z0-9]\d{7}[A-Z]\b",
         &[
             "driver's license",
             "driver license",
