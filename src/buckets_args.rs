@@ -33,7 +33,8 @@ pub struct ScanArgs {
     /// Custom data identifiers and allow lists (TOML).
     #[arg(long, env = "FERRET_IDENTIFIERS", value_name = "FILE")]
     identifiers: Option<PathBuf>,
-    /// Managed identifiers: none, all, or a comma-separated list of types.
+    /// Managed identifiers: recommended (default), all, none, or a comma-separated list
+    /// of IDs, category:X, country:XX and exclude:ID.
     #[arg(long, env = "FERRET_MANAGED", value_name = "LIST")]
     managed: Option<String>,
     /// Store requests in flight at once (`ferret worker`: tasks run at once).

@@ -20,7 +20,8 @@ pub struct Args {
     /// Show only the identifier with this name.
     #[arg(long, value_name = "NAME")]
     name: Option<String>,
-    /// Managed identifiers to test alongside the file's: none, all, or NAME,...
+    /// Managed identifiers to test alongside the file's: none, recommended, all, or a
+    /// list of IDs, category:X, country:XX and exclude:ID.
     #[arg(long, value_name = "LIST", default_value = "none")]
     managed: String,
     #[arg(long, value_enum, default_value_t = OutputFormat::Text)]

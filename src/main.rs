@@ -3,6 +3,7 @@
 
 mod buckets;
 mod buckets_args;
+mod identifiers;
 mod identify;
 mod output;
 mod pipeline;
@@ -44,6 +45,9 @@ enum Command {
     /// Render or deploy the Step Functions state machine.
     #[command(subcommand)]
     Statemachine(statemachine::Command),
+    /// The built-in managed identifiers.
+    #[command(subcommand)]
+    Identifiers(identifiers::Command),
 }
 
 /// Exit status for usage and runtime errors (0 and 1 report what a scan found).
@@ -69,6 +73,7 @@ fn main() -> ExitCode {
         Command::Buckets(command) => buckets::run(command),
         Command::Worker(args) => worker::run(*args),
         Command::Statemachine(command) => statemachine::run(command),
+        Command::Identifiers(command) => identifiers::run(command),
     };
     match outcome {
         Ok(code) => code,

@@ -24,8 +24,9 @@ pub struct Args {
     /// Custom data identifiers and allow lists (TOML).
     #[arg(long, value_name = "FILE")]
     identifiers: Option<PathBuf>,
-    /// Managed identifiers: none, all, or a comma-separated list of types.
-    #[arg(long, value_name = "LIST", default_value = "all")]
+    /// Managed identifiers: recommended (Macie's recommended set), all, none, or a
+    /// comma-separated list of IDs, category:X, country:XX and exclude:ID.
+    #[arg(long, value_name = "LIST", default_value = "recommended")]
     managed: String,
     #[arg(long, value_enum, default_value_t = OutputFormat::Jsonl)]
     format: OutputFormat,

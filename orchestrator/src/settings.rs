@@ -42,8 +42,8 @@ pub struct Settings {
     pub threads: usize,
 }
 
-/// Defaults: the embedded store in `./ferret-data`, prefix `ferret`, every managed
-/// identifier, 16 store requests in flight, all cores.
+/// Defaults: the embedded store in `./ferret-data`, prefix `ferret`, Macie's recommended
+/// managed identifiers, 16 store requests in flight, all cores.
 pub const DEFAULT_STORE: &str = "dir:ferret-data";
 pub const DEFAULT_PREFIX: &str = "ferret";
 pub const DEFAULT_CONCURRENCY: usize = 16;
@@ -100,7 +100,7 @@ impl FileSettings {
             managed: given
                 .managed
                 .or(self.managed)
-                .unwrap_or_else(|| "all".to_owned()),
+                .unwrap_or_else(|| "recommended".to_owned()),
             endpoint_url: given.endpoint_url.or(self.endpoint_url),
             region: given.region.or(self.region),
             expected_bucket_owner: given.expected_bucket_owner.or(self.expected_bucket_owner),
@@ -154,7 +154,7 @@ mod tests {
         assert_eq!(settings.store, StoreSpec::S3);
         assert_eq!(settings.prefix, "other");
         assert_eq!(settings.region.as_deref(), Some("eu-west-3"));
-        assert_eq!(settings.managed, "all");
+        assert_eq!(settings.managed, "recommended");
         assert_eq!(settings.concurrency, DEFAULT_CONCURRENCY);
     }
 

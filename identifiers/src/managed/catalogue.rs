@@ -398,15 +398,10 @@ pub const MANAGED_IDENTIFIERS: &[ManagedIdentifier] = &[
         ..HEALTH
     },
     ManagedIdentifier {
-        type_name: "USA_DRUG_ENFORCEMENT_AGENCY_NUMBER",
+        type_name: "US_DRUG_ENFORCEMENT_AGENCY_NUMBER",
         countries: &["US"],
         source: Source::Regex(r"\b[ABCDEFGHJKLMPRSTUX][A-Z9]\d{7}\b"),
-        keywords: Keywords::Required(&[
-            "dea",
-            "dea number",
-            "dea registration",
-            "drug enforcement",
-        ]),
+        keywords: Keywords::Required(&["dea number", "dea registration"]),
         ..HEALTH
     },
     ManagedIdentifier {
@@ -414,11 +409,14 @@ pub const MANAGED_IDENTIFIERS: &[ManagedIdentifier] = &[
         countries: &["US"],
         source: Source::Regex(r"\b\d{3}-?\d{2}-?\d{4}[A-Z][0-9A-Z]?\b"),
         keywords: Keywords::Required(&[
+            "health insurance claim number",
+            "hic no",
+            "hic no.",
+            "hic number",
+            "hic#",
             "hicn",
-            "health insurance claim",
-            "medicare claim",
-            "medicare number",
-            "medicare id",
+            "hicn#.",
+            "hicno#",
         ]),
         ..HEALTH
     },

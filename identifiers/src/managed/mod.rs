@@ -21,6 +21,7 @@
 
 mod catalogue;
 mod examples;
+pub mod listing;
 mod selection;
 
 use std::borrow::Cow;

@@ -1,0 +1,86 @@
+//! `ferret identifiers list`: the built-in managed identifiers, as an analyst checks
+//! what a scan can report (ID, category, countries, keyword rule and keywords, check,
+//! severity scoring, recommended or not, Macie's or ferret's own).
+
+use std::io::Write;
+use std::process::ExitCode;
+
+use clap::ValueEnum;
+use ferret_identifiers::managed::{ManagedIdentifier, MANAGED_IDENTIFIERS};
+use serde_json::{json, Value};
+
+#[derive(Debug, clap::Subcommand)]
+pub enum Command {
+    /// List the managed identifiers ferret has built in.
+    List(ListArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ListArgs {
+    #[arg(long, value_enum, default_value_t = ListFormat::Text)]
+    format: ListFormat,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum ListFormat {
+    Text,
+    Json,
+}
+
+pub fn run(command: Command) -> anyhow::Result<ExitCode> {
+    match command {
+        Command::List(args) => list(&args),
+    }
+}
+
+fn list(args: &ListArgs) -> anyhow::Result<ExitCode> {
+    match args.format {
+        ListFormat::Json => {
+            let rows: Vec<Value> = MANAGED_IDENTIFIERS.iter().map(row_json).collect();
+            crate::output::print_json(&json!({ "managedDataIdentifiers": rows }))?;
+        }
+        ListFormat::Text => {
+            let mut out = std::io::stdout().lock();
+            writeln!(
+                out,
+                "{:<45} {:<27} {:<10} {:<14} {:<18} {:<20} ORIGIN",
+                "ID", "CATEGORY", "COUNTRIES", "KEYWORDS", "CHECK", "SEVERITY"
+            )?;
+            for row in MANAGED_IDENTIFIERS {
+                let keywords = match row.keywords.words().len() {
+                    0 => "none".to_owned(),
+                    n => format!("{} ({n})", row.keywords.rule()),
+                };
+                writeln!(
+                    out,
+                    "{:<45} {:<27} {:<10} {:<14} {:<18} {:<20} {}{}",
+                    row.type_name,
+                    row.category_text(),
+                    row.countries_text(),
+                    keywords,
+                    row.check_text(),
+                    row.scoring_text(),
+                    row.origin.as_str(),
+                    if row.recommended { ", recommended" } else { "" },
+                )?;
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn row_json(row: &ManagedIdentifier) -> Value {
+    let [one, some, many] = row.severity_scoring().map(|s| s.as_str());
+    json!({
+        "id": row.type_name,
+        "category": row.category.as_str(),
+        "subcategory": match row.page.subcategory() { "" => Value::Null, sub => json!(sub) },
+        "countries": row.countries,
+        "keywordRule": row.keywords.rule(),
+        "keywords": row.keywords.words(),
+        "validator": row.check.map(|check| check.name()),
+        "severityScoring": { "1": one, "2-99": some, "100+": many },
+        "recommended": row.recommended,
+        "origin": row.origin.as_str(),
+    })
+}
