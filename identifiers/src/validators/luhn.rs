@@ -31,6 +31,29 @@ pub(super) fn luhn(value: &[u8]) -> bool {
     !value.is_empty() && sum.is_multiple_of(10)
 }
 
+/// The digit that makes `number` followed by it Luhn-valid; None when
+/// `number` holds a non-digit.
+pub(super) fn check_digit(number: &[u8]) -> Option<u8> {
+    let mut sum = 0_u32;
+    // With the check digit appended, the rightmost digit of `number` is the
+    // first one doubled.
+    for (position, &byte) in number.iter().rev().enumerate() {
+        if !byte.is_ascii_digit() {
+            return None;
+        }
+        let digit = u32::from(byte - b'0');
+        sum += if position % 2 == 1 {
+            digit
+        } else if digit > 4 {
+            digit * 2 - 9
+        } else {
+            digit * 2
+        };
+    }
+    // `(10 - sum % 10) % 10` is below 10.
+    Some(((10 - sum % 10) % 10) as u8)
+}
+
 #[cfg(test)]
 mod tests {
     use crate::validators::Validator::Luhn;
