@@ -131,6 +131,65 @@ validators! {
     /// SIN and many other numbers use it. A single digit is rejected because
     /// only `0` would pass and that is never an identifier.
     Luhn => "luhn", luhn::is_valid;
+    /// Payment card number (PAN, ISO/IEC 7812): 13 to 19 digits, Luhn-valid,
+    /// starting with the issuer identification number of a known card scheme
+    /// and having a length that scheme issues: Visa `4` (13, 16 or 19
+    /// digits); Mastercard `51`-`55` and `2221`-`2720` (16); American Express
+    /// `34`, `37` (15); Discover `6011`, `644`-`649`, `65`, `622126`-`622925`
+    /// (16-19); JCB `3528`-`3589` (16-19); Diners Club `300`-`305`, `36`,
+    /// `38`-`39` (14-19); `UnionPay` `62` (16-19); Maestro `50`, `56`-`69`
+    /// (13-19); Mir `2200`-`2204` (16-19).
+    CreditCard => "credit_card", credit_card::is_valid;
+    /// International Bank Account Number (ISO 13616): a two-letter country
+    /// code, two check digits and a national account number (BBAN) of up to
+    /// 30 letters and digits, 15 to 34 characters in all, letters in any
+    /// case. It is valid when the number read with the first four characters
+    /// moved to the end and letters replaced by 10..=35 leaves 1 modulo 97
+    /// (ISO 7064 MOD 97-10), and its check digits are within `02`-`98` (the
+    /// only ones the algorithm produces).
+    ///
+    /// The length is also checked for the countries of the SWIFT IBAN
+    /// registry (e.g. FR 27, DE 22, GB 22, NL 18), so that a valid IBAN with
+    /// a digit dropped or added is not accepted; countries outside the
+    /// registry (national or newer IBANs) pass on the checksum alone.
+    Iban => "iban", iban::is_valid;
+    /// US Social Security number (SSA): 9 digits `AAA-GG-SSSS`. The Social
+    /// Security Administration never issues area `000`, `666` or `900`-`999`,
+    /// group `00` or serial `0000`. Also rejected are numbers that are
+    /// well-known because they were printed in advertising, and so show up in
+    /// documents without identifying anyone: `078-05-1120` (the Woolworth
+    /// wallet insert), `219-09-9999` (an SSA advertisement) and `457-55-5462`
+    /// (`LifeLock` advertisements).
+    UsaSsn => "usa_ssn", usa_ssn::is_valid;
+    /// US ITIN: 9 digits, `9` first, a group the IRS issues. No check digit.
+    ///
+    /// See the `usa_itin` module for the rule and its source.
+    UsaItin => "usa_itin", usa_itin::is_valid;
+    /// US ABA routing number: 9 digits, Federal Reserve prefix, 3-7-1
+    /// weighted sum a multiple of 10.
+    ///
+    /// See the `usa_aba_routing` module for the rule and its source.
+    UsaAbaRouting => "usa_aba_routing", usa_aba_routing::is_valid;
+    /// US DEA registration number: registrant-type letter, name letter or `9`,
+    /// 7 digits with DEA's check digit.
+    ///
+    /// See the `usa_dea` module for the rule and its source.
+    UsaDea => "usa_dea", usa_dea::is_valid;
+    /// US National Provider Identifier: 10 digits, first `1` or `2`, Luhn
+    /// with the `80840` prefix.
+    ///
+    /// See the `usa_npi` module for the rule and its source.
+    UsaNpi => "usa_npi", usa_npi::is_valid;
+    /// US Medicare Beneficiary Identifier: CMS's 11-character layout. No
+    /// check digit exists.
+    ///
+    /// See the `usa_mbi` module for the rule and its source.
+    UsaMbi => "usa_mbi", usa_mbi::is_valid;
+    /// Vehicle identification number: 17 characters without `I`, `O`, `Q`,
+    /// check digit in position 9 (North American rule).
+    ///
+    /// See the `vin` module for the rule and its source.
+    Vin => "vin", vin::is_valid;
     /// Brazilian individual taxpayer number (CPF, Receita Federal): 11 digits,
     /// the last two being mod-11 check digits with weights 10..=2 and 11..=2.
     /// Values made of one repeated digit (`000.000.000-00`, `111.111.111-11`,
@@ -148,6 +207,8 @@ validators! {
     /// leaves the value of digits unchanged. Both formats are accepted; the
     /// two check digits are always digits.
     BrazilCnpj => "brazil_cnpj", brazil_cnpj::is_valid;
+    /// French company number (SIREN, INSEE): 9 digits, Luhn-valid.
+    FranceSiren => "france_siren", france_siren::is_valid;
     /// French establishment number (SIRET, INSEE): the 9-digit SIREN of the
     /// company, itself Luhn-valid, followed by a 5-digit establishment number,
     /// the whole 14 digits passing the Luhn check.
@@ -158,8 +219,6 @@ validators! {
     /// a multiple of 5; its head office, `356 000 000 00048`, is the one La
     /// Poste SIRET checked with Luhn.
     FranceSiret => "france_siret", france_siret::is_valid;
-    /// French company number (SIREN, INSEE): 9 digits, Luhn-valid.
-    FranceSiren => "france_siren", france_siren::is_valid;
     /// French social security number (NIR, "numéro de sécurité sociale",
     /// INSEE): 13 characters and a 2-digit key equal to
     /// `97 - (number mod 97)`, so 15 characters in all. The structure checks
@@ -184,36 +243,6 @@ validators! {
     /// Department, commune and order codes are not checked against INSEE's
     /// lists: they change over time and the key already catches typos.
     FranceNir => "france_nir", france_nir::is_valid;
-    /// International Bank Account Number (ISO 13616): a two-letter country
-    /// code, two check digits and a national account number (BBAN) of up to
-    /// 30 letters and digits, 15 to 34 characters in all, letters in any
-    /// case. It is valid when the number read with the first four characters
-    /// moved to the end and letters replaced by 10..=35 leaves 1 modulo 97
-    /// (ISO 7064 MOD 97-10), and its check digits are within `02`-`98` (the
-    /// only ones the algorithm produces).
-    ///
-    /// The length is also checked for the countries of the SWIFT IBAN
-    /// registry (e.g. FR 27, DE 22, GB 22, NL 18), so that a valid IBAN with
-    /// a digit dropped or added is not accepted; countries outside the
-    /// registry (national or newer IBANs) pass on the checksum alone.
-    Iban => "iban", iban::is_valid;
-    /// Payment card number (PAN, ISO/IEC 7812): 13 to 19 digits, Luhn-valid,
-    /// starting with the issuer identification number of a known card scheme
-    /// and having a length that scheme issues: Visa `4` (13, 16 or 19
-    /// digits); Mastercard `51`-`55` and `2221`-`2720` (16); American Express
-    /// `34`, `37` (15); Discover `6011`, `644`-`649`, `65`, `622126`-`622925`
-    /// (16-19); JCB `3528`-`3589` (16-19); Diners Club `300`-`305`, `36`,
-    /// `38`-`39` (14-19); `UnionPay` `62` (16-19); Maestro `50`, `56`-`69`
-    /// (13-19); Mir `2200`-`2204` (16-19).
-    CreditCard => "credit_card", credit_card::is_valid;
-    /// US Social Security number (SSA): 9 digits `AAA-GG-SSSS`. The Social
-    /// Security Administration never issues area `000`, `666` or `900`-`999`,
-    /// group `00` or serial `0000`. Also rejected are numbers that are
-    /// well-known because they were printed in advertising, and so show up in
-    /// documents without identifying anyone: `078-05-1120` (the Woolworth
-    /// wallet insert), `219-09-9999` (an SSA advertisement) and `457-55-5462`
-    /// (`LifeLock` advertisements).
-    UsaSsn => "usa_ssn", usa_ssn::is_valid;
     /// French tax number of a person (numéro fiscal): 13 digits, the first
     /// `0`-`3`, the last three the first ten modulo 511.
     ///
@@ -308,35 +337,6 @@ validators! {
     ///
     /// See the `colombia_nit` module for the rule and its source.
     ColombiaNit => "colombia_nit", colombia_nit::is_valid;
-    /// US ITIN: 9 digits, `9` first, a group the IRS issues. No check digit.
-    ///
-    /// See the `usa_itin` module for the rule and its source.
-    UsaItin => "usa_itin", usa_itin::is_valid;
-    /// US ABA routing number: 9 digits, Federal Reserve prefix, 3-7-1
-    /// weighted sum a multiple of 10.
-    ///
-    /// See the `usa_aba_routing` module for the rule and its source.
-    UsaAbaRouting => "usa_aba_routing", usa_aba_routing::is_valid;
-    /// US DEA registration number: registrant-type letter, name letter or `9`,
-    /// 7 digits with DEA's check digit.
-    ///
-    /// See the `usa_dea` module for the rule and its source.
-    UsaDea => "usa_dea", usa_dea::is_valid;
-    /// US National Provider Identifier: 10 digits, first `1` or `2`, Luhn
-    /// with the `80840` prefix.
-    ///
-    /// See the `usa_npi` module for the rule and its source.
-    UsaNpi => "usa_npi", usa_npi::is_valid;
-    /// US Medicare Beneficiary Identifier: CMS's 11-character layout. No
-    /// check digit exists.
-    ///
-    /// See the `usa_mbi` module for the rule and its source.
-    UsaMbi => "usa_mbi", usa_mbi::is_valid;
-    /// Vehicle identification number: 17 characters without `I`, `O`, `Q`,
-    /// check digit in position 9 (North American rule).
-    ///
-    /// See the `vin` module for the rule and its source.
-    Vin => "vin", vin::is_valid;
     /// Dutch BSN: 9 digits passing the eleven-test.
     ///
     /// See the `netherlands_bsn` module for the rule and its source.
