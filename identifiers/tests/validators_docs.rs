@@ -24,6 +24,9 @@ fn docs_list_every_validator_name_in_order() {
                 .unwrap_or_else(|| panic!("row without a `name`: {line}"))
         })
         .collect();
-    let names: Vec<&str> = Validator::FILE_NAMES.iter().map(|(name, _)| *name).collect();
+    let names: Vec<&str> = Validator::FILE_NAMES
+        .iter()
+        .map(|(name, _)| *name)
+        .collect();
     assert_eq!(documented, names);
 }

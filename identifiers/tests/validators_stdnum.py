@@ -19,6 +19,7 @@ from stdnum import iban, luhn
 from stdnum.ar import cuit
 from stdnum.at import vnr
 from stdnum.au import tfn
+from stdnum.be import nn
 from stdnum.bg import egn
 from stdnum.br import cnpj, cpf
 from stdnum.ca import sin
@@ -27,14 +28,18 @@ from stdnum.cl import rut
 from stdnum.co import nit
 from stdnum.cz import rc
 from stdnum.de import idnr
-from stdnum.es import dni, nie, nif as es_nif
+from stdnum.ee import ik
+from stdnum.es import ccc, dni, nie, nif as es_nif
 from stdnum.fi import hetu
 from stdnum.fr import nif as fr_nif, nir, siren, siret
 from stdnum.gb import nhs, utr
+from stdnum.gr import amka
 from stdnum.hr import oib
 from stdnum.ie import pps
 from stdnum.in_ import aadhaar, pan
 from stdnum.it import codicefiscale
+from stdnum.jp import in_ as my_number
+from stdnum.lt import asmens
 from stdnum.mx import curp, rfc
 from stdnum.nl import bsn
 from stdnum.no import fodselsnummer
@@ -42,6 +47,7 @@ from stdnum.pl import nip, pesel, regon
 from stdnum.pt import nif as pt_nif
 from stdnum.ro import cnp
 from stdnum.se import personnummer
+from stdnum.si import emso
 from stdnum.tr import tckimlik
 from stdnum.us import itin, rtn, ssn
 
@@ -246,6 +252,36 @@ def _iban_structures():
 
 IBAN_STRUCTURES = _iban_structures()
 
+def baltic_template():
+    year, month, day = date(1850, 2020)
+    sex = {18: "12", 19: "34", 20: "56"}[year // 100]
+    return R.choice(sex) + f"{year % 100:02d}{month:02d}{day:02d}" + d(3) + "?"
+
+
+def belgium_template():
+    year, month, day = date(1930, 2025)
+    return f"{year % 100:02d}{month:02d}{day:02d}" + d(3) + "??"
+
+
+def belgium_oracle(v):
+    # stdnum accepts the key of a birth in the 2000s only up to the current
+    # year; ferret accepts either century's key whatever the year.
+    if nn.is_valid(v):
+        return True
+    return (len(v) == 11 and v.isdigit() and int(v[2:4]) <= 12 and int(v[4:6]) <= 31
+            and 97 - int("2" + v[:9]) % 97 == int(v[9:]))
+
+
+def emso_template():
+    year, month, day = date(1900, 2020)
+    return f"{day:02d}{month:02d}{year % 1000:03d}" + d(5) + "?"
+
+
+def amka_template():
+    year, month, day = date(1930, 2020)
+    return f"{day:02d}{month:02d}{year % 100:02d}" + d(4) + "?"
+
+
 # name: (template maker, oracle, alphabet of the `?` holes)
 VALIDATORS = {
     "luhn": (lambda: d(R.randint(2, 19)) + "?", lambda v: len(v) >= 2 and luhn.is_valid(v), DIGITS),
@@ -302,6 +338,17 @@ VALIDATORS = {
     "switzerland_ahv": (lambda: "756" + d(9) + "?", ahv.is_valid, DIGITS),
     "austria_svnr": (lambda: R.choice("123456789") + d(2) + "?" + d(6), vnr.is_valid, DIGITS),
     "turkey_tckn": (lambda: R.choice("123456789") + d(8) + "??", tckimlik.is_valid, DIGITS),
+    "spain_ccc": (lambda: d(8) + "??" + d(10), ccc.is_valid, DIGITS),
+    # The CIN is the codice fiscale's check character over the other 22.
+    "italy_bban": (lambda: "?" + d(10) + d(12, R.choice([DIGITS, ALNUM])),
+                   lambda v: len(v) == 23 and v[1:11].isdigit() and v[0] == codicefiscale.calc_check_digit(v[1:]),
+                   UPPER),
+    "belgium_national_number": (belgium_template, belgium_oracle, DIGITS),
+    "estonia_isikukood": (baltic_template, lambda v: v[0] in "123456" and ik.is_valid(v), DIGITS),
+    "lithuania_asmens_kodas": (baltic_template, lambda v: v[0] in "123456" and asmens.is_valid(v), DIGITS),
+    "slovenia_emso": (emso_template, emso.is_valid, DIGITS),
+    "greece_amka": (amka_template, amka.is_valid, DIGITS),
+    "japan_my_number": (lambda: d(11) + "?", my_number.is_valid, DIGITS),
     "ireland_pps": (lambda: d(7) + "?" + R.choice(["", "A", "B", "H", "W", "T", "X"]), pps.is_valid, UPPER),
 }
 

@@ -24,7 +24,7 @@ fn digit(byte: u8) -> Option<u8> {
 }
 
 /// The check character of the first 15 characters.
-fn check_character(body: &[u8]) -> u8 {
+pub(super) fn check_character(body: &[u8]) -> u8 {
     let sum: u32 = body
         .iter()
         .enumerate()

@@ -33,6 +33,7 @@ mod argentina_cuit;
 mod australia_medicare;
 mod australia_tfn;
 mod austria_svnr;
+mod belgium_national_number;
 mod brazil_cnpj;
 mod brazil_cpf;
 mod bulgaria_egn;
@@ -42,17 +43,24 @@ mod colombia_nit;
 mod credit_card;
 mod croatia_oib;
 mod czech_birth_number;
+mod estonia_isikukood;
 mod finland_hetu;
 mod france_nir;
+mod france_rib;
 mod france_siren;
 mod france_siret;
 mod france_tax_id;
+mod germany_id_card;
 mod germany_steuer_id;
+mod greece_amka;
+mod hong_kong_hkid;
 mod iban;
 mod india_aadhaar;
 mod india_pan;
 mod ireland_pps;
+mod italy_bban;
 mod italy_codice_fiscale;
+mod japan_my_number;
 mod luhn;
 mod mexico_curp;
 mod mexico_rfc;
@@ -63,11 +71,15 @@ mod poland_pesel;
 mod poland_regon;
 mod portugal_nif;
 mod romania_cnp;
+mod singapore_nric;
+mod slovenia_emso;
+mod spain_ccc;
 mod spain_dni;
 mod spain_nif;
 mod spain_nuss;
 mod sweden_personnummer;
 mod switzerland_ahv;
+mod taiwan_national_id;
 mod turkey_tckn;
 mod uk_nhs;
 mod uk_nino;
@@ -248,6 +260,12 @@ validators! {
     ///
     /// See the `france_tax_id` module for the rule and its source.
     FranceTaxId => "france_tax_id", france_tax_id::is_valid;
+
+    /// French bank account number (RIB, the BBAN of a French IBAN): bank,
+    /// branch, account and the mod-97 RIB key.
+    ///
+    /// See the `france_rib` module for the rule and its source.
+    FranceRib => "france_rib", france_rib::is_valid;
     /// Spanish DNI: 8 digits and the control letter of the number modulo 23.
     ///
     /// See the `spain_dni` module for the rule and its source.
@@ -267,16 +285,34 @@ validators! {
     ///
     /// See the `spain_nuss` module for the rule and its source.
     SpainNuss => "spain_nuss", spain_nuss::is_valid;
+
+    /// Spanish bank account number (CCC, the BBAN of a Spanish IBAN): 20
+    /// digits with two mod-11 control digits.
+    ///
+    /// See the `spain_ccc` module for the rule and its source.
+    SpainCcc => "spain_ccc", spain_ccc::is_valid;
     /// Italian codice fiscale of a person: 16 characters, layout, month letter,
     /// day of birth (plus 40 for women), omocodia letters, check character.
     ///
     /// See the `italy_codice_fiscale` module for the rule and its source.
     ItalyCodiceFiscale => "italy_codice_fiscale", italy_codice_fiscale::is_valid;
+
+    /// Italian bank account number (BBAN of an Italian IBAN): CIN letter,
+    /// ABI, CAB, account.
+    ///
+    /// See the `italy_bban` module for the rule and its source.
+    ItalyBban => "italy_bban", italy_bban::is_valid;
     /// German tax ID (Steuer-ID): 11 digits, one digit repeated two or three
     /// times in the first ten, ISO 7064 MOD 11,10 check digit.
     ///
     /// See the `germany_steuer_id` module for the rule and its source.
     GermanySteuerId => "germany_steuer_id", germany_steuer_id::is_valid;
+
+    /// German identity card or passport number (since 2010): 9 characters
+    /// and an ICAO 9303 check digit.
+    ///
+    /// See the `germany_id_card` module for the rule and its source.
+    GermanyIdCard => "germany_id_card", germany_id_card::is_valid;
     /// UK National Insurance number: HMRC's prefix letters, 6 digits, suffix
     /// `A`-`D` (or none). No check digit exists.
     ///
@@ -407,6 +443,55 @@ validators! {
     ///
     /// See the `ireland_pps` module for the rule and its source.
     IrelandPps => "ireland_pps", ireland_pps::is_valid;
+
+    /// Belgian national register number: 11 digits, date of birth, mod-97
+    /// key for either century.
+    ///
+    /// See the `belgium_national_number` module for the rule and its source.
+    BelgiumNationalNumber => "belgium_national_number", belgium_national_number::is_valid;
+
+    /// Estonian personal code (isikukood): 11 digits, sex and century,
+    /// date of birth, two-pass mod-11 check digit.
+    ///
+    /// See the `estonia_isikukood` module for the rule and its source.
+    EstoniaIsikukood => "estonia_isikukood", estonia_isikukood::is_valid;
+
+    /// Lithuanian personal code (asmens kodas): built like the Estonian
+    /// isikukood.
+    ///
+    /// See the `estonia_isikukood` module for the rule and its source.
+    LithuaniaAsmensKodas => "lithuania_asmens_kodas", estonia_isikukood::is_valid;
+
+    /// Slovenian EMŠO: 13 digits, date of birth, mod-11 check digit.
+    ///
+    /// See the `slovenia_emso` module for the rule and its source.
+    SloveniaEmso => "slovenia_emso", slovenia_emso::is_valid;
+
+    /// Greek AMKA: 11 digits, date of birth, Luhn.
+    ///
+    /// See the `greece_amka` module for the rule and its source.
+    GreeceAmka => "greece_amka", greece_amka::is_valid;
+
+    /// Japanese Individual Number (My Number): 12 digits, mod-11 check digit.
+    ///
+    /// See the `japan_my_number` module for the rule and its source.
+    JapanMyNumber => "japan_my_number", japan_my_number::is_valid;
+
+    /// Singapore NRIC/FIN: `S`, `T`, `F` or `G`, 7 digits, check letter.
+    ///
+    /// See the `singapore_nric` module for the rule and its source.
+    SingaporeNric => "singapore_nric", singapore_nric::is_valid;
+
+    /// Hong Kong identity card number: 1 or 2 letters, 6 digits, mod-11 check
+    /// character (written without its parentheses).
+    ///
+    /// See the `hong_kong_hkid` module for the rule and its source.
+    HongKongHkid => "hong_kong_hkid", hong_kong_hkid::is_valid;
+
+    /// Taiwanese national ID: letter, `1` or `2`, 8 digits, check digit.
+    ///
+    /// See the `taiwan_national_id` module for the rule and its source.
+    TaiwanNationalId => "taiwan_national_id", taiwan_national_id::is_valid;
 }
 
 impl Validator {
