@@ -82,11 +82,7 @@ impl KeywordRule {
     /// [`MANAGED_KEYWORD_DISTANCE`] from the match's start, and each keyword that holds
     /// a space also searched with `_`, with `-` and with no space in its place.
     pub fn managed(words: &[String]) -> KeywordRule {
-        KeywordRule::build(
-            words,
-            Proximity::MatchStart(MANAGED_KEYWORD_DISTANCE),
-            true,
-        )
+        KeywordRule::build(words, Proximity::MatchStart(MANAGED_KEYWORD_DISTANCE), true)
     }
 
     fn build(words: &[String], proximity: Proximity, space_variants: bool) -> KeywordRule {

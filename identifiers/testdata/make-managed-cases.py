@@ -51,6 +51,20 @@ def keyword_case(type_name, keyword, value, *, negative=None):
     case(type_name, f"{keyword}: {value}", value, negative or f"ref {value} ok")
 
 
+def checked_case(type_name, keyword, validator, value):
+    """A value with a check: reported after its keyword; after the same keyword, the
+    value with its last digit changed (which stdnum rejects) is not."""
+    assert validator.is_valid(value), value
+    last = max(i for i, c in enumerate(value) if c.isdigit())
+    for step in range(1, 10):
+        wrong = value[:last] + str((int(value[last]) + step) % 10) + value[last + 1:]
+        if not validator.is_valid(wrong):
+            break
+    else:
+        raise AssertionError(value)
+    case(type_name, f"{keyword}: {value}", value, f"{keyword}: {wrong}")
+
+
 # Credentials.
 secret = "Zx9vQ2mLk8RtY7uPw3NcHb5JdFg1SaEe6TiOo4Vq"
 keyword_case("AWS_CREDENTIALS", "aws_secret_access_key", secret,
@@ -139,7 +153,7 @@ vitale = checked(nir, "184127645108946")
 case("FRANCE_HEALTH_INSURANCE_NUMBER", f"carte vitale {vitale}", vitale,
      f"carte vitale {vitale[:-2]}{(int(vitale[-2:]) + 1) % 97:02d}")
 keyword_case("MEDICAL_DEVICE_UDI", "UDI", "(01)00643169007222(17)160128(21)BOH1")
-keyword_case("UK_NHS_NUMBER", "NHS number", checked(nhs, "9434765919"))
+checked_case("UK_NHS_NUMBER", "NHS number", nhs, "9434765919")
 keyword_case("US_DRUG_ENFORCEMENT_AGENCY_NUMBER", "DEA number", "AB1234563")
 keyword_case("USA_HEALTH_INSURANCE_CLAIM_NUMBER", "HICN", "123-45-6789A")
 keyword_case("USA_HEALTHCARE_PROCEDURE_CODE", "HCPCS", "G0101")
@@ -148,6 +162,7 @@ keyword_case("USA_NATIONAL_DRUG_CODE", "NDC", "0002-3227-30")
 keyword_case("USA_NATIONAL_PROVIDER_IDENTIFIER", "NPI", checked(luhn, "80840" + "1234567893")[5:])
 
 # Personal information.
+checked_case("AUSTRALIA_TAX_FILE_NUMBER", "TFN", tfn, "123456782")
 company = checked(cnpj, "11222333000181")
 case("BRAZIL_CNPJ_NUMBER", "CNPJ 11.222.333/0001-81", "11.222.333/0001-81",
      "CNPJ 11.222.333/0001-80")
@@ -180,15 +195,22 @@ case("FRANCE_NATIONAL_IDENTIFICATION_NUMBER", "NIR 1 84 12 76 451 089 46", "1 84
      "NIR 1 84 12 76 451 089 47")
 keyword_case("FRANCE_PASSPORT_NUMBER", "passeport", "12AB34567")
 keyword_case("FRANCE_PHONE_NUMBER", "téléphone", "01 23 45 67 89")
-keyword_case("FRANCE_TAX_IDENTIFICATION_NUMBER", "numéro fiscal", checked(nif, "3023217600053"))
-keyword_case("GERMANY_NATIONAL_IDENTIFICATION_NUMBER", "Personalausweis", "L01X00T47")
+checked_case("FRANCE_TAX_IDENTIFICATION_NUMBER", "numéro fiscal", nif, "3023217600053")
+def icao_check(value):
+    """ICAO 9303's check digit: weights 7, 3, 1; A=10 ... Z=35."""
+    digits = [int(c, 36) for c in value]
+    return str(sum(d * (7, 3, 1)[i % 3] for i, d in enumerate(digits)) % 10)
+
+
+keyword_case("GERMANY_NATIONAL_IDENTIFICATION_NUMBER", "Personalausweis",
+             "L01X00T47" + icao_check("L01X00T47"))
 keyword_case("GERMANY_PASSPORT_NUMBER", "Reisepass", "C01X00T47")
 keyword_case("GERMANY_PHONE_NUMBER", "Telefon", "030 1234567")
-keyword_case("GERMANY_TAX_IDENTIFICATION_NUMBER", "Steuer-ID", checked(idnr, "36574261809"))
+checked_case("GERMANY_TAX_IDENTIFICATION_NUMBER", "Steuer-ID", idnr, "36574261809")
 case("HTTP_COOKIE", "Cookie: sessionid=38afes7a8dhs74", "Cookie: sessionid=38afes7a8dhs74",
      "cookies are baked at 180 degrees")
-keyword_case("INDIA_AADHAAR_NUMBER", "Aadhaar",
-             checked(aadhaar, "23456789012" + verhoeff.calc_check_digit("23456789012")))
+checked_case("INDIA_AADHAAR_NUMBER", "Aadhaar", aadhaar,
+             "23456789012" + verhoeff.calc_check_digit("23456789012"))
 keyword_case("INDIA_PERMANENT_ACCOUNT_NUMBER", "PAN", checked(pan, "ABCPE1234F"))
 keyword_case("ITALY_NATIONAL_IDENTIFICATION_NUMBER", "codice fiscale",
              checked(codicefiscale, "RSSMRA85T10A562S"))
@@ -203,12 +225,12 @@ keyword_case("SPAIN_PASSPORT_NUMBER", "pasaporte", "PAA123456")
 keyword_case("SPAIN_PHONE_NUMBER", "teléfono", "612 345 678")
 nuss = "2812345678"
 keyword_case("SPAIN_SOCIAL_SECURITY_NUMBER", "seguridad social", f"{nuss[:2]} {nuss[2:]} {int(nuss) % 97:02d}")
-keyword_case("SPAIN_TAX_IDENTIFICATION_NUMBER", "CIF", checked(cif, "A58818501"))
+checked_case("SPAIN_TAX_IDENTIFICATION_NUMBER", "CIF", cif, "A58818501")
 keyword_case("UK_ELECTORAL_ROLL_NUMBER", "electoral roll", "ABC123")
 keyword_case("UK_NATIONAL_INSURANCE_NUMBER", "national insurance", "AB 12 34 56 C")
 keyword_case("UK_PASSPORT_NUMBER", "passport", "123456789")
 keyword_case("UK_PHONE_NUMBER", "phone", "020 7946 0958")
-keyword_case("UK_TAX_IDENTIFICATION_NUMBER", "UTR", checked(utr, "2234567890"))
+checked_case("UK_TAX_IDENTIFICATION_NUMBER", "UTR", utr, "2234567890")
 keyword_case("USA_INDIVIDUAL_TAX_IDENTIFICATION_NUMBER", "ITIN", checked(itin, "912-70-1234"))
 keyword_case("USA_PASSPORT_NUMBER", "passport", "C12345678")
 keyword_case("USA_SOCIAL_SECURITY_NUMBER", "SSN", "123-45-6789")

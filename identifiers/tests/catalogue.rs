@@ -56,7 +56,11 @@ fn kept_in(set: &IdentifierSet, unit: &str, context: UnitContext<'_>) -> Vec<Str
 fn every_identifier_has_a_case_and_every_case_an_identifier() {
     let cases = cases();
     for row in MANAGED_IDENTIFIERS {
-        assert!(cases.contains_key(row.type_name), "no case for {}", row.type_name);
+        assert!(
+            cases.contains_key(row.type_name),
+            "no case for {}",
+            row.type_name
+        );
     }
     for name in cases.keys() {
         assert!(
@@ -75,11 +79,17 @@ fn every_identifier_reports_its_value_and_not_its_near_miss() {
         let set = only(row.type_name);
         let kept = kept_in(&set, &case.positive, UnitContext::None);
         if kept != [case.expected.clone()] {
-            failures.push(format!("{}: {:?} gave {kept:?}", row.type_name, case.positive));
+            failures.push(format!(
+                "{}: {:?} gave {kept:?}",
+                row.type_name, case.positive
+            ));
         }
         let kept = kept_in(&set, &case.negative, UnitContext::None);
         if !kept.is_empty() {
-            failures.push(format!("{}: near miss {:?} gave {kept:?}", row.type_name, case.negative));
+            failures.push(format!(
+                "{}: near miss {:?} gave {kept:?}",
+                row.type_name, case.negative
+            ));
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
@@ -103,7 +113,10 @@ fn required_keywords_work_from_the_column_name_and_in_every_spelling() {
         for word in words.iter().take(3) {
             let column = format!("customer {}", word.replace(' ', "_"));
             if kept_in(&set, value, UnitContext::Column(&column)) != [value.clone()] {
-                failures.push(format!("{}: {value:?} under column {column:?}", row.type_name));
+                failures.push(format!(
+                    "{}: {value:?} under column {column:?}",
+                    row.type_name
+                ));
             }
             let keys = vec!["record".to_owned(), word.replace(' ', "-").to_uppercase()];
             if kept_in(&set, value, UnitContext::JsonKeys(&keys)) != [value.clone()] {
@@ -132,7 +145,12 @@ fn a_keyword_counts_up_to_30_characters_before_the_match() {
 #[test]
 fn a_keyword_with_a_space_matches_its_joined_spellings() {
     let set = only("DATE_OF_BIRTH");
-    for keyword in ["date of birth", "date_of_birth", "date-of-birth", "DateOfBirth"] {
+    for keyword in [
+        "date of birth",
+        "date_of_birth",
+        "date-of-birth",
+        "DateOfBirth",
+    ] {
         assert_eq!(
             kept_in(&set, &format!("{keyword}: 1984-12-07"), UnitContext::None),
             ["1984-12-07"],
@@ -173,8 +191,8 @@ fn each_card_is_reported_under_exactly_one_card_type() {
 /// The issuers' published test cards are never reported, with or without keyword.
 #[test]
 fn issuer_test_cards_are_never_reported() {
-    let set = IdentifierSet::new(&IdentifierFile::default(), &ManagedSelection::All)
-        .expect("builds");
+    let set =
+        IdentifierSet::new(&IdentifierFile::default(), &ManagedSelection::All).expect("builds");
     for unit in [
         "credit card 5555 5555 5555 4444",
         "5555555555554444",
@@ -188,8 +206,42 @@ fn issuer_test_cards_are_never_reported() {
             }
         });
         assert!(
-            !kept.iter().any(|name| name.starts_with("CREDIT_CARD_NUMBER")),
+            !kept
+                .iter()
+                .any(|name| name.starts_with("CREDIT_CARD_NUMBER")),
             "{unit}: {kept:?}"
+        );
+    }
+}
+
+/// The cases a new user tries first, with third-party values.
+#[test]
+fn third_party_cases_behave_as_macie_documents() {
+    // An issuer's test card is never reported (see above); an alphanumeric CNPJ (Receita
+    // Federal's published example, valid from July 2026) is.
+    assert_eq!(
+        kept_in(
+            &only("BRAZIL_CNPJ_NUMBER"),
+            "CNPJ 12.ABC.345/01DE-35",
+            UnitContext::None
+        ),
+        ["12.ABC.345/01DE-35"]
+    );
+    // IBANs whose mod 97 holds but whose BBAN breaks the country's structure in SWIFT's
+    // registry (made with python-stdnum's calc_check_digits): a letter in the French
+    // bank code, which is five digits; a letter in the UK account number, eight digits.
+    for (type_name, number) in [
+        ("FRANCE_BANK_ACCOUNT_NUMBER", "FR223000A600001123456789018"),
+        ("UK_BANK_ACCOUNT_NUMBER", "GB59WEST1234569876543Z"),
+    ] {
+        assert!(
+            kept_in(
+                &only(type_name),
+                &format!("IBAN {number}"),
+                UnitContext::None
+            )
+            .is_empty(),
+            "{number}"
         );
     }
 }

@@ -72,8 +72,8 @@ fn selection_parses_none_all_and_lists() {
         ManagedSelection::parse("all").expect("ok"),
         ManagedSelection::All
     );
-    let list = ManagedSelection::parse("france_bank_account_number, credit_card_number")
-        .expect("ok");
+    let list =
+        ManagedSelection::parse("france_bank_account_number, credit_card_number").expect("ok");
     assert_eq!(list.identifiers().len(), 2);
     // ferret's old names are gone: Macie has no plain IBAN or PRIVATE_KEY type.
     for old in ["IBAN", "PRIVATE_KEY"] {
@@ -264,6 +264,9 @@ fn private_keys_are_reported_by_kind() {
         ["-----BEGIN OPENSSH PRIVATE KEY-----"]
     );
     for kind in ["PKCS", "OPENSSH_PRIVATE_KEY", "PGP_PRIVATE_KEY"] {
-        assert!(kept(kind, "-----BEGIN PUBLIC KEY-----").is_empty(), "{kind}");
+        assert!(
+            kept(kind, "-----BEGIN PUBLIC KEY-----").is_empty(),
+            "{kind}"
+        );
     }
 }

@@ -95,7 +95,8 @@ const CARD_KEYWORDS: &[&str] = &[
 
 /// The pattern of payment card numbers: 13 to 19 digits, whole or grouped as issuers
 /// print them.
-const CARD_REGEX: &str = r"\b(?:\d{4}[ -]\d{4}[ -]\d{4}[ -]\d{4}(?:[ -]\d{1,3})?|\d{4}[ -]\d{6}[ -]\d{4,5}|\d{13,19})\b";
+const CARD_REGEX: &str =
+    r"\b(?:\d{4}[ -]\d{4}[ -]\d{4}[ -]\d{4}(?:[ -]\d{1,3})?|\d{4}[ -]\d{6}[ -]\d{4,5}|\d{13,19})\b";
 
 const PASSPORT_KEYWORDS: &[&str] = &["passport", "passport number", "passport no", "passport#"];
 
@@ -142,9 +143,7 @@ pub const MANAGED_IDENTIFIERS: &[ManagedIdentifier] = &[
     },
     ManagedIdentifier {
         type_name: "JSON_WEB_TOKEN",
-        source: Source::Regex(
-            r"\beyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}",
-        ),
+        source: Source::Regex(r"\beyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}"),
         ..CREDENTIALS
     },
     ManagedIdentifier {
@@ -261,7 +260,12 @@ pub const MANAGED_IDENTIFIERS: &[ManagedIdentifier] = &[
     iban("ANDORRA_BANK_ACCOUNT_NUMBER", &["AD"], "AD", 24),
     iban("AUSTRIA_BANK_ACCOUNT_NUMBER", &["AT"], "AT", 20),
     iban("BELGIUM_BANK_ACCOUNT_NUMBER", &["BE"], "BE", 16),
-    iban("BOSNIA_AND_HERZEGOVINA_BANK_ACCOUNT_NUMBER", &["BA"], "BA", 20),
+    iban(
+        "BOSNIA_AND_HERZEGOVINA_BANK_ACCOUNT_NUMBER",
+        &["BA"],
+        "BA",
+        20,
+    ),
     iban("BRAZIL_BANK_ACCOUNT_NUMBER", &["BR"], "BR", 29),
     iban("BULGARIA_BANK_ACCOUNT_NUMBER", &["BG"], "BG", 22),
     iban("COSTA_RICA_BANK_ACCOUNT_NUMBER", &["CR"], "CR", 22),
@@ -306,7 +310,12 @@ pub const MANAGED_IDENTIFIERS: &[ManagedIdentifier] = &[
     iban("TUNISIA_BANK_ACCOUNT_NUMBER", &["TN"], "TN", 24),
     iban("TURKEY_BANK_ACCOUNT_NUMBER", &["TR"], "TR", 26),
     iban("UKRAINE_BANK_ACCOUNT_NUMBER", &["UA"], "UA", 29),
-    iban("UNITED_ARAB_EMIRATES_BANK_ACCOUNT_NUMBER", &["AE"], "AE", 23),
+    iban(
+        "UNITED_ARAB_EMIRATES_BANK_ACCOUNT_NUMBER",
+        &["AE"],
+        "AE",
+        23,
+    ),
     iban("UK_BANK_ACCOUNT_NUMBER", &["GB"], "GB", 22),
     iban("VIRGIN_ISLANDS_BANK_ACCOUNT_NUMBER", &["VG"], "VG", 24),
     // ----- Health (personal information: PHI) -----
@@ -358,9 +367,7 @@ pub const MANAGED_IDENTIFIERS: &[ManagedIdentifier] = &[
     ManagedIdentifier {
         type_name: "FRANCE_HEALTH_INSURANCE_NUMBER",
         countries: &["FR"],
-        source: Source::Regex(
-            r"\b[1-478] ?\d{2} ?\d{2} ?(?:\d{2}|2[AB]) ?\d{3} ?\d{3} ?\d{2}\b",
-        ),
+        source: Source::Regex(r"\b[1-478] ?\d{2} ?\d{2} ?(?:\d{2}|2[AB]) ?\d{3} ?\d{3} ?\d{2}\b"),
         check: Some(Check::Validator(Validator::FranceNir)),
         keywords: Keywords::Required(&[
             "carte vitale",
@@ -388,6 +395,7 @@ pub const MANAGED_IDENTIFIERS: &[ManagedIdentifier] = &[
         type_name: "UK_NHS_NUMBER",
         countries: &["GB"],
         source: Source::Regex(r"\b\d{3}[ -]?\d{3}[ -]?\d{4}\b"),
+        check: Some(Check::Validator(Validator::UkNhs)),
         keywords: Keywords::Required(&[
             "nhs",
             "nhs number",
@@ -401,6 +409,7 @@ pub const MANAGED_IDENTIFIERS: &[ManagedIdentifier] = &[
         type_name: "US_DRUG_ENFORCEMENT_AGENCY_NUMBER",
         countries: &["US"],
         source: Source::Regex(r"\b[ABCDEFGHJKLMPRSTUX][A-Z9]\d{7}\b"),
+        check: Some(Check::Validator(Validator::UsaDea)),
         keywords: Keywords::Required(&["dea number", "dea registration"]),
         ..HEALTH
     },
@@ -439,6 +448,7 @@ pub const MANAGED_IDENTIFIERS: &[ManagedIdentifier] = &[
         source: Source::Regex(
             r"\b[1-9][AC-HJKMNP-RT-Y][AC-HJKMNP-RT-Y0-9]\d-?[AC-HJKMNP-RT-Y][AC-HJKMNP-RT-Y0-9]\d-?[AC-HJKMNP-RT-Y]{2}\d{2}\b",
         ),
+        check: Some(Check::Validator(Validator::UsaMbi)),
         keywords: Keywords::Required(&[
             "mbi",
             "medicare beneficiary",
@@ -458,6 +468,7 @@ pub const MANAGED_IDENTIFIERS: &[ManagedIdentifier] = &[
         type_name: "USA_NATIONAL_PROVIDER_IDENTIFIER",
         countries: &["US"],
         source: Source::Regex(r"\b[12]\d{9}\b"),
+        check: Some(Check::Validator(Validator::UsaNpi)),
         keywords: Keywords::Required(&[
             "npi",
             "national provider",
@@ -468,12 +479,19 @@ pub const MANAGED_IDENTIFIERS: &[ManagedIdentifier] = &[
     },
     // ----- Personal information (PII) -----
     ManagedIdentifier {
+        type_name: "AUSTRALIA_TAX_FILE_NUMBER",
+        countries: &["AU"],
+        source: Source::Regex(r"\b\d{3} ?\d{3} ?\d{2,3}\b"),
+        check: Some(Check::Validator(Validator::AustraliaTfn)),
+        keywords: Keywords::Required(&["tax file number", "tfn", "tax file no", "tax file #"]),
+        recommended: true,
+        ..PERSONAL
+    },
+    ManagedIdentifier {
         type_name: "BRAZIL_CNPJ_NUMBER",
         countries: &["BR"],
         // Digits, or since July 2026 upper-case letters in the first twelve places.
-        source: Source::Regex(
-            r"\b[0-9A-Z]{2}\.?[0-9A-Z]{3}\.?[0-9A-Z]{3}/?[0-9A-Z]{4}-?\d{2}\b",
-        ),
+        source: Source::Regex(r"\b[0-9A-Z]{2}\.?[0-9A-Z]{3}\.?[0-9A-Z]{3}/?[0-9A-Z]{4}-?\d{2}\b"),
         check: Some(Check::Validator(Validator::BrazilCnpj)),
         recommended: true,
         ..PERSONAL
@@ -524,7 +542,7 @@ pub const MANAGED_IDENTIFIERS: &[ManagedIdentifier] = &[
         type_name: "CANADA_SOCIAL_INSURANCE_NUMBER",
         countries: &["CA"],
         source: Source::Regex(r"\b\d{3}[ -]?\d{3}[ -]?\d{3}\b"),
-        check: Some(Check::Validator(Validator::Luhn)),
+        check: Some(Check::Validator(Validator::CanadaSin)),
         keywords: Keywords::Required(&[
             "sin",
             "social insurance number",
@@ -1185,9 +1203,7 @@ pub const MANAGED_IDENTIFIERS: &[ManagedIdentifier] = &[
         type_name: "FRANCE_NATIONAL_IDENTIFICATION_NUMBER",
         countries: &["FR"],
         // The NIR (INSEE number), whose key makes it precise without a keyword.
-        source: Source::Regex(
-            r"\b[1-478] ?\d{2} ?\d{2} ?(?:\d{2}|2[AB]) ?\d{3} ?\d{3} ?\d{2}\b",
-        ),
+        source: Source::Regex(r"\b[1-478] ?\d{2} ?\d{2} ?(?:\d{2}|2[AB]) ?\d{3} ?\d{3} ?\d{2}\b"),
         check: Some(Check::Validator(Validator::FranceNir)),
         recommended: true,
         ..PERSONAL
@@ -1225,6 +1241,7 @@ pub const MANAGED_IDENTIFIERS: &[ManagedIdentifier] = &[
         type_name: "FRANCE_TAX_IDENTIFICATION_NUMBER",
         countries: &["FR"],
         source: Source::Regex(r"\b[0-3]\d ?\d{2} ?\d{3} ?\d{3} ?\d{3}\b"),
+        check: Some(Check::Validator(Validator::FranceTaxId)),
         keywords: Keywords::Required(&[
             "numéro fiscal",
             "numéro d'identification fiscale",
@@ -1239,7 +1256,8 @@ pub const MANAGED_IDENTIFIERS: &[ManagedIdentifier] = &[
     ManagedIdentifier {
         type_name: "GERMANY_NATIONAL_IDENTIFICATION_NUMBER",
         countries: &["DE"],
-        source: Source::Regex(r"\b[CFGHJKLMNPRTVWXYZ][CFGHJKLMNPRTVWXYZ0-9]{8}\d?\b"),
+        source: Source::Regex(r"\b[CFGHJKLMNPRTVWXYZ][CFGHJKLMNPRTVWXYZ0-9]{8}\d\b"),
+        check: Some(Check::Validator(Validator::GermanyIdCard)),
         keywords: Keywords::Required(&[
             "ausweis",
             "personalausweis",
@@ -1283,6 +1301,7 @@ pub const MANAGED_IDENTIFIERS: &[ManagedIdentifier] = &[
         type_name: "GERMANY_TAX_IDENTIFICATION_NUMBER",
         countries: &["DE"],
         source: Source::Regex(r"\b[1-9]\d ?\d{3} ?\d{3} ?\d{3}\b"),
+        check: Some(Check::Validator(Validator::GermanySteuerId)),
         keywords: Keywords::Required(&[
             "steuer-id",
             "steueridentifikationsnummer",
@@ -1303,6 +1322,7 @@ pub const MANAGED_IDENTIFIERS: &[ManagedIdentifier] = &[
         type_name: "INDIA_AADHAAR_NUMBER",
         countries: &["IN"],
         source: Source::Regex(r"\b[2-9]\d{3} ?\d{4} ?\d{4}\b"),
+        check: Some(Check::Validator(Validator::IndiaAadhaar)),
         keywords: Keywords::Required(&["aadhaar", "aadhar", "uidai", "आधार"]),
         recommended: true,
         ..PERSONAL
@@ -1311,6 +1331,7 @@ pub const MANAGED_IDENTIFIERS: &[ManagedIdentifier] = &[
         type_name: "INDIA_PERMANENT_ACCOUNT_NUMBER",
         countries: &["IN"],
         source: Source::Regex(r"\b[A-Z]{3}[ABCFGHLJPT][A-Z]\d{4}[A-Z]\b"),
+        check: Some(Check::Validator(Validator::IndiaPan)),
         keywords: Keywords::Required(&["pan", "permanent account number", "pan card"]),
         recommended: true,
         ..PERSONAL
@@ -1320,6 +1341,7 @@ pub const MANAGED_IDENTIFIERS: &[ManagedIdentifier] = &[
         countries: &["IT"],
         // The codice fiscale.
         source: Source::Regex(r"\b[A-Z]{6}\d{2}[A-EHLMPRST]\d{2}[A-Z]\d{3}[A-Z]\b"),
+        check: Some(Check::Validator(Validator::ItalyCodiceFiscale)),
         keywords: Keywords::Required(&[
             "codice fiscale",
             "cod. fisc.",
@@ -1379,6 +1401,7 @@ pub const MANAGED_IDENTIFIERS: &[ManagedIdentifier] = &[
         type_name: "SPAIN_DNI_NUMBER",
         countries: &["ES"],
         source: Source::Regex(r"\b\d{8}-?[A-Z]\b"),
+        check: Some(Check::Validator(Validator::SpainDni)),
         keywords: Keywords::Required(&[
             "dni",
             "documento nacional de identidad",
@@ -1392,6 +1415,7 @@ pub const MANAGED_IDENTIFIERS: &[ManagedIdentifier] = &[
         type_name: "SPAIN_NIE_NUMBER",
         countries: &["ES"],
         source: Source::Regex(r"\b[XYZ]-?\d{7}-?[A-Z]\b"),
+        check: Some(Check::Validator(Validator::SpainNie)),
         keywords: Keywords::Required(&[
             "nie",
             "número de identidad de extranjero",
@@ -1404,6 +1428,7 @@ pub const MANAGED_IDENTIFIERS: &[ManagedIdentifier] = &[
         type_name: "SPAIN_NIF_NUMBER",
         countries: &["ES"],
         source: Source::Regex(r"\b(?:\d{8}|[KLM]\d{7})-?[A-Z]\b"),
+        check: Some(Check::Validator(Validator::SpainNif)),
         keywords: Keywords::Required(&[
             "nif",
             "número de identificación fiscal",
@@ -1436,6 +1461,7 @@ pub const MANAGED_IDENTIFIERS: &[ManagedIdentifier] = &[
         type_name: "SPAIN_SOCIAL_SECURITY_NUMBER",
         countries: &["ES"],
         source: Source::Regex(r"\b\d{2}[ /-]?\d{8}[ /-]?\d{2}\b"),
+        check: Some(Check::Validator(Validator::SpainNuss)),
         keywords: Keywords::Required(&[
             "seguridad social",
             "número de la seguridad social",
@@ -1450,6 +1476,7 @@ pub const MANAGED_IDENTIFIERS: &[ManagedIdentifier] = &[
         type_name: "SPAIN_TAX_IDENTIFICATION_NUMBER",
         countries: &["ES"],
         source: Source::Regex(r"\b[ABCDEFGHJNPQRSUVW]-?\d{7}-?[0-9A-J]\b"),
+        check: Some(Check::Validator(Validator::SpainNif)),
         keywords: Keywords::Required(&[
             "cif",
             "nif",
@@ -1479,6 +1506,7 @@ pub const MANAGED_IDENTIFIERS: &[ManagedIdentifier] = &[
         source: Source::Regex(
             r"\b[A-CEGHJ-PR-TW-Z][A-CEGHJ-NPR-TW-Z] ?\d{2} ?\d{2} ?\d{2} ?[A-D]\b",
         ),
+        check: Some(Check::Validator(Validator::UkNino)),
         keywords: Keywords::Required(&[
             "national insurance",
             "national insurance number",
@@ -1508,6 +1536,7 @@ pub const MANAGED_IDENTIFIERS: &[ManagedIdentifier] = &[
         type_name: "UK_TAX_IDENTIFICATION_NUMBER",
         countries: &["GB"],
         source: Source::Regex(r"\b\d{5} ?\d{5}\b"),
+        check: Some(Check::Validator(Validator::UkUtr)),
         keywords: Keywords::Required(&[
             "utr",
             "unique taxpayer reference",
@@ -1520,9 +1549,8 @@ pub const MANAGED_IDENTIFIERS: &[ManagedIdentifier] = &[
     ManagedIdentifier {
         type_name: "USA_INDIVIDUAL_TAX_IDENTIFICATION_NUMBER",
         countries: &["US"],
-        source: Source::Regex(
-            r"\b9\d{2}[ -]?(?:5\d|6[0-5]|7\d|8[0-8]|9[0-24-9])[ -]?\d{4}\b",
-        ),
+        source: Source::Regex(r"\b9\d{2}[ -]?(?:5\d|6[0-5]|7\d|8[0-8]|9[0-24-9])[ -]?\d{4}\b"),
+        check: Some(Check::Validator(Validator::UsaItin)),
         keywords: Keywords::Required(&[
             "itin",
             "individual taxpayer identification",
@@ -1558,6 +1586,7 @@ pub const MANAGED_IDENTIFIERS: &[ManagedIdentifier] = &[
     ManagedIdentifier {
         type_name: "VEHICLE_IDENTIFICATION_NUMBER",
         source: Source::Regex(r"\b[A-HJ-NPR-Z0-9]{17}\b"),
+        check: Some(Check::Validator(Validator::Vin)),
         keywords: Keywords::Required(&[
             "vin",
             "vehicle identification",

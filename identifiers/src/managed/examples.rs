@@ -76,7 +76,8 @@ pub(super) const AWS_EXAMPLE_SECRET_KEYS: &[&str] = &[
 ];
 
 /// AWS's documentation example access key IDs.
-pub(super) const AWS_EXAMPLE_ACCESS_KEY_IDS: &[&str] = &["AKIAIOSFODNN7EXAMPLE", "ASIAIOSFODNN7EXAMPLE"];
+pub(super) const AWS_EXAMPLE_ACCESS_KEY_IDS: &[&str] =
+    &["AKIAIOSFODNN7EXAMPLE", "ASIAIOSFODNN7EXAMPLE"];
 
 /// Stripe's documentation example API keys.
 pub(super) const STRIPE_EXAMPLE_KEYS: &[&str] = &[

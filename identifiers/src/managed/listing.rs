@@ -29,9 +29,7 @@ impl ManagedIdentifier {
 
     /// The severity scoring as listed: for 1, 2-99 and 100+ occurrences.
     pub fn scoring_text(&self) -> String {
-        self.severity_scoring()
-            .map(|s| s.description())
-            .join(" / ")
+        self.severity_scoring().map(|s| s.description()).join(" / ")
     }
 }
 

@@ -223,9 +223,8 @@ impl ManagedIdentifier {
     /// severities for 1, for 2-99 and for 100 or more occurrences.
     pub fn severity_scoring(&self) -> [crate::Severity; 3] {
         use crate::severity::managed_severity;
-        [1, 2, 100].map(|count| {
-            managed_severity(self.category, count).unwrap_or(crate::Severity::Low)
-        })
+        [1, 2, 100]
+            .map(|count| managed_severity(self.category, count).unwrap_or(crate::Severity::Low))
     }
 }
 

@@ -137,9 +137,10 @@ impl ManagedSelection {
     pub fn identifiers(&self) -> Vec<&'static ManagedIdentifier> {
         match self {
             ManagedSelection::None => Vec::new(),
-            ManagedSelection::Recommended => {
-                MANAGED_IDENTIFIERS.iter().filter(|m| m.recommended).collect()
-            }
+            ManagedSelection::Recommended => MANAGED_IDENTIFIERS
+                .iter()
+                .filter(|m| m.recommended)
+                .collect(),
             ManagedSelection::All => MANAGED_IDENTIFIERS.iter().collect(),
             ManagedSelection::Only(list) => list.clone(),
         }
@@ -165,7 +166,11 @@ mod tests {
     use super::*;
 
     fn names(selection: &ManagedSelection) -> Vec<&'static str> {
-        selection.identifiers().iter().map(|m| m.type_name).collect()
+        selection
+            .identifiers()
+            .iter()
+            .map(|m| m.type_name)
+            .collect()
     }
 
     #[test]
