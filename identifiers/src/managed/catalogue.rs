@@ -64,6 +64,7 @@ const CARD_KEYWORDS: &[&str] = &[
     "american express",
     "amex",
     "bank card",
+    "card",
     "card holder",
     "card num",
     "card number",
@@ -76,6 +77,7 @@ const CARD_KEYWORDS: &[&str] = &[
     "check card",
     "credit",
     "credit card",
+    "dankort",
     "debit",
     "debit card",
     "diners club",
@@ -89,6 +91,7 @@ const CARD_KEYWORDS: &[&str] = &[
     "mc",
     "tarjeta de crédito",
     "carta di credito",
+    "payment card number",
     "union pay",
     "visa",
 ];
