@@ -143,6 +143,8 @@ fn huge_cells_are_scanned_in_bounded_memory(dir: &Path) {
     let identifiers = repo("samples/identifiers.toml");
     let out = ferret([
         "scan",
+        "--managed",
+        "all",
         "--identifiers",
         path_str(&identifiers),
         path_str(&huge),

@@ -62,6 +62,9 @@ pub struct KeywordRule {
     /// Maps an automaton pattern to its index in `words`.
     pattern_word: Vec<usize>,
     proximity: Proximity,
+    /// Whether a keyword in the text must stand as a word of its own (no ASCII letter or
+    /// digit on either side).
+    whole_words: bool,
     max_distance: usize,
     /// The longest keyword in characters: how far before the distance window a keyword
     /// may start.
@@ -81,8 +84,16 @@ impl KeywordRule {
     /// Compiles a managed identifier's `words` (non-empty) with Macie's rule for them:
     /// [`MANAGED_KEYWORD_DISTANCE`] from the match's start, and each keyword that holds
     /// a space also searched with `_`, with `-` and with no space in its place.
+    ///
+    /// Managed identifiers' keywords are often short (`dob`, `ssn`, `tel`, `pan`) and
+    /// hide inside ordinary words (`hotel`, `company`), so in text they count only as
+    /// words of their own: no ASCII letter or digit right before or after. Column names
+    /// and keys are still searched for them anywhere (`customerSSN`, `home_tel`).
     pub fn managed(words: &[String]) -> KeywordRule {
-        KeywordRule::build(words, Proximity::MatchStart(MANAGED_KEYWORD_DISTANCE), true)
+        let mut rule =
+            KeywordRule::build(words, Proximity::MatchStart(MANAGED_KEYWORD_DISTANCE), true);
+        rule.whole_words = true;
+        rule
     }
 
     fn build(words: &[String], proximity: Proximity, space_variants: bool) -> KeywordRule {
@@ -117,6 +128,7 @@ impl KeywordRule {
             automaton,
             pattern_word,
             proximity,
+            whole_words: false,
             max_distance: max_distance as usize,
             longest_chars: words.iter().map(|w| w.chars().count()).max().unwrap_or(0),
         }
@@ -139,9 +151,15 @@ impl KeywordRule {
         let window = &unit[lower..span.start];
         // The distance shrinks as a keyword ends later, so the occurrence that ends last
         // is the only one worth checking.
+        let is_word_byte = |i: usize| unit.get(i).is_some_and(u8::is_ascii_alphanumeric);
         let nearest = self
             .automaton
             .find_overlapping_iter(window)
+            .filter(|found| {
+                !self.whole_words
+                    || !((lower + found.start() > 0 && is_word_byte(lower + found.start() - 1))
+                        || is_word_byte(lower + found.end()))
+            })
             .max_by_key(|found| found.end())?;
         let occurrence = lower + nearest.start()..lower + nearest.end();
         (char_count(&unit[occurrence.end..anchor]) <= self.max_distance)

@@ -164,10 +164,8 @@ keyword_case("USA_NATIONAL_PROVIDER_IDENTIFIER", "NPI", checked(luhn, "80840" + 
 # Personal information.
 checked_case("AUSTRALIA_TAX_FILE_NUMBER", "TFN", tfn, "123456782")
 company = checked(cnpj, "11222333000181")
-case("BRAZIL_CNPJ_NUMBER", "CNPJ 11.222.333/0001-81", "11.222.333/0001-81",
-     "CNPJ 11.222.333/0001-80")
-checked(cpf, "52998224725")
-case("BRAZIL_CPF_NUMBER", "CPF 529.982.247-25", "529.982.247-25", "CPF 529.982.247-24")
+checked_case("BRAZIL_CNPJ_NUMBER", "CNPJ", cnpj, "11.222.333/0001-81")
+checked_case("BRAZIL_CPF_NUMBER", "CPF", cpf, "529.982.247-25")
 keyword_case("BRAZIL_PHONE_NUMBER", "telefone", "(11) 91234-5678")
 keyword_case("BRAZIL_RG_NUMBER", "RG", "12.345.678-9")
 keyword_case("CANADA_PASSPORT_NUMBER", "passport", "AB123456")

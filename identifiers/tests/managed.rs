@@ -152,7 +152,14 @@ fn brazil_cpf_needs_its_check_digits() {
         kept("BRAZIL_CPF_NUMBER", "CPF 529.982.247-25"),
         ["529.982.247-25"]
     );
-    assert_eq!(kept("BRAZIL_CPF_NUMBER", "52998224725"), ["52998224725"]);
+    assert_eq!(
+        kept("BRAZIL_CPF_NUMBER", "cpf=52998224725"),
+        ["52998224725"]
+    );
+    assert!(
+        kept("BRAZIL_CPF_NUMBER", "pedido 52998224725").is_empty(),
+        "no keyword: one order number in a hundred passes the check digits"
+    );
     assert!(kept("BRAZIL_CPF_NUMBER", "529.982.247-24").is_empty());
     assert!(kept("BRAZIL_CPF_NUMBER", "111.111.111-11").is_empty());
 }

@@ -496,6 +496,12 @@ pub const MANAGED_IDENTIFIERS: &[ManagedIdentifier] = &[
         // Digits, or since July 2026 upper-case letters in the first twelve places.
         source: Source::Regex(r"\b[0-9A-Z]{2}\.?[0-9A-Z]{3}\.?[0-9A-Z]{3}/?[0-9A-Z]{4}-?\d{2}\b"),
         check: Some(Check::Validator(Validator::BrazilCnpj)),
+        keywords: Keywords::Required(&[
+            "cnpj",
+            "cadastro nacional da pessoa jurídica",
+            "cadastro nacional da pessoa juridica",
+            "número do cnpj",
+        ]),
         recommended: true,
         ..PERSONAL
     },
@@ -504,6 +510,14 @@ pub const MANAGED_IDENTIFIERS: &[ManagedIdentifier] = &[
         countries: &["BR"],
         source: Source::Regex(r"\b\d{3}\.?\d{3}\.?\d{3}-?\d{2}\b"),
         check: Some(Check::Validator(Validator::BrazilCpf)),
+        // Eleven digits pass the two check digits one time in a hundred: order numbers
+        // would be reported without a keyword.
+        keywords: Keywords::Required(&[
+            "cpf",
+            "cadastro de pessoas físicas",
+            "cadastro de pessoas fisicas",
+            "número do cpf",
+        ]),
         recommended: true,
         ..PERSONAL
     },
