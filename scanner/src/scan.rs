@@ -195,7 +195,12 @@ fn archive_reason(errors: &[MemberError]) -> Reason {
     errors
         .iter()
         .map(|e| &e.error)
-        .find(|e| matches!(e, ReadError::NestingOverLimit { .. }))
+        .find(|e| {
+            matches!(
+                e,
+                ReadError::NestingOverLimit { .. } | ReadError::MemberOverLimit { .. }
+            )
+        })
         .map_or(Reason::ArchiveContainsUnprocessedFiles, ReadError::reason)
 }
 
