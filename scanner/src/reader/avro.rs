@@ -62,10 +62,8 @@ impl Walk {
         match value {
             Value::String(text) | Value::Enum(_, text) => self.text(index, text.as_bytes(), sink),
             // Binary values are text only when they are UTF-8.
-            Value::Bytes(bytes) | Value::Fixed(_, bytes) => {
-                if std::str::from_utf8(bytes).is_ok() {
-                    self.text(index, bytes, sink);
-                }
+            Value::Bytes(bytes) | Value::Fixed(_, bytes) if std::str::from_utf8(bytes).is_ok() => {
+                self.text(index, bytes, sink)
             }
             Value::Union(_, inner) => self.value(index, inner, sink)?,
             Value::Record(fields) => {
