@@ -104,3 +104,79 @@ impl Walk {
         self.path.emit(index, bytes, sink);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::reader::record_path::seen::{collect, fixture, Seen};
+
+    fn read(name: &str) -> (Vec<Seen>, Result<(), ReadError>) {
+        let bytes = fixture(&format!("avro/{name}"));
+        let mut seen = Vec::new();
+        let result = read_avro(
+            bytes.as_slice(),
+            &Limits::default(),
+            &mut collect(&mut seen),
+        );
+        (seen, result)
+    }
+
+    #[test]
+    fn records_give_their_string_values_at_their_paths() {
+        for codec in ["null", "deflate", "snappy", "zstandard", "bzip2", "xz"] {
+            let (seen, result) = read(&format!("customers_{codec}.avro"));
+            result.expect("read");
+            let places: Vec<(u64, &str, &str)> = seen
+                .iter()
+                .map(|s| (s.0, s.1.as_str(), s.2.as_str()))
+                .collect();
+            assert_eq!(
+                places,
+                [
+                    (0, "$.name", "Ana Lima"),
+                    (0, "$.cpf", "529.982.247-25"),
+                    (0, "$.emails[0]", "ana@example.org"),
+                    (0, "$.kind", "PERSON"),
+                    (0, "$.code", "AAAAAAAA"),
+                    (1, "$.name", "Bruno"),
+                    (1, "$.address.street", "Rua B"),
+                    (1, "$.emails[0]", "b@example.org"),
+                    (1, "$.emails[1]", "P-AB1234"),
+                    (1, "$.attrs.k", "v"),
+                    (1, "$.kind", "COMPANY"),
+                    (1, "$.code", "BBBBBBBB"),
+                    (2, "$.name", "Carla"),
+                    (2, "$.address.street", "P-CD5678"),
+                    (2, "$.attrs.a", "x"),
+                    (2, "$.attrs.ref", "P-EF9012"),
+                    (2, "$.kind", "PERSON"),
+                    (3, "$.name", "732 829 320-00074"),
+                    (3, "$.cpf", "n/a"),
+                    (3, "$.address.street", "Rua D"),
+                    (3, "$.address.siret", "732 829 320-00074"),
+                    (3, "$.kind", "COMPANY"),
+                    (3, "$.code", "P-GH3456"),
+                ],
+                "{codec}"
+            );
+            let siret = seen
+                .iter()
+                .find(|s| s.1 == "$.address.siret")
+                .expect("siret");
+            assert_eq!(siret.3, ["address", "siret"]);
+        }
+    }
+
+    #[test]
+    fn a_damaged_block_ends_the_reading_after_the_records_before_it() {
+        let (seen, result) = read("damaged.avro");
+        assert!(
+            matches!(result, Err(ReadError::Malformed { .. })),
+            "{result:?}"
+        );
+        assert!(seen.iter().any(|s| s.0 == 0));
+        let (seen, result) = read("../tar/plain.tar");
+        assert!(matches!(result, Err(ReadError::Malformed { .. })));
+        assert!(seen.is_empty());
+    }
+}

@@ -139,3 +139,92 @@ impl Walk {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::io::Write;
+
+    use super::*;
+    use crate::reader::record_path::seen::{collect, fixture, Seen};
+
+    fn read(name: &str) -> (Vec<Seen>, Result<(), ReadError>) {
+        let mut file = tempfile::tempfile().expect("temp file");
+        file.write_all(&fixture(&format!("parquet/{name}")))
+            .expect("written");
+        let mut seen = Vec::new();
+        let result = read_parquet(&file, &Limits::default(), &mut collect(&mut seen));
+        (seen, result)
+    }
+
+    fn keys(names: &[&str]) -> Vec<String> {
+        names.iter().map(|n| (*n).to_owned()).collect()
+    }
+
+    /// Every string value, in row order, at its path, with the names on the path as
+    /// context; numbers, nulls and empty strings are no units.
+    #[test]
+    fn rows_give_their_string_values_at_their_paths() {
+        for codec in ["none", "snappy", "gzip", "brotli", "zstd", "lz4"] {
+            let (seen, result) = read(&format!("customers_{codec}.parquet"));
+            result.expect("read");
+            let at = |index: u64, path: &str| {
+                seen.iter()
+                    .find(|s| s.0 == index && s.1 == path)
+                    .map(|s| (s.2.clone(), s.3.clone()))
+            };
+            assert_eq!(
+                at(0, "$.cpf"),
+                Some(("529.982.247-25".to_owned(), keys(&["cpf"])))
+            );
+            assert_eq!(
+                at(1, "$.tags[2]"),
+                Some(("P-AB1234".to_owned(), keys(&["tags"])))
+            );
+            assert_eq!(
+                at(2, "$.address.street"),
+                Some(("P-CD5678".to_owned(), keys(&["address", "street"])))
+            );
+            assert_eq!(
+                at(3, "$.attrs.ref"),
+                Some(("P-EF9012".to_owned(), keys(&["attrs", "ref"])))
+            );
+            assert_eq!(
+                at(3, "$.note"),
+                Some(("\u{FFFD}\u{FFFD}".to_owned(), keys(&["note"])))
+            );
+            assert_eq!(
+                at(4, "$.note"),
+                Some(("P-GH3456".to_owned(), keys(&["note"])))
+            );
+            assert_eq!(at(2, "$.cpf"), None, "empty strings are no units");
+            assert!(seen
+                .iter()
+                .all(|s| !s.1.contains("score") && !s.1.contains("id")));
+            let indices: Vec<u64> = seen.iter().map(|s| s.0).collect();
+            assert!(
+                indices.windows(2).all(|w| w[0] <= w[1]),
+                "row order: {indices:?}"
+            );
+            assert_eq!(seen.len(), 25, "{codec}: {seen:?}");
+        }
+    }
+
+    #[test]
+    fn bad_files_are_malformed_after_what_could_be_read() {
+        let (seen, result) = read("empty.parquet");
+        assert!(result.is_ok() && seen.is_empty());
+        let (seen, result) = read("damaged.parquet");
+        assert!(
+            matches!(result, Err(ReadError::Malformed { .. })),
+            "{result:?}"
+        );
+        assert!(
+            seen.iter().any(|s| s.0 == 3),
+            "rows before the damage: {seen:?}"
+        );
+        assert!(seen.iter().all(|s| s.0 < 4));
+        let (seen, result) = read("bad_footer.parquet");
+        assert!(matches!(result, Err(ReadError::Malformed { .. })));
+        assert!(seen.is_empty());
+    }
+}

@@ -134,3 +134,37 @@ mod tests {
         ));
     }
 }
+
+/// What the Parquet and Avro reader tests see of each unit.
+#[cfg(test)]
+pub(crate) mod seen {
+    use super::super::{TextUnit, UnitPlace};
+    use ferret_identifiers::UnitContext;
+
+    /// `(recordIndex, jsonPath, text, keys)` of a record unit.
+    pub(crate) type Seen = (u64, String, String, Vec<String>);
+
+    /// Collects `(recordIndex, jsonPath, text, keys)` of every unit into `out`.
+    pub(crate) fn collect(out: &mut Vec<Seen>) -> impl FnMut(TextUnit<'_>) + '_ {
+        |unit: TextUnit<'_>| {
+            let UnitPlace::Record { index, path } = unit.place else {
+                panic!("a record unit");
+            };
+            let UnitContext::JsonKeys(keys) = unit.context else {
+                panic!("names as context");
+            };
+            out.push((
+                index,
+                path.to_macie(),
+                String::from_utf8_lossy(unit.bytes).into_owned(),
+                keys.to_vec(),
+            ));
+        }
+    }
+
+    /// The bytes of `tests/fixtures/<path>`.
+    pub(crate) fn fixture(path: &str) -> Vec<u8> {
+        let path = format!("{}/../tests/fixtures/{path}", env!("CARGO_MANIFEST_DIR"));
+        std::fs::read(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
+    }
+}
