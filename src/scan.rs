@@ -43,6 +43,14 @@ pub struct Args {
     /// before it is reported ARCHIVE_TOTAL_BYTES_EXTRACTED_OVER_LIMIT.
     #[arg(long, value_name = "BYTES")]
     max_extracted_bytes: Option<u64>,
+    /// Files the archives of one object may hold (nested ones included) before it is
+    /// reported ARCHIVE_TOTAL_DOCUMENTS_PROCESSED_OVER_LIMIT.
+    #[arg(long, value_name = "N")]
+    max_archive_files: Option<u64>,
+    /// The largest archive member read; larger ones are left, and the archive reported
+    /// PARTIAL ARCHIVE_EXCEEDS_SIZE_LIMIT.
+    #[arg(long, value_name = "BYTES")]
+    max_member_bytes: Option<u64>,
     /// An S3-compatible endpoint (path-style addressing); AWS_ENDPOINT_URL also works.
     #[arg(long, value_name = "URL")]
     endpoint_url: Option<String>,
@@ -103,6 +111,12 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     };
     if let Some(bytes) = args.max_extracted_bytes {
         options.limits.max_extracted_bytes = bytes;
+    }
+    if let Some(files) = args.max_archive_files {
+        options.limits.max_archive_files = files;
+    }
+    if let Some(bytes) = args.max_member_bytes {
+        options.limits.max_member_bytes = bytes;
     }
 
     let s3 = S3Targets::connect_if_needed(&args)?;

@@ -18,6 +18,18 @@ pub enum Format {
     JsonLines,
     Gzip,
     Zip,
+    /// A tar archive (`.tgz` and `.tar.gz` are gzip around one).
+    Tar,
+    /// Apache Parquet: one unit per string value, located by row and column path.
+    Parquet,
+    /// Apache Avro object container file: one unit per string value of a record.
+    Avro,
+    /// Excel 97-2003 (BIFF in an OLE2 compound file).
+    Xls,
+    /// Excel binary workbook (zip).
+    Xlsb,
+    /// OpenDocument spreadsheet (zip).
+    Ods,
     /// A format ferret does not read (images, PDFs, executables...).
     Unsupported,
 }
@@ -67,6 +79,13 @@ impl Format {
             "jsonl" | "ndjson" => Format::JsonLines,
             "gz" | "gzip" => Format::Gzip,
             "zip" => Format::Zip,
+            "tgz" => Format::Gzip,
+            "tar" => Format::Tar,
+            "parquet" => Format::Parquet,
+            "avro" => Format::Avro,
+            "xls" => Format::Xls,
+            "xlsb" => Format::Xlsb,
+            "ods" => Format::Ods,
             e if TEXT_EXTENSIONS.contains(&e) => Format::Text,
             e if BINARY_EXTENSIONS.contains(&e) => Format::Unsupported,
             _ => Format::Text,
@@ -87,6 +106,11 @@ impl Format {
             Format::Zip | Format::Xlsx if !head.is_empty() && !head.starts_with(b"PK") => {
                 Err(Mismatch::BadMagic)
             }
+            Format::Xlsb | Format::Ods if !head.starts_with(b"PK") => Err(Mismatch::BadMagic),
+            Format::Xls if !head.starts_with(OLE2_MAGIC) => Err(Mismatch::BadMagic),
+            Format::Parquet if !head.starts_with(b"PAR1") => Err(Mismatch::BadMagic),
+            Format::Avro if !head.starts_with(b"Obj\x01") => Err(Mismatch::BadMagic),
+            Format::Tar if !head.is_empty() && !is_tar_header(head) => Err(Mismatch::BadMagic),
             other => Ok(other),
         }
     }
@@ -118,9 +142,56 @@ impl Format {
             Format::JsonLines => "application/x-ndjson",
             Format::Gzip => "application/gzip",
             Format::Zip => "application/zip",
+            Format::Tar => "application/x-tar",
+            Format::Parquet => "application/vnd.apache.parquet",
+            Format::Avro => "application/avro",
+            Format::Xls => "application/vnd.ms-excel",
+            Format::Xlsb => "application/vnd.ms-excel.sheet.binary.macroEnabled.12",
+            Format::Ods => "application/vnd.oasis.opendocument.spreadsheet",
             Format::Unsupported => "application/octet-stream",
         }
     }
+}
+
+/// The signature of an OLE2 compound file, which holds an XLS workbook.
+const OLE2_MAGIC: &[u8] = &[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1];
+
+/// Whether `head` starts with a tar header: POSIX and GNU headers say `ustar` at byte
+/// 257; the oldest (v7) headers say nothing, so a header whose checksum adds up counts
+/// too. (An empty archive is all zeros, whose checksum field is empty.)
+fn is_tar_header(head: &[u8]) -> bool {
+    const BLOCK: usize = 512;
+    if head.get(257..262) == Some(b"ustar") {
+        return true;
+    }
+    let Some(header) = head.get(..BLOCK) else {
+        return false;
+    };
+    if header.iter().all(|&b| b == 0) {
+        return true;
+    }
+    // The checksum is the sum of the header's bytes with its own field as spaces.
+    let field = &header[148..156];
+    let digits: String = field
+        .iter()
+        .map(|&b| b as char)
+        .filter(|c| c.is_digit(8))
+        .collect();
+    let Ok(stored) = u32::from_str_radix(&digits, 8) else {
+        return false;
+    };
+    let sum: u32 = header
+        .iter()
+        .enumerate()
+        .map(|(i, &b)| {
+            if (148..156).contains(&i) {
+                u32::from(b' ')
+            } else {
+                u32::from(b)
+            }
+        })
+        .sum();
+    sum == stored
 }
 
 /// The extension of `path`, lower-cased; empty when it has none.
@@ -161,6 +232,50 @@ mod tests {
         assert_eq!(Format::Gzip.confirm(b"plain"), Err(Mismatch::BadMagic));
         assert_eq!(Format::Zip.confirm(b"PK\x03\x04"), Ok(Format::Zip));
         assert_eq!(Format::Text.confirm(b""), Ok(Format::Text));
+    }
+
+    #[test]
+    fn data_lake_formats_are_named_by_extension_and_confirmed_by_magic() {
+        let format = |name: &str| Format::from_path(Path::new(name));
+        assert_eq!(format("a/b.parquet"), Format::Parquet);
+        assert_eq!(format("b.AVRO"), Format::Avro);
+        assert_eq!(format("b.tar"), Format::Tar);
+        assert_eq!(format("b.tgz"), Format::Gzip);
+        assert_eq!(format("b.tar.gz"), Format::Gzip);
+        assert_eq!(format("b.xls"), Format::Xls);
+        assert_eq!(format("b.xlsb"), Format::Xlsb);
+        assert_eq!(format("b.ods"), Format::Ods);
+        assert_eq!(
+            Format::Parquet.confirm(b"PAR1\x15\x04"),
+            Ok(Format::Parquet)
+        );
+        assert_eq!(
+            Format::Parquet.confirm(b"PK\x03\x04"),
+            Err(Mismatch::BadMagic)
+        );
+        assert_eq!(Format::Avro.confirm(b"Obj\x01\x04"), Ok(Format::Avro));
+        assert_eq!(Format::Avro.confirm(b"Obj\x02"), Err(Mismatch::BadMagic));
+        assert_eq!(Format::Xls.confirm(OLE2_MAGIC), Ok(Format::Xls));
+        assert_eq!(Format::Xls.confirm(b"PK\x03\x04"), Err(Mismatch::BadMagic));
+        assert_eq!(Format::Ods.confirm(b"PK\x03\x04"), Ok(Format::Ods));
+        assert_eq!(Format::Xlsb.confirm(b"\xD0\xCF"), Err(Mismatch::BadMagic));
+        let mut ustar = vec![0u8; 1024];
+        ustar[..5].copy_from_slice(b"a.txt");
+        ustar[257..263].copy_from_slice(b"ustar\0");
+        assert_eq!(Format::Tar.confirm(&ustar), Ok(Format::Tar));
+        assert_eq!(Format::Tar.confirm(&[0; 1024]), Ok(Format::Tar));
+        assert_eq!(Format::Tar.confirm(&[b'x'; 1024]), Err(Mismatch::BadMagic));
+        // A v7 header: no magic, a checksum that adds up.
+        let mut v7 = vec![0u8; 512];
+        v7[..5].copy_from_slice(b"a.txt");
+        v7[148..156].copy_from_slice(b"        ");
+        let sum: u32 = v7.iter().map(|&b| u32::from(b)).sum();
+        v7[148..155].copy_from_slice(format!("{sum:06o}\0").as_bytes());
+        assert_eq!(Format::Tar.confirm(&v7), Ok(Format::Tar));
+        assert_eq!(
+            Format::from_path(Path::new("x.parquet")).mime_type(Path::new("x.parquet")),
+            "application/vnd.apache.parquet"
+        );
     }
 
     #[test]

@@ -11,6 +11,12 @@ pub struct Limits {
     pub max_extracted_bytes: u64,
     /// Archive nesting depth (a zip in a zip is depth 2).
     pub max_nesting: u32,
+    /// Files read out of the archives of one object, nested ones included; past it the
+    /// rest of the object is not read (`ARCHIVE_TOTAL_DOCUMENTS_PROCESSED_OVER_LIMIT`).
+    pub max_archive_files: u64,
+    /// The size of one archive member, as its archive declares it; a larger member is
+    /// not read (`ARCHIVE_EXCEEDS_SIZE_LIMIT`), the others are.
+    pub max_member_bytes: u64,
     /// OOXML (XLSX) uncompressed-to-compressed ratio above which a workbook is a bomb.
     pub max_ooxml_ratio: u64,
     /// OOXML total uncompressed size.
@@ -26,8 +32,10 @@ pub struct Limits {
 impl Default for Limits {
     fn default() -> Self {
         Limits {
-            max_extracted_bytes: 20 * 1024 * 1024 * 1024,
+            max_extracted_bytes: 10 * 1024 * 1024 * 1024,
             max_nesting: 10,
+            max_archive_files: 1_000_000,
+            max_member_bytes: 3 * 1024 * 1024 * 1024,
             max_ooxml_ratio: 100,
             max_ooxml_bytes: 4 * 1024 * 1024 * 1024,
             max_unit_bytes: 16 * 1024 * 1024,

@@ -16,6 +16,7 @@ use std::path::Path;
 use std::rc::Rc;
 
 use crate::limits::Limits;
+use crate::member::{InMember, MemberPath};
 use crate::reader::utf16::{Utf16, Utf16Decoder};
 use crate::reader::{self, ReadError, Sink};
 use crate::stream::{Corrupt, Deferred};
@@ -37,6 +38,7 @@ pub enum Input<'a> {
 /// What went wrong inside an archive while the rest of it was read.
 #[derive(Debug)]
 pub struct MemberError {
+    /// The member's path, outer archive first (as `fileMember` writes it).
     pub member: String,
     pub error: ReadError,
 }
@@ -70,6 +72,8 @@ pub fn read_object(
             exceeded: Cell::new(false),
         }),
         member_errors: Vec::new(),
+        member: MemberPath::default(),
+        files: 0,
     };
     let format = reading.read(name, input, 0, sink)?;
     Ok(ReadOutcome {
@@ -90,6 +94,10 @@ struct Reading<'l> {
     limits: &'l Limits,
     budget: Rc<Budget>,
     member_errors: Vec<MemberError>,
+    /// The archive member being read, if any: what its units' `fileMember` is.
+    member: MemberPath,
+    /// Files met in the object's archives so far, nested ones included.
+    files: u64,
 }
 
 impl Reading<'_> {
@@ -130,6 +138,30 @@ impl Reading<'_> {
                 ended(&mut stream, result)
             }
         }
+    }
+
+    /// Reads `input`, the member `name` of the container being read, as [`Self::read`]
+    /// does, with each unit stamped with the member's full path. A failure comes back
+    /// with that path.
+    fn read_member(
+        &mut self,
+        name: &str,
+        input: Input<'_>,
+        depth: u32,
+        sink: &mut Sink<'_>,
+    ) -> Result<Format, MemberError> {
+        let mark = self.member.enter(name);
+        let path = self.member.as_str().to_owned();
+        let mut in_member = InMember {
+            path: &path,
+            inner: sink,
+        };
+        let result = self.read(name, input, depth, &mut in_member);
+        self.member.leave(mark);
+        result.map_err(|error| MemberError {
+            member: path,
+            error,
+        })
     }
 
     fn read_stream(
@@ -184,6 +216,7 @@ impl Reading<'_> {
         match format {
             Format::Gzip => self.gzip(name, source.into_read(), depth, sink),
             Format::Zip => self.with_seekable(source, |this, file| this.zip(file, depth, sink)),
+            Format::Tar => self.tar(source.into_read(), depth, sink),
             Format::Xlsx => {
                 let limits = self.limits;
                 self.with_seekable(source, |_, file| reader::read_xlsx(file, limits, sink))
@@ -192,6 +225,17 @@ impl Reading<'_> {
             Format::JsonLines => reader::read_json_lines(source.into_read(), self.limits, sink),
             Format::Text | Format::Csv | Format::Tsv => {
                 reader::read_units(format, source.into_read(), self.limits, sink)
+            }
+            Format::Parquet => {
+                let limits = self.limits;
+                self.with_file(source, |file| reader::read_parquet(file, limits, sink))
+            }
+            Format::Avro => reader::read_avro(source.into_read(), self.limits, sink),
+            Format::Xls | Format::Xlsb | Format::Ods => {
+                let limits = self.limits;
+                self.with_seekable(source, |_, file| {
+                    reader::read_workbook(format, file, limits, sink)
+                })
             }
             Format::Unsupported => Err(ReadError::Unsupported(format)),
         }
@@ -212,6 +256,20 @@ impl Reading<'_> {
                 f(self, &mut spool)
             }
         }
+    }
+
+    /// Gives `f` the source as a file of its own, for readers whose library opens a
+    /// file rather than a reader (Parquet's reads its pages at their offsets through
+    /// clones of the handle): a copy in a temporary file, streamed, never in memory.
+    fn with_file<T>(
+        &mut self,
+        source: Source<'_>,
+        f: impl FnOnce(&std::fs::File) -> Result<T, ReadError>,
+    ) -> Result<T, ReadError> {
+        let mut spool = tempfile::tempfile()?;
+        io::copy(source.into_read(), &mut spool)?;
+        spool.seek(SeekFrom::Start(0))?;
+        f(&spool)
     }
 
     fn enter(&self, depth: u32) -> Result<u32, ReadError> {
@@ -273,26 +331,81 @@ impl Reading<'_> {
                 continue;
             }
             let member_name = member.name().to_owned();
-            let mut budgeted = Budgeted {
-                inner: &mut member,
-                budget: Rc::clone(&self.budget),
-            };
-            let result = self.read(
-                &member_name,
-                Input::Stream(&mut budgeted),
-                inner_depth,
-                sink,
-            );
-            if let Err(error) = result {
-                let error = self.budget.explain(error);
-                if matches!(error, ReadError::ExtractedOverLimit { .. }) {
-                    return Err(error);
-                }
-                self.member_errors.push(MemberError {
-                    member: member_name,
-                    error,
-                });
+            let size = member.size();
+            self.archive_member(&member_name, size, &mut member, inner_depth, sink)?;
+        }
+        Ok(())
+    }
+
+    /// Reads a tar archive as it streams: each file by its own format, like a zip's
+    /// members. Links, directories and devices hold no data of their own.
+    fn tar(
+        &mut self,
+        stream: &mut dyn Read,
+        depth: u32,
+        sink: &mut Sink<'_>,
+    ) -> Result<(), ReadError> {
+        let inner_depth = self.enter(depth)?;
+        let malformed = |e: io::Error| ReadError::Malformed {
+            format: Format::Tar,
+            message: e.to_string(),
+        };
+        let mut archive = tar::Archive::new(stream);
+        for entry in archive.entries().map_err(malformed)? {
+            let mut entry = entry.map_err(malformed)?;
+            if !entry.header().entry_type().is_file() {
+                continue;
             }
+            let member_name = String::from_utf8_lossy(&entry.path_bytes()).into_owned();
+            let size = entry.size();
+            self.archive_member(&member_name, size, &mut entry, inner_depth, sink)?;
+        }
+        Ok(())
+    }
+
+    /// Reads one file of an archive, `size` bytes as the archive declares it, within the
+    /// archive limits. A member that fails is noted and the archive read on; a limit
+    /// that concerns the whole object stops it.
+    fn archive_member(
+        &mut self,
+        name: &str,
+        size: u64,
+        member: &mut dyn Read,
+        depth: u32,
+        sink: &mut Sink<'_>,
+    ) -> Result<(), ReadError> {
+        self.files += 1;
+        if self.files > self.limits.max_archive_files {
+            return Err(ReadError::ArchiveFilesOverLimit {
+                limit: self.limits.max_archive_files,
+            });
+        }
+        if size > self.limits.max_member_bytes {
+            let mark = self.member.enter(name);
+            self.member_errors.push(MemberError {
+                member: self.member.as_str().to_owned(),
+                error: ReadError::MemberOverLimit {
+                    size,
+                    limit: self.limits.max_member_bytes,
+                },
+            });
+            self.member.leave(mark);
+            return Ok(());
+        }
+        let mut budgeted = Budgeted {
+            inner: member,
+            budget: Rc::clone(&self.budget),
+        };
+        let result = self.read_member(name, Input::Stream(&mut budgeted), depth, sink);
+        if let Err(MemberError { member, error }) = result {
+            let error = self.budget.explain(error);
+            if matches!(
+                error,
+                ReadError::ExtractedOverLimit { .. } | ReadError::ArchiveFilesOverLimit { .. }
+            ) {
+                return Err(error);
+            }
+            self.member_errors.push(MemberError { member, error });
         }
         Ok(())
     }
@@ -417,6 +530,16 @@ mod tests {
     /// The units of the object `name` holding `bytes`, read as a stream, and how the
     /// reading ended.
     fn read(name: &str, bytes: &[u8]) -> (Vec<Seen>, Result<Format, ReadError>) {
+        let (seen, outcome) = read_with(name, bytes, &Limits::default());
+        (seen, outcome.map(|outcome| outcome.format))
+    }
+
+    /// [`read`] within `limits`, with the whole outcome.
+    fn read_with(
+        name: &str,
+        bytes: &[u8],
+        limits: &Limits,
+    ) -> (Vec<Seen>, Result<ReadOutcome, ReadError>) {
         let mut seen = Vec::new();
         let mut sink = |unit: TextUnit<'_>| {
             let text = String::from_utf8_lossy(&unit.bytes[unit.search.clone()]).into_owned();
@@ -439,13 +562,98 @@ mod tests {
             });
         };
         let mut stream = bytes;
-        let outcome = read_object(
-            name,
-            Input::Stream(&mut stream),
-            &Limits::default(),
-            &mut sink,
-        );
-        (seen, outcome.map(|outcome| outcome.format))
+        let outcome = read_object(name, Input::Stream(&mut stream), limits, &mut sink);
+        (seen, outcome)
+    }
+
+    /// A tar archive of `(name, bytes)` files.
+    fn tar(members: &[(&str, &[u8])]) -> Vec<u8> {
+        let mut builder = tar::Builder::new(Vec::new());
+        for (name, bytes) in members {
+            let mut header = tar::Header::new_ustar();
+            header.set_size(bytes.len() as u64);
+            header.set_mode(0o644);
+            builder
+                .append_data(&mut header, name, *bytes)
+                .expect("in memory");
+        }
+        builder.into_inner().expect("in memory")
+    }
+
+    fn zip(members: &[(&str, &[u8])]) -> Vec<u8> {
+        let mut writer = zip::ZipWriter::new(io::Cursor::new(Vec::new()));
+        for (name, bytes) in members {
+            let options = zip::write::SimpleFileOptions::default();
+            writer.start_file(*name, options).expect("in memory");
+            writer.write_all(bytes).expect("in memory");
+        }
+        writer.finish().expect("in memory").into_inner()
+    }
+
+    #[test]
+    fn archives_past_the_file_limit_stop_there() {
+        let limits = Limits {
+            max_archive_files: 2,
+            ..Limits::default()
+        };
+        let members: [(&str, &[u8]); 3] =
+            [("a.txt", b"one"), ("b.txt", b"two"), ("c.txt", b"three")];
+        // Nested archives count their files too: 1 zip + 2 texts in it.
+        let nested = tar(&[("in.zip", &zip(&members[..2])), ("c.txt", b"three")]);
+        for (name, bytes) in [
+            ("t.tar", tar(&members)),
+            ("z.zip", zip(&members)),
+            ("n.tar", nested),
+        ] {
+            let (seen, outcome) = read_with(name, &bytes, &limits);
+            let error = outcome.expect_err("over the file limit");
+            assert_eq!(
+                error.reason(),
+                Reason::ArchiveTotalDocumentsProcessedOverLimit,
+                "{name}"
+            );
+            assert!(!seen.contains(&text("three", 1, 1)), "{name}: {seen:?}");
+        }
+        let (seen, outcome) = read_with("t.tar", &tar(&members[..2]), &limits);
+        assert!(outcome.expect("within the limit").member_errors.is_empty());
+        assert_eq!(seen, [text("one", 1, 1), text("two", 1, 1)]);
+    }
+
+    #[test]
+    fn members_over_the_size_limit_are_left_and_the_others_read() {
+        let limits = Limits {
+            max_member_bytes: 8,
+            ..Limits::default()
+        };
+        let members: [(&str, &[u8]); 2] =
+            [("big.txt", b"more than eight"), ("small.txt", b"small")];
+        for (name, bytes) in [("t.tar", tar(&members)), ("z.zip", zip(&members))] {
+            let (seen, outcome) = read_with(name, &bytes, &limits);
+            let outcome = outcome.expect("read");
+            assert_eq!(seen, [text("small", 1, 1)], "{name}");
+            let [MemberError { member, error }] = outcome.member_errors.as_slice() else {
+                panic!("{name}: one member left: {:?}", outcome.member_errors);
+            };
+            assert_eq!(member, "big.txt");
+            assert_eq!(error.reason(), Reason::ArchiveExceedsSizeLimit);
+        }
+    }
+
+    #[test]
+    fn tar_inside_gzip_is_read_by_either_name_and_a_cut_tar_is_malformed() {
+        let archive = tar(&[("d/a.txt", b"alpha"), ("b.csv", b"h\nbeta\n")]);
+        for name in ["x.tar.gz", "x.tgz"] {
+            let (seen, outcome) = read(name, &gzip(&archive));
+            assert_eq!(outcome.expect("read"), Format::Gzip);
+            assert_eq!(
+                seen,
+                [text("alpha", 1, 1), text("h", 1, 1), cell("beta", 2, 1)]
+            );
+        }
+        // The first member whole (header and data block), then half a header.
+        let (seen, outcome) = read("x.tar", &archive[..1024 + 100]);
+        assert_eq!(seen, [text("alpha", 1, 1)]);
+        assert_eq!(outcome.expect_err("cut").reason(), Reason::MalformedFile);
     }
 
     fn utf16le(text: &str) -> Vec<u8> {

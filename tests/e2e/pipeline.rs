@@ -666,3 +666,97 @@ fn a_batch_that_needs_review_notifies_the_webhook() {
         .is_some_and(|c| c.starts_with("ferret review approve --batch-id b1 --store dir:")));
     assert!(!body.contains("529.982.247-25"), "never the matched values");
 }
+
+/// One S3 batch holding one object of each data-lake format (made by the tools that
+/// make them): each is read by what it holds, found sensitive or clean, and routed so.
+#[test]
+fn data_lake_formats_are_routed_by_what_they_hold_on_s3() {
+    let backend = s3_backend();
+    backend.init();
+    let raw = bucket("raw");
+    let objects = [
+        (
+            "lake/customers.parquet",
+            "tests/fixtures/parquet/customers_snappy.parquet",
+        ),
+        ("lake/empty.parquet", "tests/fixtures/parquet/empty.parquet"),
+        (
+            "lake/damaged.parquet",
+            "tests/fixtures/parquet/damaged.parquet",
+        ),
+        (
+            "lake/customers.avro",
+            "tests/fixtures/avro/customers_zstandard.avro",
+        ),
+        ("lake/bundle.tar.gz", "tests/fixtures/tar/nested.tar.gz"),
+        ("lake/plain.tar", "tests/fixtures/tar/plain.tar"),
+        (
+            "lake/clientes.xls",
+            "tests/fixtures/sheets/clientes_xlwt.xls",
+        ),
+        (
+            "lake/clientes.ods",
+            "tests/fixtures/sheets/clientes_libreoffice.ods",
+        ),
+    ];
+    for (key, fixture) in objects {
+        let body = std::fs::read(repo(fixture)).expect("fixture");
+        backend.put(&raw, key, &body, &[]);
+    }
+
+    let summary = backend.run_batch("lake");
+    assert_eq!(summary["status"], "ManualReviewRequired");
+    let inventory = backend.inventory();
+    assert_eq!(keys(&inventory, "scanned-data"), ["lake/empty.parquet"]);
+    assert_eq!(
+        keys(&inventory, "manual-review"),
+        [
+            "lake/lake/bundle.tar.gz",
+            "lake/lake/clientes.ods",
+            "lake/lake/clientes.xls",
+            "lake/lake/customers.avro",
+            "lake/lake/customers.parquet",
+            "lake/lake/damaged.parquet",
+            "lake/lake/plain.tar",
+        ]
+    );
+
+    let results = &inventory[&bucket("scan-results")]["lake/results.jsonl.gz"];
+    let mut text = String::new();
+    std::io::Read::read_to_string(
+        &mut flate2::read::GzDecoder::new(results.as_slice()),
+        &mut text,
+    )
+    .expect("gzip");
+    let records: BTreeMap<String, Value> = text
+        .lines()
+        .map(|l| serde_json::from_str::<Value>(l).expect("json"))
+        .map(|r| {
+            let key = r["resourcesAffected"]["s3Object"]["key"]
+                .as_str()
+                .expect("key")
+                .to_owned();
+            (key, r)
+        })
+        .collect();
+    assert_eq!(records.len(), objects.len());
+    for (key, record) in &records {
+        let expected = if key.ends_with("damaged.parquet") {
+            ("PARTIAL".to_owned(), Some("MALFORMED_FILE".to_owned()))
+        } else {
+            ("COMPLETE".to_owned(), None)
+        };
+        assert_eq!(status(record), expected, "{key}");
+        let sensitive = !record["severity"].is_null();
+        assert_eq!(sensitive, !key.ends_with("empty.parquet"), "{key}");
+    }
+    let bundle = records
+        .iter()
+        .find(|(key, _)| key.ends_with("bundle.tar.gz"))
+        .map(|(_, record)| record)
+        .expect("the tar.gz's record");
+    assert_eq!(
+        custom(bundle, "Brazil CPF").expect("cpf")["occurrences"]["cells"][0]["fileMember"],
+        "exports/bundle.zip/inner.tar/deep/clients.csv"
+    );
+}

@@ -11,12 +11,16 @@
 //! the filter gave; with no filter (a sink that does not judge, or identifiers without
 //! a sound filter) it hands over every unit, which concludes the same.
 
+mod avro;
 mod delimited;
 mod fields;
 mod header;
 mod json;
+mod parquet;
+mod record_path;
 pub(crate) mod text;
 pub(crate) mod utf16;
+mod workbook;
 mod xlsx;
 
 use std::io::{self, Read};
@@ -24,10 +28,13 @@ use std::ops::Range;
 
 use ferret_identifiers::{BlockFilter, Narrowing, UnitContext};
 
+pub use avro::read_avro;
 pub use delimited::read_delimited;
 pub(crate) use delimited::{SliceError, TableReader};
 pub use json::{read_json, read_json_lines};
+pub use parquet::read_parquet;
 pub use text::read_text;
+pub use workbook::read_workbook;
 pub use xlsx::read_xlsx;
 
 use crate::json_path::JsonPath;
@@ -103,6 +110,11 @@ pub struct TextUnit<'a> {
     /// rewriting the unit in place takes. `None` when the unit was decoded from its
     /// bytes (quotes, escapes, workbook cells).
     pub span: Option<Range<u64>>,
+    /// The path of the archive member (or e-mail attachment) the unit was read from,
+    /// outer archive first, joined by `/`; `None` for an object that is not an
+    /// archive. Readers leave it `None`: whoever unpacks a container sets it on the
+    /// way to the sink ([`crate::object`]), so a reader never knows where it is.
+    pub member: Option<&'a str>,
 }
 
 impl<'a> TextUnit<'a> {
@@ -115,6 +127,7 @@ impl<'a> TextUnit<'a> {
             context,
             only: None,
             span: None,
+            member: None,
         }
     }
 
@@ -144,6 +157,10 @@ pub enum ReadError {
     ExtractedOverLimit { limit: u64 },
     #[error("archives nested more than {limit} levels deep")]
     NestingOverLimit { limit: u32 },
+    #[error("more than {limit} files in archives")]
+    ArchiveFilesOverLimit { limit: u64 },
+    #[error("an archive member of {size} bytes is larger than {limit} bytes")]
+    MemberOverLimit { size: u64, limit: u64 },
     #[error("OOXML uncompressed ratio {ratio} exceeds {limit}")]
     OoxmlRatio { ratio: u64, limit: u64 },
     #[error("OOXML uncompressed size exceeds {limit} bytes")]
@@ -170,6 +187,10 @@ impl ReadError {
             ReadError::Unsupported(_) => Reason::UnsupportedFileType,
             ReadError::ExtractedOverLimit { .. } => Reason::ArchiveTotalBytesExtractedOverLimit,
             ReadError::NestingOverLimit { .. } => Reason::ArchiveNestingLevelOverLimit,
+            ReadError::ArchiveFilesOverLimit { .. } => {
+                Reason::ArchiveTotalDocumentsProcessedOverLimit
+            }
+            ReadError::MemberOverLimit { .. } => Reason::ArchiveExceedsSizeLimit,
             ReadError::OoxmlRatio { .. } => Reason::OoxmlUncompressedRatioExceedsLimit,
             ReadError::OoxmlSize { .. } => Reason::OoxmlUncompressedSizeExceedsLimit,
             ReadError::JsonNesting { .. } => Reason::JsonNestingLevelOverLimit,

@@ -41,7 +41,7 @@ pub fn read_xlsx<R: Read + Seek>(
     limits: &Limits,
     sink: &mut Sink<'_>,
 ) -> Result<(), ReadError> {
-    check_container(&mut input, limits)?;
+    check_container(&mut input, limits, WORKBOOK_PART)?;
     input.seek(SeekFrom::Start(0))?;
     let mut workbook = parse(|| Xlsx::new(input))?;
     let sheets: Vec<String> = workbook
@@ -70,27 +70,56 @@ fn read_sheet<R: Read + Seek>(
     limits: &Limits,
     sink: &mut Sink<'_>,
 ) -> Result<bool, ReadError> {
-    let mut over_limit = false;
     let mut cells = parse(|| workbook.worksheet_cells_reader(sheet))?;
-    let mut column_names: HashMap<u32, String> = HashMap::new();
-    // Scratch space for the text of values not stored as text (numbers, dates).
-    let mut text = String::new();
+    let mut units = SheetUnits::new(sheet, limits);
     while let Some(cell) = parse(|| cells.next_cell())? {
-        let Some(value) = display_text(cell.get_value(), &mut text) else {
-            continue;
-        };
-        if value.len() > limits.max_unit_bytes {
-            over_limit = true;
-            continue;
-        }
         // calamine positions are 0-based and absolute: a value in C5 is (4, 2) even
         // when the sheet's used range starts there.
         let (row, column) = cell.get_position();
+        units.cell(row, column, cell.get_value(), sink);
+    }
+    Ok(units.over_limit)
+}
+
+/// Turns the cells of one sheet, in document order, into units: the text Excel shows,
+/// placed at the cell, under the name its row-1 cell gives its column. Shared by every
+/// workbook format calamine reads.
+pub(super) struct SheetUnits<'s> {
+    sheet: &'s str,
+    column_names: HashMap<u32, String>,
+    /// Scratch space for the text of values not stored as text (numbers, dates).
+    text: String,
+    max_unit_bytes: usize,
+    /// A cell over the unit limit was met (and not judged).
+    pub(super) over_limit: bool,
+}
+
+impl<'s> SheetUnits<'s> {
+    pub(super) fn new(sheet: &'s str, limits: &Limits) -> Self {
+        SheetUnits {
+            sheet,
+            column_names: HashMap::new(),
+            text: String::new(),
+            max_unit_bytes: limits.max_unit_bytes,
+            over_limit: false,
+        }
+    }
+
+    /// Hands the cell at the 0-based, absolute `row` and `column` to `sink`, unless it
+    /// holds nothing to scan.
+    pub(super) fn cell(&mut self, row: u32, column: u32, value: &DataRef<'_>, sink: &mut Sink<'_>) {
+        let Some(value) = display_text(value, &mut self.text) else {
+            return;
+        };
+        if value.len() > self.max_unit_bytes {
+            self.over_limit = true;
+            return;
+        }
         let column_name = if row == 0 {
-            remember_column_name(&mut column_names, column, value);
+            remember_column_name(&mut self.column_names, column, value);
             None
         } else {
-            column_names.get(&column).map(String::as_str)
+            self.column_names.get(&column).map(String::as_str)
         };
         sink.unit(TextUnit::whole(
             value.as_bytes(),
@@ -98,12 +127,11 @@ fn read_sheet<R: Read + Seek>(
                 row: u64::from(row) + 1,
                 column: u64::from(column) + 1,
                 column_name,
-                sheet: Some(sheet),
+                sheet: Some(self.sheet),
             },
             column_name.map_or(UnitContext::None, UnitContext::Column),
         ));
     }
-    Ok(over_limit)
 }
 
 /// Records a header cell's text as its column's name, trimmed and bounded as the CSV
@@ -134,14 +162,21 @@ const WORKBOOK_PART: &str = "xl/workbook.xml";
 /// time). The compressed size counted is at most the container's length, so entries
 /// whose data overlap (the classic non-recursive zip bomb) cannot inflate the
 /// denominator of the ratio.
-fn check_container<R: Read + Seek>(input: &mut R, limits: &Limits) -> Result<(), ReadError> {
+///
+/// `workbook_part` names the part the format's workbook must have (the other zip
+/// workbooks, XLSB and ODS, are checked here too).
+pub(super) fn check_container<R: Read + Seek>(
+    input: &mut R,
+    limits: &Limits,
+    workbook_part: &str,
+) -> Result<(), ReadError> {
     let container_len = input.seek(SeekFrom::End(0))?;
     let mut archive = match ZipArchive::new(&mut *input) {
         Ok(archive) => archive,
         Err(e) => return Err(container_error(input, e)),
     };
-    if !has_workbook_part(&archive) {
-        return Err(malformed(format!("no {WORKBOOK_PART} part")));
+    if !has_part(&archive, workbook_part) {
+        return Err(malformed(format!("no {workbook_part} part")));
     }
     let mut declared = declared_sizes(&mut archive)?;
     declared.compressed = declared.compressed.min(container_len);
@@ -156,12 +191,12 @@ fn check_container<R: Read + Seek>(input: &mut R, limits: &Limits) -> Result<(),
     )
 }
 
-/// Whether the archive holds the workbook part, matched as calamine matches part names
+/// Whether the archive holds `part`, matched as calamine matches part names
 /// (case-insensitively, with `\` taken for `/`).
-fn has_workbook_part<R: Read + Seek>(archive: &ZipArchive<R>) -> bool {
+fn has_part<R: Read + Seek>(archive: &ZipArchive<R>, part: &str) -> bool {
     archive
         .file_names()
-        .any(|name| name.replace('\\', "/").eq_ignore_ascii_case(WORKBOOK_PART))
+        .any(|name| name.replace('\\', "/").eq_ignore_ascii_case(part))
 }
 
 /// Compressed and uncompressed byte counts of a whole archive.
