@@ -17,7 +17,7 @@ use crate::location::{column_letters, LineIndex};
 use crate::reader::{TextUnit, UnitPlace, UnitSink};
 use crate::result::{
     CellOccurrence, CustomDataIdentifiers, CustomDetection, LineRange, ManagedDetection,
-    Occurrences, RecordOccurrence, SensitiveDataCategory, SeveritySummary,
+    Occurrences, PageOccurrence, RecordOccurrence, SensitiveDataCategory, SeveritySummary,
 };
 
 /// Per detector: the full count and the first occurrences.
@@ -115,7 +115,7 @@ impl<'s> Aggregator<'s> {
                     }
                 },
             ),
-            UnitPlace::Text { .. } => {
+            UnitPlace::Text { .. } | UnitPlace::Page { .. } => {
                 let mut lines: Option<LineIndex> = None;
                 let tally_kept = |c: Candidate<'_, '_>| {
                     if !c.is_kept() {
@@ -297,6 +297,20 @@ fn place_occurrence(
                 start_column: start.column,
             });
         }
+        UnitPlace::Page { page } => {
+            let index = lines.get_or_insert_with(|| LineIndex::new(unit.bytes));
+            let start = index.locate(unit.bytes, candidate.span.start, 1);
+            let end = index.locate(unit.bytes, candidate.span.end, 1);
+            occurrences.pages.push(PageOccurrence {
+                page_number: page,
+                line_range: Some(LineRange {
+                    start: start.line,
+                    end: end.line,
+                    start_column: start.column,
+                }),
+                offset_range: None,
+            });
+        }
         UnitPlace::Cell { .. } | UnitPlace::Record { .. } => {
             place_at_unit(occurrences, unit, paths)
         }
@@ -325,7 +339,7 @@ fn place_at_unit(occurrences: &mut Occurrences, unit: &TextUnit<'_>, paths: &mut
             record_index: index,
             json_path: paths.json_path(&path),
         }),
-        UnitPlace::Text { .. } => {}
+        UnitPlace::Text { .. } | UnitPlace::Page { .. } => {}
     }
 }
 

@@ -18,6 +18,15 @@ pub enum Format {
     JsonLines,
     Gzip,
     Zip,
+    /// PDF: one unit per page, located by page and line.
+    Pdf,
+    /// Word 2007+ (`.docx`): the document's text, one paragraph a line.
+    Docx,
+    /// Word 97-2003 (`.doc`), an OLE2 compound file: read like `Docx`.
+    Doc,
+    /// An RFC 5322 e-mail message: headers and decoded bodies as text, attachments as
+    /// members.
+    Eml,
     /// A format ferret does not read (images, PDFs, executables...).
     Unsupported,
 }
@@ -44,15 +53,14 @@ const TEXT_EXTENSIONS: &[&str] = &[
     "tex",
     "srt",
     "vtt",
-    "eml",
 ];
 
 /// Extensions that are never text, whatever their first bytes look like.
 const BINARY_EXTENSIONS: &[&str] = &[
-    "png", "jpg", "jpeg", "gif", "bmp", "tif", "tiff", "webp", "ico", "pdf", "exe", "dll", "so",
-    "dylib", "bin", "class", "jar", "war", "mp3", "mp4", "mov", "avi", "wav", "flac", "ogg",
-    "parquet", "avro", "orc", "7z", "rar", "bz2", "xz", "zst", "tar", "doc", "xls", "ppt", "docx",
-    "pptx", "odt", "ods", "sqlite", "db",
+    "png", "jpg", "jpeg", "gif", "bmp", "tif", "tiff", "webp", "ico", "exe", "dll", "so", "dylib",
+    "bin", "class", "jar", "war", "mp3", "mp4", "mov", "avi", "wav", "flac", "ogg", "parquet",
+    "avro", "orc", "7z", "rar", "bz2", "xz", "zst", "tar", "xls", "ppt", "pptx", "odt", "ods",
+    "sqlite", "db",
 ];
 
 impl Format {
@@ -67,6 +75,10 @@ impl Format {
             "jsonl" | "ndjson" => Format::JsonLines,
             "gz" | "gzip" => Format::Gzip,
             "zip" => Format::Zip,
+            "pdf" => Format::Pdf,
+            "docx" | "docm" => Format::Docx,
+            "doc" => Format::Doc,
+            "eml" => Format::Eml,
             e if TEXT_EXTENSIONS.contains(&e) => Format::Text,
             e if BINARY_EXTENSIONS.contains(&e) => Format::Unsupported,
             _ => Format::Text,
@@ -87,6 +99,17 @@ impl Format {
             Format::Zip | Format::Xlsx if !head.is_empty() && !head.starts_with(b"PK") => {
                 Err(Mismatch::BadMagic)
             }
+            Format::Docx if !head.starts_with(b"PK") => Err(Mismatch::BadMagic),
+            Format::Doc if !head.starts_with(&OLE_MAGIC) => Err(Mismatch::BadMagic),
+            // Readers accept a PDF header after some junk, as long as it is near the start.
+            Format::Pdf
+                if memchr::memmem::find(&head[..head.len().min(PDF_HEADER_WITHIN)], b"%PDF-")
+                    .is_none() =>
+            {
+                Err(Mismatch::BadMagic)
+            }
+            // A message is text; a NUL in its head is a binary file named `.eml`.
+            Format::Eml if looks_binary => Err(Mismatch::Binary),
             other => Ok(other),
         }
     }
@@ -118,10 +141,23 @@ impl Format {
             Format::JsonLines => "application/x-ndjson",
             Format::Gzip => "application/gzip",
             Format::Zip => "application/zip",
+            Format::Pdf => "application/pdf",
+            Format::Docx => {
+                "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+            }
+            Format::Doc => "application/msword",
+            Format::Eml => "message/rfc822",
             Format::Unsupported => "application/octet-stream",
         }
     }
 }
+
+/// First bytes of an OLE2 compound file (`.doc`).
+const OLE_MAGIC: [u8; 8] = [0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1];
+
+/// How far into a file its `%PDF-` header may be: PDF readers tolerate leading junk
+/// (a mail header, a BOM) within the first kilobyte.
+const PDF_HEADER_WITHIN: usize = 1024;
 
 /// The extension of `path`, lower-cased; empty when it has none.
 fn extension(path: &Path) -> String {

@@ -135,13 +135,23 @@ const WORKBOOK_PART: &str = "xl/workbook.xml";
 /// whose data overlap (the classic non-recursive zip bomb) cannot inflate the
 /// denominator of the ratio.
 fn check_container<R: Read + Seek>(input: &mut R, limits: &Limits) -> Result<(), ReadError> {
+    check_ooxml_container(input, limits, WORKBOOK_PART)
+}
+
+/// [`check_container`] for any OOXML document (a Word document too), whose main part
+/// is `main_part`.
+pub(super) fn check_ooxml_container<R: Read + Seek>(
+    input: &mut R,
+    limits: &Limits,
+    main_part: &str,
+) -> Result<(), ReadError> {
     let container_len = input.seek(SeekFrom::End(0))?;
     let mut archive = match ZipArchive::new(&mut *input) {
         Ok(archive) => archive,
         Err(e) => return Err(container_error(input, e)),
     };
-    if !has_workbook_part(&archive) {
-        return Err(malformed(format!("no {WORKBOOK_PART} part")));
+    if !has_part(&archive, main_part) {
+        return Err(malformed(format!("no {main_part} part")));
     }
     let mut declared = declared_sizes(&mut archive)?;
     declared.compressed = declared.compressed.min(container_len);
@@ -156,12 +166,12 @@ fn check_container<R: Read + Seek>(input: &mut R, limits: &Limits) -> Result<(),
     )
 }
 
-/// Whether the archive holds the workbook part, matched as calamine matches part names
+/// Whether the archive holds `part`, matched as calamine matches part names
 /// (case-insensitively, with `\` taken for `/`).
-fn has_workbook_part<R: Read + Seek>(archive: &ZipArchive<R>) -> bool {
+fn has_part<R: Read + Seek>(archive: &ZipArchive<R>, part: &str) -> bool {
     archive
         .file_names()
-        .any(|name| name.replace('\\', "/").eq_ignore_ascii_case(WORKBOOK_PART))
+        .any(|name| name.replace('\\', "/").eq_ignore_ascii_case(part))
 }
 
 /// Compressed and uncompressed byte counts of a whole archive.
