@@ -295,6 +295,7 @@ fn place_occurrence(
                 start: start.line,
                 end: end.line,
                 start_column: start.column,
+                file_member: unit.member.map(str::to_owned),
             });
         }
         UnitPlace::Page { page } => {
@@ -334,10 +335,12 @@ fn place_at_unit(occurrences: &mut Occurrences, unit: &TextUnit<'_>, paths: &mut
             column,
             column_name: column_name.map(str::to_owned),
             cell_reference: sheet.map(|sheet| format!("{sheet}!{}{row}", column_letters(column))),
+            file_member: unit.member.map(str::to_owned),
         }),
         UnitPlace::Record { index, path } => occurrences.records.push(RecordOccurrence {
             record_index: index,
             json_path: paths.json_path(&path),
+            file_member: unit.member.map(str::to_owned),
         }),
         UnitPlace::Text { .. } | UnitPlace::Page { .. } => {}
     }

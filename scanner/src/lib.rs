@@ -34,6 +34,7 @@ pub mod format;
 pub mod json_path;
 pub mod limits;
 pub mod location;
+mod member;
 pub mod object;
 mod per_thread;
 pub mod reader;

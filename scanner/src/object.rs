@@ -16,6 +16,7 @@ use std::path::Path;
 use std::rc::Rc;
 
 use crate::limits::Limits;
+use crate::member::{InMember, MemberPath};
 use crate::reader::utf16::{Utf16, Utf16Decoder};
 use crate::reader::{self, Email, ReadError, Sink};
 use crate::stream::{Corrupt, Deferred};
@@ -37,6 +38,7 @@ pub enum Input<'a> {
 /// What went wrong inside an archive while the rest of it was read.
 #[derive(Debug)]
 pub struct MemberError {
+    /// The member's path, outer archive first (as `fileMember` writes it).
     pub member: String,
     pub error: ReadError,
 }
@@ -70,6 +72,7 @@ pub fn read_object(
             exceeded: Cell::new(false),
         }),
         member_errors: Vec::new(),
+        member: MemberPath::default(),
     };
     let format = reading.read(name, input, 0, sink)?;
     Ok(ReadOutcome {
@@ -90,6 +93,8 @@ struct Reading<'l> {
     limits: &'l Limits,
     budget: Rc<Budget>,
     member_errors: Vec<MemberError>,
+    /// The archive member being read, if any: what its units' `fileMember` is.
+    member: MemberPath,
 }
 
 impl Reading<'_> {
@@ -130,6 +135,30 @@ impl Reading<'_> {
                 ended(&mut stream, result)
             }
         }
+    }
+
+    /// Reads `input`, the member `name` of the container being read, as [`Self::read`]
+    /// does, with each unit stamped with the member's full path. A failure comes back
+    /// with that path.
+    fn read_member(
+        &mut self,
+        name: &str,
+        input: Input<'_>,
+        depth: u32,
+        sink: &mut Sink<'_>,
+    ) -> Result<Format, MemberError> {
+        let mark = self.member.enter(name);
+        let path = self.member.as_str().to_owned();
+        let mut in_member = InMember {
+            path: &path,
+            inner: sink,
+        };
+        let result = self.read(name, input, depth, &mut in_member);
+        self.member.leave(mark);
+        result.map_err(|error| MemberError {
+            member: path,
+            error,
+        })
     }
 
     fn read_stream(
@@ -284,21 +313,18 @@ impl Reading<'_> {
                 inner: &mut member,
                 budget: Rc::clone(&self.budget),
             };
-            let result = self.read(
+            let result = self.read_member(
                 &member_name,
                 Input::Stream(&mut budgeted),
                 inner_depth,
                 sink,
             );
-            if let Err(error) = result {
+            if let Err(MemberError { member, error }) = result {
                 let error = self.budget.explain(error);
                 if matches!(error, ReadError::ExtractedOverLimit { .. }) {
                     return Err(error);
                 }
-                self.member_errors.push(MemberError {
-                    member: member_name,
-                    error,
-                });
+                self.member_errors.push(MemberError { member, error });
             }
         }
         Ok(())

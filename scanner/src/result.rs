@@ -274,6 +274,10 @@ pub struct CellOccurrence {
     pub column_name: Option<String>,
     /// `Sheet!C5` for workbooks; null for CSV and TSV.
     pub cell_reference: Option<String>,
+    /// The archive member the occurrence is in ([`crate::reader::TextUnit::member`]):
+    /// a field of ferret's beside Macie's, written only for objects that are archives.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub file_member: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -282,6 +286,10 @@ pub struct LineRange {
     pub start: u64,
     pub end: u64,
     pub start_column: u64,
+    /// The archive member the occurrence is in ([`crate::reader::TextUnit::member`]):
+    /// a field of ferret's beside Macie's, written only for objects that are archives.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub file_member: Option<String>,
 }
 
 /// Macie's offset range (`start`, `end`, `startColumn`), which it reserves: ferret never
@@ -313,6 +321,10 @@ pub struct RecordOccurrence {
     /// the path holds sensitive data, since writing it would write that data
     /// ([`crate::json_path`]).
     pub json_path: Option<String>,
+    /// The archive member the occurrence is in ([`crate::reader::TextUnit::member`]):
+    /// a field of ferret's beside Macie's, written only for objects that are archives.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub file_member: Option<String>,
 }
 
 impl ResultRecord {

@@ -428,4 +428,74 @@ regex = '\bP\-[A-Z]{2}\d{4}\b'
             assert_eq!(paths, ["$.first", "$.exact[0]", "$.last.v"]);
         }
     }
+
+    fn zip(members: &[(&str, &[u8])]) -> Vec<u8> {
+        let mut writer = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+        for (name, bytes) in members {
+            let options = zip::write::SimpleFileOptions::default();
+            writer.start_file(*name, options).expect("in memory");
+            writer.write_all(bytes).expect("in memory");
+        }
+        writer.finish().expect("in memory").into_inner()
+    }
+
+    /// Occurrences in archive members carry the member's path, outer archive first,
+    /// whatever kind they are and whether or not the table was prefiltered; those of
+    /// an object that is no archive carry none, and the field is then not written.
+    #[test]
+    fn occurrences_in_members_name_the_member_by_its_whole_path() {
+        let inner = zip(&[
+            ("deep/b.txt", b"nothing here\nsee P-CD5678\n"),
+            ("c.json", br#"{"k": ["x", "P-EF9012"]}"#),
+        ]);
+        let outer = zip(&[
+            ("dir/a.csv", b"name,code\nana,P-AB1234\n"),
+            ("inner.zip", &inner),
+            ("d.csv.gz", &gzip(b"code\nP-GH3456\n")),
+        ]);
+        for prefilter in [true, false] {
+            let record = scan_bytes("o.zip", &outer, &options(prefilter));
+            let (status, count, occurrences) = found(&record);
+            assert_eq!(status, Status::complete());
+            assert_eq!(count, 4);
+            let cells: Vec<(u64, u64, Option<&str>)> = occurrences
+                .cells
+                .iter()
+                .map(|c| (c.row, c.column, c.file_member.as_deref()))
+                .collect();
+            assert_eq!(
+                cells,
+                [(2, 2, Some("dir/a.csv")), (2, 1, Some("d.csv.gz"))],
+                "prefilter {prefilter}"
+            );
+            let lines: Vec<(u64, u64, Option<&str>)> = occurrences
+                .line_ranges
+                .iter()
+                .map(|l| (l.start, l.start_column, l.file_member.as_deref()))
+                .collect();
+            assert_eq!(lines, [(2, 5, Some("inner.zip/deep/b.txt"))]);
+            let records: Vec<(u64, Option<&str>, Option<&str>)> = occurrences
+                .records
+                .iter()
+                .map(|r| {
+                    (
+                        r.record_index,
+                        r.json_path.as_deref(),
+                        r.file_member.as_deref(),
+                    )
+                })
+                .collect();
+            assert_eq!(records, [(0, Some("$.k[1]"), Some("inner.zip/c.json"))]);
+            let written = serde_json::to_string(&record).expect("serializes");
+            assert!(
+                written.contains(r#""fileMember":"inner.zip/c.json""#),
+                "{written}"
+            );
+        }
+        let plain = scan_bytes("a.csv", b"name,code\nana,P-AB1234\n", &options(true));
+        let (_, _, occurrences) = found(&plain);
+        assert_eq!(occurrences.cells[0].file_member, None);
+        let written = serde_json::to_string(&plain).expect("serializes");
+        assert!(!written.contains("fileMember"), "{written}");
+    }
 }

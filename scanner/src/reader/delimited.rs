@@ -865,6 +865,7 @@ impl Filtered {
                 context: UnitContext::None,
                 only: Some(&self.nothing),
                 span: None,
+                member: None,
             });
         }
     }
@@ -949,6 +950,7 @@ impl Filtered {
             context: column_name.map_or(UnitContext::None, UnitContext::Column),
             only: Some(&self.mask),
             span: Some(span),
+            member: None,
         });
         record
     }

@@ -115,6 +115,11 @@ pub struct TextUnit<'a> {
     /// rewriting the unit in place takes. `None` when the unit was decoded from its
     /// bytes (quotes, escapes, workbook cells).
     pub span: Option<Range<u64>>,
+    /// The path of the archive member (or e-mail attachment) the unit was read from,
+    /// outer archive first, joined by `/`; `None` for an object that is not an
+    /// archive. Readers leave it `None`: whoever unpacks a container sets it on the
+    /// way to the sink ([`crate::object`]), so a reader never knows where it is.
+    pub member: Option<&'a str>,
 }
 
 impl<'a> TextUnit<'a> {
@@ -127,6 +132,7 @@ impl<'a> TextUnit<'a> {
             context,
             only: None,
             span: None,
+            member: None,
         }
     }
 

@@ -63,6 +63,7 @@ pub fn read_text<R: Read>(mut input: R, sink: &mut Sink<'_>) -> Result<(), ReadE
                 },
                 context: UnitContext::None,
                 only: None,
+                member: None,
             });
         }
         if let Some(error) = failure {
