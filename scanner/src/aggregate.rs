@@ -302,14 +302,17 @@ fn place_occurrence(
             let index = lines.get_or_insert_with(|| LineIndex::new(unit.bytes));
             let start = index.locate(unit.bytes, candidate.span.start, 1);
             let end = index.locate(unit.bytes, candidate.span.end, 1);
+            // The line range's own `fileMember` stays empty: the page's says it.
             occurrences.pages.push(PageOccurrence {
                 page_number: page,
                 line_range: Some(LineRange {
                     start: start.line,
                     end: end.line,
                     start_column: start.column,
+                    file_member: None,
                 }),
                 offset_range: None,
+                file_member: unit.member.map(str::to_owned),
             });
         }
         UnitPlace::Cell { .. } | UnitPlace::Record { .. } => {

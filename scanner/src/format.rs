@@ -200,6 +200,30 @@ mod tests {
     }
 
     #[test]
+    fn documents_are_known_by_extension_and_confirmed_by_magic() {
+        let format = |name: &str| Format::from_path(Path::new(name));
+        assert_eq!(format("a.PDF"), Format::Pdf);
+        assert_eq!(format("a.docx"), Format::Docx);
+        assert_eq!(format("a.doc"), Format::Doc);
+        assert_eq!(format("m.eml"), Format::Eml);
+        assert_eq!(Format::Pdf.confirm(b"%PDF-1.7\n"), Ok(Format::Pdf));
+        // Junk before the header, as readers tolerate it, but not past the first KiB.
+        let mut late = vec![b' '; 1000];
+        late.extend_from_slice(b"%PDF-1.4");
+        assert_eq!(Format::Pdf.confirm(&late), Ok(Format::Pdf));
+        let mut too_late = vec![b' '; 1024];
+        too_late.extend_from_slice(b"%PDF-1.4");
+        assert_eq!(Format::Pdf.confirm(&too_late), Err(Mismatch::BadMagic));
+        assert_eq!(Format::Docx.confirm(b"PK\x03\x04"), Ok(Format::Docx));
+        // An encrypted DOCX is an OLE2 file: not a zip.
+        assert_eq!(Format::Docx.confirm(&OLE_MAGIC), Err(Mismatch::BadMagic));
+        assert_eq!(Format::Doc.confirm(&OLE_MAGIC), Ok(Format::Doc));
+        assert_eq!(Format::Doc.confirm(b"{\\rtf1"), Err(Mismatch::BadMagic));
+        assert_eq!(Format::Eml.confirm(b"From: a@b\r\n"), Ok(Format::Eml));
+        assert_eq!(Format::Eml.confirm(b"\0\x01"), Err(Mismatch::Binary));
+    }
+
+    #[test]
     fn utf16_text_with_its_mark_is_not_binary() {
         let le: Vec<u8> = "\u{FEFF}a\tb\n"
             .encode_utf16()

@@ -355,21 +355,18 @@ impl Reading<'_> {
                 inner: attachment.bytes,
                 budget: Rc::clone(&self.budget),
             };
-            let result = self.read(
+            let result = self.read_member(
                 &attachment.name,
                 Input::Stream(&mut budgeted),
                 inner_depth,
                 sink,
             );
-            if let Err(error) = result {
+            if let Err(MemberError { member, error }) = result {
                 let error = self.budget.explain(error);
                 if matches!(error, ReadError::ExtractedOverLimit { .. }) {
                     return Err(error);
                 }
-                self.member_errors.push(MemberError {
-                    member: attachment.name,
-                    error,
-                });
+                self.member_errors.push(MemberError { member, error });
             }
         }
         Ok(())

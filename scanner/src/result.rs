@@ -311,6 +311,10 @@ pub struct PageOccurrence {
     pub line_range: Option<LineRange>,
     /// Reserved by Macie; always null.
     pub offset_range: Option<OffsetRange>,
+    /// The archive member or e-mail attachment the page is in, as on other
+    /// occurrences.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub file_member: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -186,3 +186,62 @@ fn one_line(value: &str) -> Cow<'_, str> {
         Cow::Borrowed(value)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::reader::docx::tests::{fixture_bytes, text_of};
+
+    #[test]
+    fn headers_and_the_plain_alternative_are_read_decoded() {
+        let raw = fixture_bytes("eml/contract.eml");
+        let email = Email::parse(&raw).expect("parse");
+        let (text, outcome) = text_of(|sink| email.read_text(sink));
+        outcome.expect("read");
+        assert_eq!(
+            text,
+            "From: Ana Lima <ana.lima@example.com>\n\
+             To: Bruno Souza <bruno@example.com>, carla@example.com\n\
+             Cc: rh@example.com\n\
+             Reply-To: P-RT0001 <ana@example.com>\n\
+             Subject: Contrato P-EM0001 — confidencial\n\
+             Olá Bruno,\n\
+             Segue o contrato de Ana Lima, CPF 529.982.247-25.\n\
+             Projeto P-AB1234.\n"
+        );
+        let attachments: Vec<(String, usize)> = email
+            .attachments()
+            .map(|a| (a.name, a.bytes.len()))
+            .collect();
+        assert_eq!(attachments.len(), 2);
+        assert_eq!(attachments[0].0, "planilha.xlsx");
+        assert_eq!(attachments[1].0, "arquivos.zip");
+        assert!(attachments.iter().all(|(_, len)| *len > 100));
+    }
+
+    #[test]
+    fn an_html_body_without_alternative_is_read_as_text() {
+        let raw = fixture_bytes("eml/html_only.eml");
+        let email = Email::parse(&raw).expect("parse");
+        let (text, outcome) = text_of(|sink| email.read_text(sink));
+        outcome.expect("read");
+        assert_eq!(
+            text,
+            "From: rh@example.com\nTo: bruno@example.com\nSubject: Cadastro\n\
+             Cadastro de Bruno Souza\nCPF 111.444.777-35\n"
+        );
+        assert_eq!(email.attachments().count(), 0);
+    }
+
+    #[test]
+    fn unnamed_attachments_are_named_by_their_type() {
+        let raw = b"From: a@example.com\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n\
+            --b\r\nContent-Type: text/plain\r\n\r\nhi\r\n\
+            --b\r\nContent-Type: application/pdf\r\nContent-Disposition: attachment\r\n\r\n%PDF-1.4\r\n\
+            --b\r\nContent-Type: message/rfc822\r\n\r\nFrom: c@example.com\r\n\r\ninner\r\n\
+            --b--\r\n";
+        let email = Email::parse(raw).expect("parse");
+        let names: Vec<String> = email.attachments().map(|a| a.name).collect();
+        assert_eq!(names, ["attachment-1.pdf", "attachment-2.eml"]);
+    }
+}
