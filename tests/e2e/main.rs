@@ -13,6 +13,7 @@
 #[path = "../common/mod.rs"]
 mod common;
 
+mod documents;
 mod faults;
 mod identify;
 mod pipeline;
