@@ -19,6 +19,7 @@ mod fields;
 mod header;
 mod json;
 mod pdf;
+mod quiet;
 mod spool;
 pub(crate) mod text;
 pub(crate) mod utf16;

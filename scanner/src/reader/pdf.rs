@@ -15,16 +15,17 @@
 //! decoded text never accumulates. The parsed object tree is held whole (lopdf loads
 //! a document in one go), which costs memory in proportion to the file, not to its
 //! page count or its text. pdf-extract is written for trusted files and panics on
-//! some malformed content; a page whose decoding fails or panics is skipped, the others
-//! are read, and the object is PARTIAL. A page with no text (a scan) is read as
+//! some malformed content (its messages may quote page text, so they are caught
+//! without being printed: [`catch_quietly`]); a page whose decoding fails or panics is
+//! skipped, the others are read, and the object is PARTIAL. A page with no text (a scan) is read as
 //! empty: OCR is out of scope.
 
 use std::io::Read;
-use std::panic::{self, AssertUnwindSafe};
 
 use ferret_identifiers::UnitContext;
 use pdf_extract::{Document, MediaBox, OutputDev, OutputError, Transform};
 
+use super::quiet::catch_quietly;
 use super::{ReadError, Sink, TextUnit, UnitPlace};
 use crate::Format;
 
@@ -36,11 +37,9 @@ pub fn read_pdf<R: Read>(input: R, sink: &mut Sink<'_>) -> Result<(), ReadError>
     let mut failed = 0usize;
     for &page in &pages {
         lines.clear();
-        // Unwind safety: a panic leaves `lines` half-filled, which is what was decoded
-        // of the page before it, and the document is only read.
-        let decoded = panic::catch_unwind(AssertUnwindSafe(|| {
-            pdf_extract::output_doc_page(&document, &mut lines, page)
-        }));
+        // After a panic, `lines` holds part of the page, which is dropped (the page is
+        // skipped); the document is only ever read.
+        let decoded = catch_quietly(|| pdf_extract::output_doc_page(&document, &mut lines, page));
         if !matches!(decoded, Ok(Ok(()))) {
             failed += 1;
             continue;
@@ -65,8 +64,8 @@ pub fn read_pdf<R: Read>(input: R, sink: &mut Sink<'_>) -> Result<(), ReadError>
 
 /// Parses the document, decrypted when it opens without a password.
 fn load<R: Read>(input: R) -> Result<Document, ReadError> {
-    let document = panic::catch_unwind(AssertUnwindSafe(|| Document::load_from(input)))
-        .map_err(|_| malformed("the PDF parser failed on this content".to_owned()))?
+    let document = catch_quietly(|| Document::load_from(input))
+        .map_err(|()| malformed("the PDF parser failed on this content".to_owned()))?
         .map_err(|e| match e {
             pdf_extract::Error::IO(e) => ReadError::Io(e),
             other => malformed(other.to_string()),
