@@ -72,6 +72,18 @@ pub fn read_doc<R: Read + Seek>(input: R, sink: &mut Sink<'_>) -> Result<(), Rea
     let mut stream = file
         .open_stream("/WordDocument")
         .map_err(|_| malformed("no WordDocument stream".to_owned()))?;
+    // Pieces are disjoint runs of the stream: more text than the stream holds means
+    // pieces that overlap, which could make a small file read as endless text.
+    let piece_bytes: u64 = pieces
+        .iter()
+        .map(|p| u64::from(p.chars) * if p.compressed { 1 } else { 2 })
+        .sum();
+    if piece_bytes > stream.len() {
+        return Err(malformed(format!(
+            "pieces of {piece_bytes} bytes in a stream of {}",
+            stream.len()
+        )));
+    }
     let mut text = WordText {
         body_left: u64::from(fib.ccp_text),
         ..WordText::default()
