@@ -159,3 +159,41 @@ fn e_mail_attachments_are_read_as_members() {
         json!([line(4, 11), line(5, 19), line(8, 9)])
     );
 }
+
+/// An attachment no reader takes (an image) leaves the message partly analysed, as an
+/// archive with such a member is.
+#[test]
+fn an_unreadable_attachment_makes_the_message_partial() {
+    let raw = b"From: rh@example.com\r\nSubject: P-AB1234\r\n\
+        Content-Type: multipart/mixed; boundary=b\r\n\r\n\
+        --b\r\nContent-Type: text/plain\r\n\r\nCPF 529.982.247-25\r\n\
+        --b\r\nContent-Type: image/png\r\nContent-Disposition: attachment; filename=logo.png\r\n\
+        Content-Transfer-Encoding: base64\r\n\r\niVBORw0KGgo=\r\n--b--\r\n";
+    let set = identifier_set(IDENTIFIERS);
+    let meta = crate::scan::ObjectMeta {
+        bucket: None,
+        key: "inbox/m.eml".to_owned(),
+        size: raw.len() as u64,
+        e_tag: None,
+    };
+    let mut stream = &raw[..];
+    let record = crate::scan::scan_object(
+        &set,
+        &meta,
+        crate::object::Input::Stream(&mut stream),
+        &ScanOptions::default(),
+    );
+    let record = serde_json::to_value(record).expect("serializes");
+    assert_eq!(
+        result(&record)["status"],
+        json!({"code": "PARTIAL", "reason": "ARCHIVE_CONTAINS_UNPROCESSED_FILES"})
+    );
+    assert_eq!(
+        occurrences(&record, "Brazil CPF")["lineRanges"],
+        json!([line(3, 5)])
+    );
+    assert_eq!(
+        occurrences(&record, "Prototyping Naming")["lineRanges"],
+        json!([line(2, 10)])
+    );
+}
