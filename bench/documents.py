@@ -31,7 +31,8 @@ def lines(rng, count):
             words.insert(3, "CPF " + cpf(rng))
         if i % 11 == 0:
             words.append("P-%s%04d" % ("".join(rng.choice("ABCDEFGH") for _ in range(2)), rng.randrange(10000)))
-        yield " ".join(words).capitalize() + "."
+        text = " ".join(words)
+        yield text[0].upper() + text[1:] + "."
 
 
 def write_pdf(path, pages=300, per_page=48):
@@ -51,16 +52,27 @@ def write_pdf(path, pages=300, per_page=48):
 
 
 def write_docx(path, size=10 * 1024 * 1024):
+    import copy
+
     import docx
 
     rng = random.Random(13)
     document = docx.Document()
+    # One paragraph made by python-docx, copied: add_paragraph walks the body each
+    # time, which takes hours for 100,000 paragraphs.
+    template = document.add_paragraph("x")._p
+    body = template.getparent()
+    anchor = template
     written = 0
     for text in lines(rng, 10**9):
-        document.add_paragraph(text)
+        p = copy.deepcopy(template)
+        p.xpath("./w:r/w:t")[0].text = text
+        anchor.addnext(p)
+        anchor = p
         written += len(text.encode()) + 1
         if written >= size:
             break
+    body.remove(template)
     document.save(path)
 
 
