@@ -14,7 +14,8 @@ pub struct Args {
     /// The identifier file (TOML) to test.
     #[arg(long, value_name = "FILE")]
     identifiers: PathBuf,
-    /// The sample to test on, read by its format (text, CSV, TSV, XLSX, JSON, ...).
+    /// The sample to test on, read by its format (text, CSV, TSV, XLSX, JSON, PDF,
+    /// Word, e-mail, ...).
     #[arg(long, value_name = "FILE")]
     sample: PathBuf,
     /// Show only the identifier with this name.

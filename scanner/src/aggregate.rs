@@ -17,7 +17,7 @@ use crate::location::{column_letters, LineIndex};
 use crate::reader::{TextUnit, UnitPlace, UnitSink};
 use crate::result::{
     CellOccurrence, CustomDataIdentifiers, CustomDetection, LineRange, ManagedDetection,
-    Occurrences, RecordOccurrence, SensitiveDataCategory, SeveritySummary,
+    Occurrences, PageOccurrence, RecordOccurrence, SensitiveDataCategory, SeveritySummary,
 };
 
 /// Per detector: the full count and the first occurrences.
@@ -115,7 +115,7 @@ impl<'s> Aggregator<'s> {
                     }
                 },
             ),
-            UnitPlace::Text { .. } => {
+            UnitPlace::Text { .. } | UnitPlace::Page { .. } => {
                 let mut lines: Option<LineIndex> = None;
                 let tally_kept = |c: Candidate<'_, '_>| {
                     if !c.is_kept() {
@@ -298,6 +298,23 @@ fn place_occurrence(
                 file_member: unit.member.map(str::to_owned),
             });
         }
+        UnitPlace::Page { page } => {
+            let index = lines.get_or_insert_with(|| LineIndex::new(unit.bytes));
+            let start = index.locate(unit.bytes, candidate.span.start, 1);
+            let end = index.locate(unit.bytes, candidate.span.end, 1);
+            // The line range's own `fileMember` stays empty: the page's says it.
+            occurrences.pages.push(PageOccurrence {
+                page_number: page,
+                line_range: Some(LineRange {
+                    start: start.line,
+                    end: end.line,
+                    start_column: start.column,
+                    file_member: None,
+                }),
+                offset_range: None,
+                file_member: unit.member.map(str::to_owned),
+            });
+        }
         UnitPlace::Cell { .. } | UnitPlace::Record { .. } => {
             place_at_unit(occurrences, unit, paths)
         }
@@ -328,7 +345,7 @@ fn place_at_unit(occurrences: &mut Occurrences, unit: &TextUnit<'_>, paths: &mut
             json_path: paths.json_path(&path),
             file_member: unit.member.map(str::to_owned),
         }),
-        UnitPlace::Text { .. } => {}
+        UnitPlace::Text { .. } | UnitPlace::Page { .. } => {}
     }
 }
 

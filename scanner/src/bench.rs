@@ -65,6 +65,13 @@ pub struct BenchRejection {
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 #[serde(untagged, rename_all = "camelCase")]
 pub enum BenchLocation {
+    /// On a PDF page: the line and column within the page.
+    #[serde(rename_all = "camelCase")]
+    Page {
+        page_number: u64,
+        line: u64,
+        column: u64,
+    },
     Line {
         line: u64,
         column: u64,
@@ -130,8 +137,8 @@ pub fn run(
     // Keys are judged by the whole set, as a scan with it judges them.
     let mut paths = RecordPaths::new(set);
     let mut sink = |unit: TextUnit<'_>| {
-        let lines =
-            matches!(unit.place, UnitPlace::Text { .. }).then(|| LineIndex::new(unit.bytes));
+        let lines = matches!(unit.place, UnitPlace::Text { .. } | UnitPlace::Page { .. })
+            .then(|| LineIndex::new(unit.bytes));
         set.scan_range(unit.bytes, unit.search.clone(), unit.context, |candidate| {
             if let Some(report) = reports.get_mut(&candidate.detector) {
                 let location = locate(&unit, lines.as_ref(), &mut paths, candidate.span.start);
@@ -228,6 +235,17 @@ fn locate(
                 column: at.column,
             }
         }
+        UnitPlace::Page { page } => {
+            let at = match lines {
+                Some(lines) => lines.locate(unit.bytes, offset, 1),
+                None => LineIndex::new(unit.bytes).locate(unit.bytes, offset, 1),
+            };
+            BenchLocation::Page {
+                page_number: page,
+                line: at.line,
+                column: at.column,
+            }
+        }
         UnitPlace::Cell {
             row,
             column,
@@ -310,6 +328,11 @@ impl BenchReport {
 impl std::fmt::Display for BenchLocation {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
+            BenchLocation::Page {
+                page_number,
+                line,
+                column,
+            } => write!(f, "page {page_number}, line {line}, column {column}"),
             BenchLocation::Line { line, column } => write!(f, "line {line}, column {column}"),
             BenchLocation::Cell {
                 row,

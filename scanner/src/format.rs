@@ -30,6 +30,15 @@ pub enum Format {
     Xlsb,
     /// OpenDocument spreadsheet (zip).
     Ods,
+    /// PDF: one unit per page, located by page and line.
+    Pdf,
+    /// Word 2007+ (`.docx`): the document's text, one paragraph a line.
+    Docx,
+    /// Word 97-2003 (`.doc`), an OLE2 compound file: read like `Docx`.
+    Doc,
+    /// An RFC 5322 e-mail message: headers and decoded bodies as text, attachments as
+    /// members.
+    Eml,
     /// A format ferret does not read (images, PDFs, executables...).
     Unsupported,
 }
@@ -56,15 +65,13 @@ const TEXT_EXTENSIONS: &[&str] = &[
     "tex",
     "srt",
     "vtt",
-    "eml",
 ];
 
 /// Extensions that are never text, whatever their first bytes look like.
 const BINARY_EXTENSIONS: &[&str] = &[
-    "png", "jpg", "jpeg", "gif", "bmp", "tif", "tiff", "webp", "ico", "pdf", "exe", "dll", "so",
-    "dylib", "bin", "class", "jar", "war", "mp3", "mp4", "mov", "avi", "wav", "flac", "ogg",
-    "parquet", "avro", "orc", "7z", "rar", "bz2", "xz", "zst", "tar", "doc", "xls", "ppt", "docx",
-    "pptx", "odt", "ods", "sqlite", "db",
+    "png", "jpg", "jpeg", "gif", "bmp", "tif", "tiff", "webp", "ico", "exe", "dll", "so", "dylib",
+    "bin", "class", "jar", "war", "mp3", "mp4", "mov", "avi", "wav", "flac", "ogg", "orc", "7z",
+    "rar", "bz2", "xz", "zst", "ppt", "pptx", "odt", "sqlite", "db",
 ];
 
 impl Format {
@@ -86,6 +93,10 @@ impl Format {
             "xls" => Format::Xls,
             "xlsb" => Format::Xlsb,
             "ods" => Format::Ods,
+            "pdf" => Format::Pdf,
+            "docx" | "docm" => Format::Docx,
+            "doc" => Format::Doc,
+            "eml" => Format::Eml,
             e if TEXT_EXTENSIONS.contains(&e) => Format::Text,
             e if BINARY_EXTENSIONS.contains(&e) => Format::Unsupported,
             _ => Format::Text,
@@ -111,6 +122,17 @@ impl Format {
             Format::Parquet if !head.starts_with(b"PAR1") => Err(Mismatch::BadMagic),
             Format::Avro if !head.starts_with(b"Obj\x01") => Err(Mismatch::BadMagic),
             Format::Tar if !head.is_empty() && !is_tar_header(head) => Err(Mismatch::BadMagic),
+            Format::Docx if !head.starts_with(b"PK") => Err(Mismatch::BadMagic),
+            Format::Doc if !head.starts_with(OLE2_MAGIC) => Err(Mismatch::BadMagic),
+            // Readers accept a PDF header after some junk, as long as it is near the start.
+            Format::Pdf
+                if memchr::memmem::find(&head[..head.len().min(PDF_HEADER_WITHIN)], b"%PDF-")
+                    .is_none() =>
+            {
+                Err(Mismatch::BadMagic)
+            }
+            // A message is text; a NUL in its head is a binary file named `.eml`.
+            Format::Eml if looks_binary => Err(Mismatch::Binary),
             other => Ok(other),
         }
     }
@@ -148,12 +170,18 @@ impl Format {
             Format::Xls => "application/vnd.ms-excel",
             Format::Xlsb => "application/vnd.ms-excel.sheet.binary.macroEnabled.12",
             Format::Ods => "application/vnd.oasis.opendocument.spreadsheet",
+            Format::Pdf => "application/pdf",
+            Format::Docx => {
+                "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+            }
+            Format::Doc => "application/msword",
+            Format::Eml => "message/rfc822",
             Format::Unsupported => "application/octet-stream",
         }
     }
 }
 
-/// The signature of an OLE2 compound file, which holds an XLS workbook.
+/// The signature of an OLE2 compound file, which holds an XLS workbook or a DOC.
 const OLE2_MAGIC: &[u8] = &[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1];
 
 /// Whether `head` starts with a tar header: POSIX and GNU headers say `ustar` at byte
@@ -193,6 +221,10 @@ fn is_tar_header(head: &[u8]) -> bool {
         .sum();
     sum == stored
 }
+
+/// How far into a file its `%PDF-` header may be: PDF readers tolerate leading junk
+/// (a mail header, a BOM) within the first kilobyte.
+const PDF_HEADER_WITHIN: usize = 1024;
 
 /// The extension of `path`, lower-cased; empty when it has none.
 fn extension(path: &Path) -> String {
@@ -276,6 +308,27 @@ mod tests {
             Format::from_path(Path::new("x.parquet")).mime_type(Path::new("x.parquet")),
             "application/vnd.apache.parquet"
         );
+    fn documents_are_known_by_extension_and_confirmed_by_magic() {
+        let format = |name: &str| Format::from_path(Path::new(name));
+        assert_eq!(format("a.PDF"), Format::Pdf);
+        assert_eq!(format("a.docx"), Format::Docx);
+        assert_eq!(format("a.doc"), Format::Doc);
+        assert_eq!(format("m.eml"), Format::Eml);
+        assert_eq!(Format::Pdf.confirm(b"%PDF-1.7\n"), Ok(Format::Pdf));
+        // Junk before the header, as readers tolerate it, but not past the first KiB.
+        let mut late = vec![b' '; 1000];
+        late.extend_from_slice(b"%PDF-1.4");
+        assert_eq!(Format::Pdf.confirm(&late), Ok(Format::Pdf));
+        let mut too_late = vec![b' '; 1024];
+        too_late.extend_from_slice(b"%PDF-1.4");
+        assert_eq!(Format::Pdf.confirm(&too_late), Err(Mismatch::BadMagic));
+        assert_eq!(Format::Docx.confirm(b"PK\x03\x04"), Ok(Format::Docx));
+        // An encrypted DOCX is an OLE2 file: not a zip.
+        assert_eq!(Format::Docx.confirm(OLE2_MAGIC), Err(Mismatch::BadMagic));
+        assert_eq!(Format::Doc.confirm(OLE2_MAGIC), Ok(Format::Doc));
+        assert_eq!(Format::Doc.confirm(b"{\\rtf1"), Err(Mismatch::BadMagic));
+        assert_eq!(Format::Eml.confirm(b"From: a@b\r\n"), Ok(Format::Eml));
+        assert_eq!(Format::Eml.confirm(b"\0\x01"), Err(Mismatch::Binary));
     }
 
     #[test]

@@ -30,6 +30,8 @@
 
 pub mod aggregate;
 pub mod bench;
+#[cfg(test)]
+mod documents_tests;
 pub mod format;
 pub mod json_path;
 pub mod limits;

@@ -18,7 +18,7 @@ use std::rc::Rc;
 use crate::limits::Limits;
 use crate::member::{InMember, MemberPath};
 use crate::reader::utf16::{Utf16, Utf16Decoder};
-use crate::reader::{self, ReadError, Sink};
+use crate::reader::{self, Email, ReadError, Sink};
 use crate::stream::{Corrupt, Deferred};
 use crate::Format;
 
@@ -221,6 +221,13 @@ impl Reading<'_> {
                 let limits = self.limits;
                 self.with_seekable(source, |_, file| reader::read_xlsx(file, limits, sink))
             }
+            Format::Pdf => reader::read_pdf(source.into_read(), sink),
+            Format::Docx => {
+                let limits = self.limits;
+                self.with_seekable(source, |_, file| reader::read_docx(file, limits, sink))
+            }
+            Format::Doc => self.with_seekable(source, |_, file| reader::read_doc(file, sink)),
+            Format::Eml => self.eml(source.into_read(), depth, sink),
             Format::Json => reader::read_json(source.into_read(), self.limits, sink),
             Format::JsonLines => reader::read_json_lines(source.into_read(), self.limits, sink),
             Format::Text | Format::Csv | Format::Tsv => {
@@ -409,6 +416,32 @@ impl Reading<'_> {
         }
         Ok(())
     }
+
+    /// Reads a message's text, then each attachment by its own format, as an archive's
+    /// members are read: one level deeper, within the archive limits and against the
+    /// object's extraction budget, a failed one making the object PARTIAL.
+    fn eml(
+        &mut self,
+        input: &mut dyn Read,
+        depth: u32,
+        sink: &mut Sink<'_>,
+    ) -> Result<(), ReadError> {
+        let mut raw = Vec::new();
+        Email::read_raw(input, &mut raw)?;
+        let email = Email::parse(&raw)?;
+        email.read_text(sink)?;
+        let mut attachments = email.attachments().peekable();
+        if attachments.peek().is_none() {
+            return Ok(());
+        }
+        let inner_depth = self.enter(depth)?;
+        for attachment in attachments {
+            let mut bytes = attachment.bytes;
+            let size = bytes.len() as u64;
+            self.archive_member(&attachment.name, size, &mut bytes, inner_depth, sink)?;
+        }
+        Ok(())
+    }
 }
 
 /// How reading `stream` ended: at its failure, if it failed (whatever the readers made
@@ -525,6 +558,10 @@ mod tests {
             index: u64,
             path: String,
         },
+        Page {
+            text: String,
+            page: u64,
+        },
     }
 
     /// The units of the object `name` holding `bytes`, read as a stream, and how the
@@ -554,6 +591,7 @@ mod tests {
                     column: first_column,
                 },
                 UnitPlace::Cell { row, column, .. } => Seen::Cell { text, row, column },
+                UnitPlace::Page { page } => Seen::Page { text, page },
                 UnitPlace::Record { index, path } => Seen::Record {
                     text,
                     index,

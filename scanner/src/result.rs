@@ -247,12 +247,18 @@ pub struct ManagedDetection {
 pub struct Occurrences {
     pub cells: Vec<CellOccurrence>,
     pub line_ranges: Vec<LineRange>,
+    /// Always empty: Macie reserves it (for binary formats it does not locate).
+    #[serde(default)]
+    pub offset_ranges: Vec<OffsetRange>,
+    /// PDF pages, each with the match's lines within the page.
+    #[serde(default)]
+    pub pages: Vec<PageOccurrence>,
     pub records: Vec<RecordOccurrence>,
 }
 
 impl Occurrences {
     pub fn len(&self) -> usize {
-        self.cells.len() + self.line_ranges.len() + self.records.len()
+        self.cells.len() + self.line_ranges.len() + self.pages.len() + self.records.len()
     }
 
     pub fn is_empty(&self) -> bool {
@@ -282,6 +288,31 @@ pub struct LineRange {
     pub start_column: u64,
     /// The archive member the occurrence is in ([`crate::reader::TextUnit::member`]):
     /// a field of ferret's beside Macie's, written only for objects that are archives.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub file_member: Option<String>,
+}
+
+/// Macie's offset range (`start`, `end`, `startColumn`), which it reserves: ferret never
+/// lists one, but reads records that do.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct OffsetRange {
+    pub start: u64,
+    pub end: u64,
+    pub start_column: u64,
+}
+
+/// A match on a PDF page. Macie leaves `lineRange` empty; ferret gives the match's
+/// lines within the page (1-based, `startColumn` in characters).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PageOccurrence {
+    pub page_number: u64,
+    pub line_range: Option<LineRange>,
+    /// Reserved by Macie; always null.
+    pub offset_range: Option<OffsetRange>,
+    /// The archive member or e-mail attachment the page is in, as on other
+    /// occurrences.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub file_member: Option<String>,
 }

@@ -207,7 +207,10 @@ fn archive_reason(errors: &[MemberError]) -> Reason {
 /// An object whose reading failed is PARTIAL when some of it was analysed first, unless
 /// the failure says it was never the format it claimed to be.
 fn failed(error: &ReadError, scanned_any: bool) -> Status {
-    let never_read = matches!(error, ReadError::Unsupported(_) | ReadError::Unparseable(_));
+    let never_read = matches!(
+        error,
+        ReadError::Unsupported(_) | ReadError::Unparseable(_) | ReadError::PasswordProtected(_)
+    );
     if scanned_any && !never_read {
         Status::partial(error.reason())
     } else {

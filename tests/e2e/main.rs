@@ -14,6 +14,7 @@
 mod common;
 
 mod data_lake;
+mod documents;
 mod faults;
 mod identify;
 mod pipeline;

@@ -13,11 +13,17 @@
 
 mod avro;
 mod delimited;
+mod doc;
+mod docx;
+mod eml;
 mod fields;
 mod header;
 mod json;
 mod parquet;
 mod record_path;
+mod pdf;
+mod quiet;
+mod spool;
 pub(crate) mod text;
 pub(crate) mod utf16;
 mod workbook;
@@ -31,8 +37,12 @@ use ferret_identifiers::{BlockFilter, Narrowing, UnitContext};
 pub use avro::read_avro;
 pub use delimited::read_delimited;
 pub(crate) use delimited::{SliceError, TableReader};
+pub use doc::read_doc;
+pub use docx::read_docx;
+pub use eml::{Attachment, Email};
 pub use json::{read_json, read_json_lines};
 pub use parquet::read_parquet;
+pub use pdf::read_pdf;
 pub use text::read_text;
 pub use workbook::read_workbook;
 pub use xlsx::read_xlsx;
@@ -84,6 +94,9 @@ pub enum UnitPlace<'a> {
         column_name: Option<&'a str>,
         sheet: Option<&'a str>,
     },
+    /// The text of page `page` (1-based) of a PDF; its first byte is on line 1 of the
+    /// page, column 1.
+    Page { page: u64 },
     /// A JSON string value in record `index` (0 for a JSON document, the 0-based line
     /// for JSON Lines), at `path` (`$.a.b[2].c`).
     Record { index: u64, path: JsonPath<'a> },
@@ -153,6 +166,9 @@ pub enum ReadError {
     Unparseable(Format),
     #[error("{0:?} files are not supported")]
     Unsupported(Format),
+    /// A document that cannot be opened without a password (an empty one was tried).
+    #[error("the {0:?} document needs a password to open")]
+    PasswordProtected(Format),
     #[error("more than {limit} bytes would be extracted")]
     ExtractedOverLimit { limit: u64 },
     #[error("archives nested more than {limit} levels deep")]
@@ -185,6 +201,7 @@ impl ReadError {
             ReadError::Malformed { .. } => Reason::MalformedFile,
             ReadError::Unparseable(_) => Reason::UnableToParseFile,
             ReadError::Unsupported(_) => Reason::UnsupportedFileType,
+            ReadError::PasswordProtected(_) => Reason::UnableToParseFile,
             ReadError::ExtractedOverLimit { .. } => Reason::ArchiveTotalBytesExtractedOverLimit,
             ReadError::NestingOverLimit { .. } => Reason::ArchiveNestingLevelOverLimit,
             ReadError::ArchiveFilesOverLimit { .. } => {

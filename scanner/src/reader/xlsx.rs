@@ -163,20 +163,20 @@ const WORKBOOK_PART: &str = "xl/workbook.xml";
 /// whose data overlap (the classic non-recursive zip bomb) cannot inflate the
 /// denominator of the ratio.
 ///
-/// `workbook_part` names the part the format's workbook must have (the other zip
-/// workbooks, XLSB and ODS, are checked here too).
+/// `main_part` names the part the format's document must have (the other zip
+/// workbooks, XLSB and ODS, and Word documents are checked here too).
 pub(super) fn check_container<R: Read + Seek>(
     input: &mut R,
     limits: &Limits,
-    workbook_part: &str,
+    main_part: &str,
 ) -> Result<(), ReadError> {
     let container_len = input.seek(SeekFrom::End(0))?;
     let mut archive = match ZipArchive::new(&mut *input) {
         Ok(archive) => archive,
         Err(e) => return Err(container_error(input, e)),
     };
-    if !has_part(&archive, workbook_part) {
-        return Err(malformed(format!("no {workbook_part} part")));
+    if !has_part(&archive, main_part) {
+        return Err(malformed(format!("no {main_part} part")));
     }
     let mut declared = declared_sizes(&mut archive)?;
     declared.compressed = declared.compressed.min(container_len);

@@ -1,0 +1,9 @@
+#![no_main]
+
+#[path = "common.rs"]
+mod common;
+
+libfuzzer_sys::fuzz_target!(|data: &[u8]| {
+    common::read_as("letter.docx", data);
+    common::read_as("letter.doc", data);
+});
