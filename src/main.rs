@@ -4,8 +4,10 @@
 mod buckets;
 mod buckets_args;
 mod identify;
+mod on_sensitive;
 mod output;
 mod pipeline;
+mod redact;
 mod review;
 mod scan;
 mod statemachine;
@@ -30,6 +32,9 @@ enum Command {
     /// Scan files, directories or buckets and print one Macie-format result per object.
     /// Exit status: 0 nothing sensitive, 1 something sensitive, 2 error.
     Scan(scan::Args),
+    /// Write copies with every match rewritten (replace, mask, hash), one JSON line
+    /// per object. Exit status: 0 every object written or skipped, 2 error.
+    Redact(Box<redact::Args>),
     /// Run batches through the pipeline.
     #[command(subcommand)]
     Pipeline(pipeline::Command),
@@ -64,6 +69,7 @@ fn main() -> ExitCode {
     let outcome = match cli.command {
         Command::Identify(args) => identify::run(args),
         Command::Scan(args) => scan::run(args),
+        Command::Redact(args) => redact::run(*args),
         Command::Pipeline(command) => pipeline::run(command),
         Command::Review(command) => review::run(command),
         Command::Buckets(command) => buckets::run(command),

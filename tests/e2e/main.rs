@@ -16,6 +16,7 @@ mod common;
 mod faults;
 mod identify;
 mod pipeline;
+mod redact;
 mod scan;
 mod scan_s3;
 mod statemachine;
