@@ -9,6 +9,7 @@ mod output;
 mod pipeline;
 mod redact;
 mod review;
+mod review_show;
 mod scan;
 mod statemachine;
 mod worker;

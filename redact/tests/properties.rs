@@ -740,3 +740,48 @@ fn hash_is_refused_without_a_key() {
     let error = hashed_copy(None, "a.csv", b"id\nEMP-00042\n").expect_err("refused");
     assert!(error.contains("FERRET_REDACTION_KEY"), "{error}");
 }
+
+#[test]
+fn zip_members_are_redacted_by_their_format_and_the_rest_copied() {
+    let f = fixture();
+    let mut archive = zip::ZipWriter::new(Cursor::new(Vec::new()));
+    use zip::CompressionMethod::{Deflated, Stored};
+    let members: [(&str, &[u8], _); 4] = [
+        ("a/people.csv", b"id,badge\nEMP-12345,B1234\n", Deflated),
+        ("b/events.jsonl", b"{\"badge\": \"B1234\"}\n", Stored),
+        ("c/notes.txt", b"mail jean.dupont@example.com\n", Deflated),
+        ("d/logo.png", b"\x89PNG\r\n\x1a\n\0EMP-12345", Stored),
+    ];
+    for (name, body, method) in members {
+        let options = zip::write::SimpleFileOptions::default().compression_method(method);
+        archive.start_file(name, options).expect("member");
+        archive.write_all(body).expect("write");
+    }
+    let original = archive.finish().expect("zip").into_inner();
+    let (copy, redacted) = f.redact("bundle.zip", &original).expect("redact");
+    let mut read = zip::ZipArchive::new(Cursor::new(copy)).expect("the copy is a zip");
+    assert_eq!(read.len(), 4);
+    for (index, (name, body, method)) in members.into_iter().enumerate() {
+        let mut member = read.by_index(index).expect("member");
+        assert_eq!(member.name(), name);
+        assert_eq!(member.compression(), method, "{name}");
+        let mut content = Vec::new();
+        member.read_to_end(&mut content).expect("read");
+        let direct = if name.ends_with(".png") {
+            body.to_vec()
+        } else {
+            f.redact(name, body).expect("member alone").0
+        };
+        assert_eq!(content, direct, "{name}: as if redacted alone");
+    }
+    let mut counts = redacted.counts.clone();
+    counts.sort();
+    assert_eq!(
+        counts,
+        [
+            ("Badge, \"quoted\"".to_owned(), 2),
+            ("EMAIL_ADDRESS".to_owned(), 1),
+            ("EMP".to_owned(), 1)
+        ]
+    );
+}

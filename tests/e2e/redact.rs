@@ -375,6 +375,81 @@ fn a_redact_batch_routes_copies_and_originals_then_approve_and_deny_decide() {
     assert!(again.status.success());
     assert_eq!(backend.inventory(), inventory);
 
+    // Reviewers see types, counts and locations; a reveal shows the values to them
+    // and records that it happened, without the values.
+    let show = backend.ferret(
+        &["review", "show", "--batch-id", "b1", "--format", "json"],
+        &[],
+    );
+    assert!(
+        show.status.success(),
+        "{}",
+        String::from_utf8_lossy(&show.stderr)
+    );
+    let shown: Value = serde_json::from_slice(&show.stdout).expect("json");
+    let objects = shown["objects"].as_array().expect("objects");
+    assert_eq!(objects.len(), 3);
+    let csv = objects
+        .iter()
+        .find(|o| o["key"] == "fr/a.csv")
+        .expect("fr/a.csv");
+    assert_eq!(csv["status"], "COMPLETE");
+    let cpf = csv["detections"]
+        .as_array()
+        .and_then(|d| d.iter().find(|d| d["name"] == "BRAZIL_CPF_NUMBER"))
+        .expect("the managed CPF");
+    assert_eq!(cpf["count"], 1);
+    assert_eq!(cpf["occurrences"]["cells"][0]["row"], 2);
+    assert!(csv.get("samples").is_none());
+    assert!(!String::from_utf8_lossy(&show.stdout).contains("529.982.247-25"));
+    let identifiers = repo("samples/identifiers.toml");
+    let reveal = backend.ferret(
+        &[
+            "review",
+            "show",
+            "--batch-id",
+            "b1",
+            "--key",
+            "fr/a.csv",
+            "--reveal",
+            "1",
+            "--reviewer",
+            "ana",
+            "--format",
+            "json",
+            "--identifiers",
+            path_str(&identifiers),
+        ],
+        &[],
+    );
+    assert!(
+        reveal.status.success(),
+        "{}",
+        String::from_utf8_lossy(&reveal.stderr)
+    );
+    let revealed: Value = serde_json::from_slice(&reveal.stdout).expect("json");
+    let samples = &revealed["objects"][0]["samples"];
+    assert!(
+        samples.as_array().is_some_and(|s| s
+            .iter()
+            .any(|s| s["name"] == "BRAZIL_CPF_NUMBER" && s["values"] == json!(["529.982.247-25"]))),
+        "{samples}"
+    );
+    let too_many = backend.ferret(
+        &["review", "show", "--batch-id", "b1", "--reveal", "11"],
+        &[],
+    );
+    assert_eq!(too_many.status.code(), Some(2));
+    let trail =
+        String::from_utf8(backend.inventory()[&bucket("scan-results")]["b1/review.jsonl"].clone())
+            .expect("utf-8");
+    let record: Value = serde_json::from_str(trail.trim()).expect("one line");
+    assert_eq!(record["decision"], "revealed");
+    assert_eq!(record["reviewer"], "ana");
+    assert_eq!(record["keys"], json!(["fr/a.csv"]));
+    assert_eq!(record["occurrences"], 1);
+    assert!(!trail.contains("529.982.247-25"), "values are never stored");
+
     // Approve puts the original in place of the copy; deny keeps the copy.
     let approve = backend.ferret(
         &[
