@@ -5,9 +5,12 @@ mod buckets;
 mod buckets_args;
 mod identifiers;
 mod identify;
+mod on_sensitive;
 mod output;
 mod pipeline;
+mod redact;
 mod review;
+mod review_show;
 mod scan;
 mod statemachine;
 mod worker;
@@ -31,6 +34,9 @@ enum Command {
     /// Scan files, directories or buckets and print one Macie-format result per object.
     /// Exit status: 0 nothing sensitive, 1 something sensitive, 2 error.
     Scan(scan::Args),
+    /// Write copies with every match rewritten (replace, mask, hash), one JSON line
+    /// per object. Exit status: 0 every object written or skipped, 2 error.
+    Redact(Box<redact::Args>),
     /// Run batches through the pipeline.
     #[command(subcommand)]
     Pipeline(pipeline::Command),
@@ -68,6 +74,7 @@ fn main() -> ExitCode {
     let outcome = match cli.command {
         Command::Identify(args) => identify::run(args),
         Command::Scan(args) => scan::run(args),
+        Command::Redact(args) => redact::run(*args),
         Command::Pipeline(command) => pipeline::run(command),
         Command::Review(command) => review::run(command),
         Command::Buckets(command) => buckets::run(command),

@@ -7,12 +7,13 @@ use std::sync::Arc;
 use anyhow::{bail, Context};
 use ferret_orchestrator::layout::{BatchId, Buckets};
 use ferret_orchestrator::notify::notify_reviewers;
-use ferret_orchestrator::pipeline::{BatchStatus, Pipeline, Summary};
+use ferret_orchestrator::pipeline::{BatchStatus, OnSensitive, Pipeline, Summary};
 use ferret_orchestrator::settings::{Settings, StoreSpec};
 use ferret_scanner::ScanOptions;
 use ferret_store::Store;
 
 use crate::buckets_args::{identifier_set, runtime, BucketArgs, ScanArgs};
+use crate::on_sensitive::PolicyArgs;
 use crate::output::print_json;
 
 #[derive(Debug, clap::Subcommand)]
@@ -40,6 +41,8 @@ pub struct RunArgs {
     buckets: BucketArgs,
     #[command(flatten)]
     scan: ScanArgs,
+    #[command(flatten)]
+    policy: PolicyArgs,
 }
 
 pub fn run(command: Command) -> anyhow::Result<ExitCode> {
@@ -48,7 +51,7 @@ pub fn run(command: Command) -> anyhow::Result<ExitCode> {
             let batch = BatchId::parse(&args.batch_id)?;
             let settings = args.buckets.settings(Some(&args.scan))?;
             let runtime = runtime()?;
-            let summary = runtime.block_on(run_batch(&settings, &batch))?;
+            let summary = runtime.block_on(run_batch(&settings, &batch, &args.policy))?;
             print_json(&summary)?;
             runtime
                 .block_on(notify_reviewers(&settings, &summary))
@@ -59,9 +62,13 @@ pub fn run(command: Command) -> anyhow::Result<ExitCode> {
     }
 }
 
-/// Runs a batch on the store `settings` name.
-pub async fn run_batch(settings: &Settings, batch: &BatchId) -> anyhow::Result<Summary> {
-    let pipeline = pipeline(settings.open_store().await, settings)?;
+/// Runs a batch on the store `settings` name, under `policy`.
+async fn run_batch(
+    settings: &Settings,
+    batch: &BatchId,
+    policy: &PolicyArgs,
+) -> anyhow::Result<Summary> {
+    let pipeline = policy.apply(pipeline(settings.open_store().await, settings)?, settings)?;
     let summary = pipeline.run(batch).await.with_context(|| {
         format!("batch {batch} did not complete; run the same command again to resume it")
     })?;
@@ -77,6 +84,7 @@ pub fn pipeline(store: Arc<dyn Store>, settings: &Settings) -> anyhow::Result<Pi
         scan_options: ScanOptions::default(),
         concurrency: settings.concurrency,
         threads: settings.threads,
+        on_sensitive: OnSensitive::Review,
     })
 }
 

@@ -24,6 +24,10 @@ pub enum Command {
         #[command(flatten)]
         buckets: BucketArgs,
     },
+    /// Show what each waiting object holds: types, counts, locations; `--reveal N` also
+    /// the first N occurrences of each type, read from the object (recorded in
+    /// review.jsonl, never logged).
+    Show(Box<crate::review_show::ShowArgs>),
     /// Move objects to scanned-data under their original key (tag ReviewDecision=approved).
     Approve(DecisionArgs),
     /// Delete objects from manual-review.
@@ -68,6 +72,7 @@ pub fn run(command: Command) -> anyhow::Result<ExitCode> {
             }
             Ok(ExitCode::SUCCESS)
         }
+        Command::Show(args) => crate::review_show::run(&runtime, *args),
         Command::Approve(args) => decide(&runtime, args, Decision::Approved),
         Command::Deny(args) => decide(&runtime, args, Decision::Denied),
     }

@@ -2,17 +2,17 @@
 
 use std::io::IsTerminal;
 use std::process::ExitCode;
-use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context;
+use ferret_orchestrator::pipeline::Pipeline;
 use ferret_orchestrator::settings::Settings;
 use ferret_statemachine::{Steps, Worker, WorkerConfig};
-use ferret_store::Store;
 use tokio::sync::watch;
 use tracing::info;
 
 use crate::buckets_args::{runtime, BucketArgs, ScanArgs};
+use crate::on_sensitive::PolicyArgs;
 use crate::pipeline::pipeline;
 
 /// Tasks a worker runs at once unless `--concurrency` says otherwise.
@@ -50,6 +50,8 @@ pub struct Args {
     /// requests in flight.
     #[command(flatten)]
     scan: ScanArgs,
+    #[command(flatten)]
+    policy: PolicyArgs,
 }
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
@@ -89,7 +91,8 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             "worker started"
         );
         let store = settings.open_store().await;
-        let report = serve(store, &settings, sfn, config, stopping).await?;
+        let pipeline = args.policy.apply(pipeline(store, &settings)?, &settings)?;
+        let report = serve(pipeline, &settings, sfn, config, stopping).await?;
         info!(
             succeeded = report.succeeded,
             failed = report.failed,
@@ -106,14 +109,14 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
 }
 
 async fn serve(
-    store: Arc<dyn Store>,
+    pipeline: Pipeline,
     settings: &Settings,
     sfn: aws_sdk_sfn::Client,
     config: WorkerConfig,
     stopping: watch::Receiver<bool>,
 ) -> anyhow::Result<ferret_statemachine::worker::WorkerReport> {
     let steps = Steps {
-        pipeline: pipeline(store, settings)?,
+        pipeline,
         settings: settings.clone(),
     };
     Worker::new(sfn, steps, config)

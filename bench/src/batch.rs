@@ -18,7 +18,7 @@ use aws_sdk_s3::primitives::ByteStream;
 use aws_sdk_s3::Client;
 use ferret_identifiers::{IdentifierFile, IdentifierSet, ManagedSelection};
 use ferret_orchestrator::layout::{BatchId, Buckets};
-use ferret_orchestrator::pipeline::Pipeline;
+use ferret_orchestrator::pipeline::{OnSensitive, Pipeline};
 use ferret_scanner::ScanOptions;
 use ferret_store::S3Store;
 use ferret_testkit::Moto;
@@ -270,6 +270,7 @@ async fn pipeline_batch(
         scan_options: ScanOptions::default(),
         concurrency: CONCURRENCY,
         threads: 0,
+        on_sensitive: OnSensitive::Review,
     };
     let batch = BatchId::parse("bench-1")?;
     counter.take();

@@ -13,6 +13,7 @@ use serde::Deserialize;
 use toml::Spanned;
 
 use crate::pattern::{Pattern, PatternError};
+use crate::redaction::{self, Operator, Redaction, RedactionRule};
 use crate::severity::{Severity, SeverityLevel, SeverityLevels};
 use crate::validators::Validator;
 
@@ -37,6 +38,9 @@ pub mod limits {
 pub struct IdentifierFile {
     pub identifiers: Vec<CustomIdentifier>,
     pub allow_lists: Vec<AllowList>,
+    /// How `ferret redact` rewrites matches (the `[redaction]` table; replace by
+    /// default).
+    pub redaction: Redaction,
 }
 
 /// A custom data identifier with Macie's fields plus ferret's validator.
@@ -114,6 +118,8 @@ impl fmt::Display for Problem {
 pub enum Entry {
     Identifier(String),
     AllowList(String),
+    /// The `[redaction]` table.
+    Redaction,
 }
 
 impl fmt::Display for Entry {
@@ -121,6 +127,7 @@ impl fmt::Display for Entry {
         match self {
             Entry::Identifier(name) => write!(f, "identifier \"{name}\""),
             Entry::AllowList(name) => write!(f, "allow list \"{name}\""),
+            Entry::Redaction => f.write_str("redaction"),
         }
     }
 }
@@ -152,6 +159,12 @@ pub enum ProblemKind {
     UnknownValidator { found: String, expected: String },
     #[error("needs exactly one of `words` or `regex`")]
     AllowListShape,
+    #[error("unknown operator `{0}` (expected one of: replace, mask, hash)")]
+    UnknownOperator(String),
+    #[error("`{0}` applies to `with = \"mask\"` only")]
+    MaskOnly(&'static str),
+    #[error("identifier \"{name}\" already has a rule on line {first_line}")]
+    DuplicateRule { name: String, first_line: usize },
 }
 
 impl From<PatternError> for ProblemKind {
@@ -177,6 +190,11 @@ impl IdentifierFile {
         IdentifierFile::parse(path, &text)
     }
 
+    /// The folder relative paths in the file (`key_file`) are read from.
+    fn folder(path: &Path) -> PathBuf {
+        path.parent().map(Path::to_owned).unwrap_or_default()
+    }
+
     /// Validates `text`; `path` names the file in messages.
     pub fn parse(path: &Path, text: &str) -> Result<IdentifierFile, FileError> {
         let fail = |problems| FileError {
@@ -186,6 +204,7 @@ impl IdentifierFile {
         let raw: RawFile = toml::from_str(text).map_err(|e| fail(vec![toml_problem(text, &e)]))?;
         let mut checker = Checker {
             text,
+            folder: IdentifierFile::folder(path),
             problems: Vec::new(),
         };
         let file = checker.check(raw);
@@ -207,6 +226,34 @@ struct RawFile {
     identifier: Vec<Spanned<RawIdentifier>>,
     #[serde(default)]
     allow_list: Vec<Spanned<RawAllowList>>,
+    redaction: Option<RawRedaction>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawRedaction {
+    default: Option<Spanned<RawOperator>>,
+    #[serde(default)]
+    rule: Vec<Spanned<RawRule>>,
+    key_file: Option<Spanned<String>>,
+}
+
+/// `{ with = "...", keep_first = N, keep_last = N }`.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawOperator {
+    with: Spanned<String>,
+    keep_first: Option<Spanned<i64>>,
+    keep_last: Option<Spanned<i64>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawRule {
+    identifiers: Vec<Spanned<String>>,
+    with: Spanned<String>,
+    keep_first: Option<Spanned<i64>>,
+    keep_last: Option<Spanned<i64>>,
 }
 
 #[derive(Deserialize)]
@@ -296,6 +343,8 @@ fn line_of(text: &str, offset: usize) -> usize {
 
 struct Checker<'t> {
     text: &'t str,
+    /// Where relative paths in the file are resolved.
+    folder: PathBuf,
     problems: Vec<Problem>,
 }
 
@@ -320,7 +369,116 @@ impl Checker<'_> {
                 file.allow_lists.push(list);
             }
         }
+        if let Some(raw) = raw.redaction {
+            file.redaction = self.redaction(raw);
+        }
         file
+    }
+
+    fn redaction(&mut self, raw: RawRedaction) -> Redaction {
+        let entry = Entry::Redaction;
+        let mut redaction = Redaction::default();
+        if let Some(default) = raw.default {
+            let span = default.span();
+            let op = default.into_inner();
+            if let Some(operator) = self.operator(&span, op.with, op.keep_first, op.keep_last) {
+                redaction.default = operator;
+            }
+        }
+        let mut first_rule: HashMap<String, usize> = HashMap::new();
+        for rule in raw.rule {
+            let line = self.line(&rule.span());
+            let span = rule.span();
+            let rule = rule.into_inner();
+            for name in &rule.identifiers {
+                if let Some(&first_line) = first_rule.get(name.get_ref()) {
+                    self.report(
+                        &name.span(),
+                        &entry,
+                        ProblemKind::DuplicateRule {
+                            name: name.get_ref().clone(),
+                            first_line,
+                        },
+                    );
+                } else {
+                    first_rule.insert(name.get_ref().clone(), line);
+                }
+            }
+            if let Some(operator) = self.operator(&span, rule.with, rule.keep_first, rule.keep_last)
+            {
+                redaction.rules.push(RedactionRule {
+                    identifiers: rule
+                        .identifiers
+                        .into_iter()
+                        .map(Spanned::into_inner)
+                        .collect(),
+                    operator,
+                    line,
+                });
+            }
+        }
+        redaction.key_file = raw.key_file.map(|path| self.folder.join(path.get_ref()));
+        redaction
+    }
+
+    /// Checks one operator: its name, and `keep_first`/`keep_last` only with `mask`.
+    fn operator(
+        &mut self,
+        span: &Range<usize>,
+        with: Spanned<String>,
+        keep_first: Option<Spanned<i64>>,
+        keep_last: Option<Spanned<i64>>,
+    ) -> Option<Operator> {
+        let entry = Entry::Redaction;
+        let kept = |this: &mut Self, field: &'static str, value: Option<Spanned<i64>>| {
+            let value = value?;
+            match u32::try_from(*value.get_ref()) {
+                Ok(n) if n <= redaction::MAX_KEPT_CHARS => Some(n),
+                _ => {
+                    this.report(
+                        &value.span(),
+                        &entry,
+                        ProblemKind::Limit {
+                            field,
+                            rule: format!("between 0 and {}", redaction::MAX_KEPT_CHARS),
+                            found: value.get_ref().to_string(),
+                        },
+                    );
+                    None
+                }
+            }
+        };
+        let first = keep_first.as_ref().map(|v| v.span());
+        let last = keep_last.as_ref().map(|v| v.span());
+        let keep_first_value = kept(self, "keep_first", keep_first);
+        let keep_last_value = kept(self, "keep_last", keep_last);
+        match with.get_ref().as_str() {
+            "mask" => Some(Operator::Mask {
+                keep_first: keep_first_value.unwrap_or(0),
+                keep_last: keep_last_value.unwrap_or(0),
+            }),
+            other @ ("replace" | "hash") => {
+                for (field, at) in [("keep_first", first), ("keep_last", last)] {
+                    if let Some(at) = at {
+                        self.report(&at, &entry, ProblemKind::MaskOnly(field));
+                    }
+                }
+                Some(if other == "hash" {
+                    Operator::Hash
+                } else {
+                    Operator::Replace
+                })
+            }
+            other => {
+                let at = if with.span().is_empty() {
+                    span.clone()
+                } else {
+                    with.span()
+                };
+                self.report(&at, &entry, ProblemKind::UnknownOperator(other.to_owned()));
+                None
+            }
+        }
     }
 
     fn line(&self, span: &Range<usize>) -> usize {

@@ -31,6 +31,7 @@ pub mod managed;
 pub mod matcher;
 pub mod pattern;
 mod prefilter;
+pub mod redaction;
 pub mod set;
 pub mod severity;
 pub mod text;
@@ -42,6 +43,7 @@ pub use file::{FileError, IdentifierFile};
 pub use keywords::{KeywordSource, UnitContext};
 pub use managed::{ManagedIdentifier, ManagedSelection};
 pub use matcher::{BlockFilter, BlockFilterError, BlockHits, Matcher, Narrowing};
+pub use redaction::{Operator, Redaction};
 pub use set::{
     BuildError, Candidate, Detector, DetectorId, DetectorKind, IdentifierSet, KeywordHit,
     Rejection, Verdict,

@@ -108,6 +108,12 @@ impl BatchId {
         format!("{}/review-token.json", self.0)
     }
 
+    /// `ID/redacted/<key>` in scan-results: where the redact policy writes an object's
+    /// redacted copy before moving it to scanned-data.
+    pub fn redacted_key(&self, original: &str) -> String {
+        format!("{}/redacted/{original}", self.0)
+    }
+
     /// `ID/review.jsonl` in scan-results: the audit trail of review decisions.
     pub fn review_key(&self) -> String {
         format!("{}/review.jsonl", self.0)
@@ -128,6 +134,8 @@ pub mod tags {
     pub const FINDING_SEVERITY: &str = "FindingSeverity";
     pub const FINDING_TYPES: &str = "FindingTypes";
     pub const REVIEW_DECISION: &str = "ReviewDecision";
+    /// On a copy the redact policy wrote to scanned-data.
+    pub const REDACTED: &str = "Redacted";
 }
 
 #[cfg(test)]

@@ -8,4 +8,5 @@ pub mod moves;
 pub mod notify;
 pub mod pipeline;
 pub mod review;
+pub mod review_show;
 pub mod settings;

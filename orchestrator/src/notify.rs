@@ -88,6 +88,9 @@ pub struct ReviewCommands {
     pub approve: String,
     /// `ferret review deny --batch-id ID ...`: deletes the batch's held objects.
     pub deny: String,
+    /// `ferret review show --batch-id ID ...`: types, counts and locations per object.
+    #[serde(default)]
+    pub show: String,
 }
 
 impl ReviewCommands {
@@ -108,6 +111,7 @@ impl ReviewCommands {
             list: line("list"),
             approve: line("approve"),
             deny: line("deny"),
+            show: line("show"),
         }
     }
 }
@@ -270,13 +274,15 @@ impl ReviewNotice {
     fn text_tail(&self) -> String {
         let mut tail = String::from("\nTo review, run with your own AWS credentials:\n");
         let _ = writeln!(tail, "  list:    {}", self.commands.list);
+        let _ = writeln!(tail, "  show:    {}", self.commands.show);
         let _ = writeln!(tail, "  approve: {}", self.commands.approve);
         let _ = writeln!(tail, "  deny:    {}", self.commands.deny);
         tail.push_str(
             "\n\
              Approve moves the objects to scanned-data; deny deletes them. Add --key KEY\n\
              (repeatable) to decide on some objects only, and --reviewer NAME to record\n\
-             who decided.\n\
+             who decided. Show lists what each object holds; add --reveal N (1-10) to see\n\
+             the first N occurrences of each type (each reveal is recorded).\n\
              \n\
              This message has no links and carries no matched values: the findings are\n\
              in the results.\n",

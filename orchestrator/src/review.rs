@@ -240,11 +240,11 @@ async fn apply<S: Store + ?Sized>(
 
 /// Appends one line to the batch's audit trail (read, append, write back whole: S3 has
 /// no append, and the trail is small).
-async fn append_audit<S: Store + ?Sized>(
+pub(crate) async fn append_audit<S: Store + ?Sized>(
     store: &S,
     buckets: &Buckets,
     batch: &BatchId,
-    record: &AuditRecord,
+    record: &impl Serialize,
 ) -> Result<(), ReviewError> {
     let key = batch.review_key();
     let mut trail = store

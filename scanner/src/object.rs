@@ -480,7 +480,7 @@ pub(crate) fn read_head(input: &mut (impl Read + ?Sized)) -> io::Result<Vec<u8>>
 
 /// `a/b.csv.gz` -> `a/b.csv`; `x.tgz` -> `x.tar`; a bare `.gz` name stays as it is
 /// without its suffix, so the inner format is confirmed by content.
-fn strip_gzip_suffix(name: &str) -> String {
+pub fn strip_gzip_suffix(name: &str) -> String {
     let lower = name.to_ascii_lowercase();
     if lower.ends_with(".tgz") {
         format!("{}.tar", &name[..name.len() - 4])

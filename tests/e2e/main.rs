@@ -18,6 +18,7 @@ mod documents;
 mod faults;
 mod identify;
 mod pipeline;
+mod redact;
 mod scan;
 mod scan_s3;
 mod statemachine;

@@ -12,24 +12,24 @@ use ferret_store::{DirStore, S3Config, S3Store, Store, Tags};
 use ferret_testkit::Moto;
 use serde_json::{json, Value};
 
-const PREFIX: &str = "acme";
-const CPF_CSV: &[u8] = b"nome,cpf\nAna,529.982.247-25\n";
-const CLEAN_TXT: &[u8] = b"quarterly figures, nothing personal\n";
-const JSON_DOC: &[u8] = br#"{"funcionario": {"cpf": "111.444.777-35"}}"#;
+pub(crate) const PREFIX: &str = "acme";
+pub(crate) const CPF_CSV: &[u8] = b"nome,cpf\nAna,529.982.247-25\n";
+pub(crate) const CLEAN_TXT: &[u8] = b"quarterly figures, nothing personal\n";
+pub(crate) const JSON_DOC: &[u8] = br#"{"funcionario": {"cpf": "111.444.777-35"}}"#;
 
 /// Where a test's buckets live, and how `ferret` reaches them.
-struct Backend<S> {
-    store: S,
+pub(crate) struct Backend<S> {
+    pub(crate) store: S,
     /// moto enforces bucket policies, and `buckets init` makes buckets TLS-only, which
     /// loopback HTTP is not: on S3 the tests create plain buckets with this client.
-    plain_buckets: Option<aws_sdk_s3::Client>,
+    pub(crate) plain_buckets: Option<aws_sdk_s3::Client>,
     args: Vec<String>,
     env: Vec<(&'static str, String)>,
-    runtime: tokio::runtime::Runtime,
+    pub(crate) runtime: tokio::runtime::Runtime,
     _keep: Box<dyn std::any::Any>,
 }
 
-fn dir_backend() -> Backend<DirStore> {
+pub(crate) fn dir_backend() -> Backend<DirStore> {
     let dir = tempfile::tempdir().expect("tempdir");
     let root = dir.path().to_path_buf();
     Backend {
@@ -47,7 +47,7 @@ fn dir_backend() -> Backend<DirStore> {
 
 /// The S3 clients this test process builds read credentials from the environment, as
 /// in production; set moto's once, before any client exists.
-fn test_credentials() {
+pub(crate) fn test_credentials() {
     static ONCE: std::sync::Once = std::sync::Once::new();
     ONCE.call_once(|| {
         // Set before any S3 client of this process reads them; std serialises environment
@@ -58,7 +58,7 @@ fn test_credentials() {
     });
 }
 
-fn s3_backend() -> Backend<S3Store> {
+pub(crate) fn s3_backend() -> Backend<S3Store> {
     test_credentials();
     let moto = Moto::start();
     let runtime = tokio::runtime::Runtime::new().expect("runtime");
@@ -79,7 +79,7 @@ fn s3_backend() -> Backend<S3Store> {
 }
 
 impl<S: Store> Backend<S> {
-    fn ferret(&self, args: &[&str], extra_env: &[(&str, &str)]) -> Output {
+    pub(crate) fn ferret(&self, args: &[&str], extra_env: &[(&str, &str)]) -> Output {
         let (command, rest) = args.split_at(2.min(args.len()));
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_ferret"));
         cmd.args(command).args(&self.args).args(rest);
@@ -95,7 +95,7 @@ impl<S: Store> Backend<S> {
         cmd.output().expect("ferret runs")
     }
 
-    fn init(&self) {
+    pub(crate) fn init(&self) {
         if let Some(client) = &self.plain_buckets {
             for name in Buckets::for_prefix(PREFIX).all() {
                 self.runtime
@@ -133,7 +133,7 @@ impl<S: Store> Backend<S> {
         serde_json::from_slice(&out.stdout).expect("summary JSON")
     }
 
-    fn put(&self, bucket: &str, key: &str, body: &[u8], tags: &[(&str, &str)]) {
+    pub(crate) fn put(&self, bucket: &str, key: &str, body: &[u8], tags: &[(&str, &str)]) {
         self.runtime.block_on(async {
             self.store
                 .put(bucket, key, body.to_vec(), "application/octet-stream")
@@ -150,7 +150,7 @@ impl<S: Store> Backend<S> {
     }
 
     /// Every object of every pipeline bucket: bucket -> key -> bytes.
-    fn inventory(&self) -> BTreeMap<String, BTreeMap<String, Vec<u8>>> {
+    pub(crate) fn inventory(&self) -> BTreeMap<String, BTreeMap<String, Vec<u8>>> {
         let buckets = Buckets::for_prefix(PREFIX);
         self.runtime.block_on(async {
             let mut all = BTreeMap::new();
@@ -171,18 +171,21 @@ impl<S: Store> Backend<S> {
         })
     }
 
-    fn tags(&self, bucket: &str, key: &str) -> Tags {
+    pub(crate) fn tags(&self, bucket: &str, key: &str) -> Tags {
         self.runtime
             .block_on(self.store.tags(bucket, key))
             .expect("tags")
     }
 }
 
-fn bucket(name: &str) -> String {
+pub(crate) fn bucket(name: &str) -> String {
     format!("{PREFIX}-data-pipeline-{name}")
 }
 
-fn keys(inventory: &BTreeMap<String, BTreeMap<String, Vec<u8>>>, name: &str) -> Vec<String> {
+pub(crate) fn keys(
+    inventory: &BTreeMap<String, BTreeMap<String, Vec<u8>>>,
+    name: &str,
+) -> Vec<String> {
     inventory[&bucket(name)].keys().cloned().collect()
 }
 
@@ -486,7 +489,7 @@ fn review_approves_to_scanned_data_and_denies_by_deleting() {
 }
 
 /// The 300-object batch of the issue: every tenth object sensitive, one corrupt.
-fn crash_batch_objects() -> Vec<(String, Vec<u8>)> {
+pub(crate) fn crash_batch_objects() -> Vec<(String, Vec<u8>)> {
     (0..300)
         .map(|i| {
             let key = format!(

@@ -13,6 +13,7 @@
 //! - `summary.json`, written last, marks the batch done: a rerun just reports it.
 
 mod parts;
+mod redact;
 mod route;
 mod scan;
 mod stage;
@@ -27,6 +28,7 @@ use crate::layout::{BatchId, Buckets};
 use crate::moves::MoveError;
 use ferret_store::{Store, StoreError};
 
+pub use redact::OnSensitive;
 pub use route::Routing;
 pub use scan::Heads;
 
@@ -99,6 +101,8 @@ pub struct Pipeline<S: Store + ?Sized = dyn Store> {
     pub concurrency: usize,
     /// Scanner threads (0: all cores).
     pub threads: usize,
+    /// What a sensitive object gets besides review: nothing, or a redacted copy.
+    pub on_sensitive: OnSensitive,
 }
 
 impl<S: Store + ?Sized> Pipeline<S> {

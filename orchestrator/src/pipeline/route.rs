@@ -22,6 +22,8 @@ pub struct Routing {
     /// Not analysed at all (status SKIPPED). A PARTIAL object was analysed in part:
     /// it counts as scanned, and goes to review all the same.
     pub skipped: bool,
+    /// Analysed completely (status COMPLETE): what the redact policy requires.
+    pub complete: bool,
     /// (score, description) when sensitive.
     pub severity: Option<(u8, String)>,
     /// Fail closed: anything sensitive or not fully analysed waits for a person.
@@ -57,6 +59,7 @@ impl Routing {
             original_key,
             sensitive,
             skipped,
+            complete,
             severity: record
                 .severity
                 .as_ref()
@@ -121,6 +124,7 @@ impl<S: Store + ?Sized> Pipeline<S> {
                 } else {
                     (&self.buckets.scanned_data, routing.original_key.clone())
                 };
+                self.redacted_copy(batch, routing).await?;
                 move_with_head(
                     self.store.as_ref(),
                     (&self.buckets.scan_stage, &from),

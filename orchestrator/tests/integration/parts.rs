@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use ferret_identifiers::{IdentifierFile, IdentifierSet, ManagedSelection};
 use ferret_orchestrator::layout::{BatchId, Buckets};
-use ferret_orchestrator::pipeline::{BatchStatus, Pipeline};
+use ferret_orchestrator::pipeline::{BatchStatus, OnSensitive, Pipeline};
 use ferret_scanner::ScanOptions;
 use ferret_store::DirStore;
 
@@ -26,6 +26,7 @@ fn pipeline(root: &std::path::Path) -> Pipeline<DirStore> {
         scan_options: ScanOptions::default(),
         concurrency: 4,
         threads: 1,
+        on_sensitive: OnSensitive::Review,
     }
 }
 

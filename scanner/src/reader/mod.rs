@@ -59,7 +59,7 @@ pub const MAX_COLUMN_NAME_BYTES: usize = 256;
 
 /// A header cell's text as the name of its column: decoded lossily, trimmed, and cut
 /// to [`MAX_COLUMN_NAME_BYTES`] at a character boundary.
-pub(crate) fn column_name(header: &[u8]) -> String {
+pub fn column_name(header: &[u8]) -> String {
     column_name_of(&String::from_utf8_lossy(header))
 }
 
