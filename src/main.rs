@@ -3,6 +3,7 @@
 
 mod buckets;
 mod buckets_args;
+mod findings;
 mod identify;
 mod output;
 mod pipeline;
@@ -10,6 +11,7 @@ mod review;
 mod scan;
 mod statemachine;
 mod worker;
+mod worker_queue;
 
 use std::process::ExitCode;
 

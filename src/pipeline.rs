@@ -40,6 +40,8 @@ pub struct RunArgs {
     buckets: BucketArgs,
     #[command(flatten)]
     scan: ScanArgs,
+    #[command(flatten)]
+    findings: crate::findings::FindingsArgs,
 }
 
 pub fn run(command: Command) -> anyhow::Result<ExitCode> {
@@ -49,10 +51,20 @@ pub fn run(command: Command) -> anyhow::Result<ExitCode> {
             let settings = args.buckets.settings(Some(&args.scan))?;
             let runtime = runtime()?;
             let summary = runtime.block_on(run_batch(&settings, &batch))?;
-            print_json(&summary)?;
+            let findings = runtime.block_on(publish_findings(&settings, &args.findings, &batch))?;
+            match &findings {
+                Some(report) => print_json(&crate::findings::with_report(&summary, report)?)?,
+                None => print_json(&summary)?,
+            }
             runtime
                 .block_on(notify_reviewers(&settings, &summary))
                 .context("the batch completed, but reviewers could not be notified")?;
+            if findings
+                .as_ref()
+                .is_some_and(crate::findings::report_failures)
+            {
+                return Ok(ExitCode::from(crate::EXIT_ERROR));
+            }
             Ok(ExitCode::SUCCESS)
         }
         Command::Demo { dir, samples } => demo(dir, &samples),
@@ -66,6 +78,27 @@ pub async fn run_batch(settings: &Settings, batch: &BatchId) -> anyhow::Result<S
         format!("batch {batch} did not complete; run the same command again to resume it")
     })?;
     Ok(summary)
+}
+
+/// Publishes the findings of a completed batch, from its results, when `--findings`
+/// asks for it. Running the same batch again publishes them again: Security Hub updates
+/// the same findings, and publishing that failed is retried.
+async fn publish_findings(
+    settings: &Settings,
+    args: &crate::findings::FindingsArgs,
+    batch: &BatchId,
+) -> anyhow::Result<Option<ferret_integrations::findings::FindingsReport>> {
+    let Some(mut publisher) = args
+        .publisher(settings.endpoint_url.as_deref(), settings.region.as_deref())
+        .await?
+    else {
+        return Ok(None);
+    };
+    let pipeline = pipeline(settings.open_store().await, settings)?;
+    if let Some(records) = pipeline.sensitive_records(batch).await? {
+        publisher.publish(&records).await;
+    }
+    Ok(Some(publisher.report().clone()))
 }
 
 /// A pipeline over `store` configured by `settings`.

@@ -48,6 +48,8 @@ pub struct Args {
     /// The AWS region of the buckets (default: from the AWS configuration).
     #[arg(long, value_name = "REGION")]
     region: Option<String>,
+    #[command(flatten)]
+    findings: crate::findings::FindingsArgs,
     /// Files, directories (recursive) or s3://bucket[/prefix].
     #[arg(required = true, value_name = "TARGET")]
     targets: Vec<String>,
@@ -105,6 +107,11 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     }
 
     let s3 = S3Targets::connect_if_needed(&args)?;
+    let mut findings = crate::findings::BlockingPublisher::start(
+        &args.findings,
+        args.endpoint_url.as_deref(),
+        args.region.as_deref(),
+    )?;
     let mut items = Vec::new();
     for target in &args.targets {
         match target.strip_prefix("s3://") {
@@ -155,9 +162,18 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             sensitive |= record.is_sensitive();
             out.write(record)?;
         }
+        if let Some(findings) = &mut findings {
+            findings.publish(&records);
+        }
     }
     out.finish().context("writing results")?;
     progress.finish_and_clear();
+    if findings
+        .as_ref()
+        .is_some_and(|f| crate::findings::report_failures(f.report()))
+    {
+        return Ok(ExitCode::from(crate::EXIT_ERROR));
+    }
     Ok(if sensitive {
         ExitCode::from(1)
     } else {
