@@ -10,6 +10,7 @@ pub struct FindingsArgs {
     /// default bus or BUS_NAME) or `securityhub`; repeat for both.
     #[arg(
         long = "findings",
+        id = "findings",
         env = "FERRET_FINDINGS",
         value_name = "TARGET",
         value_delimiter = ','

@@ -14,6 +14,7 @@
 mod common;
 
 mod faults;
+mod findings;
 mod identify;
 mod pipeline;
 mod scan;
