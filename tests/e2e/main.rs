@@ -17,6 +17,7 @@ mod faults;
 mod findings;
 mod identify;
 mod pipeline;
+mod queue;
 mod scan;
 mod scan_s3;
 mod statemachine;

@@ -1,8 +1,10 @@
 //! `ferret buckets init --notify-queue-arn ARN`: raw's `ObjectCreated` notifications sent
 //! to the event-driven worker's queue.
 
-use aws_sdk_s3::error::DisplayErrorContext;
+use aws_sdk_s3::error::{DisplayErrorContext, SdkError};
+use aws_sdk_s3::operation::get_bucket_notification_configuration::GetBucketNotificationConfigurationError;
 use aws_sdk_s3::types::{Event, NotificationConfiguration, QueueConfiguration};
+use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
 
 /// The id of ferret's queue configuration on the raw bucket: replaced on each run, so
 /// the wiring is idempotent; other configurations of the bucket are kept.
@@ -29,12 +31,18 @@ pub async fn wire_notifications(
         queue_arn: queue_arn.to_owned(),
         message,
     };
-    let current = s3
+    let current = match s3
         .get_bucket_notification_configuration()
         .bucket(bucket)
         .send()
         .await
-        .map_err(|e| error(DisplayErrorContext(&e).to_string()))?;
+    {
+        Ok(current) => current,
+        Err(e) if answered_empty(&e) => {
+            aws_sdk_s3::operation::get_bucket_notification_configuration::GetBucketNotificationConfigurationOutput::builder().build()
+        }
+        Err(e) => return Err(error(DisplayErrorContext(&e).to_string())),
+    };
     let ours = QueueConfiguration::builder()
         .id(CONFIGURATION_ID)
         .queue_arn(queue_arn)
@@ -61,4 +69,24 @@ pub async fn wire_notifications(
         .await
         .map_err(|e| error(DisplayErrorContext(&e).to_string()))?;
     Ok(())
+}
+
+/// A 200 answer that the SDK could not read and that holds no configuration at all:
+/// S3-compatible servers (moto among them) answer a bucket without notifications with
+/// an empty document under another root element.
+fn answered_empty(error: &SdkError<GetBucketNotificationConfigurationError, HttpResponse>) -> bool {
+    let Some(response) = error.raw_response() else {
+        return false;
+    };
+    let body = response.body().bytes().unwrap_or_default();
+    let text = String::from_utf8_lossy(body);
+    response.status().as_u16() == 200
+        && ![
+            "QueueConfiguration",
+            "TopicConfiguration",
+            "CloudFunctionConfiguration",
+            "EventBridgeConfiguration",
+        ]
+        .iter()
+        .any(|element| text.contains(element))
 }
