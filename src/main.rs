@@ -4,6 +4,7 @@
 mod buckets;
 mod buckets_args;
 mod findings;
+mod identifiers_interop;
 mod identify;
 mod output;
 mod pipeline;
@@ -46,6 +47,18 @@ enum Command {
     /// Render or deploy the Step Functions state machine.
     #[command(subcommand)]
     Statemachine(statemachine::Command),
+    /// Custom data identifiers: import or export Macie's definitions.
+    #[command(subcommand)]
+    Identifiers(IdentifiersCommand),
+}
+
+#[derive(Debug, Subcommand)]
+enum IdentifiersCommand {
+    /// Macie definitions (API JSON, --cli-input-json files, CloudFormation) to an
+    /// identifier file.
+    Import(identifiers_interop::ImportArgs),
+    /// An identifier file to Macie JSON or a CloudFormation template.
+    Export(identifiers_interop::ExportArgs),
 }
 
 /// Exit status for usage and runtime errors (0 and 1 report what a scan found).
@@ -71,6 +84,8 @@ fn main() -> ExitCode {
         Command::Buckets(command) => buckets::run(command),
         Command::Worker(args) => worker::run(*args),
         Command::Statemachine(command) => statemachine::run(command),
+        Command::Identifiers(IdentifiersCommand::Import(args)) => identifiers_interop::import(args),
+        Command::Identifiers(IdentifiersCommand::Export(args)) => identifiers_interop::export(args),
     };
     match outcome {
         Ok(code) => code,

@@ -16,6 +16,7 @@ mod common;
 mod faults;
 mod findings;
 mod identify;
+mod macie;
 mod pipeline;
 mod queue;
 mod scan;
