@@ -73,7 +73,7 @@ pub fn run(command: Command) -> anyhow::Result<ExitCode> {
 
 /// Runs a batch on the store `settings` name.
 pub async fn run_batch(settings: &Settings, batch: &BatchId) -> anyhow::Result<Summary> {
-    let pipeline = pipeline(settings.open_store().await, settings)?;
+    let pipeline = pipeline(settings.open_store().await, settings).await?;
     let summary = pipeline.run(batch).await.with_context(|| {
         format!("batch {batch} did not complete; run the same command again to resume it")
     })?;
@@ -94,7 +94,7 @@ async fn publish_findings(
     else {
         return Ok(None);
     };
-    let pipeline = pipeline(settings.open_store().await, settings)?;
+    let pipeline = pipeline(settings.open_store().await, settings).await?;
     if let Some(records) = pipeline.sensitive_records(batch).await? {
         publisher.publish(&records).await;
     }
@@ -102,11 +102,12 @@ async fn publish_findings(
 }
 
 /// A pipeline over `store` configured by `settings`.
-pub fn pipeline(store: Arc<dyn Store>, settings: &Settings) -> anyhow::Result<Pipeline> {
+pub async fn pipeline(store: Arc<dyn Store>, settings: &Settings) -> anyhow::Result<Pipeline> {
+    let set = identifier_set(settings, store.as_ref()).await?;
     Ok(Pipeline {
         store,
         buckets: Buckets::for_prefix(&settings.prefix),
-        set: Arc::new(identifier_set(settings)?),
+        set: Arc::new(set),
         scan_options: ScanOptions::default(),
         concurrency: settings.concurrency,
         threads: settings.threads,
@@ -147,7 +148,10 @@ fn demo(dir: Option<PathBuf>, samples: &Path) -> anyhow::Result<ExitCode> {
         threads: 0,
     };
     let runtime = runtime()?;
-    let pipeline = pipeline(runtime.block_on(settings.open_store()), &settings)?;
+    let pipeline = runtime.block_on(async {
+        let store = settings.open_store().await;
+        pipeline(store, &settings).await
+    })?;
     let batch = BatchId::parse("demo-1")?;
     let loaded = runtime.block_on(load_samples(&pipeline, samples))?;
     println!(

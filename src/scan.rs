@@ -89,10 +89,17 @@ enum OutputFormat {
 const ROUND: usize = 512;
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
-    let file = match &args.identifiers {
+    let mut file = match &args.identifiers {
         Some(path) => IdentifierFile::load(path)?,
         None => IdentifierFile::default(),
     };
+    if !file.s3_allow_lists().is_empty() {
+        // Allow lists kept in S3 are read now, before anything is scanned.
+        crate::buckets_args::runtime()?.block_on(async {
+            let store = ferret_store::connect(&s3_config(&args)).await;
+            ferret_orchestrator::allow_lists::resolve_allow_lists(store.as_ref(), &mut file).await
+        })?;
+    }
     let managed = ManagedSelection::parse(&args.managed)?;
     let set = IdentifierSet::new(&file, &managed)?;
     if set.is_empty() {
@@ -229,6 +236,18 @@ fn progress_bar(total_bytes: u64) -> ProgressBar {
     bar
 }
 
+/// How a scan reaches S3: `--endpoint-url`, `--region` and the credential chain.
+fn s3_config(args: &Args) -> StoreConfig {
+    StoreConfig {
+        spec: StoreSpec::S3,
+        s3: S3Config {
+            endpoint_url: args.endpoint_url.clone(),
+            region: args.region.clone(),
+            expected_bucket_owner: None,
+        },
+    }
+}
+
 /// The S3 side of a scan: a runtime for the SDK and the store, made only when a target
 /// is a bucket.
 struct S3Targets {
@@ -246,15 +265,7 @@ impl S3Targets {
             .enable_all()
             .build()
             .context("starting the S3 runtime")?;
-        let config = StoreConfig {
-            spec: StoreSpec::S3,
-            s3: S3Config {
-                endpoint_url: args.endpoint_url.clone(),
-                region: args.region.clone(),
-                expected_bucket_owner: None,
-            },
-        };
-        let store = runtime.block_on(ferret_store::connect(&config));
+        let store = runtime.block_on(ferret_store::connect(&s3_config(args)));
         Ok(Some(S3Targets { runtime, store }))
     }
 

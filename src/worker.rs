@@ -136,7 +136,7 @@ async fn serve(
     stopping: watch::Receiver<bool>,
 ) -> anyhow::Result<ferret_statemachine::worker::WorkerReport> {
     let steps = Steps {
-        pipeline: pipeline(store, settings)?,
+        pipeline: pipeline(store, settings).await?,
         settings: settings.clone(),
     };
     Worker::new(sfn, steps, config)

@@ -79,7 +79,7 @@ pub fn run(
             .findings
             .publisher(settings.endpoint_url.as_deref(), settings.region.as_deref())
             .await?;
-        let pipeline = pipeline(settings.open_store().await, &settings)?;
+        let pipeline = pipeline(settings.open_store().await, &settings).await?;
         let ledger = Ledger::new(
             ferret_integrations::s3_client(&sdk),
             &pipeline.buckets.scan_results,

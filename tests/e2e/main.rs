@@ -13,6 +13,7 @@
 #[path = "../common/mod.rs"]
 mod common;
 
+mod allow_lists;
 mod faults;
 mod findings;
 mod identify;
