@@ -72,11 +72,6 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         let name = args.worker_name.clone().unwrap_or_else(default_name);
         return crate::worker_queue::run(&args.queue, queue_url, name, settings);
     };
-    anyhow::ensure!(
-        args.queue.findings.targets.is_empty(),
-        "--findings works with `ferret worker --queue-url` and `ferret pipeline run`; \
-         the activity worker does not publish findings yet"
-    );
     let mut settings = args.buckets.settings(Some(&args.scan))?;
     let tasks = args.scan.concurrency().unwrap_or(DEFAULT_TASKS).max(1);
     if args.scan.concurrency().is_none() {
@@ -112,7 +107,13 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             "worker started"
         );
         let store = settings.open_store().await;
-        let report = serve(store, &settings, sfn, config, stopping).await?;
+        let findings = args
+            .queue
+            .findings
+            .publisher(settings.endpoint_url.as_deref(), settings.region.as_deref())
+            .await?
+            .map(|publisher| Arc::new(tokio::sync::Mutex::new(publisher)));
+        let report = serve(store, &settings, sfn, config, findings.clone(), stopping).await?;
         info!(
             succeeded = report.succeeded,
             failed = report.failed,
@@ -120,6 +121,11 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             abandoned = report.abandoned,
             "worker stopped"
         );
+        if let Some(findings) = findings {
+            if crate::findings::report_failures(findings.lock().await.report()) {
+                return Ok(ExitCode::from(crate::EXIT_ERROR));
+            }
+        }
         Ok(ExitCode::SUCCESS)
     });
     // A task abandoned at the end of the grace period may still hold a scanner thread
@@ -133,11 +139,13 @@ async fn serve(
     settings: &Settings,
     sfn: aws_sdk_sfn::Client,
     config: WorkerConfig,
+    findings: Option<Arc<tokio::sync::Mutex<ferret_integrations::findings::Publisher>>>,
     stopping: watch::Receiver<bool>,
 ) -> anyhow::Result<ferret_statemachine::worker::WorkerReport> {
     let steps = Steps {
         pipeline: pipeline(store, settings).await?,
         settings: settings.clone(),
+        findings,
     };
     Worker::new(sfn, steps, config)
         .run(stopping)

@@ -262,3 +262,64 @@ fn findings_that_cannot_be_published_are_reported_and_the_results_kept() {
     );
     assert!(stderr.contains(SENSITIVE), "names the object: {stderr}");
 }
+
+#[test]
+fn a_batch_whose_findings_cannot_be_published_is_routed_all_the_same_and_says_so() {
+    let moto = Moto::start();
+    let runtime = tokio::runtime::Runtime::new().expect("runtime");
+    let s3 = moto.s3();
+    let bucket = |name: &str| format!("fb-data-pipeline-{name}");
+    for name in [
+        "raw",
+        "scan-stage",
+        "manual-review",
+        "scanned-data",
+        "scan-results",
+    ] {
+        runtime
+            .block_on(s3.create_bucket().bucket(bucket(name)).send())
+            .expect("bucket");
+    }
+    let body = std::fs::read(repo("samples/empresa_brasileira.csv")).expect("sample");
+    runtime
+        .block_on(
+            s3.put_object()
+                .bucket(bucket("raw"))
+                .key("br/a.csv")
+                .body(ByteStream::from(body))
+                .send(),
+        )
+        .expect("put");
+    let identifiers = repo("samples/identifiers.toml");
+    let out = Command::new(env!("CARGO_BIN_EXE_ferret"))
+        .args([
+            "pipeline",
+            "run",
+            "--batch-id",
+            "b1",
+            "--store",
+            "s3",
+            "--prefix",
+            "fb",
+        ])
+        .args(["--identifiers", path_str(&identifiers), "--managed", "none"])
+        .args(["--findings", "eventbridge:no-such-bus"])
+        .envs(moto.env())
+        .output()
+        .expect("ferret runs");
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let summary: Value = serde_json::from_slice(&out.stdout).expect("the summary");
+    assert_eq!(summary["status"], "ManualReviewRequired");
+    assert_eq!(summary["findings"]["eventbridge"]["published"], 0);
+    assert_eq!(summary["findings"]["eventbridge"]["failed"], 1);
+    let held = runtime
+        .block_on(s3.list_objects_v2().bucket(bucket("manual-review")).send())
+        .expect("list");
+    let keys: Vec<_> = held.contents().iter().filter_map(|o| o.key()).collect();
+    assert_eq!(keys, ["b1/br/a.csv"], "routed as without --findings");
+}
