@@ -26,6 +26,7 @@ use ferret_orchestrator::layout::BatchId;
 use ferret_orchestrator::notify::notify_reviewers;
 use ferret_orchestrator::pipeline::{Pipeline, PipelineError, Summary};
 use ferret_orchestrator::settings::Settings;
+use futures_util::future::join_all;
 use tokio::sync::watch;
 use tracing::{info, warn};
 
@@ -202,6 +203,7 @@ impl QueueWorker {
         let mut fresh: Vec<(Received, Vec<String>)> = Vec::new();
         let mut begun: BTreeMap<String, Vec<Received>> = BTreeMap::new();
         let mut nothing = Vec::new();
+        let mut created = Vec::new();
         for message in received {
             let keys = match events::parse(&message.body) {
                 Message::Ignored(reason) => {
@@ -221,10 +223,17 @@ impl QueueWorker {
             };
             if keys.is_empty() {
                 nothing.push(message);
-            } else if let Some(claim) = self.ledger.claim_of(&message.id).await? {
-                begun.entry(claim.batch_id).or_default().push(message);
             } else {
-                fresh.push((message, keys));
+                created.push((message, keys));
+            }
+        }
+        // Which messages a batch already claimed (delivered again): one lookup each, in
+        // parallel.
+        let claims = join_all(created.iter().map(|(m, _)| self.ledger.claim_of(&m.id))).await;
+        for ((message, keys), claim) in created.into_iter().zip(claims) {
+            match claim? {
+                Some(claim) => begun.entry(claim.batch_id).or_default().push(message),
+                None => fresh.push((message, keys)),
             }
         }
         self.delete(&nothing).await?;
@@ -259,21 +268,31 @@ impl QueueWorker {
             .collect();
         self.ledger.write_journal(batch.as_str(), &entries).await?;
         let mut mine = Vec::new();
+        let mut keys: Vec<String> = Vec::new();
         let mut elsewhere: BTreeMap<String, Vec<Received>> = BTreeMap::new();
         let claim = Claim {
             batch_id: batch.to_string(),
         };
-        for (message, _) in fresh {
-            let owner = self.ledger.claim(&message.id, &claim).await?;
+        let owners = join_all(fresh.iter().map(|(message, _)| async {
+            let owner = self.ledger.claim(&message.id, &claim).await;
             ferret_orchestrator::crash::step();
+            owner
+        }))
+        .await;
+        for ((message, message_keys), owner) in fresh.into_iter().zip(owners) {
+            let owner = owner?;
             if owner == claim {
+                for key in message_keys {
+                    if !keys.contains(&key) {
+                        keys.push(key);
+                    }
+                }
                 mine.push(message);
             } else {
                 // Delivered twice and claimed by another batch meanwhile.
                 elsewhere.entry(owner.batch_id).or_default().push(message);
             }
         }
-        let keys = self.keys_of(&batch, &entries).await?;
         self.run_batch(&batch, &keys, held, &mine, report).await?;
         for (other, messages) in elsewhere {
             self.resume(&other, messages, report).await?;
