@@ -169,7 +169,7 @@ impl QueueWorker {
                 .send();
             let answer = tokio::select! {
                 answer = request => answer,
-                _ = stopping.changed(), if window_end.is_none() => return Ok(received),
+                Ok(()) = stopping.changed(), if window_end.is_none() => return Ok(received),
             };
             let answer = answer.map_err(|e| QueueError::Sqs {
                 operation: "ReceiveMessage",
