@@ -5,7 +5,9 @@ use std::path::PathBuf;
 
 use anyhow::Context;
 use ferret_identifiers::{IdentifierFile, IdentifierSet, ManagedSelection};
+use ferret_orchestrator::allow_lists::resolve_allow_lists;
 use ferret_orchestrator::settings::{FileSettings, Settings};
+use ferret_store::Store;
 
 #[derive(Debug, Clone, clap::Args)]
 pub struct BucketArgs {
@@ -83,12 +85,17 @@ impl BucketArgs {
     }
 }
 
-/// The identifier set `settings` ask for.
-pub fn identifier_set(settings: &Settings) -> anyhow::Result<IdentifierSet> {
-    let file = match &settings.identifiers {
+/// The identifier set `settings` ask for, with allow lists kept in S3 read through
+/// `store` (before anything is scanned).
+pub async fn identifier_set(
+    settings: &Settings,
+    store: &dyn Store,
+) -> anyhow::Result<IdentifierSet> {
+    let mut file = match &settings.identifiers {
         Some(path) => IdentifierFile::load(path)?,
         None => IdentifierFile::default(),
     };
+    resolve_allow_lists(store, &mut file).await?;
     let managed = ManagedSelection::parse(&settings.managed)?;
     let set = IdentifierSet::new(&file, &managed)?;
     anyhow::ensure!(

@@ -13,6 +13,11 @@ use serde_json::{json, Value};
 pub enum Command {
     /// List the managed identifiers ferret has built in.
     List(ListArgs),
+    /// Macie definitions (API JSON, --cli-input-json files, CloudFormation) to an
+    /// identifier file.
+    Import(crate::identifiers_interop::ImportArgs),
+    /// An identifier file to Macie JSON or a CloudFormation template.
+    Export(crate::identifiers_interop::ExportArgs),
 }
 
 #[derive(Debug, clap::Args)]
@@ -30,6 +35,8 @@ enum ListFormat {
 pub fn run(command: Command) -> anyhow::Result<ExitCode> {
     match command {
         Command::List(args) => list(&args),
+        Command::Import(args) => crate::identifiers_interop::import(args),
+        Command::Export(args) => crate::identifiers_interop::export(args),
     }
 }
 

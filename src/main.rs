@@ -3,7 +3,9 @@
 
 mod buckets;
 mod buckets_args;
+mod findings;
 mod identifiers;
+mod identifiers_interop;
 mod identify;
 mod on_sensitive;
 mod output;
@@ -14,6 +16,7 @@ mod review_show;
 mod scan;
 mod statemachine;
 mod worker;
+mod worker_queue;
 
 use std::process::ExitCode;
 
@@ -51,7 +54,7 @@ enum Command {
     /// Render or deploy the Step Functions state machine.
     #[command(subcommand)]
     Statemachine(statemachine::Command),
-    /// The built-in managed identifiers.
+    /// The built-in managed identifiers; Macie import and export of custom ones.
     #[command(subcommand)]
     Identifiers(identifiers::Command),
 }

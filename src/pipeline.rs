@@ -43,6 +43,8 @@ pub struct RunArgs {
     scan: ScanArgs,
     #[command(flatten)]
     policy: PolicyArgs,
+    #[command(flatten)]
+    findings: crate::findings::FindingsArgs,
 }
 
 pub fn run(command: Command) -> anyhow::Result<ExitCode> {
@@ -52,10 +54,20 @@ pub fn run(command: Command) -> anyhow::Result<ExitCode> {
             let settings = args.buckets.settings(Some(&args.scan))?;
             let runtime = runtime()?;
             let summary = runtime.block_on(run_batch(&settings, &batch, &args.policy))?;
-            print_json(&summary)?;
+            let findings = runtime.block_on(publish_findings(&settings, &args.findings, &batch))?;
+            match &findings {
+                Some(report) => print_json(&crate::findings::with_report(&summary, report)?)?,
+                None => print_json(&summary)?,
+            }
             runtime
                 .block_on(notify_reviewers(&settings, &summary))
                 .context("the batch completed, but reviewers could not be notified")?;
+            if findings
+                .as_ref()
+                .is_some_and(crate::findings::report_failures)
+            {
+                return Ok(ExitCode::from(crate::EXIT_ERROR));
+            }
             Ok(ExitCode::SUCCESS)
         }
         Command::Demo { dir, samples } => demo(dir, &samples),
@@ -63,24 +75,46 @@ pub fn run(command: Command) -> anyhow::Result<ExitCode> {
 }
 
 /// Runs a batch on the store `settings` name, under `policy`.
-async fn run_batch(
+pub async fn run_batch(
     settings: &Settings,
     batch: &BatchId,
     policy: &PolicyArgs,
 ) -> anyhow::Result<Summary> {
-    let pipeline = policy.apply(pipeline(settings.open_store().await, settings)?, settings)?;
+    let pipeline = policy.apply(pipeline(settings.open_store().await, settings).await?, settings)?;
     let summary = pipeline.run(batch).await.with_context(|| {
         format!("batch {batch} did not complete; run the same command again to resume it")
     })?;
     Ok(summary)
 }
 
+/// Publishes the findings of a completed batch, from its results, when `--findings`
+/// asks for it. Running the same batch again publishes them again: Security Hub updates
+/// the same findings, and publishing that failed is retried.
+async fn publish_findings(
+    settings: &Settings,
+    args: &crate::findings::FindingsArgs,
+    batch: &BatchId,
+) -> anyhow::Result<Option<ferret_integrations::findings::FindingsReport>> {
+    let Some(mut publisher) = args
+        .publisher(settings.endpoint_url.as_deref(), settings.region.as_deref())
+        .await?
+    else {
+        return Ok(None);
+    };
+    let pipeline = pipeline(settings.open_store().await, settings).await?;
+    if let Some(records) = pipeline.sensitive_records(batch).await? {
+        publisher.publish(&records).await;
+    }
+    Ok(Some(publisher.report().clone()))
+}
+
 /// A pipeline over `store` configured by `settings`.
-pub fn pipeline(store: Arc<dyn Store>, settings: &Settings) -> anyhow::Result<Pipeline> {
+pub async fn pipeline(store: Arc<dyn Store>, settings: &Settings) -> anyhow::Result<Pipeline> {
+    let set = identifier_set(settings, store.as_ref()).await?;
     Ok(Pipeline {
         store,
         buckets: Buckets::for_prefix(&settings.prefix),
-        set: Arc::new(identifier_set(settings)?),
+        set: Arc::new(set),
         scan_options: ScanOptions::default(),
         concurrency: settings.concurrency,
         threads: settings.threads,
@@ -122,7 +156,10 @@ fn demo(dir: Option<PathBuf>, samples: &Path) -> anyhow::Result<ExitCode> {
         threads: 0,
     };
     let runtime = runtime()?;
-    let pipeline = pipeline(runtime.block_on(settings.open_store()), &settings)?;
+    let pipeline = runtime.block_on(async {
+        let store = settings.open_store().await;
+        pipeline(store, &settings).await
+    })?;
     let batch = BatchId::parse("demo-1")?;
     let loaded = runtime.block_on(load_samples(&pipeline, samples))?;
     println!(

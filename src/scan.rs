@@ -57,6 +57,8 @@ pub struct Args {
     /// The AWS region of the buckets (default: from the AWS configuration).
     #[arg(long, value_name = "REGION")]
     region: Option<String>,
+    #[command(flatten)]
+    findings: crate::findings::FindingsArgs,
     /// Files, directories (recursive) or s3://bucket[/prefix].
     #[arg(required = true, value_name = "TARGET")]
     targets: Vec<String>,
@@ -96,10 +98,17 @@ enum OutputFormat {
 const ROUND: usize = 512;
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
-    let file = match &args.identifiers {
+    let mut file = match &args.identifiers {
         Some(path) => IdentifierFile::load(path)?,
         None => IdentifierFile::default(),
     };
+    if !file.s3_allow_lists().is_empty() {
+        // Allow lists kept in S3 are read now, before anything is scanned.
+        crate::buckets_args::runtime()?.block_on(async {
+            let store = ferret_store::connect(&s3_config(&args)).await;
+            ferret_orchestrator::allow_lists::resolve_allow_lists(store.as_ref(), &mut file).await
+        })?;
+    }
     let managed = ManagedSelection::parse(&args.managed)?;
     let set = IdentifierSet::new(&file, &managed)?;
     if set.is_empty() {
@@ -120,6 +129,11 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     }
 
     let s3 = S3Targets::connect_if_needed(&args)?;
+    let mut findings = crate::findings::BlockingPublisher::start(
+        &args.findings,
+        args.endpoint_url.as_deref(),
+        args.region.as_deref(),
+    )?;
     let mut items = Vec::new();
     for target in &args.targets {
         match target.strip_prefix("s3://") {
@@ -170,9 +184,18 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             sensitive |= record.is_sensitive();
             out.write(record)?;
         }
+        if let Some(findings) = &mut findings {
+            findings.publish(&records);
+        }
     }
     out.finish().context("writing results")?;
     progress.finish_and_clear();
+    if findings
+        .as_ref()
+        .is_some_and(|f| crate::findings::report_failures(f.report()))
+    {
+        return Ok(ExitCode::from(crate::EXIT_ERROR));
+    }
     Ok(if sensitive {
         ExitCode::from(1)
     } else {
@@ -228,6 +251,18 @@ fn progress_bar(total_bytes: u64) -> ProgressBar {
     bar
 }
 
+/// How a scan reaches S3: `--endpoint-url`, `--region` and the credential chain.
+fn s3_config(args: &Args) -> StoreConfig {
+    StoreConfig {
+        spec: StoreSpec::S3,
+        s3: S3Config {
+            endpoint_url: args.endpoint_url.clone(),
+            region: args.region.clone(),
+            expected_bucket_owner: None,
+        },
+    }
+}
+
 /// The S3 side of a scan: a runtime for the SDK and the store, made only when a target
 /// is a bucket.
 struct S3Targets {
@@ -245,15 +280,7 @@ impl S3Targets {
             .enable_all()
             .build()
             .context("starting the S3 runtime")?;
-        let config = StoreConfig {
-            spec: StoreSpec::S3,
-            s3: S3Config {
-                endpoint_url: args.endpoint_url.clone(),
-                region: args.region.clone(),
-                expected_bucket_owner: None,
-            },
-        };
-        let store = runtime.block_on(ferret_store::connect(&config));
+        let store = runtime.block_on(ferret_store::connect(&s3_config(args)));
         Ok(Some(S3Targets { runtime, store }))
     }
 

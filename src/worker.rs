@@ -2,6 +2,7 @@
 
 use std::io::IsTerminal;
 use std::process::ExitCode;
+use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context;
@@ -19,10 +20,22 @@ use crate::pipeline::pipeline;
 const DEFAULT_TASKS: usize = 4;
 
 #[derive(Debug, clap::Args)]
+#[command(group = clap::ArgGroup::new("mode").required(true).args(["activity_arn", "queue_url"]))]
 pub struct Args {
     /// The activity to serve (`ferret statemachine create` prints it).
     #[arg(long, env = "FERRET_ACTIVITY_ARN", value_name = "ARN")]
-    activity_arn: String,
+    activity_arn: Option<String>,
+    /// Event-driven mode: consume raw's ObjectCreated notifications from this SQS queue
+    /// and run a batch per arrival window, with no schedule or state machine.
+    #[arg(
+        long,
+        env = "FERRET_QUEUE_URL",
+        value_name = "URL",
+        conflicts_with = "activity_arn"
+    )]
+    queue_url: Option<String>,
+    #[command(flatten)]
+    queue: crate::worker_queue::QueueArgs,
     /// The name the execution history shows for this worker (default: host and pid).
     #[arg(long, env = "FERRET_WORKER_NAME", value_name = "NAME")]
     worker_name: Option<String>,
@@ -56,13 +69,19 @@ pub struct Args {
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     init_logs();
+    let Some(activity_arn) = args.activity_arn.clone() else {
+        let queue_url = args.queue_url.clone().unwrap_or_default();
+        let settings = args.buckets.settings(Some(&args.scan))?;
+        let name = args.worker_name.clone().unwrap_or_else(default_name);
+        return crate::worker_queue::run(&args.queue, queue_url, name, settings, &args.policy);
+    };
     let mut settings = args.buckets.settings(Some(&args.scan))?;
     let tasks = args.scan.concurrency().unwrap_or(DEFAULT_TASKS).max(1);
     if args.scan.concurrency().is_none() {
         settings.concurrency = settings.concurrency.max(tasks);
     }
     let config = WorkerConfig {
-        activity_arn: args.activity_arn,
+        activity_arn,
         worker_name: args.worker_name.unwrap_or_else(default_name),
         concurrency: tasks,
         heartbeat_interval: Duration::from_secs(args.heartbeat_interval.max(1)),
@@ -91,8 +110,16 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             "worker started"
         );
         let store = settings.open_store().await;
-        let pipeline = args.policy.apply(pipeline(store, &settings)?, &settings)?;
-        let report = serve(pipeline, &settings, sfn, config, stopping).await?;
+        let findings = args
+            .queue
+            .findings
+            .publisher(settings.endpoint_url.as_deref(), settings.region.as_deref())
+            .await?
+            .map(|publisher| Arc::new(tokio::sync::Mutex::new(publisher)));
+        let pipeline = args
+            .policy
+            .apply(pipeline(store, &settings).await?, &settings)?;
+        let report = serve(pipeline, &settings, sfn, config, findings.clone(), stopping).await?;
         info!(
             succeeded = report.succeeded,
             failed = report.failed,
@@ -100,6 +127,11 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             abandoned = report.abandoned,
             "worker stopped"
         );
+        if let Some(findings) = findings {
+            if crate::findings::report_failures(findings.lock().await.report()) {
+                return Ok(ExitCode::from(crate::EXIT_ERROR));
+            }
+        }
         Ok(ExitCode::SUCCESS)
     });
     // A task abandoned at the end of the grace period may still hold a scanner thread
@@ -113,11 +145,13 @@ async fn serve(
     settings: &Settings,
     sfn: aws_sdk_sfn::Client,
     config: WorkerConfig,
+    findings: Option<Arc<tokio::sync::Mutex<ferret_integrations::findings::Publisher>>>,
     stopping: watch::Receiver<bool>,
 ) -> anyhow::Result<ferret_statemachine::worker::WorkerReport> {
     let steps = Steps {
         pipeline,
         settings: settings.clone(),
+        findings,
     };
     Worker::new(sfn, steps, config)
         .run(stopping)
@@ -126,7 +160,7 @@ async fn serve(
 }
 
 /// Resolves on SIGTERM (how ECS, systemd and Kubernetes stop a service) or Ctrl-C.
-async fn stop_signal() -> std::io::Result<()> {
+pub async fn stop_signal() -> std::io::Result<()> {
     let mut terminate = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
     tokio::select! {
         _ = terminate.recv() => Ok(()),
@@ -134,7 +168,7 @@ async fn stop_signal() -> std::io::Result<()> {
     }
 }
 
-fn default_name() -> String {
+pub fn default_name() -> String {
     let host = std::env::var("HOSTNAME")
         .ok()
         .or_else(|| std::fs::read_to_string("/etc/hostname").ok())

@@ -69,6 +69,94 @@ pub enum AllowListEntries {
     Words(Vec<String>),
     /// Must match the whole matched text.
     Regex(Pattern),
+    /// Words kept in an S3 object, one a line (Macie's allow lists of predefined text).
+    /// This crate never reads objects: the caller reads it and replaces it with
+    /// [`AllowListEntries::Words`] ([`IdentifierFile::resolve_allow_list`]) before an
+    /// [`crate::IdentifierSet`] is built, which refuses unresolved lists.
+    S3(S3Location),
+}
+
+/// `s3://bucket/key`: where an allow list's words are.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct S3Location {
+    pub bucket: String,
+    pub key: String,
+}
+
+impl S3Location {
+    /// Parses `s3://bucket/key` (a bucket and a non-empty key).
+    pub fn parse(text: &str) -> Option<S3Location> {
+        let (bucket, key) = text.strip_prefix("s3://")?.split_once('/')?;
+        (!bucket.is_empty() && !key.is_empty()).then(|| S3Location {
+            bucket: bucket.to_owned(),
+            key: key.to_owned(),
+        })
+    }
+}
+
+impl fmt::Display for S3Location {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "s3://{}/{}", self.bucket, self.key)
+    }
+}
+
+/// The most entries an S3 allow list may hold (Macie's limit).
+pub const MAX_ALLOW_LIST_ENTRIES: usize = 100_000;
+
+/// The largest S3 allow list object, in bytes (Macie's limit: 35 MB).
+pub const MAX_ALLOW_LIST_BYTES: u64 = 35 * 1024 * 1024;
+
+/// Why the words of an S3 allow list cannot be used.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum AllowListTextError {
+    #[error("{entries} entries; an allow list holds at most {MAX_ALLOW_LIST_ENTRIES}")]
+    TooManyEntries { entries: usize },
+    #[error("{bytes} bytes; an allow list object is at most {MAX_ALLOW_LIST_BYTES} bytes")]
+    TooLarge { bytes: u64 },
+    #[error("line {line}: an entry is {low}-{high} characters (found {found})")]
+    EntryLength {
+        line: usize,
+        low: usize,
+        high: usize,
+        found: usize,
+    },
+    #[error("not UTF-8 text")]
+    NotText,
+}
+
+/// The words of an S3 allow list object: one entry a line (surrounding whitespace and
+/// empty lines ignored), within Macie's limits.
+pub fn allow_list_words(bytes: &[u8]) -> Result<Vec<String>, AllowListTextError> {
+    let size = bytes.len() as u64;
+    if size > MAX_ALLOW_LIST_BYTES {
+        return Err(AllowListTextError::TooLarge { bytes: size });
+    }
+    let text = std::str::from_utf8(bytes).map_err(|_| AllowListTextError::NotText)?;
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let mut words = Vec::new();
+    for (index, line) in text.lines().enumerate() {
+        let entry = line.trim();
+        if entry.is_empty() {
+            continue;
+        }
+        let (low, high) = limits::ALLOW_WORD_CHARS;
+        let found = entry.chars().count();
+        if !(low..=high).contains(&found) {
+            return Err(AllowListTextError::EntryLength {
+                line: index + 1,
+                low,
+                high,
+                found,
+            });
+        }
+        words.push(entry.to_owned());
+        if words.len() > MAX_ALLOW_LIST_ENTRIES {
+            return Err(AllowListTextError::TooManyEntries {
+                entries: text.lines().filter(|l| !l.trim().is_empty()).count(),
+            });
+        }
+    }
+    Ok(words)
 }
 
 /// Every problem found in one identifier file.
@@ -157,7 +245,7 @@ pub enum ProblemKind {
     SeverityLevels(String),
     #[error("unknown validator `{found}` (expected one of: {expected})")]
     UnknownValidator { found: String, expected: String },
-    #[error("needs exactly one of `words` or `regex`")]
+    #[error("needs exactly one of `words`, `regex` or `s3`")]
     AllowListShape,
     #[error("unknown operator `{0}` (expected one of: replace, mask, hash)")]
     UnknownOperator(String),
@@ -177,6 +265,24 @@ impl From<PatternError> for ProblemKind {
 }
 
 impl IdentifierFile {
+    /// The allow lists whose words are in S3 and not read yet: `(name, location)`.
+    pub fn s3_allow_lists(&self) -> Vec<(String, S3Location)> {
+        self.allow_lists
+            .iter()
+            .filter_map(|list| match &list.entries {
+                AllowListEntries::S3(location) => Some((list.name.clone(), location.clone())),
+                _ => None,
+            })
+            .collect()
+    }
+
+    /// Gives the allow list `name` the words read from its S3 object.
+    pub fn resolve_allow_list(&mut self, name: &str, words: Vec<String>) {
+        if let Some(list) = self.allow_lists.iter_mut().find(|l| l.name == name) {
+            list.entries = AllowListEntries::Words(words);
+        }
+    }
+
     /// Reads and validates the identifier file at `path`.
     pub fn load(path: &Path) -> Result<IdentifierFile, FileError> {
         let text = std::fs::read_to_string(path).map_err(|e| FileError {
@@ -284,6 +390,7 @@ struct RawAllowList {
     name: Spanned<String>,
     words: Option<Spanned<Vec<Spanned<String>>>>,
     regex: Option<Spanned<String>>,
+    s3: Option<Spanned<String>>,
 }
 
 /// The same file read loosely, only to name the entry a serde error falls in.
@@ -745,8 +852,8 @@ impl Checker<'_> {
     fn allow_list(&mut self, raw: RawAllowList, entry: Entry) -> Option<AllowList> {
         let problems_before = self.problems.len();
         self.length(&raw.name, &entry, "name", (1, limits::NAME_CHARS));
-        let entries = match (raw.words, raw.regex) {
-            (Some(words), None) => {
+        let entries = match (raw.words, raw.regex, raw.s3) {
+            (Some(words), None, None) => {
                 let words = words.into_inner();
                 let words = words
                     .into_iter()
@@ -755,7 +862,22 @@ impl Checker<'_> {
                     .collect();
                 Some(AllowListEntries::Words(words))
             }
-            (None, Some(regex)) => self.pattern(&regex, &entry).map(AllowListEntries::Regex),
+            (None, Some(regex), None) => self.pattern(&regex, &entry).map(AllowListEntries::Regex),
+            (None, None, Some(s3)) => match S3Location::parse(s3.get_ref()) {
+                Some(location) => Some(AllowListEntries::S3(location)),
+                None => {
+                    self.report(
+                        &s3.span(),
+                        &entry,
+                        ProblemKind::Limit {
+                            field: "s3",
+                            rule: "s3://bucket/key".to_owned(),
+                            found: format!("{:?}", s3.get_ref()),
+                        },
+                    );
+                    None
+                }
+            },
             _ => {
                 self.report(&raw.name.span(), &entry, ProblemKind::AllowListShape);
                 None
@@ -768,5 +890,60 @@ impl Checker<'_> {
             name: raw.name.into_inner(),
             entries: entries?,
         })
+    }
+}
+
+#[cfg(test)]
+mod s3_allow_list_tests {
+    use super::*;
+
+    #[test]
+    fn an_s3_allow_list_is_a_reference_until_resolved() {
+        let text = "[[allow_list]]\nname = \"numbers\"\ns3 = \"s3://lists/a/b.txt\"\n";
+        let mut file = IdentifierFile::parse(Path::new("ids.toml"), text).expect("valid");
+        let location = S3Location {
+            bucket: "lists".to_owned(),
+            key: "a/b.txt".to_owned(),
+        };
+        assert_eq!(
+            file.s3_allow_lists(),
+            vec![("numbers".to_owned(), location)]
+        );
+        file.resolve_allow_list("numbers", vec!["x".to_owned()]);
+        assert!(file.s3_allow_lists().is_empty());
+    }
+
+    #[test]
+    fn a_bad_s3_reference_or_two_sources_are_refused() {
+        for (text, expected) in [
+            (
+                "[[allow_list]]\nname = \"n\"\ns3 = \"s3://bucket-only\"\n",
+                "s3://bucket/key",
+            ),
+            (
+                "[[allow_list]]\nname = \"n\"\nwords = [\"a\"]\ns3 = \"s3://b/k\"\n",
+                "exactly one of",
+            ),
+        ] {
+            let error = IdentifierFile::parse(Path::new("ids.toml"), text).expect_err(text);
+            assert!(error.to_string().contains(expected), "{error}");
+        }
+    }
+
+    #[test]
+    fn allow_list_objects_are_one_entry_a_line_within_macies_limits() {
+        let words = allow_list_words(b"\xef\xbb\xbfone\r\n\n  two words  \nthree").expect("valid");
+        assert_eq!(words, ["one", "two words", "three"]);
+        let long = format!("ok\n{}\n", "x".repeat(91));
+        assert_eq!(
+            allow_list_words(long.as_bytes()),
+            Err(AllowListTextError::EntryLength {
+                line: 2,
+                low: 1,
+                high: 90,
+                found: 91
+            })
+        );
+        assert_eq!(allow_list_words(b"\xff"), Err(AllowListTextError::NotText));
     }
 }

@@ -175,6 +175,12 @@ impl AllowFilter {
                     patterns.push(format!("^(?:{})$", pattern.translated()));
                     names.push(list.name.clone());
                 }
+                AllowListEntries::S3(location) => {
+                    return Err(BuildError::AllowLists(format!(
+                        "{}: {location} was not read (read S3 allow lists before building the set)",
+                        list.name
+                    )))
+                }
             }
         }
         if !patterns.is_empty() {

@@ -3,6 +3,9 @@
 //! here knows about polling or tokens' transport, so the same steps run under any
 //! worker (and in tests, directly).
 
+use std::sync::Arc;
+
+use ferret_integrations::findings::Publisher;
 use ferret_orchestrator::layout::BatchId;
 use ferret_orchestrator::notify::notify_reviewers;
 use ferret_orchestrator::pipeline::{Pipeline, Summary};
@@ -11,6 +14,7 @@ use ferret_orchestrator::settings::Settings;
 use ferret_store::Store;
 use serde::Serialize;
 use serde_json::Value;
+use tokio::sync::Mutex;
 
 use crate::error::TaskError;
 use crate::task::{
@@ -32,6 +36,8 @@ pub struct Steps<S: Store + ?Sized = dyn Store> {
     pub pipeline: Pipeline<S>,
     /// Where reviewers are notified, and the store and prefix their commands name.
     pub settings: Settings,
+    /// Where a scanned batch's findings are published (`--findings`), if anywhere.
+    pub findings: Option<Arc<Mutex<Publisher>>>,
 }
 
 impl<S: Store + ?Sized> Steps<S> {
@@ -49,19 +55,51 @@ impl<S: Store + ?Sized> Steps<S> {
                     prefix: batch.prefix(),
                 })
             }
-            TaskInput::Scan { .. } => summary(pipeline.complete(&batch).await?),
+            TaskInput::Scan { .. } => {
+                let done = pipeline.complete(&batch).await?;
+                self.publish_findings(&batch).await;
+                summary(done)
+            }
             TaskInput::ScanItems { items, .. } => {
                 let keys: Vec<String> = items.iter().map(|i| i.key.clone()).collect();
                 let scanned = pipeline.scan_part(&batch, &keys).await?;
                 output(&ScanItemsOutput { scanned })
             }
-            TaskInput::Merge { .. } => summary(pipeline.merge(&batch).await?),
+            TaskInput::Merge { .. } => {
+                let done = pipeline.merge(&batch).await?;
+                self.publish_findings(&batch).await;
+                summary(done)
+            }
             TaskInput::AwaitReview { execution_arn, .. } => {
                 self.await_review(&batch, task_token, execution_arn.clone())
                     .await
             }
             TaskInput::ApplyDecision { decision, .. } => {
                 self.apply_decision(&batch, decision).await
+            }
+        }
+    }
+
+    /// Publishes the findings of a scanned batch, when `--findings` asks for it. Failures
+    /// are logged and counted by the publisher; they never fail the task (the batch is
+    /// routed). A retried task publishes again: Security Hub updates the same findings.
+    async fn publish_findings(&self, batch: &BatchId) {
+        let Some(findings) = &self.findings else {
+            return;
+        };
+        match self.pipeline.sensitive_records(batch).await {
+            Ok(Some(records)) => {
+                let mut publisher = findings.lock().await;
+                let before = publisher.report().failed();
+                publisher.publish(&records).await;
+                let failed = publisher.report().failed() - before;
+                if failed > 0 {
+                    tracing::warn!(batch = %batch, failed, "findings could not be published");
+                }
+            }
+            Ok(None) => {}
+            Err(error) => {
+                tracing::warn!(batch = %batch, %error, "cannot read the batch's results for findings")
             }
         }
     }

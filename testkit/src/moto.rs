@@ -158,6 +158,21 @@ impl Moto {
         aws_sdk_sns::Client::from_conf(config)
     }
 
+    /// The SDK's shared configuration for this server (static test credentials), for
+    /// clients built from one: SQS, and ferret's own signed JSON client.
+    pub fn sdk_config(&self) -> aws_config::SdkConfig {
+        aws_config::SdkConfig::builder()
+            .behavior_version(aws_config::BehaviorVersion::latest())
+            .region(aws_config::Region::new(REGION))
+            .credentials_provider(
+                aws_credential_types::provider::SharedCredentialsProvider::new(
+                    aws_credential_types::Credentials::new(KEY, KEY, None, None, "tests"),
+                ),
+            )
+            .endpoint_url(&self.endpoint)
+            .build()
+    }
+
     /// An SQS client (an SNS subscriber tests can read).
     pub fn sqs(&self) -> aws_sdk_sqs::Client {
         let config = aws_sdk_sqs::config::Builder::new()

@@ -15,10 +15,14 @@ mod common;
 
 mod data_lake;
 mod documents;
+mod allow_lists;
 mod faults;
+mod findings;
 mod identify;
+mod macie;
 mod pipeline;
 mod redact;
+mod queue;
 mod scan;
 mod scan_s3;
 mod statemachine;

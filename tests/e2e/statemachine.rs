@@ -814,3 +814,43 @@ fn create_is_idempotent_and_render_names_the_activity() {
         flow.activity_arn.as_str()
     );
 }
+
+#[test]
+fn the_activity_worker_publishes_a_scanned_batchs_findings_to_security_hub() {
+    let mut flow = Flow::deploy(&[]);
+    flow.put(&flow.buckets.raw, "rh/cpf.csv", CPF_CSV);
+    flow.put(&flow.buckets.raw, "rh/notes.txt", CLEAN_TXT);
+    flow.start_worker("w1", &[("FERRET_FINDINGS", "securityhub")]);
+    flow.start("find-1");
+    // The scan step publishes before it answers, so the batch waiting for review has
+    // its findings in Security Hub.
+    flow.awaiting_review("find-1");
+    let client =
+        ferret_integrations::aws_json::AwsJsonClient::new(&flow.moto.sdk_config()).expect("client");
+    let answer = flow
+        .runtime
+        .block_on(client.post(
+            "securityhub",
+            "/findings",
+            &[],
+            "application/json",
+            b"{}".to_vec(),
+        ))
+        .expect("GetFindings");
+    let findings = answer["Findings"].as_array().expect("findings");
+    assert_eq!(
+        findings.len(),
+        1,
+        "the sensitive object only: {findings:#?}"
+    );
+    let resource = &findings[0]["Resources"][0];
+    assert_eq!(resource["Type"], "AwsS3Object");
+    assert!(
+        resource["Id"]
+            .as_str()
+            .expect("id")
+            .ends_with("/rh/cpf.csv"),
+        "{resource}"
+    );
+    assert_eq!(findings[0]["ProductFields"]["ferret/jobId"], "find-1");
+}

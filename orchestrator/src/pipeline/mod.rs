@@ -123,6 +123,28 @@ impl<S: Store + ?Sized> Pipeline<S> {
         self.route_and_finish(batch, routings, &heads).await
     }
 
+    /// Runs (or resumes, or reports) a batch of the given raw `keys` only: as
+    /// [`Pipeline::run`], with [`Pipeline::stage_keys`] in place of staging all of raw.
+    pub async fn run_keys(
+        &self,
+        batch: &BatchId,
+        keys: &[String],
+    ) -> Result<Summary, PipelineError> {
+        if let Some(done) = self.finished(batch).await? {
+            return Ok(done);
+        }
+        let (routings, heads) = match self.load_results(batch).await? {
+            Some(routings) => (routings, Heads::new()),
+            None => {
+                if self.stage_keys(batch, keys).await? == 0 {
+                    return self.finish(batch, Vec::new(), false).await;
+                }
+                self.scan(batch).await?
+            }
+        };
+        self.route_and_finish(batch, routings, &heads).await
+    }
+
     /// The Stage step on its own (Step Functions runs the steps as separate tasks):
     /// stages raw's objects unless the batch is already past staging, and returns how
     /// many objects the batch holds. A batch that has results never stages again, so

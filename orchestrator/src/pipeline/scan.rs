@@ -129,6 +129,20 @@ impl<S: Store + ?Sized> Pipeline<S> {
         .await
     }
 
+    /// The sensitive records of a batch whose results were written (for publishing
+    /// findings), or `None` when there are no results.
+    pub async fn sensitive_records(
+        &self,
+        batch: &BatchId,
+    ) -> Result<Option<Vec<ResultRecord>>, PipelineError> {
+        let records = self
+            .read_records(batch, batch.results_key(), |record| {
+                record.is_sensitive().then_some(record)
+            })
+            .await?;
+        Ok(records.map(|all| all.into_iter().flatten().collect()))
+    }
+
     /// Streams the records at `key` in scan-results through `each`, off the async
     /// runtime; `None` when there is no such object. Only what `each` keeps stays in
     /// memory.

@@ -3,7 +3,7 @@
 
 use super::{Pipeline, PipelineError};
 use crate::layout::{tags, BatchId};
-use crate::moves::{bounded, move_object, MoveError};
+use crate::moves::{bounded, move_object, MoveError, Moved};
 use ferret_store::{Store, Tags};
 
 impl<S: Store + ?Sized> Pipeline<S> {
@@ -25,6 +25,46 @@ impl<S: Store + ?Sized> Pipeline<S> {
                         extra,
                     )
                     .await
+                }
+            })
+            .collect();
+        check_moves(bounded(moves, self.concurrency).await)?;
+        Ok(self
+            .store
+            .list(&self.buckets.scan_stage, &batch.prefix())
+            .await?
+            .len())
+    }
+}
+
+impl<S: Store + ?Sized> Pipeline<S> {
+    /// Moves only `keys` from raw into the batch (the event-driven worker's batches are
+    /// the objects whose arrival it was told of, not everything in raw) and returns how
+    /// many objects the batch holds in scan-stage. A key neither in raw nor already in
+    /// the batch is passed over: it was deleted, or staged by another batch.
+    pub async fn stage_keys(
+        &self,
+        batch: &BatchId,
+        keys: &[String],
+    ) -> Result<usize, PipelineError> {
+        let extra = Tags::from([(tags::WORKFLOW_ID.to_owned(), batch.to_string())]);
+        let moves: Vec<_> = keys
+            .iter()
+            .map(|key| {
+                let to = batch.key(key);
+                let extra = &extra;
+                async move {
+                    match move_object(
+                        self.store.as_ref(),
+                        (&self.buckets.raw, key),
+                        (&self.buckets.scan_stage, &to),
+                        extra,
+                    )
+                    .await
+                    {
+                        Err(MoveError::Missing { .. }) => Ok(Moved::Earlier),
+                        outcome => outcome,
+                    }
                 }
             })
             .collect();
