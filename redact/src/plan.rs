@@ -1,6 +1,6 @@
 //! Which bytes of a unit are rewritten: the matcher decides, this module only orders.
 //!
-//! Every kept candidate of the unit (section "matching" of docs/redaction.md) is
+//! Every kept candidate of the unit ("What is rewritten" in docs/redaction.md) is
 //! rewritten. Where candidates of several identifiers overlap, the leftmost (then the
 //! longest) is rewritten and every other one that starts inside it is counted as
 //! rewritten too; the rewritten range grows to the end of any of them that runs past
