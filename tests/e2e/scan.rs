@@ -59,7 +59,8 @@ fn text_results_follow_the_macie_shape_exactly() {
     assert_eq!(
         siret,
         &json!({"name": "SIRET-NIC", "count": 1, "severity": "MEDIUM", "occurrences": {
-            "cells": [], "lineRanges": [{"start": 7, "end": 7, "startColumn": 43}], "records": []}})
+            "cells": [], "lineRanges": [{"start": 7, "end": 7, "startColumn": 43}],
+            "offsetRanges": [], "pages": [], "records": []}})
     );
     let prototypes = custom(record, "Prototyping Naming").expect("prototypes");
     assert_eq!(
