@@ -308,6 +308,9 @@ mod tests {
             Format::from_path(Path::new("x.parquet")).mime_type(Path::new("x.parquet")),
             "application/vnd.apache.parquet"
         );
+    }
+
+    #[test]
     fn documents_are_known_by_extension_and_confirmed_by_magic() {
         let format = |name: &str| Format::from_path(Path::new(name));
         assert_eq!(format("a.PDF"), Format::Pdf);
