@@ -15,6 +15,7 @@ mod common;
 
 mod faults;
 mod identify;
+mod managed_catalogue;
 mod pipeline;
 mod scan;
 mod scan_s3;
