@@ -571,6 +571,16 @@ fn all_same(value: &[u8]) -> bool {
     value.windows(2).all(|pair| pair[0] == pair[1])
 }
 
+/// The sum of `values[i] * weights[i]` (over the shorter of the two): the
+/// first step of most check-digit algorithms.
+fn weighted_sum(values: &[u8], weights: &[u32]) -> u32 {
+    values
+        .iter()
+        .zip(weights)
+        .map(|(&value, &weight)| u32::from(value) * weight)
+        .sum()
+}
+
 /// True when `day` of `month` (1-12) of `year` exists in the Gregorian
 /// calendar. Numbers that embed a date of birth are checked with it.
 fn is_date(year: u32, month: u8, day: u8) -> bool {
