@@ -15,14 +15,14 @@ import string
 import sys
 
 import stdnum
-from stdnum import iban, luhn
+from stdnum import ean, iban, luhn
 from stdnum.ar import cuit
 from stdnum.at import vnr
 from stdnum.au import tfn
 from stdnum.be import nn
 from stdnum.bg import egn
 from stdnum.br import cnpj, cpf
-from stdnum.ca import sin
+from stdnum.ca import bc_phn, sin
 from stdnum.ch import ssn as ahv
 from stdnum.cl import rut
 from stdnum.co import nit
@@ -305,6 +305,13 @@ VALIDATORS = {
     "uk_nhs": (lambda: d(9) + "?", nhs.is_valid, DIGITS),
     "uk_utr": (lambda: "?" + d(9), utr.is_valid, DIGITS),
     "canada_sin": (lambda: R.choice("1234567") + d(7) + "?", sin.is_valid, DIGITS),
+    "canada_bc_phn": (lambda: "9" + d(8) + "?", bc_phn.is_valid, DIGITS),
+    "canada_ontario_health_number": (lambda: d(9) + "?" + R.choice(["", d(1, UPPER), d(2, UPPER)]),
+                                     # No stdnum module: stdnum's Luhn and the version-code layout.
+                                     lambda v: (len(v) <= 12 and v[:10].isdigit() and luhn.is_valid(v[:10])
+                                                and (v[10:] == "" or v[10:].isalpha())),
+                                     DIGITS),
+    "gs1_gtin": (lambda: d(R.choice([7, 11, 12, 13])) + "?", ean.is_valid, DIGITS),
     "australia_tfn": (lambda: d(8) + "?", lambda v: len(v) == 9 and tfn.is_valid(v), DIGITS),
     "india_aadhaar": (lambda: R.choice("23456789") + d(10) + "?", aadhaar.is_valid, DIGITS),
     "india_pan": (lambda: d(3, UPPER) + d(1, R.choice(["ABCFGHLJPTK", UPPER])) + d(1, UPPER)

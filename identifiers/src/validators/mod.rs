@@ -37,6 +37,8 @@ mod belgium_national_number;
 mod brazil_cnpj;
 mod brazil_cpf;
 mod bulgaria_egn;
+mod canada_bc_phn;
+mod canada_ontario_health_number;
 mod canada_sin;
 mod chile_rut;
 mod colombia_nit;
@@ -53,6 +55,7 @@ mod france_tax_id;
 mod germany_id_card;
 mod germany_steuer_id;
 mod greece_amka;
+mod gs1_gtin;
 mod hong_kong_hkid;
 mod iban;
 mod india_aadhaar;
@@ -202,6 +205,12 @@ validators! {
     ///
     /// See the `vin` module for the rule and its source.
     Vin => "vin", vin::is_valid;
+
+    /// GS1 GTIN (EAN/UPC, the device identifier of a GS1 medical device UDI):
+    /// 8, 12, 13 or 14 digits, GS1 check digit.
+    ///
+    /// See the `gs1_gtin` module for the rule and its source.
+    Gs1Gtin => "gs1_gtin", gs1_gtin::is_valid;
     /// Brazilian individual taxpayer number (CPF, Receita Federal): 11 digits,
     /// the last two being mod-11 check digits with weights 10..=2 and 11..=2.
     /// Values made of one repeated digit (`000.000.000-00`, `111.111.111-11`,
@@ -308,8 +317,8 @@ validators! {
     /// See the `germany_steuer_id` module for the rule and its source.
     GermanySteuerId => "germany_steuer_id", germany_steuer_id::is_valid;
 
-    /// German identity card or passport number (since 2010): 9 characters
-    /// and an ICAO 9303 check digit.
+    /// German identity card or passport number (since 2010): 9 characters,
+    /// and an ICAO 9303 check digit when written with it.
     ///
     /// See the `germany_id_card` module for the rule and its source.
     GermanyIdCard => "germany_id_card", germany_id_card::is_valid;
@@ -332,6 +341,18 @@ validators! {
     ///
     /// See the `canada_sin` module for the rule and its source.
     CanadaSin => "canada_sin", canada_sin::is_valid;
+
+    /// British Columbia Personal Health Number: 10 digits, `9` first, mod-11
+    /// check digit.
+    ///
+    /// See the `canada_bc_phn` module for the rule and its source.
+    CanadaBcPhn => "canada_bc_phn", canada_bc_phn::is_valid;
+
+    /// Ontario health card number: 10 digits, Luhn, optional 1-2 letter
+    /// version code.
+    ///
+    /// See the `canada_ontario_health_number` module for the rule and its source.
+    CanadaOntarioHealthNumber => "canada_ontario_health_number", canada_ontario_health_number::is_valid;
     /// Australian Tax File Number: 9 digits, weighted sum a multiple of 11.
     ///
     /// See the `australia_tfn` module for the rule and its source.
