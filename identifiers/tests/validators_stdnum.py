@@ -28,6 +28,7 @@ from stdnum.cl import rut
 from stdnum.co import nit
 from stdnum.cz import rc
 from stdnum.de import idnr
+from stdnum.dk import cpr
 from stdnum.ee import ik
 from stdnum.es import ccc, dni, nie, nif as es_nif
 from stdnum.fi import hetu
@@ -252,6 +253,29 @@ def _iban_structures():
 
 IBAN_STRUCTURES = _iban_structures()
 
+def cpr_template():
+    year, month, day = date(1858, 2025)
+    if year < 1900:
+        serial = R.choice("5678")
+    elif year < 1937:
+        serial = R.choice("0123")
+    elif year < 2000:
+        serial = R.choice("012349")
+    else:
+        serial = R.choice("456789")
+    return f"{day:02d}{month:02d}{year % 100:02d}" + serial + d(3)
+
+
+def cpr_oracle(v):
+    # ferret checks the date of birth only; stdnum also rejects dates after
+    # today, which ferret cannot know to be wrong in an old document.
+    try:
+        cpr.get_birth_date(v)
+    except Exception:
+        return False
+    return len(v) == 10 and v.isdigit()
+
+
 def baltic_template():
     year, month, day = date(1850, 2020)
     sex = {18: "12", 19: "34", 20: "56"}[year // 100]
@@ -345,6 +369,7 @@ VALIDATORS = {
     "switzerland_ahv": (lambda: "756" + d(9) + "?", ahv.is_valid, DIGITS),
     "austria_svnr": (lambda: R.choice("123456789") + d(2) + "?" + d(6), vnr.is_valid, DIGITS),
     "turkey_tckn": (lambda: R.choice("123456789") + d(8) + "??", tckimlik.is_valid, DIGITS),
+    "denmark_cpr": (cpr_template, cpr_oracle, None),
     "spain_ccc": (lambda: d(8) + "??" + d(10), ccc.is_valid, DIGITS),
     # The CIN is the codice fiscale's check character over the other 22.
     "italy_bban": (lambda: "?" + d(10) + d(12, R.choice([DIGITS, ALNUM])),

@@ -45,6 +45,7 @@ mod colombia_nit;
 mod credit_card;
 mod croatia_oib;
 mod czech_birth_number;
+mod denmark_cpr;
 mod estonia_isikukood;
 mod finland_hetu;
 mod france_nir;
@@ -57,6 +58,8 @@ mod germany_steuer_id;
 mod greece_amka;
 mod gs1_gtin;
 mod hong_kong_hkid;
+mod hungary_taj;
+mod hungary_tax_id;
 mod iban;
 mod india_aadhaar;
 mod india_pan;
@@ -429,11 +432,28 @@ validators! {
     ///
     /// See the `norway_fodselsnummer` module for the rule and its source.
     NorwayFodselsnummer => "norway_fodselsnummer", norway_fodselsnummer::is_valid;
+
+    /// Danish CPR number: 10 digits holding a real date of birth (no check
+    /// digit since 2007).
+    ///
+    /// See the `denmark_cpr` module for the rule and its source.
+    DenmarkCpr => "denmark_cpr", denmark_cpr::is_valid;
     /// Czech or Slovak birth number (rodné číslo): 10 digits, date of birth,
     /// divisible by 11.
     ///
     /// See the `czech_birth_number` module for the rule and its source.
     CzechBirthNumber => "czech_birth_number", czech_birth_number::is_valid;
+
+    /// Hungarian TAJ number: 9 digits, weighted mod-10 check digit.
+    ///
+    /// See the `hungary_taj` module for the rule and its source.
+    HungaryTaj => "hungary_taj", hungary_taj::is_valid;
+
+    /// Hungarian tax number of a person: 10 digits, `8` first, mod-11 check
+    /// digit.
+    ///
+    /// See the `hungary_tax_id` module for the rule and its source.
+    HungaryTaxId => "hungary_tax_id", hungary_tax_id::is_valid;
     /// Croatian OIB: 11 digits, ISO 7064 MOD 11,10.
     ///
     /// See the `croatia_oib` module for the rule and its source.
