@@ -18,20 +18,18 @@ pub(super) fn is_valid(value: &[u8]) -> bool {
     if !value.iter().all(u8::is_ascii_digit) {
         return false;
     }
-    let number = |bytes: &[u8]| {
-        bytes
-            .iter()
-            .fold(0_u32, |n, &b| n * 10 + u32::from(b - b'0'))
-    };
+    // Two ASCII digits as a number.
+    let pair = |bytes: &[u8]| (bytes[0] - b'0') * 10 + (bytes[1] - b'0');
     // With 10 digits the century is not written; 2000 stands for any year
     // divisible by 4 so that 29 February is accepted.
-    let year = if year.len() == 4 {
-        number(year)
-    } else {
-        2000 + number(year)
+    let year = match year {
+        [century @ .., _, _] if century.len() == 2 => {
+            u32::from(pair(century)) * 100 + u32::from(pair(&year[2..]))
+        }
+        _ => 2000 + u32::from(pair(year)),
     };
-    let month = number(&rest[..2]) as u8;
-    let day = match number(&rest[2..4]) as u8 {
+    let month = pair(&rest[..2]);
+    let day = match pair(&rest[2..4]) {
         day @ 61..=91 => day - 60,
         day => day,
     };
