@@ -3,7 +3,8 @@ python-stdnum (an implementation independent of ferret's).
 
 Run by identifiers/tests/validators_stdnum.rs with the project's .venv Python;
 prints one case per line: `<validator name>\t<value>\t<1 if valid else 0>`.
-The seed is fixed, so every run prints the same cases.
+Each validator's cases come from its own fixed seed, so every run prints
+the same cases.
 
 Where ferret's rule deliberately differs from stdnum's, the oracle below says
 so next to the validator (e.g. ferret also rejects CPFs of one repeated digit,
@@ -173,7 +174,24 @@ def pesel_template():
 def personnummer_template():
     year, month, day = date(1930, 2020)
     head = f"{year:04d}" if R.random() < 0.5 else f"{year % 100:02d}"
+    day += R.choice([0, 0, 60])
     return head + f"{month:02d}{day:02d}" + d(3) + "?"
+
+
+def personnummer_oracle(v):
+    # ferret also accepts coordination numbers (samordningsnummer: day + 60),
+    # which stdnum's personnummer does not; they are otherwise built alike.
+    if personnummer.is_valid(v):
+        return True
+    if len(v) not in (10, 12) or not v.isdigit():
+        return False
+    day = len(v) - 6
+    if not 61 <= int(v[day:day + 2]) <= 91:
+        return False
+    real_day = v[:day] + f"{int(v[day:day + 2]) - 60:02d}" + v[day + 2:]
+    # The Luhn check digit covers the day as written, so judge the date on
+    # the real day and the check digit on the number as written.
+    return personnummer.is_valid(real_day[:-1] + luhn.calc_check_digit(real_day[-10:-1])) and luhn.is_valid(v[-10:])
 
 
 def hetu_template():
@@ -349,6 +367,10 @@ VALIDATORS = {
                  # ferret also accepts the groups 50-65 the IRS added in 2011.
                  lambda v: itin.is_valid(v) or (len(v) == 9 and v.isdigit() and v[0] == "9" and 50 <= int(v[3:5]) <= 65),
                  None),
+    # The SSN part by stdnum, the beneficiary code by the CMS layout.
+    "usa_hicn": (lambda: R.choice([d(3), "666", "000"]) + d(2) + d(4) + d(1, UPPER) + R.choice(["", d(1), d(1, UPPER)]),
+                 lambda v: len(v) in (10, 11) and ssn.is_valid(v[:9]) and v[9].isupper() and (v[10:] == "" or v[10:].isalnum()),
+                 None),
     "usa_aba_routing": (lambda: R.choice(["0", "1", "2", "3", "6", "7"]) + d(7) + "?",
                         # ferret also checks the Federal Reserve routing symbol.
                         lambda v: rtn.is_valid(v) and (int(v[:2]) <= 12 or 21 <= int(v[:2]) <= 32 or 61 <= int(v[:2]) <= 72 or v[:2] == "80"),
@@ -359,7 +381,7 @@ VALIDATORS = {
     "poland_regon": (lambda: R.choice([d(8) + "?", complete(d(8) + "?", regon.is_valid, DIGITS) + d(4) + "?"]),
                      lambda v: v is not None and regon.is_valid(v), DIGITS),
     "portugal_nif": (lambda: R.choice("123456789") + d(7) + "?", pt_nif.is_valid, DIGITS),
-    "sweden_personnummer": (personnummer_template, personnummer.is_valid, DIGITS),
+    "sweden_personnummer": (personnummer_template, personnummer_oracle, DIGITS),
     "finland_hetu": (hetu_template, hetu.is_valid, "0123456789ABCDEFHJKLMNPRSTUVWXY"),
     "norway_fodselsnummer": (fodselsnummer_template, fodselsnummer.is_valid, DIGITS),
     "czech_birth_number": (czech_template, lambda v: len(v) == 10 and rc.is_valid(v), DIGITS),
@@ -411,6 +433,8 @@ def near_misses(value):
 
 def main():
     for name, (make, oracle, alphabet) in VALIDATORS.items():
+        # One seed per validator, so that adding one leaves the others' cases as they were.
+        R.seed(f"ferret-{name}")
         valid = 0
         attempts = 0
         while valid < VALID_PER_VALIDATOR:

@@ -92,6 +92,7 @@ mod uk_nino;
 mod uk_utr;
 mod usa_aba_routing;
 mod usa_dea;
+mod usa_hicn;
 mod usa_itin;
 mod usa_mbi;
 mod usa_npi;
@@ -203,6 +204,12 @@ validators! {
     ///
     /// See the `usa_mbi` module for the rule and its source.
     UsaMbi => "usa_mbi", usa_mbi::is_valid;
+
+    /// US Health Insurance Claim Number: an SSN and a beneficiary code (no
+    /// check digit exists).
+    ///
+    /// See the `usa_hicn` module for the rule and its source.
+    UsaHicn => "usa_hicn", usa_hicn::is_valid;
     /// Vehicle identification number: 17 characters without `I`, `O`, `Q`,
     /// check digit in position 9 (North American rule).
     ///
