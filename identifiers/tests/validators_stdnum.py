@@ -11,6 +11,7 @@ so next to the validator (e.g. ferret also rejects CPFs of one repeated digit,
 and accepts the ITIN groups 50-65 the IRS added in 2011).
 """
 
+import os
 import random
 import string
 import sys
@@ -57,7 +58,9 @@ EXPECTED_STDNUM = "2.2"
 if stdnum.__version__ != EXPECTED_STDNUM:
     sys.exit(f"python-stdnum {EXPECTED_STDNUM} expected, found {stdnum.__version__}: run scripts/setup-test-env")
 
-R = random.Random(14)
+R = random.Random()
+# Another seed explores other cases: FERRET_VALIDATOR_SEED=x cargo test --test validators_stdnum
+SEED = os.environ.get("FERRET_VALIDATOR_SEED", "ferret")
 DIGITS = string.digits
 UPPER = string.ascii_uppercase
 ALNUM = DIGITS + UPPER
@@ -307,11 +310,11 @@ def belgium_template():
 
 def belgium_oracle(v):
     # stdnum accepts the key of a birth in the 2000s only up to the current
-    # year; ferret accepts either century's key whatever the year.
-    if nn.is_valid(v):
-        return True
-    return (len(v) == 11 and v.isdigit() and int(v[2:4]) <= 12 and int(v[4:6]) <= 31
-            and 97 - int("2" + v[:9]) % 97 == int(v[9:]))
+    # year; ferret accepts either century's key whatever the year. ferret also
+    # rejects days above 31, which stdnum reads as an unknown day.
+    if len(v) != 11 or not v.isdigit() or int(v[4:6]) > 31:
+        return False
+    return nn.is_valid(v) or (int(v[2:4]) <= 12 and 97 - int("2" + v[:9]) % 97 == int(v[9:]))
 
 
 def emso_template():
@@ -425,7 +428,9 @@ def near_misses(value):
         out.append(value[:i] + R.choice(alphabet) + value[i + 1:])
     for _ in range(10):
         i = R.randrange(len(value) - 1)
-        if value[i] != value[i + 1]:
+        # Separators (a HETU's "-") are ignored by ferret: moving one is no edit.
+        movable = same_class_alphabet(value[i]) and same_class_alphabet(value[i + 1])
+        if movable and value[i] != value[i + 1]:
             out.append(value[:i] + value[i + 1] + value[i] + value[i + 2:])
             break
     return out
@@ -434,7 +439,7 @@ def near_misses(value):
 def main():
     for name, (make, oracle, alphabet) in VALIDATORS.items():
         # One seed per validator, so that adding one leaves the others' cases as they were.
-        R.seed(f"ferret-{name}")
+        R.seed(f"{SEED}-{name}")
         valid = 0
         attempts = 0
         while valid < VALID_PER_VALIDATOR:
