@@ -4,7 +4,8 @@
 //! Source: Skatteverket, SKV 704 ("Personnummer") and SKV 707
 //! ("Samordningsnummer"): the date of birth `(YY)YYMMDD` (60 added to the day
 //! in a coordination number), a 3-digit serial and a Luhn check digit over
-//! the last 10 digits. Written with 10 or 12 digits.
+//! the last 10 digits. Written with 10 or 12 digits; with 12, the century
+//! must be 18, 19 or 20.
 
 use super::is_date;
 use super::luhn::luhn;
@@ -23,9 +24,11 @@ pub(super) fn is_valid(value: &[u8]) -> bool {
     // With 10 digits the century is not written; 2000 stands for any year
     // divisible by 4 so that 29 February is accepted.
     let year = match year {
-        [century @ .., _, _] if century.len() == 2 => {
-            u32::from(pair(century)) * 100 + u32::from(pair(&year[2..]))
-        }
+        // Written with the century: only 18, 19 and 20 are real.
+        [century @ .., _, _] if century.len() == 2 => match pair(century) {
+            century @ 18..=20 => u32::from(century) * 100 + u32::from(pair(&year[2..])),
+            _ => return false,
+        },
         _ => 2000 + u32::from(pair(year)),
     };
     let month = pair(&rest[..2]);
@@ -47,5 +50,7 @@ mod tests {
         assert!(!SwedenPersonnummer.is_valid("880320-0017"));
         // Coordination number: day 20 + 60.
         assert!(SwedenPersonnummer.is_valid("880380-0013"));
+        // A century no one alive was born in.
+        assert!(!SwedenPersonnummer.is_valid("29880320-0016"));
     }
 }
