@@ -42,6 +42,7 @@ from stdnum.ie import pps
 from stdnum.in_ import aadhaar, pan
 from stdnum.it import codicefiscale
 from stdnum.jp import in_ as my_number
+from stdnum.kr import rrn
 from stdnum.lt import asmens
 from stdnum.mx import curp, rfc
 from stdnum.nl import bsn
@@ -296,6 +297,22 @@ def cpr_oracle(v):
     return len(v) == 10 and v.isdigit()
 
 
+def rrn_template():
+    year, month, day = date(1900, 2025)
+    sex = R.choice("1256") if year < 2000 else R.choice("3478")
+    return f"{year % 100:02d}{month:02d}{day:02d}" + sex + d(6)
+
+
+def rrn_oracle(v):
+    # ferret checks the date of birth only: numbers issued since October
+    # 2020 carry no check digit. stdnum's date logic judges it.
+    try:
+        rrn.get_birth_date(v)
+    except Exception:
+        return False
+    return len(v) == 13 and v.isdigit()
+
+
 def baltic_template():
     year, month, day = date(1850, 2020)
     sex = {18: "12", 19: "34", 20: "56"}[year // 100]
@@ -394,6 +411,7 @@ VALIDATORS = {
     "austria_svnr": (lambda: R.choice("123456789") + d(2) + "?" + d(6), vnr.is_valid, DIGITS),
     "turkey_tckn": (lambda: R.choice("123456789") + d(8) + "??", tckimlik.is_valid, DIGITS),
     "denmark_cpr": (cpr_template, cpr_oracle, None),
+    "korea_rrn": (rrn_template, rrn_oracle, None),
     "spain_ccc": (lambda: d(8) + "??" + d(10), ccc.is_valid, DIGITS),
     # The CIN is the codice fiscale's check character over the other 22.
     "italy_bban": (lambda: "?" + d(10) + d(12, R.choice([DIGITS, ALNUM])),

@@ -109,6 +109,7 @@ const EXAMPLES: &[(&str, &str, &str)] = &[
     ("slovenia_emso", "0101006500006", "0101006500007"),
     ("greece_amka", "01013099997", "01013099998"),
     ("japan_my_number", "6214 9832 0257", "6214 9832 0258"),
+    ("korea_rrn", "971013-9019902", "971313-9019902"),
     ("singapore_nric", "S1234567D", "S1234567E"),
     ("hong_kong_hkid", "A1234563", "A1234564"),
     ("taiwan_national_id", "A123456789", "A123456788"),

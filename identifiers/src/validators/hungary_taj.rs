@@ -23,5 +23,7 @@ mod tests {
         // 3*1 + 7*2 + 3*3 + 7*4 + 3*5 + 7*6 + 3*7 + 7*8 = 188: check digit 8.
         assert!(HungaryTaj.is_valid("123 456 788"));
         assert!(!HungaryTaj.is_valid("123 456 789"));
+        // 3*0 + 7*3 + 3*7 + 7*6 + 3*8 + 7*7 + 3*2 + 7*1 = 170: check digit 0.
+        assert!(HungaryTaj.is_valid("037 687 210"));
     }
 }

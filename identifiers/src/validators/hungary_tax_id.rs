@@ -24,5 +24,7 @@ mod tests {
         assert!(HungaryTaxId.is_valid("8123456786"));
         assert!(!HungaryTaxId.is_valid("8123456787"));
         assert!(!HungaryTaxId.is_valid("7123456786"));
+        // A commonly cited example: 179 mod 11 = 3.
+        assert!(HungaryTaxId.is_valid("8071592153"));
     }
 }

@@ -67,6 +67,7 @@ mod ireland_pps;
 mod italy_bban;
 mod italy_codice_fiscale;
 mod japan_my_number;
+mod korea_rrn;
 mod luhn;
 mod mexico_curp;
 mod mexico_rfc;
@@ -524,6 +525,12 @@ validators! {
     ///
     /// See the `japan_my_number` module for the rule and its source.
     JapanMyNumber => "japan_my_number", japan_my_number::is_valid;
+
+    /// South Korean resident registration number: 13 digits, date of birth,
+    /// sex and century digit (the check digit was dropped in 2020).
+    ///
+    /// See the `korea_rrn` module for the rule and its source.
+    KoreaRrn => "korea_rrn", korea_rrn::is_valid;
 
     /// Singapore NRIC/FIN: `S`, `T`, `F` or `G`, 7 digits, check letter.
     ///
