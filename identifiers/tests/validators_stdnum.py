@@ -284,6 +284,9 @@ def cpr_template():
         serial = R.choice("012349")
     else:
         serial = R.choice("456789")
+    # A date check only: some draws get an impossible month or day.
+    month = R.choice([month, month, month, 0, 13])
+    day = R.choice([day, day, day, 0, 32])
     return f"{day:02d}{month:02d}{year % 100:02d}" + serial + d(3)
 
 
@@ -300,6 +303,9 @@ def cpr_oracle(v):
 def rrn_template():
     year, month, day = date(1900, 2025)
     sex = R.choice("1256") if year < 2000 else R.choice("3478")
+    # A date check only: some draws get an impossible month or day.
+    month = R.choice([month, month, month, 0, 13])
+    day = R.choice([day, day, day, 0, 32])
     return f"{year % 100:02d}{month:02d}{day:02d}" + sex + d(6)
 
 
