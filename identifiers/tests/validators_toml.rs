@@ -24,6 +24,7 @@ const EXAMPLES: &[(&str, &str, &str)] = &[
     ("usa_mbi", "1EG4-TE5-MK73", "1SG4-TE5-MK73"),
     ("usa_hicn", "123-45-6789A", "666-45-6789A"),
     ("vin", "1M8GDM9AXKP042788", "1M8GDM9A1KP042788"),
+    ("vin_structure", "WVWZZZ1JZXW000001", "WVWZZZ1JZXW00000O"),
     ("gs1_gtin", "4006381333931", "4006381333932"),
     ("brazil_cpf", "529.982.247-25", "529.982.247-24"),
     ("brazil_cnpj", "12.ABC.345/01DE-35", "12.ABC.345/01DE-36"),

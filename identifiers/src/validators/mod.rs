@@ -217,6 +217,12 @@ validators! {
     /// See the `vin` module for the rule and its source.
     Vin => "vin", vin::is_valid;
 
+    /// Vehicle identification number by ISO 3779 alone: 17 characters without
+    /// `I`, `O`, `Q`, for VINs without a check digit.
+    ///
+    /// See the `vin` module for the rule and its source.
+    VinStructure => "vin_structure", vin::is_structure_valid;
+
     /// GS1 GTIN (EAN/UPC, the device identifier of a GS1 medical device UDI):
     /// 8, 12, 13 or 14 digits, GS1 check digit.
     ///
