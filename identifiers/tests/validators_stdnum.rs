@@ -13,9 +13,9 @@
 //! skips.
 //!
 //! Validators stdnum lacks (`uk_nino`, `australia_medicare`, `usa_dea`,
-//! `usa_npi`, `usa_mbi`, `vin`, `spain_nuss`, `credit_card`, `france_rib`,
+//! `usa_npi`, `usa_mbi`, `vin`, `vin_structure`, `spain_nuss`, `credit_card`, `france_rib`,
 //! `germany_id_card`, `singapore_nric`, `hong_kong_hkid`,
-//! `taiwan_national_id`) are tested on their specifications' published
+//! `taiwan_national_id`, `hungary_taj`, `hungary_tax_id`) are tested on their specifications' published
 //! examples in their modules' unit tests.
 
 use std::collections::BTreeMap;
@@ -118,6 +118,7 @@ fn every_validator_agrees_with_python_stdnum_on_valid_numbers_and_near_misses() 
         "usa_npi",
         "usa_mbi",
         "vin",
+        "vin_structure",
         "spain_nuss",
         "credit_card",
         "france_rib",
@@ -125,6 +126,8 @@ fn every_validator_agrees_with_python_stdnum_on_valid_numbers_and_near_misses() 
         "singapore_nric",
         "hong_kong_hkid",
         "taiwan_national_id",
+        "hungary_taj",
+        "hungary_tax_id",
     ];
     for &(name, _) in Validator::FILE_NAMES {
         assert!(

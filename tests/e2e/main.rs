@@ -20,6 +20,7 @@ mod faults;
 mod findings;
 mod identify;
 mod macie;
+mod managed_catalogue;
 mod pipeline;
 mod redact;
 mod queue;

@@ -420,6 +420,7 @@ pub const MANAGED_IDENTIFIERS: &[ManagedIdentifier] = &[
         type_name: "USA_HEALTH_INSURANCE_CLAIM_NUMBER",
         countries: &["US"],
         source: Source::Regex(r"\b\d{3}-?\d{2}-?\d{4}[A-Z][0-9A-Z]?\b"),
+        check: Some(Check::Validator(Validator::UsaHicn)),
         keywords: Keywords::Required(&[
             "health insurance claim number",
             "hic no",

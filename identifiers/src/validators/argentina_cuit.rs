@@ -6,7 +6,7 @@
 //! `11 - (sum mod 11)` with weights 5, 4, 3, 2, 7, 6, 5, 4, 3, 2, where 11
 //! gives 0 and 10 gives 9.
 
-use super::digits;
+use super::{digits, weighted_sum};
 
 /// The type prefixes AFIP issues.
 const TYPES: [u8; 10] = [20, 23, 24, 27, 30, 33, 34, 50, 51, 55];
@@ -16,11 +16,7 @@ pub(super) fn is_valid(value: &[u8]) -> bool {
     let Some(d) = digits::<11>(value) else {
         return false;
     };
-    let sum: u32 = d
-        .iter()
-        .zip(WEIGHTS)
-        .map(|(&digit, weight)| u32::from(digit) * weight)
-        .sum();
+    let sum: u32 = weighted_sum(&d, &WEIGHTS);
     let check = match 11 - sum % 11 {
         11 => 0,
         10 => 9,

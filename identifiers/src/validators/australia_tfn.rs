@@ -6,18 +6,14 @@
 //! 9-digit numbers issued today are accepted: the older 8-digit ones have no
 //! published algorithm ferret could check them by.
 
-use super::digits;
+use super::{digits, weighted_sum};
 
 pub(super) fn is_valid(value: &[u8]) -> bool {
     const WEIGHTS: [u32; 9] = [1, 4, 3, 7, 5, 8, 6, 9, 10];
     let Some(d) = digits::<9>(value) else {
         return false;
     };
-    let sum: u32 = d
-        .iter()
-        .zip(WEIGHTS)
-        .map(|(&digit, weight)| u32::from(digit) * weight)
-        .sum();
+    let sum: u32 = weighted_sum(&d, &WEIGHTS);
     sum.is_multiple_of(11)
 }
 

@@ -6,16 +6,14 @@
 //! `DDMMYY`; the check digit is the other nine digits weighted 3, 7, 9,
 //! (check), 5, 8, 4, 2, 1, 6, modulo 11 (a remainder of 10 is never issued).
 
+use super::weighted_sum;
+
 pub(super) fn is_valid(value: &[u8]) -> bool {
     const WEIGHTS: [u32; 10] = [3, 7, 9, 0, 5, 8, 4, 2, 1, 6];
     let Some(d) = super::digits::<10>(value) else {
         return false;
     };
-    let sum: u32 = d
-        .iter()
-        .zip(WEIGHTS)
-        .map(|(&digit, weight)| u32::from(digit) * weight)
-        .sum();
+    let sum: u32 = weighted_sum(&d, &WEIGHTS);
     d[0] != 0 && sum % 11 == u32::from(d[3])
 }
 

@@ -6,7 +6,7 @@
 //! serial and a check digit: the first nine weighted 2, 4, 8, 5, 10, 9, 7,
 //! 3, 6, modulo 11, 10 written 0.
 
-use super::{digits, is_date};
+use super::{digits, is_date, weighted_sum};
 
 pub(super) fn is_valid(value: &[u8]) -> bool {
     const WEIGHTS: [u32; 9] = [2, 4, 8, 5, 10, 9, 7, 3, 6];
@@ -18,11 +18,7 @@ pub(super) fn is_valid(value: &[u8]) -> bool {
         month @ 21.. => (1800, month - 20),
         month => (1900, month),
     };
-    let sum: u32 = d
-        .iter()
-        .zip(WEIGHTS)
-        .map(|(&digit, weight)| u32::from(digit) * weight)
-        .sum();
+    let sum: u32 = weighted_sum(&d, &WEIGHTS);
     is_date(
         century + u32::from(d[0] * 10 + d[1]),
         month,

@@ -7,20 +7,13 @@
 //! and a check digit: the first ten weighted 1, 2, ..., 9, 1 modulo 11, or
 //! when that leaves 10, weighted 3, 4, ..., 9, 1, 2, 3, where 10 again gives 0.
 
-use super::{digits, is_date};
+use super::{digits, is_date, weighted_sum};
 
 /// The check digit of the first ten digits.
 fn check_digit(values: &[u8]) -> u32 {
     const FIRST: [u32; 10] = [1, 2, 3, 4, 5, 6, 7, 8, 9, 1];
     const SECOND: [u32; 10] = [3, 4, 5, 6, 7, 8, 9, 1, 2, 3];
-    let weighted = |weights: [u32; 10]| -> u32 {
-        values
-            .iter()
-            .zip(weights)
-            .map(|(&digit, weight)| u32::from(digit) * weight)
-            .sum::<u32>()
-            % 11
-    };
+    let weighted = |weights: [u32; 10]| -> u32 { weighted_sum(values, &weights) % 11 };
     match weighted(FIRST) {
         10 => weighted(SECOND) % 10,
         check => check,

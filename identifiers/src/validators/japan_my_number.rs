@@ -5,18 +5,14 @@
 //! last a check digit: the first eleven weighted 6, 5, 4, 3, 2, 7, 6, 5, 4,
 //! 3, 2, and `11 - (sum mod 11)`, where 10 and 11 give 0.
 
-use super::digits;
+use super::{digits, weighted_sum};
 
 pub(super) fn is_valid(value: &[u8]) -> bool {
     const WEIGHTS: [u32; 11] = [6, 5, 4, 3, 2, 7, 6, 5, 4, 3, 2];
     let Some(d) = digits::<12>(value) else {
         return false;
     };
-    let sum: u32 = d
-        .iter()
-        .zip(WEIGHTS)
-        .map(|(&digit, weight)| u32::from(digit) * weight)
-        .sum();
+    let sum: u32 = weighted_sum(&d, &WEIGHTS);
     (11 - sum % 11) % 11 % 10 == u32::from(d[11])
 }
 

@@ -32,7 +32,6 @@ pub(super) fn is_valid(value: &[u8]) -> bool {
     if value.len() != 18 {
         return false;
     }
-    let letters = value[..4].iter().chain(&value[13..16]);
     let Some(date) = super::digits::<6>(&value[4..10]) else {
         return false;
     };
@@ -43,7 +42,10 @@ pub(super) fn is_valid(value: &[u8]) -> bool {
     };
     let year = century + u32::from(date[0] * 10 + date[1]);
     let state: &[u8] = &value[11..13];
-    let shape_ok = letters.clone().all(u8::is_ascii_uppercase)
+    let shape_ok = value[..4]
+        .iter()
+        .chain(&value[13..16])
+        .all(u8::is_ascii_uppercase)
         && matches!(value[10], b'H' | b'M')
         && STATES.iter().any(|code| code.as_slice() == state)
         && value[16].is_ascii_alphanumeric()

@@ -37,12 +37,15 @@ mod belgium_national_number;
 mod brazil_cnpj;
 mod brazil_cpf;
 mod bulgaria_egn;
+mod canada_bc_phn;
+mod canada_ontario_health_number;
 mod canada_sin;
 mod chile_rut;
 mod colombia_nit;
 mod credit_card;
 mod croatia_oib;
 mod czech_birth_number;
+mod denmark_cpr;
 mod estonia_isikukood;
 mod finland_hetu;
 mod france_nir;
@@ -53,7 +56,10 @@ mod france_tax_id;
 mod germany_id_card;
 mod germany_steuer_id;
 mod greece_amka;
+mod gs1_gtin;
 mod hong_kong_hkid;
+mod hungary_taj;
+mod hungary_tax_id;
 mod iban;
 mod india_aadhaar;
 mod india_pan;
@@ -61,6 +67,7 @@ mod ireland_pps;
 mod italy_bban;
 mod italy_codice_fiscale;
 mod japan_my_number;
+mod korea_rrn;
 mod luhn;
 mod mexico_curp;
 mod mexico_rfc;
@@ -86,6 +93,7 @@ mod uk_nino;
 mod uk_utr;
 mod usa_aba_routing;
 mod usa_dea;
+mod usa_hicn;
 mod usa_itin;
 mod usa_mbi;
 mod usa_npi;
@@ -197,11 +205,29 @@ validators! {
     ///
     /// See the `usa_mbi` module for the rule and its source.
     UsaMbi => "usa_mbi", usa_mbi::is_valid;
+
+    /// US Health Insurance Claim Number: an SSN and a beneficiary code (no
+    /// check digit exists).
+    ///
+    /// See the `usa_hicn` module for the rule and its source.
+    UsaHicn => "usa_hicn", usa_hicn::is_valid;
     /// Vehicle identification number: 17 characters without `I`, `O`, `Q`,
     /// check digit in position 9 (North American rule).
     ///
     /// See the `vin` module for the rule and its source.
     Vin => "vin", vin::is_valid;
+
+    /// Vehicle identification number by ISO 3779 alone: 17 characters without
+    /// `I`, `O`, `Q`, for VINs without a check digit.
+    ///
+    /// See the `vin` module for the rule and its source.
+    VinStructure => "vin_structure", vin::is_structure_valid;
+
+    /// GS1 GTIN (EAN/UPC, the device identifier of a GS1 medical device UDI):
+    /// 8, 12, 13 or 14 digits, GS1 check digit.
+    ///
+    /// See the `gs1_gtin` module for the rule and its source.
+    Gs1Gtin => "gs1_gtin", gs1_gtin::is_valid;
     /// Brazilian individual taxpayer number (CPF, Receita Federal): 11 digits,
     /// the last two being mod-11 check digits with weights 10..=2 and 11..=2.
     /// Values made of one repeated digit (`000.000.000-00`, `111.111.111-11`,
@@ -308,8 +334,8 @@ validators! {
     /// See the `germany_steuer_id` module for the rule and its source.
     GermanySteuerId => "germany_steuer_id", germany_steuer_id::is_valid;
 
-    /// German identity card or passport number (since 2010): 9 characters
-    /// and an ICAO 9303 check digit.
+    /// German identity card or passport number (since 2010): 9 characters,
+    /// and an ICAO 9303 check digit when written with it.
     ///
     /// See the `germany_id_card` module for the rule and its source.
     GermanyIdCard => "germany_id_card", germany_id_card::is_valid;
@@ -332,6 +358,18 @@ validators! {
     ///
     /// See the `canada_sin` module for the rule and its source.
     CanadaSin => "canada_sin", canada_sin::is_valid;
+
+    /// British Columbia Personal Health Number: 10 digits, `9` first, mod-11
+    /// check digit.
+    ///
+    /// See the `canada_bc_phn` module for the rule and its source.
+    CanadaBcPhn => "canada_bc_phn", canada_bc_phn::is_valid;
+
+    /// Ontario health card number: 10 digits, Luhn, optional 1-2 letter
+    /// version code.
+    ///
+    /// See the `canada_ontario_health_number` module for the rule and its source.
+    CanadaOntarioHealthNumber => "canada_ontario_health_number", canada_ontario_health_number::is_valid;
     /// Australian Tax File Number: 9 digits, weighted sum a multiple of 11.
     ///
     /// See the `australia_tfn` module for the rule and its source.
@@ -408,11 +446,28 @@ validators! {
     ///
     /// See the `norway_fodselsnummer` module for the rule and its source.
     NorwayFodselsnummer => "norway_fodselsnummer", norway_fodselsnummer::is_valid;
+
+    /// Danish CPR number: 10 digits holding a real date of birth (no check
+    /// digit since 2007).
+    ///
+    /// See the `denmark_cpr` module for the rule and its source.
+    DenmarkCpr => "denmark_cpr", denmark_cpr::is_valid;
     /// Czech or Slovak birth number (rodné číslo): 10 digits, date of birth,
     /// divisible by 11.
     ///
     /// See the `czech_birth_number` module for the rule and its source.
     CzechBirthNumber => "czech_birth_number", czech_birth_number::is_valid;
+
+    /// Hungarian TAJ number: 9 digits, weighted mod-10 check digit.
+    ///
+    /// See the `hungary_taj` module for the rule and its source.
+    HungaryTaj => "hungary_taj", hungary_taj::is_valid;
+
+    /// Hungarian tax number of a person: 10 digits, `8` first, mod-11 check
+    /// digit.
+    ///
+    /// See the `hungary_tax_id` module for the rule and its source.
+    HungaryTaxId => "hungary_tax_id", hungary_tax_id::is_valid;
     /// Croatian OIB: 11 digits, ISO 7064 MOD 11,10.
     ///
     /// See the `croatia_oib` module for the rule and its source.
@@ -476,6 +531,12 @@ validators! {
     ///
     /// See the `japan_my_number` module for the rule and its source.
     JapanMyNumber => "japan_my_number", japan_my_number::is_valid;
+
+    /// South Korean resident registration number: 13 digits, date of birth,
+    /// sex and century digit (the check digit was dropped in 2020).
+    ///
+    /// See the `korea_rrn` module for the rule and its source.
+    KoreaRrn => "korea_rrn", korea_rrn::is_valid;
 
     /// Singapore NRIC/FIN: `S`, `T`, `F` or `G`, 7 digits, check letter.
     ///
@@ -569,6 +630,16 @@ fn to_number(values: &[u8]) -> u64 {
 /// True when all bytes of `value` are the same (vacuously for 0 or 1 byte).
 fn all_same(value: &[u8]) -> bool {
     value.windows(2).all(|pair| pair[0] == pair[1])
+}
+
+/// The sum of `values[i] * weights[i]` (over the shorter of the two): the
+/// first step of most check-digit algorithms.
+fn weighted_sum(values: &[u8], weights: &[u32]) -> u32 {
+    values
+        .iter()
+        .zip(weights)
+        .map(|(&value, &weight)| u32::from(value) * weight)
+        .sum()
 }
 
 /// True when `day` of `month` (1-12) of `year` exists in the Gregorian

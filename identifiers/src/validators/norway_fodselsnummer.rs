@@ -6,15 +6,11 @@
 //! century, and two mod-11 check digits with weights 3, 7, 6, 1, 8, 9, 4, 5,
 //! 2 and 5, 4, 3, 2, 7, 6, 5, 4, 3, 2 (a remainder giving 10 is never issued).
 
-use super::{digits, is_date};
+use super::{digits, is_date, weighted_sum};
 
 /// The mod-11 check digit of `values` under `weights`; None when it would be 10.
 fn check_digit(values: &[u8], weights: &[u32]) -> Option<u8> {
-    let sum: u32 = values
-        .iter()
-        .zip(weights)
-        .map(|(&digit, &weight)| u32::from(digit) * weight)
-        .sum();
+    let sum: u32 = weighted_sum(values, weights);
     match (11 - sum % 11) % 11 {
         10 => None,
         digit => Some(digit as u8),

@@ -4,16 +4,14 @@
 //! the last equal to the first nine weighted 6, 5, 7, 2, 3, 4, 5, 6, 7,
 //! modulo 11 (a remainder of 10 is never issued).
 
+use super::weighted_sum;
+
 pub(super) fn is_valid(value: &[u8]) -> bool {
     const WEIGHTS: [u32; 9] = [6, 5, 7, 2, 3, 4, 5, 6, 7];
     let Some(d) = super::digits::<10>(value) else {
         return false;
     };
-    let sum: u32 = d
-        .iter()
-        .zip(WEIGHTS)
-        .map(|(&digit, weight)| u32::from(digit) * weight)
-        .sum();
+    let sum: u32 = weighted_sum(&d, &WEIGHTS);
     sum % 11 == u32::from(d[9])
 }
 

@@ -7,18 +7,14 @@
 //! digit making the sum weighted 1, 3, 7, 9, 1, 3, 7, 9, 1, 3, 1 a multiple
 //! of 10.
 
-use super::{digits, is_date};
+use super::{digits, is_date, weighted_sum};
 
 pub(super) fn is_valid(value: &[u8]) -> bool {
     const WEIGHTS: [u32; 11] = [1, 3, 7, 9, 1, 3, 7, 9, 1, 3, 1];
     let Some(d) = digits::<11>(value) else {
         return false;
     };
-    let sum: u32 = d
-        .iter()
-        .zip(WEIGHTS)
-        .map(|(&digit, weight)| u32::from(digit) * weight)
-        .sum();
+    let sum: u32 = weighted_sum(&d, &WEIGHTS);
     let coded_month = d[2] * 10 + d[3];
     let century = match coded_month / 20 {
         0 => 1900,

@@ -6,7 +6,7 @@
 //! code (`01`-`48`, `51`, `52`, `70`, `80`-`83`), a serial and a check digit:
 //! the first twelve weighted by `279146358279`, modulo 11, 10 written 1.
 
-use super::{digits, is_date};
+use super::{digits, is_date, weighted_sum};
 
 pub(super) fn is_valid(value: &[u8]) -> bool {
     const WEIGHTS: [u32; 12] = [2, 7, 9, 1, 4, 6, 3, 5, 8, 2, 7, 9];
@@ -20,11 +20,7 @@ pub(super) fn is_valid(value: &[u8]) -> bool {
         _ => 1900,
     };
     let county = d[7] * 10 + d[8];
-    let sum: u32 = d
-        .iter()
-        .zip(WEIGHTS)
-        .map(|(&digit, weight)| u32::from(digit) * weight)
-        .sum();
+    let sum: u32 = weighted_sum(&d, &WEIGHTS);
     let check = match sum % 11 {
         10 => 1,
         digit => digit,

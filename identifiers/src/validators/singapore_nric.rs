@@ -8,6 +8,8 @@
 //! (`S`, `T`) or `XWUTRQPNMLK` (`F`, `G`). The `M` series issued since 2022
 //! uses an unpublished variant and is not accepted.
 
+use super::weighted_sum;
+
 pub(super) fn is_valid(value: &[u8]) -> bool {
     const WEIGHTS: [u32; 7] = [2, 7, 6, 5, 4, 3, 2];
     let [prefix, number @ .., check] = value else {
@@ -23,12 +25,7 @@ pub(super) fn is_valid(value: &[u8]) -> bool {
         b'G' => (4, b"XWUTRQPNMLK"),
         _ => return false,
     };
-    let sum: u32 = d
-        .iter()
-        .zip(WEIGHTS)
-        .map(|(&digit, weight)| u32::from(digit) * weight)
-        .sum::<u32>()
-        + offset;
+    let sum: u32 = weighted_sum(&d, &WEIGHTS) + offset;
     letters[(sum % 11) as usize] == *check
 }
 

@@ -7,7 +7,7 @@
 //! region, a serial and a check digit: the first twelve weighted 7, 6, 5, 4,
 //! 3, 2, 7, 6, 5, 4, 3, 2, and `11 - (sum mod 11)`, where 10 and 11 give 0.
 
-use super::{digits, is_date};
+use super::{digits, is_date, weighted_sum};
 
 pub(super) fn is_valid(value: &[u8]) -> bool {
     const WEIGHTS: [u32; 12] = [7, 6, 5, 4, 3, 2, 7, 6, 5, 4, 3, 2];
@@ -20,11 +20,7 @@ pub(super) fn is_valid(value: &[u8]) -> bool {
     } else {
         1000 + short_year
     };
-    let sum: u32 = d
-        .iter()
-        .zip(WEIGHTS)
-        .map(|(&digit, weight)| u32::from(digit) * weight)
-        .sum();
+    let sum: u32 = weighted_sum(&d, &WEIGHTS);
     is_date(year, d[2] * 10 + d[3], d[0] * 10 + d[1])
         && (11 - sum % 11) % 11 % 10 == u32::from(d[12])
 }

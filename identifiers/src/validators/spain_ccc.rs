@@ -9,14 +9,12 @@
 //! branch read with two leading zeros), a remainder `r` giving `r` below 2
 //! and `11 - r` otherwise.
 
+use super::weighted_sum;
+
 /// The control digit of ten digits.
 fn control(values: &[u8]) -> u8 {
     const WEIGHTS: [u32; 10] = [1, 2, 4, 8, 5, 10, 9, 7, 3, 6];
-    let sum: u32 = values
-        .iter()
-        .zip(WEIGHTS)
-        .map(|(&digit, weight)| u32::from(digit) * weight)
-        .sum();
+    let sum: u32 = weighted_sum(values, &WEIGHTS);
     match sum % 11 {
         remainder @ (0 | 1) => remainder as u8,
         remainder => (11 - remainder) as u8,

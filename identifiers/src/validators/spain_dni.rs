@@ -41,10 +41,10 @@ pub(super) fn nie(value: &[u8]) -> bool {
         b'Z' => b'2',
         _ => return false,
     };
-    let mut digits = [lead; 8];
     if number.len() != 7 {
         return false;
     }
+    let mut digits = [lead; 8];
     digits[1..].copy_from_slice(number);
     letter(&digits) == Some(*check)
 }

@@ -4,7 +4,8 @@
 //! Source: Skatteverket, SKV 704 ("Personnummer") and SKV 707
 //! ("Samordningsnummer"): the date of birth `(YY)YYMMDD` (60 added to the day
 //! in a coordination number), a 3-digit serial and a Luhn check digit over
-//! the last 10 digits. Written with 10 or 12 digits.
+//! the last 10 digits. Written with 10 or 12 digits; with 12, the century
+//! must be 18, 19 or 20.
 
 use super::is_date;
 use super::luhn::luhn;
@@ -18,20 +19,20 @@ pub(super) fn is_valid(value: &[u8]) -> bool {
     if !value.iter().all(u8::is_ascii_digit) {
         return false;
     }
-    let number = |bytes: &[u8]| {
-        bytes
-            .iter()
-            .fold(0_u32, |n, &b| n * 10 + u32::from(b - b'0'))
-    };
+    // Two ASCII digits as a number.
+    let pair = |bytes: &[u8]| (bytes[0] - b'0') * 10 + (bytes[1] - b'0');
     // With 10 digits the century is not written; 2000 stands for any year
     // divisible by 4 so that 29 February is accepted.
-    let year = if year.len() == 4 {
-        number(year)
-    } else {
-        2000 + number(year)
+    let year = match year {
+        // Written with the century: only 18, 19 and 20 are real.
+        [century @ .., _, _] if century.len() == 2 => match pair(century) {
+            century @ 18..=20 => u32::from(century) * 100 + u32::from(pair(&year[2..])),
+            _ => return false,
+        },
+        _ => 2000 + u32::from(pair(year)),
     };
-    let month = number(&rest[..2]) as u8;
-    let day = match number(&rest[2..4]) as u8 {
+    let month = pair(&rest[..2]);
+    let day = match pair(&rest[2..4]) {
         day @ 61..=91 => day - 60,
         day => day,
     };
@@ -49,5 +50,7 @@ mod tests {
         assert!(!SwedenPersonnummer.is_valid("880320-0017"));
         // Coordination number: day 20 + 60.
         assert!(SwedenPersonnummer.is_valid("880380-0013"));
+        // A century no one alive was born in.
+        assert!(!SwedenPersonnummer.is_valid("29880320-0016"));
     }
 }

@@ -5,18 +5,14 @@
 //! digit over the other nine with weights 6, 7, 8, 9, 10, 5, 4, 3, 2, taken
 //! from `21987654321` at the weighted sum modulo 11.
 
-use super::digits;
+use super::{digits, weighted_sum};
 
 pub(super) fn is_valid(value: &[u8]) -> bool {
     const WEIGHTS: [u32; 9] = [6, 7, 8, 9, 10, 5, 4, 3, 2];
     let Some(d) = digits::<10>(value) else {
         return false;
     };
-    let sum: u32 = d[1..]
-        .iter()
-        .zip(WEIGHTS)
-        .map(|(&digit, weight)| u32::from(digit) * weight)
-        .sum();
+    let sum: u32 = weighted_sum(&d[1..], &WEIGHTS);
     b"21987654321"[(sum % 11) as usize] == b'0' + d[0]
 }
 

@@ -7,18 +7,14 @@
 //! (thrift institutions), `61`-`72` (electronic transactions) or `80`
 //! (traveller's cheques).
 
-use super::digits;
+use super::{digits, weighted_sum};
 
 pub(super) fn is_valid(value: &[u8]) -> bool {
     const WEIGHTS: [u32; 9] = [3, 7, 1, 3, 7, 1, 3, 7, 1];
     let Some(d) = digits::<9>(value) else {
         return false;
     };
-    let sum: u32 = d
-        .iter()
-        .zip(WEIGHTS)
-        .map(|(&digit, weight)| u32::from(digit) * weight)
-        .sum();
+    let sum: u32 = weighted_sum(&d, &WEIGHTS);
     matches!(d[0] * 10 + d[1], 0..=12 | 21..=32 | 61..=72 | 80) && sum.is_multiple_of(10)
 }
 

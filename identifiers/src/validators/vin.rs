@@ -5,7 +5,7 @@
 //! transliterated to a number, weighted 8, 7, 6, 5, 4, 3, 2, 10, 0, 9, 8, 7,
 //! 6, 5, 4, 3, 2, the sum modulo 11, 10 written `X`). The check digit is
 //! mandatory in North America and China; VINs of other regions may not carry
-//! it, and this check rejects them.
+//! it: `vin` rejects them, `vin_structure` checks ISO 3779 alone.
 
 const WEIGHTS: [u32; 17] = [8, 7, 6, 5, 4, 3, 2, 10, 0, 9, 8, 7, 6, 5, 4, 3, 2];
 
@@ -23,6 +23,14 @@ fn transliterate(byte: u8) -> Option<u32> {
     Some(u32::from(value))
 }
 
+/// Any VIN by ISO 3779 alone: 17 letters (not `I`, `O`, `Q`) and digits,
+/// whatever position 9 holds, for VINs of regions that do not use the
+/// check digit (most of Europe).
+pub(super) fn is_structure_valid(value: &[u8]) -> bool {
+    value.len() == 17 && value.iter().all(|&byte| transliterate(byte).is_some())
+}
+
+/// A VIN whose position 9 is the North American check digit.
 pub(super) fn is_valid(value: &[u8]) -> bool {
     if value.len() != 17 {
         return false;
@@ -43,7 +51,7 @@ pub(super) fn is_valid(value: &[u8]) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use crate::validators::Validator::Vin;
+    use crate::validators::Validator::{Vin, VinStructure};
 
     #[test]
     fn vin_check_digit_in_position_9() {
@@ -53,5 +61,15 @@ mod tests {
         assert!(!Vin.is_valid("1M8GDM9A1KP042788"));
         assert!(!Vin.is_valid("1M8GDM9AXKP042789"));
         assert!(!Vin.is_valid("1M8GDM9AXKO042788"));
+    }
+
+    #[test]
+    fn vin_structure_accepts_vins_without_a_check_digit() {
+        // A European VIN (position 9 is a plant letter, not a check digit).
+        assert!(!Vin.is_valid("WVWZZZ1JZXW000001"));
+        assert!(VinStructure.is_valid("WVWZZZ1JZXW000001"));
+        assert!(VinStructure.is_valid("1M8GDM9AXKP042788"));
+        assert!(!VinStructure.is_valid("WVWZZZ1JZXW00000I"));
+        assert!(!VinStructure.is_valid("WVWZZZ1JZXW00001"));
     }
 }

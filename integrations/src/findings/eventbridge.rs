@@ -255,6 +255,7 @@ mod tests {
                     start: i + 1,
                     end: i + 1,
                     start_column: 1,
+                    file_member: None,
                 })
                 .collect(),
             ..Occurrences::default()
