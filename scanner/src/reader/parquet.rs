@@ -39,7 +39,10 @@ const BATCH_VALUES: usize = 256;
 
 /// Reads the Parquet file `file` and hands each string value to `sink`.
 pub fn read_parquet(file: &File, limits: &Limits, sink: &mut Sink<'_>) -> Result<(), ReadError> {
-    let reader = SerializedFileReader::new(file.try_clone()?).map_err(malformed)?;
+    let file = file.try_clone()?;
+    let reader = catch_unwind(AssertUnwindSafe(|| SerializedFileReader::new(file)))
+        .map_err(|_| decoder_failed())?
+        .map_err(malformed)?;
     let rows = RowIter::from_file_into(Box::new(reader)).with_batch_size(BATCH_VALUES);
     let mut walk = Walk {
         path: RecordPath::new(limits.max_json_depth),
@@ -56,12 +59,7 @@ pub fn read_parquet(file: &File, limits: &Limits, sink: &mut Sink<'_>) -> Result
             Ok(None) => break,
             Ok(Some((index, Ok(row)))) => (index, row),
             Ok(Some((_, Err(e)))) => return Err(malformed(e)),
-            Err(_) => {
-                return Err(ReadError::Malformed {
-                    format: Format::Parquet,
-                    message: "the decoder failed on this file".to_owned(),
-                })
-            }
+            Err(_) => return Err(decoder_failed()),
         };
         walk.row(index as u64, &row, sink)?;
     }
@@ -71,6 +69,14 @@ pub fn read_parquet(file: &File, limits: &Limits, sink: &mut Sink<'_>) -> Result
         });
     }
     Ok(())
+}
+
+/// What a panic of the decoder, contained, is reported as.
+fn decoder_failed() -> ReadError {
+    ReadError::Malformed {
+        format: Format::Parquet,
+        message: "the decoder failed on this file".to_owned(),
+    }
 }
 
 fn malformed(error: ParquetError) -> ReadError {
