@@ -3,4 +3,7 @@
 #[path = "common.rs"]
 mod common;
 
-libfuzzer_sys::fuzz_target!(|data: &[u8]| common::read_as("records.avro", data));
+libfuzzer_sys::fuzz_target!(|data: &[u8]| {
+    common::contain_decoder_panics();
+    common::read_as("records.avro", data);
+});

@@ -14,6 +14,7 @@
 //! cannot be decoded stops the reading there, after the records before it.
 
 use std::io::Read;
+use std::panic::{catch_unwind, AssertUnwindSafe};
 
 use apache_avro::types::Value;
 use apache_avro::Reader;
@@ -24,13 +25,17 @@ use crate::{Format, Limits};
 
 /// Reads the Avro object container file `input` and hands each string value to `sink`.
 pub fn read_avro<R: Read>(input: R, limits: &Limits, sink: &mut Sink<'_>) -> Result<(), ReadError> {
-    let reader = Reader::new(input).map_err(malformed)?;
+    // The crate panics on some corrupt blocks (an `unwrap` in its codecs); a panic is
+    // contained to this file's reading and reported as the malformed file it is. The
+    // reader it leaves behind is dropped, never used again.
+    let reader = contained(|| Reader::new(input))?;
     let mut walk = Walk {
         path: RecordPath::new(limits.max_json_depth),
         max_unit_bytes: limits.max_unit_bytes,
         too_large: false,
     };
-    for (index, record) in reader.enumerate() {
+    let mut records = reader.enumerate();
+    while let Some((index, record)) = contained(|| Ok(records.next()))? {
         let record = record.map_err(malformed)?;
         walk.value(index as u64, &record, sink)?;
     }
@@ -40,6 +45,17 @@ pub fn read_avro<R: Read>(input: R, limits: &Limits, sink: &mut Sink<'_>) -> Res
         });
     }
     Ok(())
+}
+
+/// Runs a call into the crate, turning its errors and panics into `MALFORMED_FILE`.
+fn contained<T>(call: impl FnOnce() -> Result<T, apache_avro::Error>) -> Result<T, ReadError> {
+    match catch_unwind(AssertUnwindSafe(call)) {
+        Ok(result) => result.map_err(malformed),
+        Err(_) => Err(ReadError::Malformed {
+            format: Format::Avro,
+            message: "the decoder failed on this file".to_owned(),
+        }),
+    }
 }
 
 fn malformed(error: apache_avro::Error) -> ReadError {
