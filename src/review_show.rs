@@ -38,7 +38,6 @@ pub struct ShowArgs {
 pub fn run(runtime: &tokio::runtime::Runtime, args: ShowArgs) -> anyhow::Result<ExitCode> {
     let settings = args.buckets.settings(Some(&args.scan))?;
     let batch = BatchId::parse(&args.batch_id)?;
-    let set = Arc::new(identifier_set(&settings)?);
     let request = ShowRequest {
         batch,
         keys: args.keys,
@@ -52,7 +51,8 @@ pub fn run(runtime: &tokio::runtime::Runtime, args: ShowArgs) -> anyhow::Result<
     let buckets = Buckets::for_prefix(&settings.prefix);
     let views = runtime.block_on(async {
         let store = settings.open_store().await;
-        show(store, &buckets, set, Limits::default(), &request).await
+        let set = Arc::new(identifier_set(&settings, store.as_ref()).await?);
+        anyhow::Ok(show(store, &buckets, set, Limits::default(), &request).await?)
     })?;
     let mut out = std::io::stdout().lock();
     if args.format == "json" {
