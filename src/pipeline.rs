@@ -80,7 +80,10 @@ pub async fn run_batch(
     batch: &BatchId,
     policy: &PolicyArgs,
 ) -> anyhow::Result<Summary> {
-    let pipeline = policy.apply(pipeline(settings.open_store().await, settings).await?, settings)?;
+    let pipeline = policy.apply(
+        pipeline(settings.open_store().await, settings).await?,
+        settings,
+    )?;
     let summary = pipeline.run(batch).await.with_context(|| {
         format!("batch {batch} did not complete; run the same command again to resume it")
     })?;

@@ -81,7 +81,10 @@ pub fn run(
             .findings
             .publisher(settings.endpoint_url.as_deref(), settings.region.as_deref())
             .await?;
-        let pipeline = policy.apply(pipeline(settings.open_store().await, &settings).await?, &settings)?;
+        let pipeline = policy.apply(
+            pipeline(settings.open_store().await, &settings).await?,
+            &settings,
+        )?;
         let ledger = Ledger::new(
             ferret_integrations::s3_client(&sdk),
             &pipeline.buckets.scan_results,

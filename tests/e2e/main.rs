@@ -13,17 +13,17 @@
 #[path = "../common/mod.rs"]
 mod common;
 
+mod allow_lists;
 mod data_lake;
 mod documents;
-mod allow_lists;
 mod faults;
 mod findings;
 mod identify;
 mod macie;
 mod managed_catalogue;
 mod pipeline;
-mod redact;
 mod queue;
+mod redact;
 mod scan;
 mod scan_s3;
 mod statemachine;
