@@ -329,57 +329,6 @@ mod tests {
         assert!(seen.is_empty());
     }
 
-    /// Thrift's compact (zigzag, variable-length) encoding of an integer.
-    fn varint(value: i64) -> Vec<u8> {
-        let mut n = ((value << 1) ^ (value >> 63)) as u64;
-        let mut out = Vec::new();
-        while n >= 0x80 {
-            out.push((n as u8) | 0x80);
-            n >>= 7;
-        }
-        out.push(n as u8);
-        out
-    }
-
-    /// A real file whose footer declares its first column chunk far longer than the
-    /// file: the crate would trust that length when reading the chunk's pages (and
-    /// allocate what a page header there declares). Nothing is read.
-    #[test]
-    fn a_column_chunk_past_the_files_end_is_refused_before_any_row() {
-        let mut bytes = fixture("parquet/customers_none.parquet");
-        let reader = SerializedFileReader::new(Bytes::from(bytes.clone())).expect("footer");
-        let size = reader.metadata().row_group(0).column(0).compressed_size();
-        // In the footer (its length precedes the closing magic), the first column's
-        // `total_compressed_size` (field 6, i64: header byte 0x16) with its value; it
-        // is replaced by the largest value of the same encoded length, so the rest of
-        // the footer keeps its place.
-        let footer_len =
-            u32::from_le_bytes(bytes[bytes.len() - 8..bytes.len() - 4].try_into().unwrap());
-        let footer = bytes.len() - 8 - footer_len as usize;
-        let mut field = vec![0x16];
-        field.extend(varint(size));
-        let at = footer
-            + bytes[footer..]
-                .windows(field.len())
-                .position(|w| w == field)
-                .expect("the first column's compressed size in the footer");
-        let widest = (1i64 << (7 * (field.len() - 1))) / 2 - 1;
-        assert!(widest as usize > bytes.len(), "past the end: {widest}");
-        bytes.splice(at + 1..at + field.len(), varint(widest));
-
-        let mut file = tempfile::tempfile().expect("temp file");
-        file.write_all(&bytes).expect("written");
-        let mut seen = Vec::new();
-        let result = read_parquet(&file, &Limits::default(), &mut collect(&mut seen));
-        match result {
-            Err(ReadError::Malformed { message, .. }) => {
-                assert!(message.contains("outside the file"), "{message}")
-            }
-            other => panic!("{other:?}"),
-        }
-        assert!(seen.is_empty(), "{seen:?}");
-    }
-
     /// The crate's reads go through [`BoundedFile`]: a range past the end is an error
     /// (before a buffer for it exists), a range within the file is its bytes.
     #[test]
