@@ -29,6 +29,12 @@ pub struct Limits {
     pub max_json_depth: usize,
 }
 
+impl Limits {
+    /// The default [`Limits::max_unit_bytes`]: 16 MiB. Named because decoders whose
+    /// own allocation limit is process-wide (Avro's) are set to it once.
+    pub const DEFAULT_MAX_UNIT_BYTES: usize = 16 * 1024 * 1024;
+}
+
 impl Default for Limits {
     fn default() -> Self {
         Limits {
@@ -38,7 +44,7 @@ impl Default for Limits {
             max_member_bytes: 3 * 1024 * 1024 * 1024,
             max_ooxml_ratio: 100,
             max_ooxml_bytes: 4 * 1024 * 1024 * 1024,
-            max_unit_bytes: 16 * 1024 * 1024,
+            max_unit_bytes: Self::DEFAULT_MAX_UNIT_BYTES,
             max_json_depth: 256,
         }
     }

@@ -12,6 +12,14 @@
 //!
 //! A header that cannot be read leaves nothing read (`MALFORMED_FILE`); a block that
 //! cannot be decoded stops the reading there, after the records before it.
+//!
+//! Memory: the crate trusts the sizes a file declares (a block's byte size, a string's
+//! length, an array's or map's item count) up to one process-wide allocation limit,
+//! [`DECODER_ALLOCATION_LIMIT`]; a larger declared size is refused as malformed before
+//! anything is allocated for it. What that limit does not bound: a block's decompressed
+//! size (the crate's codecs decompress a whole block into memory), and the decoded
+//! values of one record (about 48 bytes per value, so an array of a few million nulls,
+//! which encode in no bytes at all, costs hundreds of megabytes).
 
 use std::io::Read;
 use std::panic::{catch_unwind, AssertUnwindSafe};
@@ -23,8 +31,26 @@ use super::record_path::RecordPath;
 use super::{ReadError, Sink};
 use crate::{Format, Limits};
 
+/// The largest size the Avro crate may allocate for one declared length: a block, a
+/// string or bytes value, or an array's or map's item count (which it reserves at once).
+///
+/// The crate's default, 512 MB, lets a file of a few bytes that declares a huge array
+/// reserve tens of gigabytes (512 M items of about 48 bytes each). Ferret never scans a
+/// value longer than its largest unit, and real writers cut blocks far smaller (64 KB
+/// in Java's and Python's libraries), so nothing worth reading is larger than the
+/// default unit limit. The crate holds one limit for the whole process, fixed by its
+/// first use, so it cannot follow a scan's own [`Limits`]: it is the default's.
+/// Worst cases left at this limit: a declared map of 16 Mi entries reserves about
+/// 2.4 GiB of address space (of which only the 32 MiB of hash-table control bytes are
+/// written), an array 768 MiB (none written) — reservations the decoding fails before
+/// filling, unless the block really holds the items.
+pub const DECODER_ALLOCATION_LIMIT: usize = Limits::DEFAULT_MAX_UNIT_BYTES;
+
 /// Reads the Avro object container file `input` and hands each string value to `sink`.
 pub fn read_avro<R: Read>(input: R, limits: &Limits, sink: &mut Sink<'_>) -> Result<(), ReadError> {
+    // Fixed on the first call, before the crate's first decoding could fix its default;
+    // later calls only read it.
+    apache_avro::util::max_allocation_bytes(DECODER_ALLOCATION_LIMIT);
     // The crate panics on some corrupt blocks (an `unwrap` in its codecs); a panic is
     // contained to this file's reading and reported as the malformed file it is. The
     // reader it leaves behind is dropped, never used again.
@@ -181,6 +207,75 @@ mod tests {
                 .expect("siret");
             assert_eq!(siret.3, ["address", "siret"]);
         }
+    }
+
+    /// Avro's zigzag variable-length encoding of a long.
+    fn long(value: i64) -> Vec<u8> {
+        let mut n = ((value << 1) ^ (value >> 63)) as u64;
+        let mut out = Vec::new();
+        while n >= 0x80 {
+            out.push((n as u8) | 0x80);
+            n >>= 7;
+        }
+        out.push(n as u8);
+        out
+    }
+
+    /// An object container file, codec null, holding one block of `count` records.
+    fn container(schema: &str, count: i64, block: &[u8]) -> Vec<u8> {
+        let marker = [7u8; 16];
+        let mut file = b"Obj\x01".to_vec();
+        file.extend(long(1));
+        file.extend(long(11));
+        file.extend(b"avro.schema");
+        file.extend(long(schema.len() as i64));
+        file.extend(schema.as_bytes());
+        file.extend(long(0));
+        file.extend(marker);
+        file.extend(long(count));
+        file.extend(long(block.len() as i64));
+        file.extend(block);
+        file.extend(marker);
+        file
+    }
+
+    /// A few bytes declaring an array of 100 million strings: the crate would reserve
+    /// gigabytes for it under its own default limit; under ferret's it refuses the
+    /// count before allocating, and the file is malformed.
+    #[test]
+    fn a_declared_huge_array_is_refused_before_it_is_allocated() {
+        let schema = r#"{"type": "record", "name": "r", "fields": [
+            {"name": "tags", "type": {"type": "array", "items": "string"}}]}"#;
+        let file = container(schema, 1, &long(100_000_000));
+        let mut seen = Vec::new();
+        let result = read_avro(file.as_slice(), &Limits::default(), &mut collect(&mut seen));
+        match result {
+            Err(ReadError::Malformed { message, .. }) => assert!(
+                message.contains(&DECODER_ALLOCATION_LIMIT.to_string()),
+                "{message}"
+            ),
+            other => panic!("{other:?}"),
+        }
+        assert!(seen.is_empty());
+    }
+
+    /// The same file with a small array is read: the crafted bytes are a valid file.
+    #[test]
+    fn a_declared_small_array_is_read() {
+        let schema = r#"{"type": "record", "name": "r", "fields": [
+            {"name": "tags", "type": {"type": "array", "items": "string"}}]}"#;
+        let mut block = long(1);
+        block.extend(long(3));
+        block.extend(b"abc");
+        block.extend(long(0));
+        let file = container(schema, 1, &block);
+        let mut seen = Vec::new();
+        read_avro(file.as_slice(), &Limits::default(), &mut collect(&mut seen)).expect("read");
+        assert_eq!(seen.len(), 1);
+        assert_eq!(
+            (seen[0].1.as_str(), seen[0].2.as_str()),
+            ("$.tags[0]", "abc")
+        );
     }
 
     #[test]

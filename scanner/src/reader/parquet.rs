@@ -19,11 +19,24 @@
 //! be decoded stops the reading there, after the rows before it were scanned. So does a
 //! STRING value that is not UTF-8: the record API refuses it, and the column
 //! descriptors it converts by come from the file, not from a projection.
+//!
+//! Memory: the crate allocates the sizes the file declares. The footer's column chunks
+//! are checked against the file's length before any row is read, and the crate reads
+//! the file through [`BoundedFile`], which refuses a range past the file's end before
+//! allocating for it: a declared page larger than the file is `MALFORMED_FILE`, and a
+//! page's compressed bytes are never more than the file holds. Not bounded without
+//! patching the crate: the uncompressed size a page header declares, which the crate
+//! reserves whole (`Vec::with_capacity`, up to 2 GiB) before decompressing into it, and
+//! which a real decompression bomb fills.
 
 use std::fs::File;
+use std::io::{BufReader, Read, Seek, SeekFrom, Take};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
+use bytes::Bytes;
 use parquet::errors::ParquetError;
+use parquet::file::metadata::ParquetMetaData;
+use parquet::file::reader::{ChunkReader, FileReader, Length};
 use parquet::file::serialized_reader::SerializedFileReader;
 use parquet::record::reader::RowIter;
 use parquet::record::{Field, Row};
@@ -39,10 +52,12 @@ const BATCH_VALUES: usize = 256;
 
 /// Reads the Parquet file `file` and hands each string value to `sink`.
 pub fn read_parquet(file: &File, limits: &Limits, sink: &mut Sink<'_>) -> Result<(), ReadError> {
-    let file = file.try_clone()?;
+    let file = BoundedFile::new(file)?;
+    let file_len = file.len;
     let reader = catch_unwind(AssertUnwindSafe(|| SerializedFileReader::new(file)))
         .map_err(|_| decoder_failed())?
         .map_err(malformed)?;
+    check_column_chunks(reader.metadata(), file_len)?;
     let rows = RowIter::from_file_into(Box::new(reader)).with_batch_size(BATCH_VALUES);
     let mut walk = Walk {
         path: RecordPath::new(limits.max_json_depth),
@@ -69,6 +84,90 @@ pub fn read_parquet(file: &File, limits: &Limits, sink: &mut Sink<'_>) -> Result
         });
     }
     Ok(())
+}
+
+/// Refuses a footer whose column chunks do not lie within the file: the crate would
+/// trust their sizes when it reads their pages (and panics on a negative one).
+fn check_column_chunks(metadata: &ParquetMetaData, file_len: u64) -> Result<(), ReadError> {
+    for (group, row_group) in metadata.row_groups().iter().enumerate() {
+        for (column, chunk) in row_group.columns().iter().enumerate() {
+            let start = chunk
+                .dictionary_page_offset()
+                .unwrap_or_else(|| chunk.data_page_offset());
+            let within = u64::try_from(start)
+                .ok()
+                .zip(u64::try_from(chunk.compressed_size()).ok())
+                .and_then(|(start, len)| start.checked_add(len))
+                .is_some_and(|end| end <= file_len);
+            if !within {
+                return Err(ReadError::Malformed {
+                    format: Format::Parquet,
+                    message: format!(
+                        "column chunk {column} of row group {group} lies outside the file \
+                         (offset {start}, {} bytes, file {file_len} bytes)",
+                        chunk.compressed_size()
+                    ),
+                });
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The file as the crate reads it: a range past the file's end is refused before
+/// anything is allocated for it. (The crate's own `ChunkReader` for `File` reserves
+/// the whole length it is asked for first, so a page header declaring 2 GiB in a small
+/// file reserved 2 GiB.)
+struct BoundedFile {
+    file: File,
+    len: u64,
+}
+
+impl BoundedFile {
+    fn new(file: &File) -> std::io::Result<Self> {
+        let file = file.try_clone()?;
+        let len = file.metadata()?.len();
+        Ok(BoundedFile { file, len })
+    }
+
+    /// The bytes from `start` to the file's end, if `length` of them are there.
+    fn remaining(&self, start: u64, length: u64) -> parquet::errors::Result<u64> {
+        match self.len.checked_sub(start) {
+            Some(rest) if rest >= length => Ok(rest),
+            _ => Err(ParquetError::EOF(format!(
+                "{length} bytes at offset {start} run past the end of the file ({} bytes)",
+                self.len
+            ))),
+        }
+    }
+
+    fn at(&self, start: u64) -> parquet::errors::Result<File> {
+        let mut file = self.file.try_clone()?;
+        file.seek(SeekFrom::Start(start))?;
+        Ok(file)
+    }
+}
+
+impl Length for BoundedFile {
+    fn len(&self) -> u64 {
+        self.len
+    }
+}
+
+impl ChunkReader for BoundedFile {
+    type T = BufReader<Take<File>>;
+
+    fn get_read(&self, start: u64) -> parquet::errors::Result<Self::T> {
+        let rest = self.remaining(start, 0)?;
+        Ok(BufReader::new(self.at(start)?.take(rest)))
+    }
+
+    fn get_bytes(&self, start: u64, length: usize) -> parquet::errors::Result<Bytes> {
+        self.remaining(start, length as u64)?;
+        let mut buffer = vec![0; length];
+        self.at(start)?.read_exact(&mut buffer)?;
+        Ok(buffer.into())
+    }
 }
 
 /// What a panic of the decoder, contained, is reported as.
@@ -228,6 +327,32 @@ mod tests {
             "{result:?}"
         );
         assert!(seen.is_empty());
+    }
+
+    /// The crate's reads go through [`BoundedFile`]: a range past the end is an error
+    /// (before a buffer for it exists), a range within the file is its bytes.
+    #[test]
+    fn the_file_refuses_ranges_past_its_end() {
+        let mut file = tempfile::tempfile().expect("temp file");
+        file.write_all(b"PAR1 data PAR1").expect("written");
+        let bounded = BoundedFile::new(&file).expect("length");
+        assert_eq!(bounded.get_bytes(10, 4).expect("within").as_ref(), b"PAR1");
+        assert!(matches!(
+            bounded.get_bytes(10, 5),
+            Err(ParquetError::EOF(_))
+        ));
+        assert!(matches!(
+            bounded.get_bytes(1, i32::MAX as usize),
+            Err(ParquetError::EOF(_))
+        ));
+        assert!(bounded.get_read(15).is_err());
+        let mut rest = Vec::new();
+        bounded
+            .get_read(10)
+            .expect("within")
+            .read_to_end(&mut rest)
+            .expect("read");
+        assert_eq!(rest, b"PAR1");
     }
 
     #[test]
