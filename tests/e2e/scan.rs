@@ -676,6 +676,34 @@ fn xlsx_from_two_producers_gives_the_same_cells() {
     );
 }
 
+/// Other producers' layouts: parts outside `xl/` (found through the relationships) and
+/// a package with only the required parts.
+#[test]
+fn xlsx_parts_are_found_through_the_package_relationships() {
+    let cases = [
+        ("relocated_parts.xlsx", "Pessoas!A2", 2, 1, json!("email")),
+        ("minimal.xlsx", "Folha1!B3", 3, 2, Value::Null),
+    ];
+    for (name, reference, row, column, column_name) in cases {
+        let path = repo(&format!("tests/fixtures/xlsx/{name}"));
+        let (_, records) = scan_managed(&[path_str(&path)]);
+        let record = &records[0];
+        assert_eq!(status(record), ("COMPLETE".to_owned(), None), "{name}");
+        let email = result(record)["sensitiveData"]
+            .as_array()
+            .expect("sensitive data")
+            .iter()
+            .flat_map(|category| category["detections"].as_array().expect("detections"))
+            .find(|detection| detection["type"] == "EMAIL_ADDRESS")
+            .unwrap_or_else(|| panic!("{name}: an email address"));
+        assert_eq!(
+            email["occurrences"]["cells"],
+            json!([{"row": row, "column": column, "columnName": column_name, "cellReference": reference}]),
+            "{name}"
+        );
+    }
+}
+
 #[test]
 fn a_truncated_workbook_is_skipped_as_malformed() {
     let path = repo("tests/fixtures/xlsx/truncated.xlsx");

@@ -28,6 +28,8 @@ use zip::result::ZipError;
 use zip::ZipArchive;
 
 use super::{column_name_of, ReadError, Sink, TextUnit, UnitPlace};
+
+mod package;
 use crate::{Format, Limits};
 
 /// Reads every sheet of a workbook, row by row, and hands each non-empty cell to `sink`.
@@ -41,8 +43,30 @@ pub fn read_xlsx<R: Read + Seek>(
     limits: &Limits,
     sink: &mut Sink<'_>,
 ) -> Result<(), ReadError> {
-    check_container(&mut input, limits, WORKBOOK_PART)?;
+    let workbook = {
+        let mut archive = match ZipArchive::new(&mut input) {
+            Ok(archive) => archive,
+            Err(e) => return Err(container_error(&mut input, e)),
+        };
+        package::workbook_part(&mut archive)?
+    };
+    check_container(&mut input, limits, &workbook)?;
     input.seek(SeekFrom::Start(0))?;
+    if workbook.eq_ignore_ascii_case(package::CONVENTIONAL_WORKBOOK) {
+        read_workbook(input, limits, sink)
+    } else {
+        let relocated =
+            package::relocate(&mut ZipArchive::new(input).map_err(zip_error)?, &workbook)?;
+        read_workbook(relocated, limits, sink)
+    }
+}
+
+/// Reads a workbook whose parts are where calamine looks for them.
+fn read_workbook<R: Read + Seek>(
+    input: R,
+    limits: &Limits,
+    sink: &mut Sink<'_>,
+) -> Result<(), ReadError> {
     let mut workbook = parse(|| Xlsx::new(input))?;
     let sheets: Vec<String> = workbook
         .sheets_metadata()
@@ -147,10 +171,6 @@ fn remember_column_name(names: &mut HashMap<u32, String>, column: u32, header: &
 // Container checks
 // ---------------------------------------------------------------------------------------
 
-/// The part every workbook has; calamine reads an archive without it as a workbook with
-/// no sheets, which would make any zip named `.xlsx` a clean, empty result.
-const WORKBOOK_PART: &str = "xl/workbook.xml";
-
 /// Refuses a container that is not a zip workbook, or whose expansion breaks the OOXML
 /// limits, before calamine parses (and keeps in memory) any of it.
 ///
@@ -163,8 +183,10 @@ const WORKBOOK_PART: &str = "xl/workbook.xml";
 /// whose data overlap (the classic non-recursive zip bomb) cannot inflate the
 /// denominator of the ratio.
 ///
-/// `main_part` names the part the format's document must have (the other zip
-/// workbooks, XLSB and ODS, and Word documents are checked here too).
+/// `main_part` names the part the format's document must have: an archive without it
+/// would otherwise read as a document with nothing in it, making any zip a clean, empty
+/// result. (For XLSX it is the part the package relationships name; the other zip
+/// workbooks, XLSB and ODS, and Word documents are checked here too.)
 pub(super) fn check_container<R: Read + Seek>(
     input: &mut R,
     limits: &Limits,
@@ -605,6 +627,39 @@ mod tests {
             [
                 cell("Notas", 5, 3, None, "ver contrato 2020/17"),
                 cell("Notas", 6, 4, None, "P-ZZ0001"),
+            ]
+        );
+    }
+
+    /// Parts under `workbook/`, named only by the relationships; the shared strings
+    /// too, by an absolute target.
+    #[test]
+    fn parts_outside_xl_are_found_through_the_relationships() {
+        let cells = read_fixture("relocated_parts.xlsx");
+        let s = "Pessoas";
+        assert_eq!(
+            cells,
+            [
+                cell(s, 1, 1, None, "email"),
+                cell(s, 1, 2, None, "cpf"),
+                cell(s, 2, 1, Some("email"), "ana.silva@example.com.br"),
+                cell(s, 2, 3, None, "529.982.247-25"),
+            ]
+        );
+    }
+
+    /// No styles, shared strings, theme or document properties: absent optional parts
+    /// read as empty.
+    #[test]
+    fn a_package_with_only_the_required_parts_reads_every_cell() {
+        let cells = read_fixture("minimal.xlsx");
+        let s = "Folha1";
+        assert_eq!(
+            cells,
+            [
+                cell(s, 1, 1, None, "cpf"),
+                cell(s, 3, 1, Some("cpf"), "529.982.247-25"),
+                cell(s, 3, 2, None, "bruno.costa@example.com.br"),
             ]
         );
     }
