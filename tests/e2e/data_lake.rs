@@ -5,24 +5,10 @@
 use crate::common::*;
 use serde_json::{json, Value};
 
-/// Scans `targets` with the sample identifiers and no managed identifiers.
+/// Scans `targets` with the sample identifiers and no managed identifiers (the exit
+/// status is asserted by the tests of `scan` itself).
 fn scan_custom(targets: &[&str]) -> Vec<Value> {
-    let identifiers = repo("samples/identifiers.toml");
-    let mut args = vec![
-        "scan",
-        "--managed",
-        "none",
-        "--identifiers",
-        path_str(&identifiers),
-    ];
-    args.extend_from_slice(targets);
-    let out = ferret(&args);
-    assert!(
-        out.status.code() != Some(2),
-        "scan failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    records(&out)
+    crate::scan::scan_custom(targets).1
 }
 
 /// The one record of scanning the fixture `path`.

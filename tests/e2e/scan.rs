@@ -7,7 +7,7 @@ use serde_json::{json, Value};
 const IDENTIFIERS: &str = "samples/identifiers.toml";
 
 /// Scans `targets` with the sample identifiers and no managed identifiers.
-fn scan_custom(targets: &[&str]) -> (Option<i32>, Vec<Value>) {
+pub(crate) fn scan_custom(targets: &[&str]) -> (Option<i32>, Vec<Value>) {
     let identifiers = repo(IDENTIFIERS);
     let mut args = vec![
         "scan",
