@@ -85,13 +85,18 @@ impl Setup {
 
     /// Starts a worker process; `crash_after` kills it at that state-changing step.
     fn worker(&self, name: &str, crash_after: Option<u32>) -> Child {
+        self.worker_hiding_for(name, crash_after, VISIBILITY)
+    }
+
+    /// [`Setup::worker`] with the messages it receives hidden for `visibility` seconds.
+    fn worker_hiding_for(&self, name: &str, crash_after: Option<u32>, visibility: &str) -> Child {
         let identifiers = repo("samples/identifiers.toml");
         let mut command = Command::new(env!("CARGO_BIN_EXE_ferret"));
         command
             .args(["worker", "--queue-url", &self.queue_url])
             .args(["--store", "s3", "--prefix", self.prefix])
             .args(["--identifiers", path_str(&identifiers), "--managed", "none"])
-            .args(["--batch-window", "1", "--visibility-timeout", VISIBILITY])
+            .args(["--batch-window", "1", "--visibility-timeout", visibility])
             .args(["--worker-name", name])
             .envs(self.moto.env())
             .stdin(Stdio::null())
@@ -158,12 +163,16 @@ impl Setup {
         routed
     }
 
-    /// Polls until every one of `expected` is routed (or the deadline passes).
+    /// Polls until every one of `expected` is routed and every message is deleted (the
+    /// batches that route them are done: an object is in its destination before it
+    /// leaves scan-stage), or the deadline passes.
     fn wait_routed(&self, expected: &[String]) -> BTreeMap<String, usize> {
         let start = Instant::now();
         loop {
             let routed = self.routed();
-            if expected.iter().all(|k| routed.contains_key(k)) || start.elapsed() > DEADLINE {
+            let settled =
+                expected.iter().all(|k| routed.contains_key(k)) && self.messages_left() == 0;
+            if settled || start.elapsed() > DEADLINE {
                 return routed;
             }
             std::thread::sleep(Duration::from_millis(250));
@@ -332,9 +341,11 @@ fn uploads_to_raw_are_routed_without_a_pipeline_run() {
 
 #[test]
 fn a_worker_killed_mid_batch_and_restarted_leaves_every_object_exactly_once() {
-    // Claims, then staging, scanning and routing each make state-changing steps; these
-    // kill the first worker while it claims, stages, and routes.
-    for crash_after in [3, 12, 30] {
+    // Six objects. Claims of the messages (steps 1-6) and of the objects (7-12), then
+    // staging (three steps an object), scanning and routing each make state-changing
+    // steps; these kill the first worker while it claims messages, claims objects,
+    // stages, and routes.
+    for crash_after in [3, 9, 20, 40] {
         let setup = Setup::new("evq-crash");
         let uploads = objects(3);
         for (key, body) in &uploads {
@@ -375,5 +386,97 @@ fn two_workers_on_one_queue_never_route_an_object_twice() {
         stop(worker);
     }
     assert_exactly_once(&setup, &expected, &routed);
+    assert_eq!(setup.messages_left(), 0);
+}
+
+/// An EventBridge `Object Created` event for `key` in raw, as EventBridge sends it to a
+/// queue: the second announcement of an upload that S3's notification also announced.
+fn eventbridge_arrival(setup: &Setup, key: &str) -> String {
+    serde_json::json!({
+        "version": "0",
+        "id": format!("dup-{key}"),
+        "detail-type": "Object Created",
+        "source": "aws.s3",
+        "account": "123456789012",
+        "region": "us-east-1",
+        "resources": [format!("arn:aws:s3:::{}", setup.bucket("raw"))],
+        "detail": {
+            "version": "0",
+            "bucket": {"name": setup.bucket("raw")},
+            "object": {"key": key},
+            "reason": "PutObject"
+        }
+    })
+    .to_string()
+}
+
+#[test]
+fn a_second_announcement_of_an_object_held_by_another_batch_stages_nothing() {
+    // The race, made to happen every time: a first worker takes S3's notifications,
+    // claims their objects for its batch and dies before it moves any (step 8: the last
+    // of four message claims then four object claims), its messages hidden for 15 s.
+    // Every object is then announced again (EventBridge's shape) to two live workers.
+    // They must leave the objects to the dead worker's batch, which one of them resumes
+    // when its messages come back: every object lands exactly once.
+    let setup = Setup::new("evq-dup");
+    let uploads = objects(2);
+    for (key, body) in &uploads {
+        setup.put_raw(key, body);
+    }
+    let expected: Vec<String> = uploads.iter().map(|(k, _)| k.clone()).collect();
+    let doomed = setup.worker_hiding_for("doomed", Some(8), "15");
+    let out = doomed.wait_with_output().expect("the first worker exits");
+    assert_eq!(
+        out.status.signal(),
+        Some(libc::SIGKILL),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let sqs = setup.moto.sqs();
+    for key in &expected {
+        setup
+            .runtime
+            .block_on(
+                sqs.send_message()
+                    .queue_url(&setup.queue_url)
+                    .message_body(eventbridge_arrival(&setup, key))
+                    .send(),
+            )
+            .expect("duplicate sent");
+    }
+    let workers = [setup.worker("a", None), setup.worker("b", None)];
+
+    // The duplicates are handled (deleted) while the first worker's messages are still
+    // hidden: at that moment nothing may have been staged or routed.
+    let start = Instant::now();
+    while setup.messages_left() > expected.len() as u64 {
+        assert!(
+            start.elapsed() < DEADLINE,
+            "the duplicates were never handled"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    assert!(
+        setup.routed().is_empty(),
+        "routed from a duplicate: {:?}",
+        setup.routed()
+    );
+    let mut in_raw = setup.keys("raw");
+    in_raw.sort();
+    let mut all = expected.clone();
+    all.sort();
+    assert_eq!(in_raw, all, "the duplicates staged nothing");
+
+    let routed = setup.wait_routed(&expected);
+    let stderrs: Vec<String> = workers.into_iter().map(stop).collect();
+    assert_exactly_once(&setup, &expected, &routed);
+    assert!(
+        stderrs.iter().any(|e| e.contains("resuming a batch")),
+        "a live worker resumed the first one's batch: {stderrs:?}"
+    );
+    assert!(
+        stderrs.iter().any(|e| e.contains("announced twice")),
+        "the duplicates were recognised: {stderrs:?}"
+    );
     assert_eq!(setup.messages_left(), 0);
 }

@@ -11,6 +11,9 @@
 //! - `messages/<MessageId>.json`: the claim of one SQS message by a batch. Created with
 //!   `If-None-Match: *`: a message delivered twice (SQS delivers at least once; a crashed
 //!   worker's messages come back) always finds the batch that owns it.
+//! - `objects/<digest>.json`: the claim of one version of a raw object by the batch that
+//!   stages it, also with `If-None-Match: *`, for the messages that announce one upload
+//!   more than once (see [`objects`](super::objects)).
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
@@ -19,6 +22,8 @@ use aws_sdk_s3::operation::put_object::PutObjectError;
 use aws_sdk_s3::primitives::ByteStream;
 use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
 use serde::{Deserialize, Serialize};
+
+use super::objects::ObjectVersion;
 
 /// The prefix of the ledger in scan-results.
 pub const PREFIX: &str = "_ferret-queue";
@@ -31,6 +36,17 @@ pub struct LedgerError {
     bucket: String,
     key: String,
     message: String,
+}
+
+impl LedgerError {
+    pub(crate) fn new(operation: &'static str, bucket: &str, key: &str, message: String) -> Self {
+        LedgerError {
+            operation,
+            bucket: bucket.to_owned(),
+            key: key.to_owned(),
+            message,
+        }
+    }
 }
 
 /// A message claimed by a batch.
@@ -97,6 +113,15 @@ impl Ledger {
         }
     }
 
+    /// The S3 client the ledger writes with (it reaches the other buckets too).
+    pub fn s3(&self) -> &aws_sdk_s3::Client {
+        &self.s3
+    }
+
+    fn object_key(version: &ObjectVersion) -> String {
+        format!("{PREFIX}/objects/{}.json", version.claim_name())
+    }
+
     fn claim_key(message_id: &str) -> String {
         format!("{PREFIX}/messages/{message_id}.json")
     }
@@ -120,6 +145,40 @@ impl Ledger {
             Some((existing, _)) => Ok(existing),
             None => Err(self.error("GetObject", &key, "claim vanished".to_owned())),
         }
+    }
+
+    /// Claims one version of a raw object for `claim.batch_id`; the claim already made
+    /// when another batch (or this one, earlier) has it.
+    pub async fn claim_object(
+        &self,
+        version: &ObjectVersion,
+        claim: &Claim,
+    ) -> Result<Claim, LedgerError> {
+        let key = Ledger::object_key(version);
+        if self.put(&key, claim, Condition::Absent).await?.is_some() {
+            return Ok(claim.clone());
+        }
+        match self.read::<Claim>(&key).await? {
+            Some((existing, _)) => Ok(existing),
+            // Released between the write and the read: its batch routed the object, so
+            // this version is no longer in raw for anyone to stage.
+            None => Ok(Claim {
+                batch_id: String::new(),
+            }),
+        }
+    }
+
+    /// Drops the claim of an object version whose batch has routed it.
+    pub async fn release_object(&self, version: &ObjectVersion) -> Result<(), LedgerError> {
+        let key = Ledger::object_key(version);
+        self.s3
+            .delete_object()
+            .bucket(&self.bucket)
+            .key(&key)
+            .send()
+            .await
+            .map(drop)
+            .map_err(|e| self.error("DeleteObject", &key, DisplayErrorContext(&e).to_string()))
     }
 
     /// The batch that claimed `message_id`, if one did.
@@ -239,12 +298,7 @@ impl Ledger {
     }
 
     fn error(&self, operation: &'static str, key: &str, message: String) -> LedgerError {
-        LedgerError {
-            operation,
-            bucket: self.bucket.clone(),
-            key: key.to_owned(),
-            message,
-        }
+        LedgerError::new(operation, &self.bucket, key, message)
     }
 }
 

@@ -12,6 +12,7 @@
 
 pub mod events;
 pub mod ledger;
+pub mod objects;
 pub mod wiring;
 
 use std::collections::BTreeMap;
@@ -33,6 +34,7 @@ use tracing::{info, warn};
 use crate::findings::Publisher;
 use events::Message;
 use ledger::{Claim, Entry, Held, Lease, Ledger, LedgerError};
+use objects::ObjectVersion;
 
 /// The longest long poll SQS allows.
 const MAX_WAIT_SECONDS: u64 = 20;
@@ -293,7 +295,9 @@ impl QueueWorker {
                 elsewhere.entry(owner.batch_id).or_default().push(message);
             }
         }
-        self.run_batch(&batch, &keys, held, &mine, report).await?;
+        let (keys, versions) = self.own_objects(&batch, keys).await?;
+        self.run_batch(&batch, &keys, &versions, held, &mine, report)
+            .await?;
         for (other, messages) in elsewhere {
             self.resume(&other, messages, report).await?;
         }
@@ -329,7 +333,56 @@ impl QueueWorker {
         info!(%batch, "resuming a batch its worker left unfinished");
         let entries = self.ledger.journal(batch).await?;
         let keys = self.keys_of(&id, &entries).await?;
-        self.run_batch(&id, &keys, held, &messages, report).await
+        let (keys, versions) = self.own_objects(&id, keys).await?;
+        self.run_batch(&id, &keys, &versions, held, &messages, report)
+            .await
+    }
+
+    /// Of `keys`, those this batch stages, with the raw versions it claimed for them:
+    /// an object still in raw is staged by the one batch that claims its version (this
+    /// one, perhaps before a crash); an object no longer in raw is left to staging, which
+    /// finds it in this batch already or passes over it.
+    async fn own_objects(
+        &self,
+        batch: &BatchId,
+        keys: Vec<String>,
+    ) -> Result<(Vec<String>, Vec<ObjectVersion>), QueueError> {
+        let claim = Claim {
+            batch_id: batch.to_string(),
+        };
+        let raw = &self.pipeline.buckets.raw;
+        let lookups = keys
+            .iter()
+            .map(|key| {
+                let claim = &claim;
+                async move {
+                    let Some(version) =
+                        objects::current_version(self.ledger.s3(), raw, key).await?
+                    else {
+                        return Ok(None);
+                    };
+                    let owner = self.ledger.claim_object(&version, claim).await?;
+                    ferret_orchestrator::crash::step();
+                    Ok::<_, LedgerError>(Some((owner == *claim, version)))
+                }
+            })
+            .collect();
+        let outcomes = bounded_in_order(lookups, self.pipeline.concurrency).await;
+        let mut mine = Vec::with_capacity(keys.len());
+        let mut versions = Vec::new();
+        for (key, outcome) in keys.into_iter().zip(outcomes) {
+            match outcome? {
+                None => mine.push(key),
+                Some((true, version)) => {
+                    mine.push(key);
+                    versions.push(version);
+                }
+                Some((false, _)) => {
+                    info!(%batch, %key, "object staged by another batch (announced twice)");
+                }
+            }
+        }
+        Ok((mine, versions))
     }
 
     /// The keys of `entries` whose messages the batch claimed.
@@ -362,6 +415,7 @@ impl QueueWorker {
         &mut self,
         batch: &BatchId,
         keys: &[String],
+        versions: &[ObjectVersion],
         mut held: Held,
         messages: &[Received],
         report: &mut QueueReport,
@@ -394,6 +448,11 @@ impl QueueWorker {
         );
         report.batches += 1;
         report.objects += summary.counts.objects;
+        for version in versions {
+            if let Err(error) = self.ledger.release_object(version).await {
+                warn!(batch = %batch, %error, "cannot release an object's claim; it stays, harmless");
+            }
+        }
         self.after(batch, &summary).await;
         self.delete(messages).await
     }
@@ -491,6 +550,12 @@ async fn keep_hidden(
             }
         }
     }
+}
+
+/// Runs `futures` with at most `limit` in flight; outcomes in the futures' order.
+async fn bounded_in_order<F: std::future::Future>(futures: Vec<F>, limit: usize) -> Vec<F::Output> {
+    use futures_util::stream::{self, StreamExt};
+    stream::iter(futures).buffered(limit.max(1)).collect().await
 }
 
 fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
