@@ -106,7 +106,15 @@ async fn publish_findings(
     };
     let pipeline = pipeline(settings.open_store().await, settings).await?;
     if let Some(records) = pipeline.sensitive_records(batch).await? {
-        publisher.publish(&records).await;
+        // Only S3 locations mean anything to Security Hub's readers.
+        let results = (settings.store == StoreSpec::S3).then(|| {
+            format!(
+                "s3://{}/{}",
+                pipeline.buckets.scan_results,
+                batch.results_key()
+            )
+        });
+        publisher.publish_from(&records, results.as_deref()).await;
     }
     Ok(Some(publisher.report().clone()))
 }

@@ -210,6 +210,9 @@ fn a_rescan_updates_the_one_security_hub_finding_of_an_object() {
     let resource = &finding["Resources"][0];
     assert_eq!(resource["Type"], "AwsS3Object");
     assert_eq!(resource["Id"], format!("arn:aws:s3:::{BUCKET}/{SENSITIVE}"));
+    let bucket = &finding["Resources"][1];
+    assert_eq!(bucket["Type"], "AwsS3Bucket");
+    assert_eq!(bucket["Id"], format!("arn:aws:s3:::{BUCKET}"));
     let result = &resource["DataClassification"]["Result"];
     assert_eq!(result["Status"]["Code"], "COMPLETE");
     assert_eq!(result["MimeType"], "text/csv");

@@ -241,14 +241,15 @@ fn fail_all(report: &mut TargetReport, entries: &[&(String, usize, Value)], erro
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::*;
     use ferret_scanner::result::{
         ClassificationDetails, ClassificationResult, CustomDataIdentifiers, CustomDetection,
         LineRange, ResourcesAffected, S3Bucket, S3Object, SeveritySummary, Status,
     };
 
-    fn record(lines: usize) -> ResultRecord {
+    /// A sensitive record of `b/k.txt`: four custom detections of `lines` lines each.
+    pub(in crate::findings) fn record(lines: usize) -> ResultRecord {
         let occurrences = Occurrences {
             line_ranges: (0..lines as u64)
                 .map(|i| LineRange {

@@ -161,6 +161,12 @@ impl Publisher {
 
     /// Publishes the sensitive ones of `records`; others are passed over.
     pub async fn publish(&mut self, records: &[ResultRecord]) {
+        self.publish_from(records, None).await;
+    }
+
+    /// [`Publisher::publish`] for records written to `results` (`s3://bucket/key`, a
+    /// batch's results), which Security Hub findings then name as Macie's do.
+    pub async fn publish_from(&mut self, records: &[ResultRecord], results: Option<&str>) {
         let sensitive: Vec<&ResultRecord> = records.iter().filter(|r| r.is_sensitive()).collect();
         if sensitive.is_empty() {
             return;
@@ -171,7 +177,7 @@ impl Publisher {
         }
         if let Some(context) = &self.security_hub {
             let report = self.report.securityhub.get_or_insert_with(Default::default);
-            securityhub::publish(&self.client, context, &sensitive, report).await;
+            securityhub::publish(&self.client, context, &sensitive, results, report).await;
         }
     }
 

@@ -66,8 +66,15 @@ pub fn finding_id(record: &ResultRecord) -> String {
     format!("ferret/s3/{hex}")
 }
 
-/// The ASFF finding for a sensitive record, updated at `now` (RFC 3339).
-pub fn asff_finding(context: &FindingContext, record: &ResultRecord, now: &str) -> Value {
+/// The ASFF finding for a sensitive record, updated at `now` (RFC 3339). `results` is
+/// where the record itself was written (`s3://bucket/key`), when it was written to S3:
+/// Macie's findings point there from `DetailedResultsLocation`.
+pub fn asff_finding(
+    context: &FindingContext,
+    record: &ResultRecord,
+    now: &str,
+    results: Option<&str>,
+) -> Value {
     let object = &record.resources_affected.s3_object;
     let severity = record.severity.as_ref();
     let label = severity.map_or("INFORMATIONAL", |s| match s.score {
@@ -87,6 +94,28 @@ pub fn asff_finding(context: &FindingContext, record: &ResultRecord, now: &str) 
     let mut details = json!({ "ContentType": record.classification_details.result.mime_type });
     if let Some(e_tag) = &object.e_tag {
         details["ETag"] = json!(e_tag);
+    }
+    let mut classification = data_classification(record);
+    if let Some(results) = results {
+        classification["DetailedResultsLocation"] = json!(results);
+    }
+    let mut resources = vec![json!({
+        "Type": resource_type,
+        "Id": resource_id,
+        "Partition": context.partition,
+        "Region": context.region,
+        "Details": { "AwsS3Object": details },
+        "DataClassification": classification,
+    })];
+    // Macie's findings name the bucket as a resource of its own, beside the object.
+    if let Some(bucket) = &record.resources_affected.s3_bucket {
+        resources.push(json!({
+            "Type": "AwsS3Bucket",
+            "Id": format!("arn:{}:s3:::{}", context.partition, bucket.name),
+            "Partition": context.partition,
+            "Region": context.region,
+            "Details": { "AwsS3Bucket": { "Name": bucket.name } },
+        }));
     }
     json!({
         "SchemaVersion": SCHEMA_VERSION,
@@ -108,14 +137,7 @@ pub fn asff_finding(context: &FindingContext, record: &ResultRecord, now: &str) 
             finding_type
         ),
         "ProductFields": product_fields(record),
-        "Resources": [{
-            "Type": resource_type,
-            "Id": resource_id,
-            "Partition": context.partition,
-            "Region": context.region,
-            "Details": { "AwsS3Object": details },
-            "DataClassification": data_classification(record),
-        }],
+        "Resources": resources,
         "RecordState": "ACTIVE",
         "Workflow": { "Status": "NEW" },
     })
@@ -259,13 +281,14 @@ pub(super) async fn publish(
     client: &AwsJsonClient,
     context: &FindingContext,
     records: &[&ResultRecord],
+    results: Option<&str>,
     report: &mut TargetReport,
 ) {
     let now = humantime::format_rfc3339_millis(std::time::SystemTime::now()).to_string();
     for chunk in records.chunks(MAX_FINDINGS) {
         let mut pending: Vec<(String, Value)> = chunk
             .iter()
-            .map(|r| (object_name(r), asff_finding(context, r, &now)))
+            .map(|r| (object_name(r), asff_finding(context, r, &now, results)))
             .collect();
         for attempt in 1..=super::ATTEMPTS {
             let body = json!({ "Findings": pending.iter().map(|p| &p.1).collect::<Vec<_>>() });
@@ -327,5 +350,42 @@ pub(super) async fn publish(
             tokio::time::sleep(super::BACKOFF * attempt).await;
             pending = retry;
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::findings::eventbridge::tests::record;
+
+    #[test]
+    fn the_object_and_its_bucket_are_resources_as_in_macies_findings() {
+        let context = FindingContext::new("123456789012", "eu-west-3");
+        let results = "s3://p-data-pipeline-scan-results/b1/results.jsonl.gz";
+        let finding = asff_finding(&context, &record(2), "2026-01-01T00:00:00Z", Some(results));
+        let resources = finding["Resources"].as_array().expect("resources");
+        assert_eq!(resources.len(), 2);
+        assert_eq!(resources[0]["Type"], "AwsS3Object");
+        assert_eq!(resources[0]["Id"], "arn:aws:s3:::b/k.txt");
+        assert_eq!(
+            resources[0]["DataClassification"]["DetailedResultsLocation"],
+            results
+        );
+        assert_eq!(resources[1]["Type"], "AwsS3Bucket");
+        assert_eq!(resources[1]["Id"], "arn:aws:s3:::b");
+        assert_eq!(resources[1]["Details"]["AwsS3Bucket"]["Name"], "b");
+        assert_eq!(resources[1]["Region"], "eu-west-3");
+    }
+
+    #[test]
+    fn a_record_not_written_to_s3_names_no_results_location() {
+        let context = FindingContext::new("123456789012", "us-east-1");
+        let finding = asff_finding(&context, &record(1), "2026-01-01T00:00:00Z", None);
+        let classification = &finding["Resources"][0]["DataClassification"];
+        assert!(classification.get("DetailedResultsLocation").is_none());
+        assert_eq!(
+            classification["Result"]["CustomDataIdentifiers"]["TotalCount"],
+            4
+        );
     }
 }
