@@ -17,11 +17,12 @@ pub mod wiring;
 
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex, PoisonError};
-use std::time::{Duration, Instant};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use aws_sdk_sqs::error::DisplayErrorContext;
 use aws_sdk_sqs::types::{
     ChangeMessageVisibilityBatchRequestEntry, DeleteMessageBatchRequestEntry,
+    MessageSystemAttributeName,
 };
 use ferret_orchestrator::layout::BatchId;
 use ferret_orchestrator::notify::notify_reviewers;
@@ -29,7 +30,7 @@ use ferret_orchestrator::pipeline::{Pipeline, PipelineError, Summary};
 use ferret_orchestrator::settings::Settings;
 use futures_util::future::join_all;
 use tokio::sync::watch;
-use tracing::{info, warn};
+use tracing::{debug, info, warn};
 
 use crate::findings::Publisher;
 use events::Message;
@@ -116,6 +117,7 @@ impl QueueWorker {
             ));
             let outcome = async {
                 let received = self.collect(&held, &mut stopping).await?;
+                debug!(messages = received.len(), "batch window closed");
                 if !received.is_empty() {
                     self.handle(received, &mut report).await?;
                 }
@@ -143,6 +145,11 @@ impl QueueWorker {
 
     /// Receives messages: waits for a first one, then gathers those that arrive within
     /// the batch window.
+    ///
+    /// The window is timed from when the batch's first message was *sent*, not from
+    /// when this worker got to it: messages that queued up while the previous batch ran
+    /// have waited their window already, so they form a batch at once with everything
+    /// else already waiting, instead of waiting a second window.
     async fn collect(
         &self,
         held: &Mutex<Vec<String>>,
@@ -152,22 +159,25 @@ impl QueueWorker {
         let mut window_end: Option<Instant> = None;
         loop {
             let wait = match window_end {
-                None => MAX_WAIT_SECONDS,
-                Some(end) => {
-                    let left = end.saturating_duration_since(Instant::now());
-                    if left.is_zero() || received.len() >= self.config.max_messages {
-                        return Ok(received);
-                    }
-                    left.as_secs_f64().ceil() as u64
-                }
+                None => Duration::from_secs(MAX_WAIT_SECONDS),
+                Some(_) if received.len() >= self.config.max_messages => return Ok(received),
+                Some(end) => end.saturating_duration_since(Instant::now()),
             };
+            // Long polls wait in whole seconds; the last fraction of a window is slept
+            // here, then what is waiting is taken without waiting (a receive already sent
+            // is never abandoned: its messages would stay hidden with nobody holding them).
+            if window_end.is_some() && wait < Duration::from_secs(1) {
+                tokio::time::sleep(wait).await;
+            }
+            let wait_seconds = wait.as_secs().min(MAX_WAIT_SECONDS) as i32;
             let request = self
                 .sqs
                 .receive_message()
                 .queue_url(&self.config.queue_url)
                 .max_number_of_messages(10)
-                .wait_time_seconds(wait.min(MAX_WAIT_SECONDS) as i32)
+                .wait_time_seconds(wait_seconds)
                 .visibility_timeout(self.config.visibility.as_secs() as i32)
+                .message_system_attribute_names(MessageSystemAttributeName::SentTimestamp)
                 .send();
             let answer = tokio::select! {
                 answer = request => answer,
@@ -177,7 +187,12 @@ impl QueueWorker {
                 operation: "ReceiveMessage",
                 message: DisplayErrorContext(&e).to_string(),
             })?;
-            for message in answer.messages.unwrap_or_default() {
+            let messages = answer.messages.unwrap_or_default();
+            if messages.is_empty() && window_end.is_some_and(|end| Instant::now() >= end) {
+                return Ok(received);
+            }
+            for message in messages {
+                let sent = sent_at(&message);
                 let (Some(id), Some(receipt)) = (message.message_id, message.receipt_handle) else {
                     continue;
                 };
@@ -187,7 +202,15 @@ impl QueueWorker {
                     receipt,
                     body: message.body.unwrap_or_default(),
                 });
-                window_end.get_or_insert_with(|| Instant::now() + self.config.batch_window);
+                if window_end.is_none() {
+                    let now = Instant::now();
+                    let waited = sent.map_or(Duration::ZERO, |sent| {
+                        SystemTime::now().duration_since(sent).unwrap_or_default()
+                    });
+                    let end = now + self.config.batch_window.saturating_sub(waited);
+                    debug!(waited_ms = waited.as_millis() as u64, "batch window opened");
+                    window_end = Some(end);
+                }
             }
             if window_end.is_none() && *stopping.borrow() {
                 return Ok(received);
@@ -435,6 +458,7 @@ impl QueueWorker {
             }
         };
         info!(batch = %batch, objects = keys.len(), "batch started");
+        let started = Instant::now();
         let summary = tokio::select! {
             summary = self.pipeline.run_keys(batch, keys) => summary?,
             lost = renewing => return Err(lost),
@@ -444,6 +468,7 @@ impl QueueWorker {
             status = ?summary.status,
             objects = summary.counts.objects,
             sensitive = summary.counts.sensitive,
+            elapsed_ms = started.elapsed().as_millis() as u64,
             "batch routed"
         );
         report.batches += 1;
@@ -453,8 +478,15 @@ impl QueueWorker {
                 warn!(batch = %batch, %error, "cannot release an object's claim; it stays, harmless");
             }
         }
+        let routed = Instant::now();
         self.after(batch, &summary).await;
-        self.delete(messages).await
+        self.delete(messages).await?;
+        debug!(
+            batch = %batch,
+            after_ms = routed.elapsed().as_millis() as u64,
+            "notices, findings and message deletes done"
+        );
+        Ok(())
     }
 
     /// What follows a routed batch and must not hold it up: reviewers' notice and
@@ -469,7 +501,12 @@ impl QueueWorker {
         match self.pipeline.sensitive_records(batch).await {
             Ok(Some(records)) => {
                 let before = findings.report().failed();
-                findings.publish(&records).await;
+                let results = format!(
+                    "s3://{}/{}",
+                    self.pipeline.buckets.scan_results,
+                    batch.results_key()
+                );
+                findings.publish_from(&records, Some(&results)).await;
                 let failed = findings.report().failed() - before;
                 if failed > 0 {
                     warn!(batch = %batch, failed, "findings could not be published");
@@ -550,6 +587,17 @@ async fn keep_hidden(
             }
         }
     }
+}
+
+/// When SQS says the message was sent (`SentTimestamp`, milliseconds since the epoch).
+fn sent_at(message: &aws_sdk_sqs::types::Message) -> Option<SystemTime> {
+    let millis: u64 = message
+        .attributes
+        .as_ref()?
+        .get(&MessageSystemAttributeName::SentTimestamp)?
+        .parse()
+        .ok()?;
+    UNIX_EPOCH.checked_add(Duration::from_millis(millis))
 }
 
 /// Runs `futures` with at most `limit` in flight; outcomes in the futures' order.
