@@ -326,3 +326,67 @@ fn a_batch_whose_findings_cannot_be_published_is_routed_all_the_same_and_says_so
     let keys: Vec<_> = held.contents().iter().filter_map(|o| o.key()).collect();
     assert_eq!(keys, ["b1/br/a.csv"], "routed as without --findings");
 }
+
+#[test]
+fn a_batchs_security_hub_finding_points_at_its_results_and_names_the_bucket() {
+    let moto = Moto::start();
+    let runtime = tokio::runtime::Runtime::new().expect("runtime");
+    let s3 = moto.s3();
+    let bucket = |name: &str| format!("fr-data-pipeline-{name}");
+    for name in [
+        "raw",
+        "scan-stage",
+        "manual-review",
+        "scanned-data",
+        "scan-results",
+    ] {
+        runtime
+            .block_on(s3.create_bucket().bucket(bucket(name)).send())
+            .expect("bucket");
+    }
+    let body = std::fs::read(repo("samples/empresa_brasileira.csv")).expect("sample");
+    runtime
+        .block_on(
+            s3.put_object()
+                .bucket(bucket("raw"))
+                .key("br/a.csv")
+                .body(ByteStream::from(body))
+                .send(),
+        )
+        .expect("put");
+    let identifiers = repo("samples/identifiers.toml");
+    let out = Command::new(env!("CARGO_BIN_EXE_ferret"))
+        .args(["pipeline", "run", "--batch-id", "b1"])
+        .args(["--store", "s3", "--prefix", "fr"])
+        .args(["--identifiers", path_str(&identifiers), "--managed", "none"])
+        .args(["--findings", "securityhub"])
+        .envs(moto.env())
+        .output()
+        .expect("ferret runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let client = AwsJsonClient::new(&moto.sdk_config()).expect("client");
+    let findings = security_hub_findings(&runtime, &client);
+    assert_eq!(findings.len(), 1, "{findings:#?}");
+    let resources = findings[0]["Resources"].as_array().expect("resources");
+    assert_eq!(
+        resources.len(),
+        2,
+        "the object and its bucket: {resources:#?}"
+    );
+    assert_eq!(resources[0]["Type"], "AwsS3Object");
+    assert_eq!(
+        resources[0]["DataClassification"]["DetailedResultsLocation"],
+        format!("s3://{}/b1/results.jsonl.gz", bucket("scan-results"))
+    );
+    assert_eq!(resources[1]["Type"], "AwsS3Bucket");
+    let bucket_arn = resources[1]["Id"].as_str().expect("the bucket's ARN");
+    let object_arn = resources[0]["Id"].as_str().expect("the object's ARN");
+    assert!(
+        object_arn.starts_with(&format!("{bucket_arn}/")),
+        "{object_arn} is in {bucket_arn}"
+    );
+}
