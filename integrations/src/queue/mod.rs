@@ -164,8 +164,9 @@ impl QueueWorker {
                 Some(end) => end.saturating_duration_since(Instant::now()),
             };
             // Long polls wait in whole seconds; the last fraction of a window is slept
-            // here, then what is waiting is taken without waiting (a receive already sent
-            // is never abandoned: its messages would stay hidden with nobody holding them).
+            // here, then what is waiting is taken without waiting, rather than cutting a
+            // long poll short at the window's end (messages it had received would stay
+            // hidden with nobody holding them).
             if window_end.is_some() && wait < Duration::from_secs(1) {
                 tokio::time::sleep(wait).await;
             }
