@@ -7,6 +7,13 @@
 //! a space also matches its `_`, `-` and joined spellings (see
 //! [`KeywordRule::managed`](crate::keywords::KeywordRule::managed)).
 //!
+//! Severities follow Macie's scoring table for sensitive data findings, which scores each
+//! type on its own: each category's constant below holds the scoring most of its types
+//! share (credentials, financial and health data High from one occurrence; personal data
+//! Low, Medium, High), and rows whose type Macie scores differently say so (national,
+//! social security and tax numbers High; passports Medium then High; companies' tax
+//! numbers and transport cards Medium up to 99; GPS coordinates and VINs lower).
+//!
 //! Where a check exists for a number, the row names its [`Validator`]; format-only types
 //! (driver's licences, passports) require a keyword instead, which is what keeps their
 //! loose formats precise.
@@ -16,25 +23,30 @@ use super::examples::{
     CHILE_RUT_EXAMPLES, MEXICO_GENERIC_RFCS, STRIPE_EXAMPLE_KEYS, TEST_CARD_NUMBERS,
 };
 use super::{Check, Keywords, ManagedIdentifier, Origin, Page, Source, BASE};
+use crate::severity::Scoring;
 use crate::validators::Validator;
 use crate::Category;
 
 const CREDENTIALS: ManagedIdentifier = ManagedIdentifier {
+    severity: Scoring::HIGH,
     category: Category::Credentials,
     page: Page::Credentials,
     ..BASE
 };
 const FINANCIAL: ManagedIdentifier = ManagedIdentifier {
+    severity: Scoring::HIGH,
     category: Category::FinancialInformation,
     page: Page::Financial,
     ..BASE
 };
 const HEALTH: ManagedIdentifier = ManagedIdentifier {
+    severity: Scoring::HIGH,
     category: Category::PersonalInformation,
     page: Page::Health,
     ..BASE
 };
 const PERSONAL: ManagedIdentifier = ManagedIdentifier {
+    severity: Scoring::LOW_MEDIUM_HIGH,
     category: Category::PersonalInformation,
     page: Page::Personal,
     ..BASE
@@ -246,6 +258,7 @@ pub const MANAGED_IDENTIFIERS: &[ManagedIdentifier] = &[
             "good thru",
             "card exp",
         ]),
+        severity: Scoring::LOW_MEDIUM_HIGH,
         ..FINANCIAL
     },
     ManagedIdentifier {
@@ -289,6 +302,7 @@ pub const MANAGED_IDENTIFIERS: &[ManagedIdentifier] = &[
             "security code",
             "cryptogramme",
         ]),
+        severity: Scoring::MEDIUM_HIGH_HIGH,
         ..FINANCIAL
     },
     iban("ALBANIA_BANK_ACCOUNT_NUMBER", &["AL"], "AL", 28),
@@ -424,6 +438,7 @@ pub const MANAGED_IDENTIFIERS: &[ManagedIdentifier] = &[
             "medical device",
             "gudid",
         ]),
+        severity: Scoring::LOW_MEDIUM_HIGH,
         ..HEALTH
     },
     ManagedIdentifier {
@@ -522,6 +537,7 @@ pub const MANAGED_IDENTIFIERS: &[ManagedIdentifier] = &[
         source: Source::Regex(r"\b\d{1,2}\.?\d{3}\.?\d{3}\b"),
         keywords: Keywords::Required(&["dni", "dni#", "d.n.i.", "documento nacional de identidad"]),
         excluded: ARGENTINA_DNI_EXAMPLES,
+        severity: Scoring::HIGH,
         ..PERSONAL
     },
     ManagedIdentifier {
@@ -531,6 +547,7 @@ pub const MANAGED_IDENTIFIERS: &[ManagedIdentifier] = &[
         source: Source::Regex(r"\b2[0347]-?\d{8}-?\d\b"),
         check: Some(Check::Validator(Validator::ArgentinaCuit)),
         keywords: Keywords::Required(ARGENTINA_TAX_KEYWORDS),
+        severity: Scoring::HIGH,
         ..PERSONAL
     },
     ManagedIdentifier {
@@ -540,6 +557,7 @@ pub const MANAGED_IDENTIFIERS: &[ManagedIdentifier] = &[
         source: Source::Regex(r"\b3[034]-?\d{8}-?\d\b"),
         check: Some(Check::Validator(Validator::ArgentinaCuit)),
         keywords: Keywords::Required(ARGENTINA_TAX_KEYWORDS),
+        severity: Scoring::MEDIUM_MEDIUM_HIGH,
         ..PERSONAL
     },
     ManagedIdentifier {
@@ -550,6 +568,7 @@ pub const MANAGED_IDENTIFIERS: &[ManagedIdentifier] = &[
         source: Source::Regex(r"\b6061[ -]?\d{4}[ -]?\d{4}[ -]?\d{4}\b"),
         check: Some(Check::Validator(Validator::Luhn)),
         keywords: Keywords::Required(&["sube", "sistema único de boleto electrónico"]),
+        severity: Scoring::MEDIUM_MEDIUM_HIGH,
         ..PERSONAL
     },
     ManagedIdentifier {
@@ -559,6 +578,7 @@ pub const MANAGED_IDENTIFIERS: &[ManagedIdentifier] = &[
         check: Some(Check::Validator(Validator::AustraliaTfn)),
         keywords: Keywords::Required(&["tax file number", "tfn", "tax file no", "tax file #"]),
         recommended: true,
+        severity: Scoring::HIGH,
         ..PERSONAL
     },
     ManagedIdentifier {
@@ -589,6 +609,7 @@ pub const MANAGED_IDENTIFIERS: &[ManagedIdentifier] = &[
             "número do cnpj",
         ]),
         recommended: true,
+        severity: Scoring::HIGH,
         ..PERSONAL
     },
     ManagedIdentifier {
@@ -605,6 +626,7 @@ pub const MANAGED_IDENTIFIERS: &[ManagedIdentifier] = &[
             "número do cpf",
         ]),
         recommended: true,
+        severity: Scoring::HIGH,
         ..PERSONAL
     },
     ManagedIdentifier {
@@ -625,6 +647,7 @@ pub const MANAGED_IDENTIFIERS: &[ManagedIdentifier] = &[
             "cédula de identidade",
             "identidade",
         ]),
+        severity: Scoring::HIGH,
         ..PERSONAL
     },
     ManagedIdentifier {
@@ -649,6 +672,7 @@ pub const MANAGED_IDENTIFIERS: &[ManagedIdentifier] = &[
             "résident permanent no.",
             "résident permanent non",
         ]),
+        severity: Scoring::HIGH,
         ..PERSONAL
     },
     ManagedIdentifier {
@@ -663,6 +687,7 @@ pub const MANAGED_IDENTIFIERS: &[ManagedIdentifier] = &[
             "numéro de passeport",
         ]),
         recommended: true,
+        severity: Scoring::MEDIUM_HIGH_HIGH,
         ..PERSONAL
     },
     ManagedIdentifier {
@@ -678,6 +703,7 @@ pub const MANAGED_IDENTIFIERS: &[ManagedIdentifier] = &[
             "nas",
         ]),
         recommended: true,
+        severity: Scoring::HIGH,
         ..PERSONAL
     },
     ManagedIdentifier {
@@ -709,6 +735,7 @@ pub const MANAGED_IDENTIFIERS: &[ManagedIdentifier] = &[
             "unique tributary role",
         ]),
         excluded: CHILE_RUT_EXAMPLES,
+        severity: Scoring::HIGH,
         ..PERSONAL
     },
     ManagedIdentifier {
@@ -723,6 +750,7 @@ pub const MANAGED_IDENTIFIERS: &[ManagedIdentifier] = &[
             "documento de identificación",
             "documento de identificacion",
         ]),
+        severity: Scoring::HIGH,
         ..PERSONAL
     },
     ManagedIdentifier {
@@ -735,6 +763,7 @@ pub const MANAGED_IDENTIFIERS: &[ManagedIdentifier] = &[
         ),
         check: Some(Check::Validator(Validator::ColombiaNit)),
         keywords: Keywords::Required(COLOMBIA_NIT_KEYWORDS),
+        severity: Scoring::HIGH,
         ..PERSONAL
     },
     ManagedIdentifier {
@@ -745,6 +774,7 @@ pub const MANAGED_IDENTIFIERS: &[ManagedIdentifier] = &[
         source: Source::Regex(r"\b[89]\d{2}\.?\d{3}\.?\d{3}-?\d\b"),
         check: Some(Check::Validator(Validator::ColombiaNit)),
         keywords: Keywords::Required(COLOMBIA_NIT_KEYWORDS),
+        severity: Scoring::MEDIUM_MEDIUM_HIGH,
         ..PERSONAL
     },
     ManagedIdentifier {
@@ -1400,6 +1430,7 @@ pub const MANAGED_IDENTIFIERS: &[ManagedIdentifier] = &[
         source: Source::Regex(r"\b[1-478] ?\d{2} ?\d{2} ?(?:\d{2}|2[AB]) ?\d{3} ?\d{3} ?\d{2}\b"),
         check: Some(Check::Validator(Validator::FranceNir)),
         recommended: true,
+        severity: Scoring::HIGH,
         ..PERSONAL
     },
     ManagedIdentifier {
@@ -1414,6 +1445,7 @@ pub const MANAGED_IDENTIFIERS: &[ManagedIdentifier] = &[
             "n° passeport",
         ]),
         recommended: true,
+        severity: Scoring::MEDIUM_HIGH_HIGH,
         ..PERSONAL
     },
     ManagedIdentifier {
@@ -1445,6 +1477,7 @@ pub const MANAGED_IDENTIFIERS: &[ManagedIdentifier] = &[
             "tin",
         ]),
         recommended: true,
+        severity: Scoring::HIGH,
         ..PERSONAL
     },
     ManagedIdentifier {
@@ -1461,6 +1494,7 @@ pub const MANAGED_IDENTIFIERS: &[ManagedIdentifier] = &[
             "identifikationsnummer",
         ]),
         recommended: true,
+        severity: Scoring::HIGH,
         ..PERSONAL
     },
     ManagedIdentifier {
@@ -1475,6 +1509,7 @@ pub const MANAGED_IDENTIFIERS: &[ManagedIdentifier] = &[
             "passnummer",
         ]),
         recommended: true,
+        severity: Scoring::MEDIUM_HIGH_HIGH,
         ..PERSONAL
     },
     ManagedIdentifier {
@@ -1505,6 +1540,7 @@ pub const MANAGED_IDENTIFIERS: &[ManagedIdentifier] = &[
             "tin",
         ]),
         recommended: true,
+        severity: Scoring::HIGH,
         ..PERSONAL
     },
     ManagedIdentifier {
@@ -1519,6 +1555,7 @@ pub const MANAGED_IDENTIFIERS: &[ManagedIdentifier] = &[
         check: Some(Check::Validator(Validator::IndiaAadhaar)),
         keywords: Keywords::Required(&["aadhaar", "aadhar", "uidai", "आधार"]),
         recommended: true,
+        severity: Scoring::HIGH,
         ..PERSONAL
     },
     ManagedIdentifier {
@@ -1528,6 +1565,7 @@ pub const MANAGED_IDENTIFIERS: &[ManagedIdentifier] = &[
         check: Some(Check::Validator(Validator::IndiaPan)),
         keywords: Keywords::Required(&["pan", "permanent account number", "pan card"]),
         recommended: true,
+        severity: Scoring::HIGH,
         ..PERSONAL
     },
     ManagedIdentifier {
@@ -1545,6 +1583,7 @@ pub const MANAGED_IDENTIFIERS: &[ManagedIdentifier] = &[
             "personal code",
         ]),
         recommended: true,
+        severity: Scoring::HIGH,
         ..PERSONAL
     },
     ManagedIdentifier {
@@ -1558,6 +1597,7 @@ pub const MANAGED_IDENTIFIERS: &[ManagedIdentifier] = &[
             "numero passaporto",
         ]),
         recommended: true,
+        severity: Scoring::MEDIUM_HIGH_HIGH,
         ..PERSONAL
     },
     ManagedIdentifier {
@@ -1580,6 +1620,7 @@ pub const MANAGED_IDENTIFIERS: &[ManagedIdentifier] = &[
             "longitude",
             "position",
         ]),
+        severity: Scoring::LOW_MEDIUM_MEDIUM,
         ..PERSONAL
     },
     ManagedIdentifier {
@@ -1600,6 +1641,7 @@ pub const MANAGED_IDENTIFIERS: &[ManagedIdentifier] = &[
             "personal identidad clave",
             "population code",
         ]),
+        severity: Scoring::HIGH,
         ..PERSONAL
     },
     ManagedIdentifier {
@@ -1611,6 +1653,7 @@ pub const MANAGED_IDENTIFIERS: &[ManagedIdentifier] = &[
         check: Some(Check::Validator(Validator::MexicoRfc)),
         keywords: Keywords::Required(MEXICO_RFC_KEYWORDS),
         excluded: MEXICO_GENERIC_RFCS,
+        severity: Scoring::HIGH,
         ..PERSONAL
     },
     ManagedIdentifier {
@@ -1620,6 +1663,7 @@ pub const MANAGED_IDENTIFIERS: &[ManagedIdentifier] = &[
         source: Source::Regex(r"\b[A-Z]{3}\d{6}[A-Z0-9]{3}\b"),
         check: Some(Check::Validator(Validator::MexicoRfc)),
         keywords: Keywords::Required(MEXICO_RFC_KEYWORDS),
+        severity: Scoring::MEDIUM_MEDIUM_HIGH,
         ..PERSONAL
     },
     ManagedIdentifier {
@@ -1643,6 +1687,7 @@ pub const MANAGED_IDENTIFIERS: &[ManagedIdentifier] = &[
             "nif",
         ]),
         recommended: true,
+        severity: Scoring::HIGH,
         ..PERSONAL
     },
     ManagedIdentifier {
@@ -1656,6 +1701,7 @@ pub const MANAGED_IDENTIFIERS: &[ManagedIdentifier] = &[
             "número de identificación de extranjero",
         ]),
         recommended: true,
+        severity: Scoring::HIGH,
         ..PERSONAL
     },
     ManagedIdentifier {
@@ -1669,6 +1715,7 @@ pub const MANAGED_IDENTIFIERS: &[ManagedIdentifier] = &[
             "identificación fiscal",
         ]),
         recommended: true,
+        severity: Scoring::HIGH,
         ..PERSONAL
     },
     ManagedIdentifier {
@@ -1682,6 +1729,7 @@ pub const MANAGED_IDENTIFIERS: &[ManagedIdentifier] = &[
             "número de pasaporte",
         ]),
         recommended: true,
+        severity: Scoring::MEDIUM_HIGH_HIGH,
         ..PERSONAL
     },
     ManagedIdentifier {
@@ -1704,6 +1752,7 @@ pub const MANAGED_IDENTIFIERS: &[ManagedIdentifier] = &[
             "social security",
         ]),
         recommended: true,
+        severity: Scoring::HIGH,
         ..PERSONAL
     },
     ManagedIdentifier {
@@ -1718,6 +1767,7 @@ pub const MANAGED_IDENTIFIERS: &[ManagedIdentifier] = &[
             "número de identificación fiscal",
         ]),
         recommended: true,
+        severity: Scoring::HIGH,
         ..PERSONAL
     },
     ManagedIdentifier {
@@ -1732,6 +1782,7 @@ pub const MANAGED_IDENTIFIERS: &[ManagedIdentifier] = &[
             "poll number",
         ]),
         recommended: true,
+        severity: Scoring::HIGH,
         ..PERSONAL
     },
     ManagedIdentifier {
@@ -1749,6 +1800,7 @@ pub const MANAGED_IDENTIFIERS: &[ManagedIdentifier] = &[
             "insurance number",
         ]),
         recommended: true,
+        severity: Scoring::HIGH,
         ..PERSONAL
     },
     ManagedIdentifier {
@@ -1757,6 +1809,7 @@ pub const MANAGED_IDENTIFIERS: &[ManagedIdentifier] = &[
         source: Source::Regex(r"\b\d{9}\b"),
         keywords: Keywords::Required(PASSPORT_KEYWORDS),
         recommended: true,
+        severity: Scoring::MEDIUM_HIGH_HIGH,
         ..PERSONAL
     },
     ManagedIdentifier {
@@ -1778,6 +1831,7 @@ pub const MANAGED_IDENTIFIERS: &[ManagedIdentifier] = &[
             "taxpayer reference",
         ]),
         recommended: true,
+        severity: Scoring::HIGH,
         ..PERSONAL
     },
     ManagedIdentifier {
@@ -1792,6 +1846,7 @@ pub const MANAGED_IDENTIFIERS: &[ManagedIdentifier] = &[
             "tax id",
         ]),
         recommended: true,
+        severity: Scoring::HIGH,
         ..PERSONAL
     },
     ManagedIdentifier {
@@ -1800,6 +1855,7 @@ pub const MANAGED_IDENTIFIERS: &[ManagedIdentifier] = &[
         source: Source::Regex(r"\b[A-Z]?\d{8,9}\b"),
         keywords: Keywords::Required(PASSPORT_KEYWORDS),
         recommended: true,
+        severity: Scoring::MEDIUM_HIGH_HIGH,
         ..PERSONAL
     },
     ManagedIdentifier {
@@ -1815,6 +1871,7 @@ pub const MANAGED_IDENTIFIERS: &[ManagedIdentifier] = &[
             "soc sec",
         ]),
         recommended: true,
+        severity: Scoring::HIGH,
         ..PERSONAL
     },
     ManagedIdentifier {
@@ -1830,6 +1887,7 @@ pub const MANAGED_IDENTIFIERS: &[ManagedIdentifier] = &[
             "numéro de série",
             "número de bastidor",
         ]),
+        severity: Scoring::LOW_LOW_MEDIUM,
         ..PERSONAL
     },
     // ----- ferret's own types, beyond Macie's catalogue -----
