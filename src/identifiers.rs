@@ -50,7 +50,7 @@ fn list(args: &ListArgs) -> anyhow::Result<ExitCode> {
             let mut out = std::io::stdout().lock();
             writeln!(
                 out,
-                "{:<45} {:<27} {:<10} {:<14} {:<18} {:<20} ORIGIN",
+                "{:<48} {:<27} {:<10} {:<14} {:<23} {:<22} ORIGIN",
                 "ID", "CATEGORY", "COUNTRIES", "KEYWORDS", "CHECK", "SEVERITY"
             )?;
             for row in MANAGED_IDENTIFIERS {
@@ -60,7 +60,7 @@ fn list(args: &ListArgs) -> anyhow::Result<ExitCode> {
                 };
                 writeln!(
                     out,
-                    "{:<45} {:<27} {:<10} {:<14} {:<18} {:<20} {}{}",
+                    "{:<48} {:<27} {:<10} {:<14} {:<23} {:<22} {}{}",
                     row.type_name,
                     row.category_text(),
                     row.countries_text(),

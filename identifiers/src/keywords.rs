@@ -26,6 +26,34 @@ pub enum KeywordSource<'c> {
     JsonKey(&'c str),
 }
 
+/// Endings a managed keyword may carry in text and still count as itself: Macie also
+/// matches "common variations" of its keywords, and the plural is the one its lists
+/// leave out (`passports` for `passport`, `licences` for `licence`, `numéros` for
+/// `numéro`).
+const INFLECTIONS: [&[u8]; 2] = [b"s", b"es"];
+
+/// The occurrence of a keyword at `occurrence`, stretched over a plural ending, when it
+/// stands as a word of its own in `unit`: no ASCII letter or digit touches it on either
+/// side, so `tel` is not found in `hotel` nor `pan` in `company`. The word must end by
+/// `limit`, the start of the match it would keep.
+fn as_whole_word(unit: &[u8], occurrence: Range<usize>, limit: usize) -> Option<Range<usize>> {
+    let is_word_byte = |i: usize| unit.get(i).is_some_and(u8::is_ascii_alphanumeric);
+    if occurrence.start > 0 && is_word_byte(occurrence.start - 1) {
+        return None;
+    }
+    let end = occurrence.end;
+    let word_end = if is_word_byte(end) {
+        INFLECTIONS.iter().find_map(|ending| {
+            let after = end + ending.len();
+            let rest = unit.get(end..after)?;
+            (rest.eq_ignore_ascii_case(ending) && !is_word_byte(after)).then_some(after)
+        })?
+    } else {
+        end
+    };
+    (word_end <= limit).then_some(occurrence.start..word_end)
+}
+
 /// Where a text unit sits in its document: the context Macie reads keywords from for
 /// structured data.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -87,8 +115,10 @@ impl KeywordRule {
     ///
     /// Managed identifiers' keywords are often short (`dob`, `ssn`, `tel`, `pan`) and
     /// hide inside ordinary words (`hotel`, `company`), so in text they count only as
-    /// words of their own: no ASCII letter or digit right before or after. Column names
-    /// and keys are still searched for them anywhere (`customerSSN`, `home_tel`).
+    /// words of their own: no ASCII letter or digit right before or after, but for a
+    /// plural ending (`passports`, `licences`), which then counts as part of the keyword.
+    /// Column names and keys are still searched for them anywhere (`customerSSN`,
+    /// `home_tel`).
     pub fn managed(words: &[String]) -> KeywordRule {
         let mut rule =
             KeywordRule::build(words, Proximity::MatchStart(MANAGED_KEYWORD_DISTANCE), true);
@@ -151,19 +181,21 @@ impl KeywordRule {
         let window = &unit[lower..span.start];
         // The distance shrinks as a keyword ends later, so the occurrence that ends last
         // is the only one worth checking.
-        let is_word_byte = |i: usize| unit.get(i).is_some_and(u8::is_ascii_alphanumeric);
-        let nearest = self
+        let (word, occurrence) = self
             .automaton
             .find_overlapping_iter(window)
-            .filter(|found| {
-                !self.whole_words
-                    || !((lower + found.start() > 0 && is_word_byte(lower + found.start() - 1))
-                        || is_word_byte(lower + found.end()))
+            .filter_map(|found| {
+                let occurrence = lower + found.start()..lower + found.end();
+                let occurrence = if self.whole_words {
+                    as_whole_word(unit, occurrence, span.start)?
+                } else {
+                    occurrence
+                };
+                Some((self.pattern_word[found.pattern().as_usize()], occurrence))
             })
-            .max_by_key(|found| found.end())?;
-        let occurrence = lower + nearest.start()..lower + nearest.end();
+            .max_by_key(|(_, occurrence)| occurrence.end)?;
         (char_count(&unit[occurrence.end..anchor]) <= self.max_distance)
-            .then(|| (self.pattern_word[nearest.pattern().as_usize()], occurrence))
+            .then_some((word, occurrence))
     }
 
     /// The first keyword contained in `name` (a column name or a JSON key).

@@ -98,10 +98,50 @@ impl SeverityLevels {
     }
 }
 
-/// Severity of a managed identifier's detection, following Macie's scoring of sensitive
-/// data findings by category: credentials are always High; financial information is
-/// Medium for a single occurrence and High beyond; personal information is Low for one,
-/// Medium up to 99 and High from 100 occurrences.
+/// Macie's severity scoring of one managed type: the severity of an object's detection
+/// of the type for 1 occurrence, for 2 to 99 and for 100 or more.
+///
+/// Macie scores each sensitive data type on its own (a passport number is Medium at
+/// once, a phone number Low, a VIN Low up to 99); the constants are the rows its table
+/// uses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Scoring(pub [Severity; 3]);
+
+impl Scoring {
+    /// High from the first occurrence: credentials, card and bank account numbers,
+    /// national, social security and tax numbers, most health numbers.
+    pub const HIGH: Scoring = Scoring([Severity::High; 3]);
+    /// Low, Medium, High: birth dates, driver's licences, phone numbers, cookies...
+    pub const LOW_MEDIUM_HIGH: Scoring = Scoring([Severity::Low, Severity::Medium, Severity::High]);
+    /// Medium, High, High: passport numbers, card verification codes.
+    pub const MEDIUM_HIGH_HIGH: Scoring =
+        Scoring([Severity::Medium, Severity::High, Severity::High]);
+    /// Medium, Medium, High: transport cards, companies' tax numbers.
+    pub const MEDIUM_MEDIUM_HIGH: Scoring =
+        Scoring([Severity::Medium, Severity::Medium, Severity::High]);
+    /// Low, Medium, Medium: GPS coordinates.
+    pub const LOW_MEDIUM_MEDIUM: Scoring =
+        Scoring([Severity::Low, Severity::Medium, Severity::Medium]);
+    /// Low, Low, Medium: vehicle identification numbers.
+    pub const LOW_LOW_MEDIUM: Scoring = Scoring([Severity::Low, Severity::Low, Severity::Medium]);
+
+    /// The severity for `count` occurrences in an object; none for zero.
+    pub fn for_count(self, count: u64) -> Option<Severity> {
+        let [one, some, many] = self.0;
+        match count {
+            0 => None,
+            1 => Some(one),
+            2..=99 => Some(some),
+            _ => Some(many),
+        }
+    }
+}
+
+/// Severity of a managed identifier's detection when only its category is known:
+/// credentials are always High; financial information is Medium for a single
+/// occurrence and High beyond; personal information is Low for one, Medium up to 99 and
+/// High from 100 occurrences. A managed type's own [`Scoring`]
+/// ([`crate::managed::severity`]) takes precedence.
 pub fn managed_severity(category: crate::Category, count: u64) -> Option<Severity> {
     use crate::Category;
     match (category, count) {
@@ -164,6 +204,18 @@ mod tests {
         assert_eq!(Severity::High.description(), "High");
         assert_eq!(Severity::parse("MEDIUM"), Some(Severity::Medium));
         assert_eq!(Severity::parse("medium"), None);
+    }
+
+    #[test]
+    fn scoring_counts_one_some_and_many() {
+        let vin = Scoring::LOW_LOW_MEDIUM;
+        assert_eq!(vin.for_count(0), None);
+        assert_eq!(vin.for_count(1), Some(Severity::Low));
+        assert_eq!(vin.for_count(99), Some(Severity::Low));
+        assert_eq!(vin.for_count(100), Some(Severity::Medium));
+        let passport = Scoring::MEDIUM_HIGH_HIGH;
+        assert_eq!(passport.for_count(1), Some(Severity::Medium));
+        assert_eq!(passport.for_count(2), Some(Severity::High));
     }
 
     #[test]

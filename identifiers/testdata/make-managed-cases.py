@@ -19,15 +19,19 @@ import re
 from pathlib import Path
 
 from stdnum import iban, luhn, verhoeff
+from stdnum.ar import cuit
 from stdnum.au import tfn
 from stdnum.br import cnpj, cpf
 from stdnum.ca import sin
+from stdnum.cl import rut
+from stdnum.co import nit
 from stdnum.de import idnr
 from stdnum.es import cif, dni, nie
 from stdnum.fr import nif, nir
 from stdnum.gb import nhs, utr
 from stdnum.in_ import aadhaar, pan
 from stdnum.it import codicefiscale
+from stdnum.mx import curp, rfc
 from stdnum.us import itin
 
 OUT = Path(__file__).with_name("managed-cases.tsv")
@@ -162,15 +166,28 @@ keyword_case("USA_NATIONAL_DRUG_CODE", "NDC", "0002-3227-30")
 keyword_case("USA_NATIONAL_PROVIDER_IDENTIFIER", "NPI", checked(luhn, "80840" + "1234567893")[5:])
 
 # Personal information.
+keyword_case("ARGENTINA_DNI_NUMBER", "DNI", "20.123.456", negative="DNI: 99.999.999")
+checked_case("ARGENTINA_INDIVIDUAL_TAX_IDENTIFICATION_NUMBER", "CUIL", cuit, "20-26756539-3")
+company_cuit = "30-71234567-" + cuit.calc_check_digit("3071234567")
+checked_case("ARGENTINA_ORGANIZATION_TAX_IDENTIFICATION_NUMBER", "CUIT", cuit, company_cuit)
+sube = "606112345678901" + luhn.calc_check_digit("606112345678901")
+checked_case("ARGENTINA_TARJETA_SUBE", "tarjeta SUBE", luhn, sube)
 checked_case("AUSTRALIA_TAX_FILE_NUMBER", "TFN", tfn, "123456782")
 company = checked(cnpj, "11222333000181")
 checked_case("BRAZIL_CNPJ_NUMBER", "CNPJ", cnpj, "11.222.333/0001-81")
 checked_case("BRAZIL_CPF_NUMBER", "CPF", cpf, "529.982.247-25")
+keyword_case("BRAZIL_CEP_CODE", "CEP", "01310-100")
 keyword_case("BRAZIL_PHONE_NUMBER", "telefone", "(11) 91234-5678")
 keyword_case("BRAZIL_RG_NUMBER", "RG", "12.345.678-9")
+keyword_case("CANADA_NATIONAL_IDENTIFICATION_NUMBER", "permanent resident card", "PA0123456")
 keyword_case("CANADA_PASSPORT_NUMBER", "passport", "AB123456")
 social = checked(sin, "130692544")
 case("CANADA_SOCIAL_INSURANCE_NUMBER", "SIN 130 692 544", "130 692 544", "SIN 130 692 545")
+checked_case("CHILE_RUT_NUMBER", "RUT", rut, "76.086.428-5")
+keyword_case("COLOMBIA_CITIZENSHIP_CARD_NUMBER", "cédula de ciudadanía", "1.020.304.050")
+checked_case("COLOMBIA_INDIVIDUAL_NIT_NUMBER", "NIT", nit,
+             "79.123.456-" + nit.calc_check_digit("79123456"))
+checked_case("COLOMBIA_ORGANIZATION_NIT_NUMBER", "NIT", nit, "890.903.938-8")
 keyword_case("DATE_OF_BIRTH", "date of birth", "1984-12-07")
 LICENCES = {
     "AUSTRALIA": "12345678", "AUSTRIA": "12345678", "BELGIUM": "1234567890",
@@ -215,6 +232,20 @@ keyword_case("ITALY_NATIONAL_IDENTIFICATION_NUMBER", "codice fiscale",
 keyword_case("ITALY_PASSPORT_NUMBER", "passaporto", "YA1234567")
 keyword_case("ITALY_PHONE_NUMBER", "telefono", "333 1234567")
 keyword_case("LATITUDE_LONGITUDE", "coordinates", "48.858370, 2.294481")
+checked_case("MEXICO_CURP_NUMBER", "CURP", curp, "BOXW310820HNERXN09")
+
+
+class RfcWithCheckDigit:
+    """stdnum checks an RFC's check digit only when asked to."""
+
+    @staticmethod
+    def is_valid(value):
+        return rfc.is_valid(value, validate_check_digits=True)
+
+
+checked_case("MEXICO_INDIVIDUAL_RFC_NUMBER", "RFC", RfcWithCheckDigit, "GODE561231GR8")
+checked_case("MEXICO_ORGANIZATION_RFC_NUMBER", "RFC", RfcWithCheckDigit,
+             "ABC680524P7" + rfc.calc_check_digit("ABC680524P7"))
 keyword_case("PHONE_NUMBER", "phone", "(206) 555-0123")
 keyword_case("SPAIN_DNI_NUMBER", "DNI", checked(dni, "12345678Z"))
 keyword_case("SPAIN_NIE_NUMBER", "NIE", checked(nie, "X1234567L"))

@@ -159,6 +159,52 @@ fn a_keyword_with_a_space_matches_its_joined_spellings() {
     }
 }
 
+/// Macie matches common variations of a keyword: its plural counts as the keyword, and
+/// the 30 characters are counted from the plural's end. A keyword inside another word
+/// still does not count.
+#[test]
+fn a_keyword_s_plural_counts_but_not_a_longer_word() {
+    let passport = only("USA_PASSPORT_NUMBER");
+    for unit in ["passports: C12345678", "PASSPORTS C12345678"] {
+        assert_eq!(
+            kept_in(&passport, unit, UnitContext::None),
+            ["C12345678"],
+            "{unit}"
+        );
+    }
+    let at = |gap: usize| format!("passports{}C12345678", " ".repeat(gap));
+    assert_eq!(
+        kept_in(&passport, &at(30), UnitContext::None),
+        ["C12345678"]
+    );
+    assert!(kept_in(&passport, &at(31), UnitContext::None).is_empty());
+    for unit in ["passporting C12345678", "passportss C12345678"] {
+        assert!(
+            kept_in(&passport, unit, UnitContext::None).is_empty(),
+            "{unit}"
+        );
+    }
+
+    let phone = only("PHONE_NUMBER");
+    for unit in ["faxes: (206) 555-0123", "tels (206) 555-0123"] {
+        assert_eq!(
+            kept_in(&phone, unit, UnitContext::None),
+            ["(206) 555-0123"],
+            "{unit}"
+        );
+    }
+    for unit in [
+        "hotel (206) 555-0123",
+        "hotels (206) 555-0123",
+        "telex (206) 555-0123",
+    ] {
+        assert!(
+            kept_in(&phone, unit, UnitContext::None).is_empty(),
+            "{unit}"
+        );
+    }
+}
+
 /// Cards near a keyword are `CREDIT_CARD_NUMBER`, the others
 /// `CREDIT_CARD_NUMBER_(NO_KEYWORD)`: with both selected, a card is reported once.
 #[test]

@@ -7,7 +7,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use ferret_identifiers::severity::managed_severity;
+use ferret_identifiers::managed;
 use ferret_identifiers::{
     BlockFilter, Candidate, Category, DetectorKind, IdentifierSet, Matcher, Severity, UnitContext,
 };
@@ -209,7 +209,7 @@ impl<'s> Aggregator<'s> {
                         occurrences: tally.occurrences,
                     });
                     (
-                        managed_severity(*category, tally.count),
+                        managed::severity(detector.name(), *category, tally.count),
                         category.finding_type_suffix(),
                     )
                 }

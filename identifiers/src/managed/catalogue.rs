@@ -7,33 +7,46 @@
 //! a space also matches its `_`, `-` and joined spellings (see
 //! [`KeywordRule::managed`](crate::keywords::KeywordRule::managed)).
 //!
+//! Severities follow Macie's scoring table for sensitive data findings, which scores each
+//! type on its own: each category's constant below holds the scoring most of its types
+//! share (credentials, financial and health data High from one occurrence; personal data
+//! Low, Medium, High), and rows whose type Macie scores differently say so (national,
+//! social security and tax numbers High; passports Medium then High; companies' tax
+//! numbers and transport cards Medium up to 99; GPS coordinates and VINs lower).
+//!
 //! Where a check exists for a number, the row names its [`Validator`]; format-only types
 //! (driver's licences, passports) require a keyword instead, which is what keeps their
 //! loose formats precise.
 
 use super::examples::{
-    AWS_EXAMPLE_ACCESS_KEY_IDS, AWS_EXAMPLE_SECRET_KEYS, STRIPE_EXAMPLE_KEYS, TEST_CARD_NUMBERS,
+    ARGENTINA_DNI_EXAMPLES, AWS_EXAMPLE_ACCESS_KEY_IDS, AWS_EXAMPLE_SECRET_KEYS,
+    CHILE_RUT_EXAMPLES, MEXICO_GENERIC_RFCS, STRIPE_EXAMPLE_KEYS, TEST_CARD_NUMBERS,
 };
 use super::{Check, Keywords, ManagedIdentifier, Origin, Page, Source, BASE};
+use crate::severity::Scoring;
 use crate::validators::Validator;
 use crate::Category;
 
 const CREDENTIALS: ManagedIdentifier = ManagedIdentifier {
+    severity: Scoring::HIGH,
     category: Category::Credentials,
     page: Page::Credentials,
     ..BASE
 };
 const FINANCIAL: ManagedIdentifier = ManagedIdentifier {
+    severity: Scoring::HIGH,
     category: Category::FinancialInformation,
     page: Page::Financial,
     ..BASE
 };
 const HEALTH: ManagedIdentifier = ManagedIdentifier {
+    severity: Scoring::HIGH,
     category: Category::PersonalInformation,
     page: Page::Health,
     ..BASE
 };
 const PERSONAL: ManagedIdentifier = ManagedIdentifier {
+    severity: Scoring::LOW_MEDIUM_HIGH,
     category: Category::PersonalInformation,
     page: Page::Personal,
     ..BASE
@@ -104,6 +117,37 @@ const CARD_REGEX: &str =
 const PASSPORT_KEYWORDS: &[&str] = &["passport", "passport number", "passport no", "passport#"];
 
 const PHONE_KEYWORDS: &[&str] = &["phone", "telephone", "mobile", "cell", "fax", "tel"];
+
+/// Keywords of Argentina's CUIT and CUIL, shared by the people's and the companies' types.
+const ARGENTINA_TAX_KEYWORDS: &[&str] = &[
+    "argentina taxpayer id",
+    "clave única de identificación tributaria",
+    "cuil",
+    "c.u.i.l",
+    "cuit",
+    "c.u.i.t",
+    "número de identificación fiscal",
+    "número de contribuyente",
+    "unified labor identification code",
+];
+
+/// Keywords of Colombia's NIT, shared by the people's and the companies' types.
+const COLOMBIA_NIT_KEYWORDS: &[&str] = &["nit", "nit.", "nit#", "n.i.t."];
+
+/// Keywords of Mexico's RFC, shared by the people's and the companies' types.
+const MEXICO_RFC_KEYWORDS: &[&str] = &[
+    "código del registro federal de contribuyentes",
+    "identificación de impuestos",
+    "identificacion de impuestos",
+    "impuesto al valor agregado",
+    "iva",
+    "iva#",
+    "i.v.a.",
+    "registro federal de contribuyentes",
+    "rfc",
+    "rfc#",
+    "r.f.c.",
+];
 
 /// Every managed identifier ferret knows, in the order they are documented.
 pub const MANAGED_IDENTIFIERS: &[ManagedIdentifier] = &[
@@ -214,6 +258,7 @@ pub const MANAGED_IDENTIFIERS: &[ManagedIdentifier] = &[
             "good thru",
             "card exp",
         ]),
+        severity: Scoring::LOW_MEDIUM_HIGH,
         ..FINANCIAL
     },
     ManagedIdentifier {
@@ -257,6 +302,7 @@ pub const MANAGED_IDENTIFIERS: &[ManagedIdentifier] = &[
             "security code",
             "cryptogramme",
         ]),
+        severity: Scoring::MEDIUM_HIGH_HIGH,
         ..FINANCIAL
     },
     iban("ALBANIA_BANK_ACCOUNT_NUMBER", &["AL"], "AL", 28),
@@ -392,6 +438,7 @@ pub const MANAGED_IDENTIFIERS: &[ManagedIdentifier] = &[
             "medical device",
             "gudid",
         ]),
+        severity: Scoring::LOW_MEDIUM_HIGH,
         ..HEALTH
     },
     ManagedIdentifier {
@@ -483,12 +530,70 @@ pub const MANAGED_IDENTIFIERS: &[ManagedIdentifier] = &[
     },
     // ----- Personal information (PII) -----
     ManagedIdentifier {
+        type_name: "ARGENTINA_DNI_NUMBER",
+        countries: &["AR"],
+        // Seven or eight digits, often grouped by dots: no check digit, so only the
+        // keyword makes it precise.
+        source: Source::Regex(r"\b\d{1,2}\.?\d{3}\.?\d{3}\b"),
+        keywords: Keywords::Required(&["dni", "dni#", "d.n.i.", "documento nacional de identidad"]),
+        excluded: ARGENTINA_DNI_EXAMPLES,
+        severity: Scoring::HIGH,
+        ..PERSONAL
+    },
+    ManagedIdentifier {
+        type_name: "ARGENTINA_INDIVIDUAL_TAX_IDENTIFICATION_NUMBER",
+        countries: &["AR"],
+        // A CUIT/CUIL whose type prefix is one AFIP gives people (20, 23, 24, 27).
+        source: Source::Regex(r"\b2[0347]-?\d{8}-?\d\b"),
+        check: Some(Check::Validator(Validator::ArgentinaCuit)),
+        keywords: Keywords::Required(ARGENTINA_TAX_KEYWORDS),
+        severity: Scoring::HIGH,
+        ..PERSONAL
+    },
+    ManagedIdentifier {
+        type_name: "ARGENTINA_ORGANIZATION_TAX_IDENTIFICATION_NUMBER",
+        countries: &["AR"],
+        // A CUIT whose type prefix is one AFIP gives companies (30, 33, 34).
+        source: Source::Regex(r"\b3[034]-?\d{8}-?\d\b"),
+        check: Some(Check::Validator(Validator::ArgentinaCuit)),
+        keywords: Keywords::Required(ARGENTINA_TAX_KEYWORDS),
+        severity: Scoring::MEDIUM_MEDIUM_HIGH,
+        ..PERSONAL
+    },
+    ManagedIdentifier {
+        type_name: "ARGENTINA_TARJETA_SUBE",
+        countries: &["AR"],
+        // Sixteen digits starting 6061, whole or in groups of four, with a Luhn check
+        // digit.
+        source: Source::Regex(r"\b6061[ -]?\d{4}[ -]?\d{4}[ -]?\d{4}\b"),
+        check: Some(Check::Validator(Validator::Luhn)),
+        keywords: Keywords::Required(&["sube", "sistema único de boleto electrónico"]),
+        severity: Scoring::MEDIUM_MEDIUM_HIGH,
+        ..PERSONAL
+    },
+    ManagedIdentifier {
         type_name: "AUSTRALIA_TAX_FILE_NUMBER",
         countries: &["AU"],
         source: Source::Regex(r"\b\d{3} ?\d{3} ?\d{2,3}\b"),
         check: Some(Check::Validator(Validator::AustraliaTfn)),
         keywords: Keywords::Required(&["tax file number", "tfn", "tax file no", "tax file #"]),
         recommended: true,
+        severity: Scoring::HIGH,
+        ..PERSONAL
+    },
+    ManagedIdentifier {
+        type_name: "BRAZIL_CEP_CODE",
+        countries: &["BR"],
+        // The postal code's eight digits, `01310-100` or `01.310-100`: any eight digits
+        // look like one, so the keyword is what makes it a CEP.
+        source: Source::Regex(r"\b\d{2}\.?\d{3}-?\d{3}\b"),
+        keywords: Keywords::Required(&[
+            "cep",
+            "código de endereçamento postal",
+            "codigo de endereçamento postal",
+            "código postal",
+            "codigo postal",
+        ]),
         ..PERSONAL
     },
     ManagedIdentifier {
@@ -504,6 +609,7 @@ pub const MANAGED_IDENTIFIERS: &[ManagedIdentifier] = &[
             "número do cnpj",
         ]),
         recommended: true,
+        severity: Scoring::HIGH,
         ..PERSONAL
     },
     ManagedIdentifier {
@@ -520,6 +626,7 @@ pub const MANAGED_IDENTIFIERS: &[ManagedIdentifier] = &[
             "número do cpf",
         ]),
         recommended: true,
+        severity: Scoring::HIGH,
         ..PERSONAL
     },
     ManagedIdentifier {
@@ -540,6 +647,32 @@ pub const MANAGED_IDENTIFIERS: &[ManagedIdentifier] = &[
             "cédula de identidade",
             "identidade",
         ]),
+        severity: Scoring::HIGH,
+        ..PERSONAL
+    },
+    ManagedIdentifier {
+        type_name: "CANADA_NATIONAL_IDENTIFICATION_NUMBER",
+        countries: &["CA"],
+        // The permanent resident card: its document number (two letters, seven digits)
+        // or the holder's client ID (UCI, eight or ten digits, grouped by dashes).
+        source: Source::Regex(r"\b(?:[A-Z]{2}\d{7}|\d{2}-?\d{4}-?\d{4}|\d{4}-?\d{4})\b"),
+        keywords: Keywords::Required(&[
+            "carte résident permanent",
+            "numéro carte résident permanent",
+            "numéro résident permanent",
+            "permanent resident card",
+            "permanent resident card number",
+            "permanent resident no",
+            "permanent resident no.",
+            "permanent resident number",
+            "pr no",
+            "pr no.",
+            "pr non",
+            "pr number",
+            "résident permanent no.",
+            "résident permanent non",
+        ]),
+        severity: Scoring::HIGH,
         ..PERSONAL
     },
     ManagedIdentifier {
@@ -554,6 +687,7 @@ pub const MANAGED_IDENTIFIERS: &[ManagedIdentifier] = &[
             "numéro de passeport",
         ]),
         recommended: true,
+        severity: Scoring::MEDIUM_HIGH_HIGH,
         ..PERSONAL
     },
     ManagedIdentifier {
@@ -569,6 +703,78 @@ pub const MANAGED_IDENTIFIERS: &[ManagedIdentifier] = &[
             "nas",
         ]),
         recommended: true,
+        severity: Scoring::HIGH,
+        ..PERSONAL
+    },
+    ManagedIdentifier {
+        type_name: "CHILE_RUT_NUMBER",
+        countries: &["CL"],
+        // RUN (people) and RUT (taxpayers) share one numbering: seven or eight digits
+        // and a check character, `12.345.678-5`.
+        source: Source::Regex(r"\b\d{1,2}\.?\d{3}\.?\d{3}-?[0-9Kk]\b"),
+        check: Some(Check::Validator(Validator::ChileRut)),
+        keywords: Keywords::Required(&[
+            "identidad número",
+            "nacional identidad",
+            "national unique role",
+            "nationaluniqueroleid#",
+            "número identificación",
+            "rol único nacional",
+            "rol único tributario",
+            "run",
+            "run#",
+            "r.u.n.",
+            "rut",
+            "rut#",
+            "r.u.t.",
+            "unique national number",
+            "unique national role",
+            "unique tax registry",
+            "unique tax role",
+            "unique tributary number",
+            "unique tributary role",
+        ]),
+        excluded: CHILE_RUT_EXAMPLES,
+        severity: Scoring::HIGH,
+        ..PERSONAL
+    },
+    ManagedIdentifier {
+        type_name: "COLOMBIA_CITIZENSHIP_CARD_NUMBER",
+        countries: &["CO"],
+        // The cédula de ciudadanía: six to ten digits, often grouped by dots, with no
+        // check digit.
+        source: Source::Regex(r"\b(?:\d{1,3}(?:\.\d{3}){1,3}|\d{6,10})\b"),
+        keywords: Keywords::Required(&[
+            "cédula de ciudadanía",
+            "cedula de ciudadania",
+            "documento de identificación",
+            "documento de identificacion",
+        ]),
+        severity: Scoring::HIGH,
+        ..PERSONAL
+    },
+    ManagedIdentifier {
+        type_name: "COLOMBIA_INDIVIDUAL_NIT_NUMBER",
+        countries: &["CO"],
+        // A person's NIT is the cédula's number and a verification digit: seven to ten
+        // digits, of which nine-digit numbers starting 8 or 9 are left to companies.
+        source: Source::Regex(
+            r"\b(?:\d{1,2}\.?\d{3}\.?\d{3}|[1-7]\d{2}\.?\d{3}\.?\d{3}|\d\.?\d{3}\.?\d{3}\.?\d{3})-?\d\b",
+        ),
+        check: Some(Check::Validator(Validator::ColombiaNit)),
+        keywords: Keywords::Required(COLOMBIA_NIT_KEYWORDS),
+        severity: Scoring::HIGH,
+        ..PERSONAL
+    },
+    ManagedIdentifier {
+        type_name: "COLOMBIA_ORGANIZATION_NIT_NUMBER",
+        countries: &["CO"],
+        // Companies' NITs: nine digits starting 8 or 9, then the verification digit,
+        // `890.903.938-8`.
+        source: Source::Regex(r"\b[89]\d{2}\.?\d{3}\.?\d{3}-?\d\b"),
+        check: Some(Check::Validator(Validator::ColombiaNit)),
+        keywords: Keywords::Required(COLOMBIA_NIT_KEYWORDS),
+        severity: Scoring::MEDIUM_MEDIUM_HIGH,
         ..PERSONAL
     },
     ManagedIdentifier {
@@ -1224,6 +1430,7 @@ pub const MANAGED_IDENTIFIERS: &[ManagedIdentifier] = &[
         source: Source::Regex(r"\b[1-478] ?\d{2} ?\d{2} ?(?:\d{2}|2[AB]) ?\d{3} ?\d{3} ?\d{2}\b"),
         check: Some(Check::Validator(Validator::FranceNir)),
         recommended: true,
+        severity: Scoring::HIGH,
         ..PERSONAL
     },
     ManagedIdentifier {
@@ -1238,6 +1445,7 @@ pub const MANAGED_IDENTIFIERS: &[ManagedIdentifier] = &[
             "n° passeport",
         ]),
         recommended: true,
+        severity: Scoring::MEDIUM_HIGH_HIGH,
         ..PERSONAL
     },
     ManagedIdentifier {
@@ -1269,6 +1477,7 @@ pub const MANAGED_IDENTIFIERS: &[ManagedIdentifier] = &[
             "tin",
         ]),
         recommended: true,
+        severity: Scoring::HIGH,
         ..PERSONAL
     },
     ManagedIdentifier {
@@ -1285,6 +1494,7 @@ pub const MANAGED_IDENTIFIERS: &[ManagedIdentifier] = &[
             "identifikationsnummer",
         ]),
         recommended: true,
+        severity: Scoring::HIGH,
         ..PERSONAL
     },
     ManagedIdentifier {
@@ -1299,6 +1509,7 @@ pub const MANAGED_IDENTIFIERS: &[ManagedIdentifier] = &[
             "passnummer",
         ]),
         recommended: true,
+        severity: Scoring::MEDIUM_HIGH_HIGH,
         ..PERSONAL
     },
     ManagedIdentifier {
@@ -1329,6 +1540,7 @@ pub const MANAGED_IDENTIFIERS: &[ManagedIdentifier] = &[
             "tin",
         ]),
         recommended: true,
+        severity: Scoring::HIGH,
         ..PERSONAL
     },
     ManagedIdentifier {
@@ -1343,6 +1555,7 @@ pub const MANAGED_IDENTIFIERS: &[ManagedIdentifier] = &[
         check: Some(Check::Validator(Validator::IndiaAadhaar)),
         keywords: Keywords::Required(&["aadhaar", "aadhar", "uidai", "आधार"]),
         recommended: true,
+        severity: Scoring::HIGH,
         ..PERSONAL
     },
     ManagedIdentifier {
@@ -1352,6 +1565,7 @@ pub const MANAGED_IDENTIFIERS: &[ManagedIdentifier] = &[
         check: Some(Check::Validator(Validator::IndiaPan)),
         keywords: Keywords::Required(&["pan", "permanent account number", "pan card"]),
         recommended: true,
+        severity: Scoring::HIGH,
         ..PERSONAL
     },
     ManagedIdentifier {
@@ -1369,6 +1583,7 @@ pub const MANAGED_IDENTIFIERS: &[ManagedIdentifier] = &[
             "personal code",
         ]),
         recommended: true,
+        severity: Scoring::HIGH,
         ..PERSONAL
     },
     ManagedIdentifier {
@@ -1382,6 +1597,7 @@ pub const MANAGED_IDENTIFIERS: &[ManagedIdentifier] = &[
             "numero passaporto",
         ]),
         recommended: true,
+        severity: Scoring::MEDIUM_HIGH_HIGH,
         ..PERSONAL
     },
     ManagedIdentifier {
@@ -1404,6 +1620,50 @@ pub const MANAGED_IDENTIFIERS: &[ManagedIdentifier] = &[
             "longitude",
             "position",
         ]),
+        severity: Scoring::LOW_MEDIUM_MEDIUM,
+        ..PERSONAL
+    },
+    ManagedIdentifier {
+        type_name: "MEXICO_CURP_NUMBER",
+        countries: &["MX"],
+        // Eighteen characters: four letters, the date of birth, sex, state, three
+        // consonants, a homonym character and a check digit.
+        source: Source::Regex(r"\b[A-Z]{4}\d{6}[HMX][A-Z]{5}[0-9A-Z]\d\b"),
+        check: Some(Check::Validator(Validator::MexicoCurp)),
+        keywords: Keywords::Required(&[
+            "clave personal identidad",
+            "clave única",
+            "clave única de registro de población",
+            "clavepersonalidentidad",
+            "curp",
+            "registration code",
+            "registry code",
+            "personal identidad clave",
+            "population code",
+        ]),
+        severity: Scoring::HIGH,
+        ..PERSONAL
+    },
+    ManagedIdentifier {
+        type_name: "MEXICO_INDIVIDUAL_RFC_NUMBER",
+        countries: &["MX"],
+        // A person's RFC: four letters from the name, the date of birth, a three-character
+        // homoclave ending in a check digit.
+        source: Source::Regex(r"\b[A-Z]{4}\d{6}[A-Z0-9]{3}\b"),
+        check: Some(Check::Validator(Validator::MexicoRfc)),
+        keywords: Keywords::Required(MEXICO_RFC_KEYWORDS),
+        excluded: MEXICO_GENERIC_RFCS,
+        severity: Scoring::HIGH,
+        ..PERSONAL
+    },
+    ManagedIdentifier {
+        type_name: "MEXICO_ORGANIZATION_RFC_NUMBER",
+        countries: &["MX"],
+        // A company's RFC: three letters from the name, then as a person's.
+        source: Source::Regex(r"\b[A-Z]{3}\d{6}[A-Z0-9]{3}\b"),
+        check: Some(Check::Validator(Validator::MexicoRfc)),
+        keywords: Keywords::Required(MEXICO_RFC_KEYWORDS),
+        severity: Scoring::MEDIUM_MEDIUM_HIGH,
         ..PERSONAL
     },
     ManagedIdentifier {
@@ -1427,6 +1687,7 @@ pub const MANAGED_IDENTIFIERS: &[ManagedIdentifier] = &[
             "nif",
         ]),
         recommended: true,
+        severity: Scoring::HIGH,
         ..PERSONAL
     },
     ManagedIdentifier {
@@ -1440,6 +1701,7 @@ pub const MANAGED_IDENTIFIERS: &[ManagedIdentifier] = &[
             "número de identificación de extranjero",
         ]),
         recommended: true,
+        severity: Scoring::HIGH,
         ..PERSONAL
     },
     ManagedIdentifier {
@@ -1453,6 +1715,7 @@ pub const MANAGED_IDENTIFIERS: &[ManagedIdentifier] = &[
             "identificación fiscal",
         ]),
         recommended: true,
+        severity: Scoring::HIGH,
         ..PERSONAL
     },
     ManagedIdentifier {
@@ -1466,6 +1729,7 @@ pub const MANAGED_IDENTIFIERS: &[ManagedIdentifier] = &[
             "número de pasaporte",
         ]),
         recommended: true,
+        severity: Scoring::MEDIUM_HIGH_HIGH,
         ..PERSONAL
     },
     ManagedIdentifier {
@@ -1488,6 +1752,7 @@ pub const MANAGED_IDENTIFIERS: &[ManagedIdentifier] = &[
             "social security",
         ]),
         recommended: true,
+        severity: Scoring::HIGH,
         ..PERSONAL
     },
     ManagedIdentifier {
@@ -1502,6 +1767,7 @@ pub const MANAGED_IDENTIFIERS: &[ManagedIdentifier] = &[
             "número de identificación fiscal",
         ]),
         recommended: true,
+        severity: Scoring::HIGH,
         ..PERSONAL
     },
     ManagedIdentifier {
@@ -1516,6 +1782,7 @@ pub const MANAGED_IDENTIFIERS: &[ManagedIdentifier] = &[
             "poll number",
         ]),
         recommended: true,
+        severity: Scoring::HIGH,
         ..PERSONAL
     },
     ManagedIdentifier {
@@ -1533,6 +1800,7 @@ pub const MANAGED_IDENTIFIERS: &[ManagedIdentifier] = &[
             "insurance number",
         ]),
         recommended: true,
+        severity: Scoring::HIGH,
         ..PERSONAL
     },
     ManagedIdentifier {
@@ -1541,6 +1809,7 @@ pub const MANAGED_IDENTIFIERS: &[ManagedIdentifier] = &[
         source: Source::Regex(r"\b\d{9}\b"),
         keywords: Keywords::Required(PASSPORT_KEYWORDS),
         recommended: true,
+        severity: Scoring::MEDIUM_HIGH_HIGH,
         ..PERSONAL
     },
     ManagedIdentifier {
@@ -1562,6 +1831,7 @@ pub const MANAGED_IDENTIFIERS: &[ManagedIdentifier] = &[
             "taxpayer reference",
         ]),
         recommended: true,
+        severity: Scoring::HIGH,
         ..PERSONAL
     },
     ManagedIdentifier {
@@ -1576,6 +1846,7 @@ pub const MANAGED_IDENTIFIERS: &[ManagedIdentifier] = &[
             "tax id",
         ]),
         recommended: true,
+        severity: Scoring::HIGH,
         ..PERSONAL
     },
     ManagedIdentifier {
@@ -1584,6 +1855,7 @@ pub const MANAGED_IDENTIFIERS: &[ManagedIdentifier] = &[
         source: Source::Regex(r"\b[A-Z]?\d{8,9}\b"),
         keywords: Keywords::Required(PASSPORT_KEYWORDS),
         recommended: true,
+        severity: Scoring::MEDIUM_HIGH_HIGH,
         ..PERSONAL
     },
     ManagedIdentifier {
@@ -1599,6 +1871,7 @@ pub const MANAGED_IDENTIFIERS: &[ManagedIdentifier] = &[
             "soc sec",
         ]),
         recommended: true,
+        severity: Scoring::HIGH,
         ..PERSONAL
     },
     ManagedIdentifier {
@@ -1614,6 +1887,7 @@ pub const MANAGED_IDENTIFIERS: &[ManagedIdentifier] = &[
             "numéro de série",
             "número de bastidor",
         ]),
+        severity: Scoring::LOW_LOW_MEDIUM,
         ..PERSONAL
     },
     // ----- ferret's own types, beyond Macie's catalogue -----

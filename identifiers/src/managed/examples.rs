@@ -86,6 +86,18 @@ pub(super) const STRIPE_EXAMPLE_KEYS: &[&str] = &[
     "sk_test_BQokikJOvBiI2HlWgH4olfQ2",
 ];
 
+/// Argentine DNI numbers Macie never reports: the `99.999.999` that forms print as an
+/// example, and numbers of zeroes only.
+pub(super) const ARGENTINA_DNI_EXAMPLES: &[&str] = &["99999999", "0000000", "00000000"];
+
+/// Chilean RUT/RUN numbers of zeroes only (`00.000.000-0`), which pass the check digit
+/// and fill examples; Macie does not report them.
+pub(super) const CHILE_RUT_EXAMPLES: &[&str] = &["00000000", "000000000"];
+
+/// The generic RFCs Mexico's tax administration (SAT) prescribes for invoices to the
+/// general public (`XAXX010101000`) and to foreign customers (`XEXX010101000`).
+pub(super) const MEXICO_GENERIC_RFCS: &[&str] = &["XAXX010101000", "XEXX010101000"];
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -26,6 +26,7 @@ mod selection;
 
 use std::borrow::Cow;
 
+use crate::severity::{Scoring, Severity};
 use crate::validators::Validator;
 use crate::Category;
 
@@ -180,6 +181,8 @@ pub struct ManagedIdentifier {
     pub origin: Origin,
     /// In Macie's recommended set for jobs (ferret's default selection).
     pub recommended: bool,
+    /// Macie's severity scoring for the type, by occurrence count in an object.
+    pub severity: Scoring,
 }
 
 /// The fields most rows share, for struct-update syntax in the table.
@@ -194,6 +197,7 @@ const BASE: ManagedIdentifier = ManagedIdentifier {
     excluded: &[],
     origin: Origin::Macie,
     recommended: false,
+    severity: Scoring::LOW_MEDIUM_HIGH,
 };
 
 impl ManagedIdentifier {
@@ -221,10 +225,20 @@ impl ManagedIdentifier {
 
     /// Macie's severity scoring for the type, by occurrence count in an object: the
     /// severities for 1, for 2-99 and for 100 or more occurrences.
-    pub fn severity_scoring(&self) -> [crate::Severity; 3] {
-        use crate::severity::managed_severity;
-        [1, 2, 100]
-            .map(|count| managed_severity(self.category, count).unwrap_or(crate::Severity::Low))
+    pub fn severity_scoring(&self) -> [Severity; 3] {
+        self.severity.0
+    }
+}
+
+/// The severity of an object's detection of the managed type `type_name`, `count`
+/// times: the type's own scoring, or its category's for a name not in the catalogue.
+pub fn severity(type_name: &str, category: Category, count: u64) -> Option<Severity> {
+    match MANAGED_IDENTIFIERS
+        .iter()
+        .find(|m| m.type_name == type_name)
+    {
+        Some(row) => row.severity.for_count(count),
+        None => crate::severity::managed_severity(category, count),
     }
 }
 
