@@ -673,6 +673,29 @@ mod tests {
         }
     }
 
+    /// Excel 4.0 macro sheets (Apache POI's test workbooks): calamine refuses the whole
+    /// workbook for one; repacked, the macro sheet reads as a worksheet, in its place.
+    #[test]
+    fn workbooks_with_macro_sheets_read_every_sheet() {
+        let cells = read_fixture("poi_64420_macro_sheet.xlsm");
+        assert_eq!(
+            cells,
+            [
+                cell("Sheet A", 1, 1, None, "Contetn of Sheet A"),
+                cell("Sheet B", 1, 1, None, "Content of Sheet B"),
+                cell(
+                    "Macro Sheet",
+                    1,
+                    1,
+                    None,
+                    "Whatever a macro sheet might be..."
+                ),
+            ]
+        );
+        // Macro formulas without values, and empty worksheets: nothing to read, no error.
+        assert_eq!(read_fixture("poi_xlmmacro.xlsm"), []);
+    }
+
     /// No styles, shared strings, theme or document properties: absent optional parts
     /// read as empty.
     #[test]

@@ -74,6 +74,7 @@ pub(super) fn needs_relocation<R: Read + Seek>(
     };
     Ok(rels.iter().any(|rel| {
         let expected = match rel.kind.as_str() {
+            kind if MACRO_SHEETS.contains(&kind) => return true,
             "worksheet" | "chartsheet" | "dialogsheet" => format!("xl/{}s/", rel.kind),
             "sharedStrings" => "xl/sharedStrings.xml".to_owned(),
             "styles" => "xl/styles.xml".to_owned(),
@@ -88,6 +89,12 @@ pub(super) fn needs_relocation<R: Read + Seek>(
         !(at_calamines_name && where_expected)
     }))
 }
+
+/// Relationship types of Excel 4.0 macro sheets (`.xlsm`). calamine refuses a workbook
+/// that has one, though its cells are a grid like a worksheet's (formulas, and
+/// values that may be anything a worksheet holds): repacked, they are read as
+/// worksheets, and the other sheets with them.
+const MACRO_SHEETS: &[&str] = &["xlMacrosheet", "xlIntlMacrosheet"];
 
 /// The part calamine opens for a workbook relationship's target, as it writes it.
 fn calamine_part(target: &str) -> String {
@@ -124,6 +131,10 @@ pub(super) fn relocate<R: Read + Seek>(
     let mut kept = Vec::new();
     let mut sheets = 0usize;
     for rel in rels {
+        let mut rel = rel;
+        if MACRO_SHEETS.contains(&rel.kind.as_str()) {
+            rel.kind = "worksheet".to_owned();
+        }
         let new_target = match rel.kind.as_str() {
             "worksheet" | "chartsheet" | "dialogsheet" => {
                 sheets += 1;
