@@ -6,7 +6,8 @@ use ferret_scanner::FileSizeQuotas;
 /// format's quota is SKIPPED with FILE_EXCEEDS_SIZE_LIMIT without being read.
 #[derive(Debug, Clone, Default, clap::Args)]
 pub struct SizeQuotaArgs {
-    /// Largest PDF read [default: 1073741824, 1 GiB].
+    /// Largest PDF read; a larger object is SKIPPED FILE_EXCEEDS_SIZE_LIMIT without
+    /// being read (so are objects over the quotas below) [default: 1073741824, 1 GiB].
     #[arg(long, env = "FERRET_MAX_PDF_BYTES", value_name = "BYTES")]
     pub max_pdf_bytes: Option<u64>,
     /// Largest DOC, DOCX, XLS, XLSX, XLSM, XLSB or ODS read [default: 536870912,

@@ -298,3 +298,22 @@ fn a_sample_over_its_formats_size_quota_is_refused_unread() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("FILE_EXCEEDS_SIZE_LIMIT"));
 }
+
+#[test]
+fn matches_in_e_mail_attachments_name_the_attachment() {
+    let report = identify_json("tests/fixtures/eml/contract.eml");
+    let members: Vec<Option<&str>> = identifier(&report, "Brazil CPF")["matches"]
+        .as_array()
+        .expect("matches array")
+        .iter()
+        .map(|m| m.get("fileMember").and_then(Value::as_str))
+        .collect();
+    assert_eq!(
+        members,
+        [
+            None,
+            Some("planilha.xlsx"),
+            Some("arquivos.zip/dados/lista.csv")
+        ]
+    );
+}
