@@ -51,6 +51,8 @@ pub struct ScanArgs {
     /// POST the notice (JSON) to this URL when a batch needs review.
     #[arg(long, env = "FERRET_NOTIFY_WEBHOOK", value_name = "URL")]
     notify_webhook: Option<String>,
+    #[command(flatten)]
+    size_quotas: crate::size_quotas::SizeQuotaArgs,
 }
 
 impl ScanArgs {
@@ -80,6 +82,10 @@ impl BucketArgs {
             threads: scan.and_then(|s| s.threads),
             notify_sns_topic: scan.and_then(|s| s.notify_sns_topic.clone()),
             notify_webhook: scan.and_then(|s| s.notify_webhook.clone()),
+            max_pdf_bytes: scan.and_then(|s| s.size_quotas.max_pdf_bytes),
+            max_office_bytes: scan.and_then(|s| s.size_quotas.max_office_bytes),
+            max_compressed_bytes: scan.and_then(|s| s.size_quotas.max_compressed_bytes),
+            max_uncompressed_bytes: scan.and_then(|s| s.size_quotas.max_uncompressed_bytes),
         };
         Ok(file.resolve(given)?)
     }

@@ -7,7 +7,7 @@ use std::process::ExitCode;
 use anyhow::Context;
 use clap::ValueEnum;
 use ferret_identifiers::{IdentifierFile, IdentifierSet, ManagedSelection};
-use ferret_scanner::bench;
+use ferret_scanner::{bench, Limits};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -27,6 +27,8 @@ pub struct Args {
     managed: String,
     #[arg(long, value_enum, default_value_t = OutputFormat::Text)]
     format: OutputFormat,
+    #[command(flatten)]
+    size_quotas: crate::size_quotas::SizeQuotaArgs,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -39,7 +41,11 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let file = IdentifierFile::load(&args.identifiers)?;
     let managed = ManagedSelection::parse(&args.managed)?;
     let set = IdentifierSet::new(&file, &managed)?;
-    let report = bench::run(&set, &args.sample, args.name.as_deref())?;
+    let limits = Limits {
+        file_size: args.size_quotas.quotas(),
+        ..Limits::default()
+    };
+    let report = bench::run_with_limits(&set, &args.sample, args.name.as_deref(), &limits)?;
     let rendered = match args.format {
         OutputFormat::Text => report.render_text(),
         OutputFormat::Json => {

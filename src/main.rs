@@ -14,6 +14,7 @@ mod redact;
 mod review;
 mod review_show;
 mod scan;
+mod size_quotas;
 mod statemachine;
 mod worker;
 mod worker_queue;

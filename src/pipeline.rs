@@ -9,7 +9,7 @@ use ferret_orchestrator::layout::{BatchId, Buckets};
 use ferret_orchestrator::notify::notify_reviewers;
 use ferret_orchestrator::pipeline::{BatchStatus, OnSensitive, Pipeline, Summary};
 use ferret_orchestrator::settings::{Settings, StoreSpec};
-use ferret_scanner::ScanOptions;
+use ferret_scanner::{Limits, ScanOptions};
 use ferret_store::Store;
 
 use crate::buckets_args::{identifier_set, runtime, BucketArgs, ScanArgs};
@@ -126,7 +126,13 @@ pub async fn pipeline(store: Arc<dyn Store>, settings: &Settings) -> anyhow::Res
         store,
         buckets: Buckets::for_prefix(&settings.prefix),
         set: Arc::new(set),
-        scan_options: ScanOptions::default(),
+        scan_options: ScanOptions {
+            limits: Limits {
+                file_size: settings.file_size,
+                ..Limits::default()
+            },
+            ..ScanOptions::default()
+        },
         concurrency: settings.concurrency,
         threads: settings.threads,
         on_sensitive: OnSensitive::Review,
@@ -165,6 +171,7 @@ fn demo(dir: Option<PathBuf>, samples: &Path) -> anyhow::Result<ExitCode> {
         notify_webhook: None,
         concurrency: 8,
         threads: 0,
+        file_size: Default::default(),
     };
     let runtime = runtime()?;
     let pipeline = runtime.block_on(async {

@@ -51,6 +51,8 @@ pub struct Args {
     /// PARTIAL ARCHIVE_EXCEEDS_SIZE_LIMIT.
     #[arg(long, value_name = "BYTES")]
     max_member_bytes: Option<u64>,
+    #[command(flatten)]
+    size_quotas: crate::size_quotas::SizeQuotaArgs,
     /// An S3-compatible endpoint (path-style addressing); AWS_ENDPOINT_URL also works.
     #[arg(long, value_name = "URL")]
     endpoint_url: Option<String>,
@@ -127,6 +129,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     if let Some(bytes) = args.max_member_bytes {
         options.limits.max_member_bytes = bytes;
     }
+    options.limits.file_size = args.size_quotas.quotas();
 
     let s3 = S3Targets::connect_if_needed(&args)?;
     let mut findings = crate::findings::BlockingPublisher::start(
@@ -157,6 +160,10 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
 
     let scan_one = |set: &IdentifierSet, item: &Item| match item {
         Item::Local(path, _) => scan_file(set, path, &options),
+        // Checked before the object is requested: one over its quota is never fetched.
+        Item::S3(meta) if options.limits.file_size.exceeded_by(&meta.key, meta.size) => {
+            unreadable(meta, Reason::FileExceedsSizeLimit, &options)
+        }
         Item::S3(meta) => match s3.as_ref().map(|s3| s3.open(meta)) {
             Some(Ok(mut body)) => scan_object(set, meta, Input::Stream(&mut body), &options),
             Some(Err(reason)) => unreadable(meta, reason, &options),

@@ -6,6 +6,7 @@ use std::sync::Arc;
 
 use serde::Deserialize;
 
+use ferret_scanner::FileSizeQuotas;
 pub use ferret_store::StoreSpec;
 use ferret_store::{S3Config, Store, StoreConfig};
 
@@ -24,6 +25,11 @@ pub struct FileSettings {
     pub notify_webhook: Option<String>,
     pub concurrency: Option<usize>,
     pub threads: Option<usize>,
+    /// The file-size quotas, by size class (see [`FileSizeQuotas`]).
+    pub max_pdf_bytes: Option<u64>,
+    pub max_office_bytes: Option<u64>,
+    pub max_compressed_bytes: Option<u64>,
+    pub max_uncompressed_bytes: Option<u64>,
 }
 
 /// Settings after every source was consulted.
@@ -40,6 +46,8 @@ pub struct Settings {
     pub notify_webhook: Option<String>,
     pub concurrency: usize,
     pub threads: usize,
+    /// The largest object of each format scanned; larger ones are SKIPPED unread.
+    pub file_size: FileSizeQuotas,
 }
 
 /// Defaults: the embedded store in `./ferret-data`, prefix `ferret`, Macie's recommended
@@ -111,6 +119,27 @@ impl FileSettings {
                 .or(self.concurrency)
                 .unwrap_or(DEFAULT_CONCURRENCY),
             threads: given.threads.or(self.threads).unwrap_or(0),
+            file_size: {
+                let macie = FileSizeQuotas::default();
+                FileSizeQuotas {
+                    pdf: given
+                        .max_pdf_bytes
+                        .or(self.max_pdf_bytes)
+                        .unwrap_or(macie.pdf),
+                    office: given
+                        .max_office_bytes
+                        .or(self.max_office_bytes)
+                        .unwrap_or(macie.office),
+                    compressed: given
+                        .max_compressed_bytes
+                        .or(self.max_compressed_bytes)
+                        .unwrap_or(macie.compressed),
+                    uncompressed: given
+                        .max_uncompressed_bytes
+                        .or(self.max_uncompressed_bytes)
+                        .unwrap_or(macie.uncompressed),
+                }
+            },
         })
     }
 }
@@ -156,6 +185,23 @@ mod tests {
         assert_eq!(settings.region.as_deref(), Some("eu-west-3"));
         assert_eq!(settings.managed, "recommended");
         assert_eq!(settings.concurrency, DEFAULT_CONCURRENCY);
+        assert_eq!(settings.file_size, FileSizeQuotas::default());
+    }
+
+    #[test]
+    fn size_quotas_come_from_flags_then_the_file_then_macie() {
+        let file: FileSettings =
+            toml::from_str("max_pdf_bytes = 100\nmax_office_bytes = 200\n").expect("valid toml");
+        let given = FileSettings {
+            max_pdf_bytes: Some(10),
+            max_uncompressed_bytes: Some(40),
+            ..FileSettings::default()
+        };
+        let quotas = file.resolve(given).expect("valid").file_size;
+        assert_eq!(quotas.pdf, 10);
+        assert_eq!(quotas.office, 200);
+        assert_eq!(quotas.compressed, FileSizeQuotas::default().compressed);
+        assert_eq!(quotas.uncompressed, 40);
     }
 
     #[test]

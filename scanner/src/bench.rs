@@ -41,6 +41,10 @@ pub struct BenchMatch {
     pub text: String,
     #[serde(flatten)]
     pub location: BenchLocation,
+    /// The archive member or e-mail attachment the match is in, outer archive first,
+    /// as a scan's `fileMember` names it; absent for a match in the sample itself.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub file_member: Option<String>,
     /// The keyword that satisfied the identifier, as the identifier file spells it;
     /// null when the identifier has no keywords.
     pub keyword: Option<String>,
@@ -54,6 +58,9 @@ pub struct BenchRejection {
     pub text: String,
     #[serde(flatten)]
     pub location: BenchLocation,
+    /// The member the candidate is in, as for [`BenchMatch::file_member`].
+    #[serde(rename = "fileMember", skip_serializing_if = "Option::is_none")]
+    pub file_member: Option<String>,
     /// `ignore_word`, `checksum`, `allow_list` or `no_keyword_in_range`.
     pub reason: &'static str,
     /// The ignore word or allow list responsible, when there is one.
@@ -99,6 +106,8 @@ pub enum BenchError {
     Open { path: String, cause: std::io::Error },
     #[error("{path}: {cause}")]
     Read { path: String, cause: ReadError },
+    #[error("{path}: {size} bytes is over its format's size quota (FILE_EXCEEDS_SIZE_LIMIT)")]
+    TooLarge { path: String, size: u64 },
     #[error("no identifier named \"{0}\" in the identifier file")]
     UnknownName(String),
 }
@@ -109,6 +118,17 @@ pub fn run(
     set: &IdentifierSet,
     path: &Path,
     only: Option<&str>,
+) -> Result<BenchReport, BenchError> {
+    run_with_limits(set, path, only, &Limits::default())
+}
+
+/// [`run`] within `limits`: a sample over its format's size quota is refused unread,
+/// as a scan would skip it.
+pub fn run_with_limits(
+    set: &IdentifierSet,
+    path: &Path,
+    only: Option<&str>,
+    limits: &Limits,
 ) -> Result<BenchReport, BenchError> {
     let shown = path.display().to_string();
     let selected: Vec<DetectorId> = (0..set.detectors().len())
@@ -122,6 +142,16 @@ pub fn run(
         path: shown.clone(),
         cause,
     })?;
+    let size = file
+        .metadata()
+        .map_err(|cause| BenchError::Open {
+            path: shown.clone(),
+            cause,
+        })?
+        .len();
+    if limits.file_size.exceeded_by(&shown, size) {
+        return Err(BenchError::TooLarge { path: shown, size });
+    }
     let mut reports: HashMap<DetectorId, IdentifierReport> = selected
         .iter()
         .map(|&id| {
@@ -146,16 +176,13 @@ pub fn run(
             }
         });
     };
-    let outcome = read_object(
-        &shown,
-        Input::Seekable(&mut file),
-        &Limits::default(),
-        &mut sink,
-    )
-    .map_err(|cause| BenchError::Read {
-        path: shown.clone(),
-        cause,
-    })?;
+    let outcome =
+        read_object(&shown, Input::Seekable(&mut file), limits, &mut sink).map_err(|cause| {
+            BenchError::Read {
+                path: shown.clone(),
+                cause,
+            }
+        })?;
     if let Some(first) = outcome.member_errors.into_iter().next() {
         return Err(BenchError::Read {
             path: format!("{shown} ({})", first.member),
@@ -176,12 +203,14 @@ fn record(
     candidate: Candidate<'_, '_>,
 ) {
     let text = String::from_utf8_lossy(&unit.bytes[candidate.span.clone()]).into_owned();
+    let file_member = unit.member.map(str::to_owned);
     match candidate.verdict {
         Verdict::Kept(hit) => {
             report.match_count += 1;
             report.matches.push(BenchMatch {
                 text,
                 location,
+                file_member,
                 keyword: hit.as_ref().map(|hit| hit.keyword.to_owned()),
                 keyword_found_in: hit.map(|hit| match hit.source {
                     KeywordSource::Text(_) => "text",
@@ -202,6 +231,7 @@ fn record(
             report.rejected.push(BenchRejection {
                 text,
                 location,
+                file_member,
                 reason: rejection.code(),
                 detail,
             });
@@ -302,7 +332,7 @@ impl BenchReport {
                 let _ = writeln!(
                     out,
                     "  match     {:<28} {}{why}",
-                    m.location.to_string(),
+                    place(&m.location, m.file_member.as_deref()),
                     m.text
                 );
             }
@@ -315,13 +345,22 @@ impl BenchReport {
                 let _ = writeln!(
                     out,
                     "  rejected  {:<28} {}  {}{detail}",
-                    r.location.to_string(),
+                    place(&r.location, r.file_member.as_deref()),
                     r.text,
                     r.reason
                 );
             }
         }
         out
+    }
+}
+
+/// A candidate's place for a human: the member first, when it is in one, because the
+/// location means nothing without it.
+fn place(location: &BenchLocation, member: Option<&str>) -> String {
+    match member {
+        Some(member) => format!("{member}: {location}"),
+        None => location.to_string(),
     }
 }
 

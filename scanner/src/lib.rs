@@ -39,6 +39,7 @@ pub mod location;
 mod member;
 pub mod object;
 mod per_thread;
+pub mod quota;
 pub mod reader;
 pub mod result;
 pub mod scan;
@@ -51,6 +52,8 @@ pub mod writer;
 
 pub use format::Format;
 pub use limits::Limits;
+pub use quota::{FileSizeQuotas, SizeClass};
 pub use reader::{ReadError, TextUnit, UnitPlace, UnitSink};
 pub use result::ResultRecord;
+pub use scan::over_size_quota;
 pub use scan::{scan_file, scan_object, scan_parallel, ObjectMeta, ScanOptions};

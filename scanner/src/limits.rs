@@ -3,6 +3,8 @@
 //! Each limit maps to the reason Macie gives when it stops analysing an object, so a
 //! bomb or a runaway file becomes a SKIPPED or PARTIAL result, never an out-of-memory.
 
+use crate::quota::FileSizeQuotas;
+
 /// Bounds applied while reading one object.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Limits {
@@ -27,6 +29,9 @@ pub struct Limits {
     /// JSON nesting depth. Each level costs about 250 bytes of stack in release builds
     /// (1.2 KiB in debug), so very large settings risk the thread's stack.
     pub max_json_depth: usize,
+    /// The largest object of each format that is read at all; a larger one is
+    /// SKIPPED `FILE_EXCEEDS_SIZE_LIMIT` without being opened.
+    pub file_size: FileSizeQuotas,
 }
 
 impl Limits {
@@ -46,6 +51,7 @@ impl Default for Limits {
             max_ooxml_bytes: 4 * 1024 * 1024 * 1024,
             max_unit_bytes: Self::DEFAULT_MAX_UNIT_BYTES,
             max_json_depth: 256,
+            file_size: FileSizeQuotas::default(),
         }
     }
 }

@@ -94,12 +94,27 @@ pub fn scan_object(
     input: Input<'_>,
     options: &ScanOptions,
 ) -> ResultRecord {
+    if let Some(record) = over_size_quota(meta, options) {
+        return record;
+    }
     let mut aggregator = Aggregator::new(set, options.max_occurrences);
     if !options.prefilter {
         aggregator = aggregator.without_block_filters();
     }
     let outcome = read_object(&meta.key, input, &options.limits, &mut aggregator);
     describe(meta, options, aggregator, outcome)
+}
+
+/// The SKIPPED `FILE_EXCEEDS_SIZE_LIMIT` record of an object larger than its format's
+/// quota ([`Limits::file_size`]), or `None` when it may be read. Callers that fetch
+/// objects check it before the request, so that an object over its quota is never
+/// downloaded; [`scan_object`] and [`scan_file`] check it too.
+pub fn over_size_quota(meta: &ObjectMeta, options: &ScanOptions) -> Option<ResultRecord> {
+    options
+        .limits
+        .file_size
+        .exceeded_by(&meta.key, meta.size)
+        .then(|| unreadable(meta, Reason::FileExceedsSizeLimit, options))
 }
 
 /// The record of an object read into `aggregator` with `outcome`.
@@ -228,6 +243,9 @@ pub fn scan_file(set: &IdentifierSet, path: &Path, options: &ScanOptions) -> Res
     match opened {
         Ok((mut file, size)) => {
             let meta = ObjectMeta::local(path, size);
+            if let Some(record) = over_size_quota(&meta, options) {
+                return record;
+            }
             match read_split(set, &meta.key, &file, size, options) {
                 Ok(split) => {
                     // What the sequential scan of the same file reports.
@@ -502,5 +520,75 @@ regex = '\bP\-[A-Z]{2}\d{4}\b'
         assert_eq!(occurrences.cells[0].file_member, None);
         let written = serde_json::to_string(&plain).expect("serializes");
         assert!(!written.contains("fileMember"), "{written}");
+    }
+
+    /// A stream that fails if it is read at all: what an object over its quota is.
+    struct Untouchable;
+
+    impl std::io::Read for Untouchable {
+        fn read(&mut self, _: &mut [u8]) -> std::io::Result<usize> {
+            panic!("an object over its size quota was read")
+        }
+    }
+
+    #[test]
+    fn an_object_over_its_formats_quota_is_skipped_without_being_read() {
+        let set = identifier_set(IDENTIFIERS);
+        let mut options = ScanOptions::default();
+        options.limits.file_size.pdf = 100;
+        let meta = |key: &str, size: u64| ObjectMeta {
+            bucket: Some("b".to_owned()),
+            key: key.to_owned(),
+            size,
+            e_tag: None,
+        };
+        let record = scan_object(
+            &set,
+            &meta("a.pdf", 101),
+            Input::Stream(&mut Untouchable),
+            &options,
+        );
+        let result = &record.classification_details.result;
+        assert_eq!(result.status, Status::skipped(Reason::FileExceedsSizeLimit));
+        assert_eq!(result.size_classified, 0);
+        assert_eq!(result.mime_type, "application/pdf");
+        assert_eq!(record.resources_affected.s3_object.size, 101);
+        // The same size in another class is read.
+        let csv = b"id\nP-AB1234\n";
+        let mut stream = &csv[..];
+        let record = scan_object(
+            &set,
+            &meta("a.csv", 101),
+            Input::Stream(&mut stream),
+            &options,
+        );
+        assert_eq!(found(&record).0, Status::complete());
+    }
+
+    #[test]
+    fn a_local_file_over_its_quota_is_skipped_and_one_at_it_is_scanned() {
+        let set = identifier_set(IDENTIFIERS);
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("a.txt");
+        std::fs::write(&path, "code P-AB1234\n").expect("write");
+        let size = std::fs::metadata(&path).expect("metadata").len();
+        let mut options = ScanOptions::default();
+        options.limits.file_size.uncompressed = size;
+        assert_eq!(
+            found(&scan_file(&set, &path, &options)).0,
+            Status::complete()
+        );
+        options.limits.file_size.uncompressed = size - 1;
+        let record = scan_file(&set, &path, &options);
+        assert_eq!(
+            record.classification_details.result.status,
+            Status::skipped(Reason::FileExceedsSizeLimit)
+        );
+        assert!(record
+            .classification_details
+            .result
+            .custom_data_identifiers
+            .detections
+            .is_empty());
     }
 }

@@ -243,3 +243,77 @@ fn json_locations_follow_the_scan_path_rules() {
     );
     assert!(!text.contains("4539148803436467"), "{text}");
 }
+
+#[test]
+fn matches_inside_archives_name_their_member_in_json_and_text() {
+    let report = identify_json("tests/fixtures/tar/nested.tar.gz");
+    let cpf = identifier(&report, "Brazil CPF");
+    let member = "exports/bundle.zip/inner.tar/deep/clients.csv";
+    assert_eq!(cpf["matches"][0]["fileMember"], member);
+
+    let identifiers = repo("samples/identifiers.toml");
+    let sample = repo("tests/fixtures/tar/nested.tar.gz");
+    let out = ferret([
+        "identify",
+        "--identifiers",
+        identifiers.to_str().expect("utf-8 path"),
+        "--sample",
+        sample.to_str().expect("utf-8 path"),
+        "--name",
+        "Brazil CPF",
+    ]);
+    assert!(out.status.success());
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.lines().any(|line| line
+            .trim_start()
+            .starts_with(&format!("match     {member}: cell "))),
+        "{text}"
+    );
+}
+
+#[test]
+fn matches_in_the_sample_itself_carry_no_member() {
+    let report = identify_json("samples/relatorio_prototipos.txt");
+    let siret = identifier(&report, "SIRET-NIC");
+    assert!(siret["matches"][0].get("fileMember").is_none());
+    assert!(siret["rejected"][0].get("fileMember").is_none());
+}
+
+#[test]
+fn a_sample_over_its_formats_size_quota_is_refused_unread() {
+    let identifiers = repo("samples/identifiers.toml");
+    let sample = repo("samples/relatorio_prototipos.txt");
+    let size = std::fs::metadata(&sample).expect("sample").len();
+    let limit = (size - 1).to_string();
+    let out = ferret([
+        "identify",
+        "--identifiers",
+        identifiers.to_str().expect("utf-8 path"),
+        "--sample",
+        sample.to_str().expect("utf-8 path"),
+        "--max-uncompressed-bytes",
+        limit.as_str(),
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("FILE_EXCEEDS_SIZE_LIMIT"));
+}
+
+#[test]
+fn matches_in_e_mail_attachments_name_the_attachment() {
+    let report = identify_json("tests/fixtures/eml/contract.eml");
+    let members: Vec<Option<&str>> = identifier(&report, "Brazil CPF")["matches"]
+        .as_array()
+        .expect("matches array")
+        .iter()
+        .map(|m| m.get("fileMember").and_then(Value::as_str))
+        .collect();
+    assert_eq!(
+        members,
+        [
+            None,
+            Some("planilha.xlsx"),
+            Some("arquivos.zip/dados/lista.csv")
+        ]
+    );
+}

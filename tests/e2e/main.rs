@@ -26,4 +26,5 @@ mod queue;
 mod redact;
 mod scan;
 mod scan_s3;
+mod size_quotas;
 mod statemachine;

@@ -10,7 +10,7 @@ use ferret_scanner::object::Input;
 use ferret_scanner::scan::unreadable;
 use ferret_scanner::writer::ResultsWriter;
 use ferret_scanner::{
-    scan_object, scan_parallel, ObjectMeta, ReadError, ResultRecord, ScanOptions,
+    over_size_quota, scan_object, scan_parallel, ObjectMeta, ReadError, ResultRecord, ScanOptions,
 };
 use flate2::read::GzDecoder;
 
@@ -314,6 +314,11 @@ fn scan_staged<S: Store + ?Sized>(
         size: object.size,
         e_tag: object.e_tag.clone(),
     };
+    // The listing's size is enough to refuse an object over its format's quota: it is
+    // never downloaded, and goes to review as every SKIPPED object does.
+    if let Some(record) = over_size_quota(&meta, options) {
+        return (record, None);
+    }
     match store.open_with_head(stage_bucket, &object.key) {
         Ok((head, mut body)) => (
             scan_object(set, &meta, Input::Stream(&mut body), options),

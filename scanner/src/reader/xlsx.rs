@@ -43,16 +43,18 @@ pub fn read_xlsx<R: Read + Seek>(
     limits: &Limits,
     sink: &mut Sink<'_>,
 ) -> Result<(), ReadError> {
-    let workbook = {
+    let (workbook, relocate) = {
         let mut archive = match ZipArchive::new(&mut input) {
             Ok(archive) => archive,
             Err(e) => return Err(container_error(&mut input, e)),
         };
-        package::workbook_part(&mut archive)?
+        let workbook = package::workbook_part(&mut archive)?;
+        let relocate = package::needs_relocation(&mut archive, &workbook)?;
+        (workbook, relocate)
     };
     check_container(&mut input, limits, &workbook)?;
     input.seek(SeekFrom::Start(0))?;
-    if workbook.eq_ignore_ascii_case(package::CONVENTIONAL_WORKBOOK) {
+    if !relocate {
         read_workbook(input, limits, sink)
     } else {
         let relocated =
@@ -646,6 +648,52 @@ mod tests {
                 cell(s, 2, 3, None, "529.982.247-25"),
             ]
         );
+    }
+
+    /// Packages that Excel and openpyxl read through their relationships, with the
+    /// workbook at its usual name but a part where calamine does not look: a sheet
+    /// outside `xl/` (absolute and `..` targets), in a folder not named `worksheets`,
+    /// and shared strings under another name (which calamine would read as empty).
+    #[test]
+    fn every_layout_the_relationships_describe_reads_every_cell() {
+        let s = "Pessoas";
+        let expected = [
+            cell(s, 1, 1, None, "nome"),
+            cell(s, 1, 2, None, "cpf"),
+            cell(s, 2, 1, Some("nome"), "Ana Silva"),
+            cell(s, 2, 2, Some("cpf"), "529.982.247-25"),
+        ];
+        for name in [
+            "layout_absolute_target.xlsx",
+            "layout_parent_target.xlsx",
+            "layout_sheet_folder.xlsx",
+            "layout_shared_strings.xlsx",
+        ] {
+            assert_eq!(read_fixture(name), expected, "{name}");
+        }
+    }
+
+    /// Excel 4.0 macro sheets (Apache POI's test workbooks): calamine refuses the whole
+    /// workbook for one; repacked, the macro sheet reads as a worksheet, in its place.
+    #[test]
+    fn workbooks_with_macro_sheets_read_every_sheet() {
+        let cells = read_fixture("poi_64420_macro_sheet.xlsm");
+        assert_eq!(
+            cells,
+            [
+                cell("Sheet A", 1, 1, None, "Contetn of Sheet A"),
+                cell("Sheet B", 1, 1, None, "Content of Sheet B"),
+                cell(
+                    "Macro Sheet",
+                    1,
+                    1,
+                    None,
+                    "Whatever a macro sheet might be..."
+                ),
+            ]
+        );
+        // Macro formulas without values, and empty worksheets: nothing to read, no error.
+        assert_eq!(read_fixture("poi_xlmmacro.xlsm"), []);
     }
 
     /// No styles, shared strings, theme or document properties: absent optional parts

@@ -36,6 +36,8 @@ struct Relationship {
     id: String,
     kind: String,
     target: String,
+    /// The target as the relationships part writes it.
+    raw_target: String,
 }
 
 /// The workbook part the package relationships name, or the conventional one when the
@@ -51,6 +53,62 @@ pub(super) fn workbook_part<R: Read + Seek>(
         .find(|rel| rel.kind == "officeDocument")
         .map_or_else(|| CONVENTIONAL_WORKBOOK.to_owned(), |rel| rel.target))
 }
+
+/// Whether calamine would miss part of the workbook at `workbook` where it lies: the
+/// workbook is elsewhere than `xl/workbook.xml`, or one of its relationships names a
+/// part other than the one calamine would open for it. calamine puts `xl/` before
+/// every target not already under it (so `/data/s.xml` or `../data/s.xml` is lost),
+/// tells a sheet's type by the folder under `xl/`, and reads shared strings and styles
+/// at fixed names only (elsewhere they would be silently empty). Such a package is
+/// repacked by [`relocate`].
+pub(super) fn needs_relocation<R: Read + Seek>(
+    archive: &mut ZipArchive<R>,
+    workbook: &str,
+) -> Result<bool, ReadError> {
+    if !workbook.eq_ignore_ascii_case(CONVENTIONAL_WORKBOOK) {
+        return Ok(true);
+    }
+    // Without relationships the package is calamine's to refuse, as before.
+    let Some(rels) = relationships(archive, CONVENTIONAL_RELS, "xl")? else {
+        return Ok(false);
+    };
+    Ok(rels.iter().any(|rel| {
+        let expected = match rel.kind.as_str() {
+            kind if MACRO_SHEETS.contains(&kind) => return true,
+            "worksheet" | "chartsheet" | "dialogsheet" => format!("xl/{}s/", rel.kind),
+            "sharedStrings" => "xl/sharedStrings.xml".to_owned(),
+            "styles" => "xl/styles.xml".to_owned(),
+            _ => return false,
+        };
+        let at_calamines_name = calamine_part(&rel.raw_target) == rel.target;
+        let where_expected = if expected.ends_with('/') {
+            rel.target.starts_with(&expected)
+        } else {
+            rel.target == expected
+        };
+        !(at_calamines_name && where_expected)
+    }))
+}
+
+/// Relationship types of Excel 4.0 macro sheets (`.xlsm`). calamine refuses a workbook
+/// that has one, though its cells are a grid like a worksheet's (formulas, and
+/// values that may be anything a worksheet holds): repacked, they are read as
+/// worksheets, and the other sheets with them.
+const MACRO_SHEETS: &[&str] = &["xlMacrosheet", "xlIntlMacrosheet"];
+
+/// The part calamine opens for a workbook relationship's target, as it writes it.
+fn calamine_part(target: &str) -> String {
+    if let Some(rest) = target.strip_prefix("/xl/") {
+        format!("xl/{rest}")
+    } else if target.starts_with("xl/") {
+        target.to_owned()
+    } else {
+        format!("xl/{target}")
+    }
+}
+
+/// The workbook's relationships part in a conventional package.
+const CONVENTIONAL_RELS: &str = "xl/_rels/workbook.xml.rels";
 
 /// Copies the workbook at `workbook`, its sheets, shared strings and styles into a
 /// temporary zip under the names calamine expects. Entries are copied raw (still
@@ -73,6 +131,10 @@ pub(super) fn relocate<R: Read + Seek>(
     let mut kept = Vec::new();
     let mut sheets = 0usize;
     for rel in rels {
+        let mut rel = rel;
+        if MACRO_SHEETS.contains(&rel.kind.as_str()) {
+            rel.kind = "worksheet".to_owned();
+        }
         let new_target = match rel.kind.as_str() {
             "worksheet" | "chartsheet" | "dialogsheet" => {
                 sheets += 1;
@@ -88,6 +150,7 @@ pub(super) fn relocate<R: Read + Seek>(
             copy_part(archive, &mut out, &rel.target, &format!("xl/{new_target}"))?;
         }
         kept.push(Relationship {
+            raw_target: new_target.clone(),
             target: new_target,
             ..rel
         });
@@ -160,8 +223,13 @@ fn relationships<R: Read + Seek>(
                     }
                 }
                 if let (Some(id), Some(kind), Some(target), false) = (id, kind, target, external) {
-                    let target = resolve(source_folder, &target);
-                    rels.push(Relationship { id, kind, target });
+                    let resolved = resolve(source_folder, &target);
+                    rels.push(Relationship {
+                        id,
+                        kind,
+                        target: resolved,
+                        raw_target: target,
+                    });
                 }
             }
             Ok(Event::Eof) => break,
