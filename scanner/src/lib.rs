@@ -41,6 +41,7 @@ pub mod object;
 mod per_thread;
 pub mod reader;
 pub mod result;
+mod row_groups;
 pub mod scan;
 pub mod split;
 mod stream;
