@@ -162,6 +162,7 @@ regex = '\bP\-[A-Z]{2}\d{4}\b'
             "customers_snappy.parquet",
             "customers_zstd.parquet",
             "plain.parquet",
+            "flat.parquet",
         ];
         for name in names {
             let (path, file) = copy(dir.path(), name);

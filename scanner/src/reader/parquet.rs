@@ -53,9 +53,12 @@ use parquet::record::reader::{RowIter, TreeBuilder};
 use parquet::record::{Field, Row};
 use parquet::schema::types::{SchemaDescPtr, SchemaDescriptor, Type, TypePtr};
 
+use self::columns::FlatColumns;
 use super::record_path::RecordPath;
 use super::{ReadError, Sink};
 use crate::{Format, Limits};
+
+mod columns;
 
 /// Values decoded per column at a time: a bound on the memory a column's batch takes
 /// (with [`Limits::max_unit_bytes`] bounding each value) that is still large enough to
@@ -73,6 +76,8 @@ pub fn read_parquet(file: &File, limits: &Limits, sink: &mut Sink<'_>) -> Result
 pub(crate) struct ParquetFile {
     reader: SerializedFileReader<BoundedFile>,
     lossy: LossySchema,
+    /// A flat schema's columns, read column by column; `None`: rows are walked.
+    flat: Option<FlatColumns>,
 }
 
 impl ParquetFile {
@@ -86,7 +91,12 @@ impl ParquetFile {
             .map_err(malformed)?;
         check_column_chunks(reader.metadata(), file_len)?;
         let lossy = LossySchema::new(reader.metadata()).map_err(malformed)?;
-        Ok(ParquetFile { reader, lossy })
+        let flat = FlatColumns::of(reader.metadata().file_metadata().schema_descr());
+        Ok(ParquetFile {
+            reader,
+            lossy,
+            flat,
+        })
     }
 
     pub(crate) fn row_groups(&self) -> usize {
@@ -137,6 +147,9 @@ impl ParquetFile {
         let inner = contained(catch_unwind(AssertUnwindSafe(|| {
             self.reader.get_row_group(group)
         })))?;
+        if let Some(flat) = &self.flat {
+            return flat.read_row_group(inner.as_ref(), index, walk, sink);
+        }
         let lossy = self.lossy.row_group(inner).map_err(malformed)?;
         let mut rows = contained(catch_unwind(AssertUnwindSafe(|| {
             TreeBuilder::new()
@@ -561,6 +574,60 @@ mod tests {
                 (1, "$.tags[1]", "P-GH3456 \u{FFFD}"),
             ]
         );
+    }
+
+    /// Reads `name` with its flat columns read column by column (`true`) or its rows
+    /// walked.
+    fn read_by(name: &str, by_columns: bool) -> (Vec<Seen>, Result<(), ReadError>) {
+        let mut file = tempfile::tempfile().expect("temp file");
+        file.write_all(&fixture(&format!("parquet/{name}")))
+            .expect("written");
+        let mut parquet = ParquetFile::open(&file).expect("footer");
+        assert!(parquet.flat.is_some(), "{name} is flat");
+        if !by_columns {
+            parquet.flat = None;
+        }
+        let mut seen = Vec::new();
+        let limits = Limits {
+            max_unit_bytes: 22,
+            ..Limits::default()
+        };
+        let result =
+            parquet.read_row_groups(0..parquet.row_groups(), 0, &limits, &mut collect(&mut seen));
+        (seen, result)
+    }
+
+    /// A flat table read column by column gives the row walk's units, in its order, at
+    /// its places, and ends as it does: across batches, pages and row groups, with
+    /// nulls, skipped columns, values over the unit limit and a damaged page.
+    #[test]
+    fn flat_columns_give_what_the_row_walk_gives() {
+        for name in ["flat.parquet", "flat_plain.parquet", "flat_damaged.parquet"] {
+            let (by_columns, columns_end) = read_by(name, true);
+            let (by_rows, rows_end) = read_by(name, false);
+            assert_eq!(by_columns, by_rows, "{name}");
+            assert_eq!(
+                format!("{columns_end:?}"),
+                format!("{rows_end:?}"),
+                "{name}"
+            );
+            assert!(by_columns.iter().any(|s| s.0 > 256), "{name}: past a batch");
+        }
+        let (seen, end) = read_by("flat.parquet", true);
+        assert!(
+            matches!(end, Err(ReadError::UnitTooLarge { .. })),
+            "{end:?}"
+        );
+        assert!(seen.contains(&(
+            13,
+            "$.note".to_owned(),
+            "\u{FFFD} P-CD0013".to_owned(),
+            keys(&["note"])
+        )));
+        assert!(!seen.iter().any(|s| s.0 == 0 && s.1 == "$.name"), "a null");
+        let (seen, end) = read_by("flat_damaged.parquet", true);
+        assert!(matches!(end, Err(ReadError::Malformed { .. })), "{end:?}");
+        assert!(seen.iter().any(|s| s.0 == 599) && seen.iter().all(|s| s.0 < 600));
     }
 
     /// The crate's reads go through [`BoundedFile`]: a range past the end is an error
