@@ -7,9 +7,11 @@
 //! group of strings is never held. (The Arrow record-batch API would need the `arrow`
 //! crates and buffers of a whole batch of every column; the row walk gives each value
 //! its full path, list indices and map keys for free, which column-by-column readers
-//! would have to rebuild from repetition levels.) Row groups are read independently
-//! ([`ParquetFile::read_row_groups`]), so that a large file's row groups can be shared
-//! among threads (`crate::row_groups`).
+//! would have to rebuild from repetition levels.) A flat schema, where there are no
+//! paths to rebuild, is read column by column instead, to the same units in the same
+//! order ([`columns`]), without the record API's allocations. Row groups are read
+//! independently ([`ParquetFile::read_row_groups`]), so that a large file's row groups
+//! can be shared among threads (`crate::row_groups`).
 //!
 //! Places: `recordIndex` is the row's 0-based index in the file, across row groups;
 //! `jsonPath` is the column path, `$.address.street`, `$.tags[2]`, a map's value under
