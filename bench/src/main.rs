@@ -75,6 +75,10 @@ enum Command {
     /// The peer: reads every cell of every sheet with calamine's streaming cell reader
     /// and prints the number of non-empty cells.
     CalamineCells { path: PathBuf },
+    /// The Avro peer: decodes every record of an object container file with
+    /// apache-avro, matching nothing, and prints the number of records: the floor a
+    /// scan of the same file cannot go below.
+    AvroDecode { path: PathBuf },
     /// The batch goal: a pipeline batch on a moto server (started from the project's
     /// .venv) against the minimal request sequence on the same server; prints both
     /// times, the ratio and the requests per object.
@@ -121,6 +125,10 @@ fn main() -> anyhow::Result<()> {
         }
         Command::CalamineCells { path } => {
             println!("{}", calamine_cells(&path)?);
+            Ok(())
+        }
+        Command::AvroDecode { path } => {
+            println!("{}", avro_decode(&path)?);
             Ok(())
         }
         Command::Batch { objects, runs } => batch::run(objects, runs),
@@ -590,6 +598,19 @@ fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
     let doy = (153 * mp + 2) / 5 + d - 1;
     let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
     era * 146_097 + doe - 719_468
+}
+
+/// Decodes every record of the Avro file at `path` into the crate's values, as ferret's
+/// reader does before walking them, through the same buffered file reading.
+fn avro_decode(path: &Path) -> anyhow::Result<u64> {
+    let file = std::fs::File::open(path).with_context(|| format!("{}", path.display()))?;
+    let reader = apache_avro::Reader::new(std::io::BufReader::new(file))?;
+    let mut records = 0u64;
+    for record in reader {
+        std::hint::black_box(record?);
+        records += 1;
+    }
+    Ok(records)
 }
 
 fn calamine_cells(path: &Path) -> anyhow::Result<u64> {

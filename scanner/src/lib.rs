@@ -42,6 +42,7 @@ mod per_thread;
 pub mod quota;
 pub mod reader;
 pub mod result;
+mod row_groups;
 pub mod scan;
 pub mod split;
 mod stream;

@@ -15,6 +15,7 @@ use crate::result::{
     ClassificationDetails, ClassificationResult, CustomDataIdentifiers, Reason, ResourcesAffected,
     ResultRecord, S3Bucket, S3Object, Status, StatusCode, SCHEMA_VERSION,
 };
+use crate::row_groups::read_row_groups;
 use crate::split::{read_split, SplitOptions};
 use crate::Format;
 
@@ -233,8 +234,9 @@ fn failed(error: &ReadError, scanned_any: bool) -> Status {
     }
 }
 
-/// Scans a local file. A large CSV or TSV file is read on several threads of the
-/// current rayon pool when it has more than one (see [`crate::split`]).
+/// Scans a local file. A large CSV or TSV file, or a large Parquet file, is read on
+/// several threads of the current rayon pool when it has more than one (see
+/// [`crate::split`] and `row_groups`).
 pub fn scan_file(set: &IdentifierSet, path: &Path, options: &ScanOptions) -> ResultRecord {
     let opened = File::open(path).and_then(|file| {
         let size = file.metadata()?.len();
@@ -246,8 +248,13 @@ pub fn scan_file(set: &IdentifierSet, path: &Path, options: &ScanOptions) -> Res
             if let Some(record) = over_size_quota(&meta, options) {
                 return record;
             }
-            match read_split(set, &meta.key, &file, size, options) {
-                Ok(split) => {
+            // A large CSV or TSV file is read in slices, a large Parquet file by row
+            // groups, each on all threads; whatever else, by one thread.
+            let split = read_split(set, &meta.key, &file, size, options)
+                .ok()
+                .or_else(|| read_row_groups(set, &meta.key, &file, size, options).ok());
+            match split {
+                Some(split) => {
                     // What the sequential scan of the same file reports.
                     let outcome = if split.over_limit {
                         Err(ReadError::UnitTooLarge {
@@ -262,7 +269,7 @@ pub fn scan_file(set: &IdentifierSet, path: &Path, options: &ScanOptions) -> Res
                     describe(&meta, options, split.aggregator, outcome)
                 }
                 // Whatever the reason, the sequential scan reads it all (again).
-                Err(_) => scan_object(set, &meta, Input::Seekable(&mut file), options),
+                None => scan_object(set, &meta, Input::Seekable(&mut file), options),
             }
         }
         // A file that cannot be opened (no read permission) usually still has its

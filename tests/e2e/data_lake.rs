@@ -163,6 +163,45 @@ fn parquet_without_rows_is_complete_and_damaged_files_say_so() {
     );
 }
 
+/// Strings that are not UTF-8 (in a STRING column and a list of STRING) are decoded
+/// lossily and scanned; the file is read whole. A flat table, read column by column,
+/// places its values at their rows across row groups, nulls and skipped columns.
+#[test]
+fn parquet_strings_that_are_not_utf8_and_flat_tables_are_read_whole() {
+    let record = scan_fixture("tests/fixtures/parquet/invalid_utf8.parquet");
+    assert_eq!(status(&record), ("COMPLETE".to_owned(), None));
+    assert_eq!(
+        record_places(&record, "Prototyping Naming"),
+        places(&[
+            (0, "$.code"),
+            (0, "$.tags[0]"),
+            (1, "$.code"),
+            (1, "$.tags[1]")
+        ])
+    );
+
+    let record = scan_fixture("tests/fixtures/parquet/flat.parquet");
+    assert_eq!(status(&record), ("COMPLETE".to_owned(), None));
+    let prototypes = record_places(&record, "Prototyping Naming");
+    // `code` holds one in two rows of three; `name` one in every fifth row, null in
+    // every seventh; `note` one in every thirteenth row not a multiple of 11.
+    let expected = (0..700u64).filter(|i| i % 3 != 1).count()
+        + (0..700u64).filter(|i| i % 5 == 0 && i % 7 != 0).count()
+        + (0..700u64).filter(|i| i % 13 == 0 && i % 11 != 0).count();
+    let detection = custom(&record, "Prototyping Naming").expect("a detection");
+    assert_eq!(detection["count"], expected as u64);
+    assert!(prototypes.contains(&(13, "$.note".to_owned())));
+    assert!(prototypes.contains(&(695, "$.name".to_owned())));
+    assert!(!prototypes.contains(&(0, "$.name".to_owned())), "null");
+    assert_eq!(
+        record_places(&record, "SIRET-NIC"),
+        (0..700u64)
+            .filter(|i| i % 11 == 0)
+            .map(|i| (i, "$.note".to_owned()))
+            .collect::<Vec<_>>()
+    );
+}
+
 /// Every codec gives the same records: nested records, unions, arrays, maps, enums,
 /// fixed values that are text (and not those that are not).
 #[test]

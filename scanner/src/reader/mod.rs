@@ -19,7 +19,7 @@ mod eml;
 mod fields;
 mod header;
 mod json;
-mod parquet;
+pub(crate) mod parquet;
 mod pdf;
 mod quiet;
 mod record_path;

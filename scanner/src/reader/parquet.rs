@@ -1,24 +1,29 @@
 //! Apache Parquet: one unit per string value, placed by its row and column path.
 //!
-//! The file is read through the `parquet` crate's record API ([`RowIter`]): it decodes
-//! every column chunk page by page, a small batch of values at a time, and assembles one
-//! row at a time, nested groups, lists and maps included. Memory is one page per column
-//! and one row, whatever the size of a row group; a row group of strings is never held.
-//! (The Arrow record-batch API would need the `arrow` crates and buffers of a whole
-//! batch of every column; the row walk gives each value its full path, list indices and
-//! map keys for free, which column-by-column readers would have to rebuild from
-//! repetition levels.)
+//! The file is read through the `parquet` crate's record API, one row group after
+//! another: it decodes every column chunk page by page, a small batch of values at a
+//! time, and assembles one row at a time, nested groups, lists and maps included.
+//! Memory is one page per column and one row, whatever the size of a row group; a row
+//! group of strings is never held. (The Arrow record-batch API would need the `arrow`
+//! crates and buffers of a whole batch of every column; the row walk gives each value
+//! its full path, list indices and map keys for free, which column-by-column readers
+//! would have to rebuild from repetition levels.) A flat schema, where there are no
+//! paths to rebuild, is read column by column instead, to the same units in the same
+//! order ([`columns`]), without the record API's allocations. Row groups are read
+//! independently ([`ParquetFile::read_row_groups`]), so that a large file's row groups
+//! can be shared among threads (`crate::row_groups`).
 //!
 //! Places: `recordIndex` is the row's 0-based index in the file, across row groups;
 //! `jsonPath` is the column path, `$.address.street`, `$.tags[2]`, a map's value under
 //! its key (`$.attributes.email`). The names on the path are the value's keyword
 //! context, as a table's column name is. Strings (UTF8, ENUM, JSON) and byte arrays
-//! without annotation (decoded lossily) are units; numbers, dates, decimals are not.
+//! without annotation are units; numbers, dates, decimals are not. A value that is not
+//! UTF-8 is decoded lossily, as text is everywhere: the record API would refuse a STRING
+//! one and fail its row group, so it is given the file's schema with string columns
+//! declared plain byte arrays ([`LossySchema`]).
 //!
 //! A footer that cannot be read leaves nothing read: `MALFORMED_FILE`. A page that cannot
-//! be decoded stops the reading there, after the rows before it were scanned. So does a
-//! STRING value that is not UTF-8: the record API refuses it, and the column
-//! descriptors it converts by come from the file, not from a projection.
+//! be decoded stops the reading there, after the rows before it were scanned.
 //!
 //! Memory: the crate allocates the sizes the file declares. The footer's column chunks
 //! are checked against the file's length before any row is read, and the crate reads
@@ -27,23 +32,35 @@
 //! page's compressed bytes are never more than the file holds. Not bounded without
 //! patching the crate: the uncompressed size a page header declares, which the crate
 //! reserves whole (`Vec::with_capacity`, up to 2 GiB) before decompressing into it, and
-//! which a real decompression bomb fills.
+//! which a real decompression bomb fills. (The crate's page reader parses each page
+//! header and decompresses the page in one call, and takes the column chunk's bytes
+//! from [`ChunkReader::get_bytes`] whole, so a wrapper sees no header before the
+//! allocation it declares.)
 
 use std::fs::File;
-use std::io::{BufReader, Read, Seek, SeekFrom, Take};
+use std::io::{self, BufReader, Read};
+use std::ops::Range;
 use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::sync::Arc;
 
 use bytes::Bytes;
+use parquet::basic::{ConvertedType, LogicalType, Type as PhysicalType};
+use parquet::bloom_filter::Sbbf;
+use parquet::column::page::PageReader;
 use parquet::errors::ParquetError;
-use parquet::file::metadata::ParquetMetaData;
-use parquet::file::reader::{ChunkReader, FileReader, Length};
+use parquet::file::metadata::{ColumnChunkMetaData, ParquetMetaData, RowGroupMetaData};
+use parquet::file::reader::{ChunkReader, FileReader, Length, RowGroupReader};
 use parquet::file::serialized_reader::SerializedFileReader;
-use parquet::record::reader::RowIter;
+use parquet::record::reader::{RowIter, TreeBuilder};
 use parquet::record::{Field, Row};
+use parquet::schema::types::{SchemaDescPtr, SchemaDescriptor, Type, TypePtr};
 
+use self::columns::FlatColumns;
 use super::record_path::RecordPath;
 use super::{ReadError, Sink};
 use crate::{Format, Limits};
+
+mod columns;
 
 /// Values decoded per column at a time: a bound on the memory a column's batch takes
 /// (with [`Limits::max_unit_bytes`] bounding each value) that is still large enough to
@@ -52,38 +69,215 @@ const BATCH_VALUES: usize = 256;
 
 /// Reads the Parquet file `file` and hands each string value to `sink`.
 pub fn read_parquet(file: &File, limits: &Limits, sink: &mut Sink<'_>) -> Result<(), ReadError> {
-    let file = BoundedFile::new(file)?;
-    let file_len = file.len;
-    let reader = catch_unwind(AssertUnwindSafe(|| SerializedFileReader::new(file)))
-        .map_err(|_| decoder_failed())?
-        .map_err(malformed)?;
-    check_column_chunks(reader.metadata(), file_len)?;
-    let rows = RowIter::from_file_into(Box::new(reader)).with_batch_size(BATCH_VALUES);
-    let mut walk = Walk {
-        path: RecordPath::new(limits.max_json_depth),
-        max_unit_bytes: limits.max_unit_bytes,
-        too_large: false,
-    };
-    let mut rows = rows.enumerate();
-    loop {
-        // The crate panics on some malformed input (an `expect` on a row group it
-        // cannot open); a panic is contained to this file's reading, and turned into
-        // the malformed file it is.
-        let next = catch_unwind(AssertUnwindSafe(|| rows.next()));
-        let (index, row) = match next {
-            Ok(None) => break,
-            Ok(Some((index, Ok(row)))) => (index, row),
-            Ok(Some((_, Err(e)))) => return Err(malformed(e)),
-            Err(_) => return Err(decoder_failed()),
+    let parquet = ParquetFile::open(file)?;
+    parquet.read_row_groups(0..parquet.row_groups(), 0, limits, sink)
+}
+
+/// An open Parquet file whose footer was read and checked: its row groups can be read
+/// in any order, from any thread (the file is read with positioned reads).
+pub(crate) struct ParquetFile {
+    reader: SerializedFileReader<BoundedFile>,
+    lossy: LossySchema,
+    /// A flat schema's columns, read column by column; `None`: rows are walked.
+    flat: Option<FlatColumns>,
+}
+
+impl ParquetFile {
+    /// Reads and checks the footer: `MALFORMED_FILE` if it cannot be read or its column
+    /// chunks do not lie within the file.
+    pub(crate) fn open(file: &File) -> Result<Self, ReadError> {
+        let file = BoundedFile::new(file)?;
+        let file_len = file.len;
+        let reader = catch_unwind(AssertUnwindSafe(|| SerializedFileReader::new(file)))
+            .map_err(|_| decoder_failed())?
+            .map_err(malformed)?;
+        check_column_chunks(reader.metadata(), file_len)?;
+        let lossy = LossySchema::new(reader.metadata()).map_err(malformed)?;
+        let flat = FlatColumns::of(reader.metadata().file_metadata().schema_descr());
+        Ok(ParquetFile {
+            reader,
+            lossy,
+            flat,
+        })
+    }
+
+    pub(crate) fn row_groups(&self) -> usize {
+        self.reader.num_row_groups()
+    }
+
+    /// The rows of row group `group`, as the footer declares them.
+    pub(crate) fn rows_in(&self, group: usize) -> u64 {
+        let rows = self.reader.metadata().row_group(group).num_rows();
+        u64::try_from(rows).unwrap_or(0)
+    }
+
+    /// Reads the row groups `groups`, in order, numbering their rows from `first_row`
+    /// (the rows of the row groups before them), and hands each string value to `sink`.
+    /// A value over the unit limit is left unscanned and the rest read: the read then
+    /// ends in [`ReadError::UnitTooLarge`].
+    pub(crate) fn read_row_groups(
+        &self,
+        groups: Range<usize>,
+        first_row: u64,
+        limits: &Limits,
+        sink: &mut Sink<'_>,
+    ) -> Result<(), ReadError> {
+        let mut walk = Walk {
+            path: RecordPath::new(limits.max_json_depth),
+            max_unit_bytes: limits.max_unit_bytes,
+            too_large: false,
         };
-        walk.row(index as u64, &row, sink)?;
+        let mut index = first_row;
+        for group in groups {
+            self.read_row_group(group, &mut index, &mut walk, sink)?;
+        }
+        if walk.too_large {
+            return Err(ReadError::UnitTooLarge {
+                limit: limits.max_unit_bytes,
+            });
+        }
+        Ok(())
     }
-    if walk.too_large {
-        return Err(ReadError::UnitTooLarge {
-            limit: limits.max_unit_bytes,
-        });
+
+    fn read_row_group(
+        &self,
+        group: usize,
+        index: &mut u64,
+        walk: &mut Walk,
+        sink: &mut Sink<'_>,
+    ) -> Result<(), ReadError> {
+        let inner = contained(catch_unwind(AssertUnwindSafe(|| {
+            self.reader.get_row_group(group)
+        })))?;
+        if let Some(flat) = &self.flat {
+            return flat.read_row_group(inner.as_ref(), index, walk, sink);
+        }
+        let lossy = self.lossy.row_group(inner).map_err(malformed)?;
+        let mut rows = contained(catch_unwind(AssertUnwindSafe(|| {
+            TreeBuilder::new()
+                .with_batch_size(BATCH_VALUES)
+                .as_iter(lossy.metadata.schema_descr_ptr(), &lossy)
+        })))?;
+        while let Some(row) = contained(catch_unwind(AssertUnwindSafe(|| rows.next().transpose())))?
+        {
+            walk.row(*index, &row, sink)?;
+            *index += 1;
+        }
+        Ok(())
     }
-    Ok(())
+}
+
+/// The file's schema with every string column (STRING, ENUM, JSON) declared a byte
+/// array without annotation, which is what the row reader is given: it converts a
+/// STRING value with `String::from_utf8` and fails its row group on one that is not
+/// UTF-8, where a byte array reaches [`Walk::text`] and is decoded lossily, as text
+/// that is not UTF-8 is everywhere. Groups (lists, maps) keep their annotations, and
+/// with them the row reader's shape of the record.
+struct LossySchema {
+    schema: SchemaDescPtr,
+    /// One column chunk description per leaf, which is all the row reader reads of
+    /// them: its descriptor (the pages are read by the file's own row group reader).
+    columns: Vec<ColumnChunkMetaData>,
+}
+
+impl LossySchema {
+    fn new(metadata: &ParquetMetaData) -> parquet::errors::Result<Self> {
+        let root = lossy_type(&metadata.file_metadata().schema_descr().root_schema_ptr())?;
+        let schema = Arc::new(SchemaDescriptor::new(root));
+        let columns = schema
+            .columns()
+            .iter()
+            .map(|column| ColumnChunkMetaData::builder(column.clone()).build())
+            .collect::<parquet::errors::Result<_>>()?;
+        Ok(LossySchema { schema, columns })
+    }
+
+    /// The row group `inner` of the file, seen through this schema.
+    fn row_group<'a>(
+        &self,
+        inner: Box<dyn RowGroupReader + 'a>,
+    ) -> parquet::errors::Result<LossyRowGroup<'a>> {
+        let metadata = RowGroupMetaData::builder(self.schema.clone())
+            .set_num_rows(inner.metadata().num_rows())
+            .set_column_metadata(self.columns.clone())
+            .build()?;
+        if inner.num_columns() != metadata.num_columns() {
+            return Err(ParquetError::General(format!(
+                "the row group has {} column chunks, the schema {} columns",
+                inner.num_columns(),
+                metadata.num_columns()
+            )));
+        }
+        Ok(LossyRowGroup { inner, metadata })
+    }
+}
+
+/// `schema` with its string leaves made byte arrays without annotation.
+fn lossy_type(schema: &TypePtr) -> parquet::errors::Result<TypePtr> {
+    let info = schema.get_basic_info();
+    let id = info.has_id().then(|| info.id());
+    if schema.is_primitive() {
+        let text = matches!(
+            info.converted_type(),
+            ConvertedType::UTF8 | ConvertedType::ENUM | ConvertedType::JSON
+        ) || matches!(
+            info.logical_type_ref(),
+            Some(LogicalType::String | LogicalType::Enum | LogicalType::Json)
+        );
+        if !text || schema.get_physical_type() != PhysicalType::BYTE_ARRAY {
+            return Ok(schema.clone());
+        }
+        let mut builder =
+            Type::primitive_type_builder(info.name(), PhysicalType::BYTE_ARRAY).with_id(id);
+        if info.has_repetition() {
+            builder = builder.with_repetition(info.repetition());
+        }
+        return Ok(Arc::new(builder.build()?));
+    }
+    let fields = schema
+        .get_fields()
+        .iter()
+        .map(lossy_type)
+        .collect::<parquet::errors::Result<_>>()?;
+    let mut builder = Type::group_type_builder(info.name())
+        .with_fields(fields)
+        .with_converted_type(info.converted_type())
+        .with_logical_type(info.logical_type_ref().cloned())
+        .with_id(id);
+    if info.has_repetition() {
+        builder = builder.with_repetition(info.repetition());
+    }
+    Ok(Arc::new(builder.build()?))
+}
+
+/// A row group of the file, described by the [`LossySchema`]: the row reader takes
+/// the column descriptors it converts values by from here, and its pages from the
+/// file's own reader.
+struct LossyRowGroup<'a> {
+    inner: Box<dyn RowGroupReader + 'a>,
+    metadata: RowGroupMetaData,
+}
+
+impl RowGroupReader for LossyRowGroup<'_> {
+    fn metadata(&self) -> &RowGroupMetaData {
+        &self.metadata
+    }
+
+    fn num_columns(&self) -> usize {
+        self.metadata.num_columns()
+    }
+
+    fn get_column_page_reader(&self, i: usize) -> parquet::errors::Result<Box<dyn PageReader>> {
+        self.inner.get_column_page_reader(i)
+    }
+
+    fn get_column_bloom_filter(&self, _: usize) -> Option<&Sbbf> {
+        None
+    }
+
+    fn get_row_iter(&self, projection: Option<Type>) -> parquet::errors::Result<RowIter<'_>> {
+        RowIter::from_row_group(projection, self)
+    }
 }
 
 /// Refuses a footer whose column chunks do not lie within the file: the crate would
@@ -117,17 +311,21 @@ fn check_column_chunks(metadata: &ParquetMetaData, file_len: u64) -> Result<(), 
 /// The file as the crate reads it: a range past the file's end is refused before
 /// anything is allocated for it. (The crate's own `ChunkReader` for `File` reserves
 /// the whole length it is asked for first, so a page header declaring 2 GiB in a small
-/// file reserved 2 GiB.)
+/// file reserved 2 GiB.) Reads are positioned, never moving a shared cursor, so that
+/// threads can read row groups of one file side by side.
 struct BoundedFile {
-    file: File,
+    file: Arc<File>,
     len: u64,
 }
 
 impl BoundedFile {
-    fn new(file: &File) -> std::io::Result<Self> {
+    fn new(file: &File) -> io::Result<Self> {
         let file = file.try_clone()?;
         let len = file.metadata()?.len();
-        Ok(BoundedFile { file, len })
+        Ok(BoundedFile {
+            file: Arc::new(file),
+            len,
+        })
     }
 
     /// The bytes from `start` to the file's end, if `length` of them are there.
@@ -140,12 +338,6 @@ impl BoundedFile {
             ))),
         }
     }
-
-    fn at(&self, start: u64) -> parquet::errors::Result<File> {
-        let mut file = self.file.try_clone()?;
-        file.seek(SeekFrom::Start(start))?;
-        Ok(file)
-    }
 }
 
 impl Length for BoundedFile {
@@ -155,18 +347,65 @@ impl Length for BoundedFile {
 }
 
 impl ChunkReader for BoundedFile {
-    type T = BufReader<Take<File>>;
+    type T = BufReader<ReadAt>;
 
     fn get_read(&self, start: u64) -> parquet::errors::Result<Self::T> {
-        let rest = self.remaining(start, 0)?;
-        Ok(BufReader::new(self.at(start)?.take(rest)))
+        let left = self.remaining(start, 0)?;
+        Ok(BufReader::new(ReadAt {
+            file: self.file.clone(),
+            offset: start,
+            left,
+        }))
     }
 
     fn get_bytes(&self, start: u64, length: usize) -> parquet::errors::Result<Bytes> {
         self.remaining(start, length as u64)?;
         let mut buffer = vec![0; length];
-        self.at(start)?.read_exact(&mut buffer)?;
+        let mut at = ReadAt {
+            file: self.file.clone(),
+            offset: start,
+            left: length as u64,
+        };
+        at.read_exact(&mut buffer)?;
         Ok(buffer.into())
+    }
+}
+
+/// A reader of `left` bytes of the file from `offset`, by positioned reads.
+struct ReadAt {
+    file: Arc<File>,
+    offset: u64,
+    left: u64,
+}
+
+impl Read for ReadAt {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let want = usize::try_from(self.left).map_or(buf.len(), |left| left.min(buf.len()));
+        let read = read_at(&self.file, &mut buf[..want], self.offset)?;
+        self.offset += read as u64;
+        self.left -= read as u64;
+        Ok(read)
+    }
+}
+
+#[cfg(unix)]
+fn read_at(file: &File, buf: &mut [u8], offset: u64) -> io::Result<usize> {
+    std::os::unix::fs::FileExt::read_at(file, buf, offset)
+}
+
+#[cfg(windows)]
+fn read_at(file: &File, buf: &mut [u8], offset: u64) -> io::Result<usize> {
+    std::os::windows::fs::FileExt::seek_read(file, buf, offset)
+}
+
+/// The outcome of a call into the crate made under `catch_unwind`. The crate panics on
+/// some malformed input (an `expect` on a column chunk it cannot open); a panic is
+/// contained to this file's reading, and turned into the malformed file it is.
+fn contained<T>(result: std::thread::Result<parquet::errors::Result<T>>) -> Result<T, ReadError> {
+    match result {
+        Ok(Ok(value)) => Ok(value),
+        Ok(Err(e)) => Err(malformed(e)),
+        Err(_) => Err(decoder_failed()),
     }
 }
 
@@ -317,16 +556,80 @@ mod tests {
         }
     }
 
-    /// A STRING value that is not UTF-8 fails its row: the crate's row reader refuses
-    /// it (a known limit: byte arrays without annotation are decoded lossily).
+    /// A STRING value that is not UTF-8 is decoded lossily and scanned, in a column of
+    /// its own and in a list, and the rest of the file is read.
     #[test]
-    fn a_string_that_is_not_utf8_stops_the_reading_as_malformed() {
+    fn strings_that_are_not_utf8_are_decoded_lossily() {
         let (seen, result) = read("invalid_utf8.parquet");
-        assert!(
-            matches!(result, Err(ReadError::Malformed { .. })),
-            "{result:?}"
+        result.expect("read");
+        let seen: Vec<(u64, &str, &str)> = seen
+            .iter()
+            .map(|s| (s.0, s.1.as_str(), s.2.as_str()))
+            .collect();
+        assert_eq!(
+            seen,
+            [
+                (0, "$.code", "\u{FFFD} P-AB1234"),
+                (0, "$.tags[0]", "P-EF9012"),
+                (1, "$.code", "P-CD5678"),
+                (1, "$.tags[0]", "first"),
+                (1, "$.tags[1]", "P-GH3456 \u{FFFD}"),
+            ]
         );
-        assert!(seen.is_empty());
+    }
+
+    /// Reads `name` with its flat columns read column by column (`true`) or its rows
+    /// walked.
+    fn read_by(name: &str, by_columns: bool) -> (Vec<Seen>, Result<(), ReadError>) {
+        let mut file = tempfile::tempfile().expect("temp file");
+        file.write_all(&fixture(&format!("parquet/{name}")))
+            .expect("written");
+        let mut parquet = ParquetFile::open(&file).expect("footer");
+        assert!(parquet.flat.is_some(), "{name} is flat");
+        if !by_columns {
+            parquet.flat = None;
+        }
+        let mut seen = Vec::new();
+        let limits = Limits {
+            max_unit_bytes: 22,
+            ..Limits::default()
+        };
+        let result =
+            parquet.read_row_groups(0..parquet.row_groups(), 0, &limits, &mut collect(&mut seen));
+        (seen, result)
+    }
+
+    /// A flat table read column by column gives the row walk's units, in its order, at
+    /// its places, and ends as it does: across batches, pages and row groups, with
+    /// nulls, skipped columns, values over the unit limit and a damaged page.
+    #[test]
+    fn flat_columns_give_what_the_row_walk_gives() {
+        for name in ["flat.parquet", "flat_plain.parquet", "flat_damaged.parquet"] {
+            let (by_columns, columns_end) = read_by(name, true);
+            let (by_rows, rows_end) = read_by(name, false);
+            assert_eq!(by_columns, by_rows, "{name}");
+            assert_eq!(
+                format!("{columns_end:?}"),
+                format!("{rows_end:?}"),
+                "{name}"
+            );
+            assert!(by_columns.iter().any(|s| s.0 > 256), "{name}: past a batch");
+        }
+        let (seen, end) = read_by("flat.parquet", true);
+        assert!(
+            matches!(end, Err(ReadError::UnitTooLarge { .. })),
+            "{end:?}"
+        );
+        assert!(seen.contains(&(
+            13,
+            "$.note".to_owned(),
+            "\u{FFFD} P-CD0013".to_owned(),
+            keys(&["note"])
+        )));
+        assert!(!seen.iter().any(|s| s.0 == 0 && s.1 == "$.name"), "a null");
+        let (seen, end) = read_by("flat_damaged.parquet", true);
+        assert!(matches!(end, Err(ReadError::Malformed { .. })), "{end:?}");
+        assert!(seen.iter().any(|s| s.0 == 599) && seen.iter().all(|s| s.0 < 600));
     }
 
     /// The crate's reads go through [`BoundedFile`]: a range past the end is an error
