@@ -2,6 +2,7 @@
 """The document corpus of `scripts/bench --only docs`, and the python-docx peer.
 
     documents.py --pdf OUT.pdf --docx OUT.docx   # writes the corpus (reportlab, python-docx)
+    documents.py --pdf OUT.pdf --pages 3000      # a longer PDF, to see memory against pages
     documents.py --read-docx IN.docx             # python-docx extracting every paragraph
 
 The PDF has 300 pages of text (Helvetica, compressed content streams, as reportlab
@@ -87,10 +88,11 @@ def read_docx(path):
 parser = argparse.ArgumentParser()
 parser.add_argument("--pdf")
 parser.add_argument("--docx")
+parser.add_argument("--pages", type=int, default=300)
 parser.add_argument("--read-docx")
 args = parser.parse_args()
 if args.pdf:
-    write_pdf(args.pdf)
+    write_pdf(args.pdf, pages=args.pages)
 if args.docx:
     write_docx(args.docx)
 if args.read_docx:

@@ -11,13 +11,14 @@
 //! which breaks lines where the baseline moves and spaces where the pen jumps: a
 //! page's line numbers are those of its text lines, as a reader counts them.
 //!
-//! Pages are decoded one at a time and each is handed over as soon as it is done, so
-//! decoded text never accumulates. The parsed object tree is held whole (lopdf loads
-//! a document in one go), which costs memory in proportion to the file, not to its
-//! page count or its text. pdf-extract is written for trusted files and panics on
-//! some malformed content (its messages may quote page text, so they are caught
-//! without being printed: [`catch_quietly`]); a page whose decoding fails or panics is
-//! skipped, the others are read, and the object is PARTIAL. A page with no text (a scan) is read as
+//! Pages are decoded one at a time, in one pass over the page tree, and each is handed
+//! over as soon as it is done, so decoded text never accumulates. The parsed object
+//! tree is held whole (lopdf loads a document in one go), which costs memory in
+//! proportion to the file (about four times its size), not to its page count or its
+//! text. pdf-extract is written for trusted files and panics on some malformed content
+//! (its messages may quote page text, so they are caught without being printed:
+//! [`catch_quietly`]); a page whose decoding fails or panics is skipped, the others
+//! are read, and the object is PARTIAL. A page with no text (a scan) is read as
 //! empty: OCR is out of scope.
 
 use std::io::Read;
@@ -30,28 +31,34 @@ use super::{ReadError, Sink, TextUnit, UnitPlace};
 use crate::Format;
 
 /// Reads every page of the PDF `input` and hands each page's text to `sink`.
+///
+/// All pages are decoded in one pass over the page tree: pdf-extract's per-page entry
+/// point walks the whole tree again for every page, which makes a document's time
+/// grow with the square of its page count. When a page fails in that pass, the pages after
+/// it are decoded one by one, so one bad page costs only itself.
 pub fn read_pdf<R: Read>(input: R, sink: &mut Sink<'_>) -> Result<(), ReadError> {
     let document = load(input)?;
     let pages: Vec<u32> = document.get_pages().into_keys().collect();
-    let mut lines = PageLines::default();
+    let mut output = PageOutput {
+        lines: PageLines::default(),
+        page: 0,
+        done: 0,
+        sink,
+    };
+    // After a panic, `output` holds part of a page, which is dropped (the page is
+    // skipped) when the next page begins; the document is only ever read.
+    let whole = catch_quietly(|| pdf_extract::output_doc(&document, &mut output));
     let mut failed = 0usize;
-    for &page in &pages {
-        lines.clear();
-        // After a panic, `lines` holds part of the page, which is dropped (the page is
-        // skipped); the document is only ever read.
-        let decoded = catch_quietly(|| pdf_extract::output_doc_page(&document, &mut lines, page));
-        if !matches!(decoded, Ok(Ok(()))) {
-            failed += 1;
-            continue;
+    if !matches!(whole, Ok(Ok(()))) {
+        // The pass stopped on the first page it did not finish.
+        failed += 1;
+        for &page in pages.iter().skip(output.done + 1) {
+            let decoded =
+                catch_quietly(|| pdf_extract::output_doc_page(&document, &mut output, page));
+            if !matches!(decoded, Ok(Ok(()))) {
+                failed += 1;
+            }
         }
-        // Every decoded page is a unit, text or not: the page was analysed.
-        sink.unit(TextUnit::whole(
-            lines.text().as_bytes(),
-            UnitPlace::Page {
-                page: u64::from(page),
-            },
-            UnitContext::None,
-        ));
     }
     if failed > 0 {
         return Err(ReadError::Malformed {
@@ -60,6 +67,70 @@ pub fn read_pdf<R: Read>(input: R, sink: &mut Sink<'_>) -> Result<(), ReadError>
         });
     }
     Ok(())
+}
+
+/// Collects each page's lines and hands the page over as a unit when it ends.
+///
+/// The sink is called from inside pdf-extract's pass, so within [`catch_quietly`]: a
+/// panic there would count as a failed page rather than end the scan.
+struct PageOutput<'a, 's> {
+    lines: PageLines,
+    /// The number of the page being decoded.
+    page: u32,
+    /// Pages handed over so far.
+    done: usize,
+    sink: &'a mut Sink<'s>,
+}
+
+impl OutputDev for PageOutput<'_, '_> {
+    fn begin_page(
+        &mut self,
+        page: u32,
+        _media_box: &MediaBox,
+        _art_box: Option<(f64, f64, f64, f64)>,
+    ) -> Result<(), OutputError> {
+        self.page = page;
+        self.lines.clear();
+        Ok(())
+    }
+
+    fn end_page(&mut self) -> Result<(), OutputError> {
+        // Every decoded page is a unit, text or not: the page was analysed.
+        self.done += 1;
+        self.sink.unit(TextUnit::whole(
+            self.lines.text().as_bytes(),
+            UnitPlace::Page {
+                page: u64::from(self.page),
+            },
+            UnitContext::None,
+        ));
+        Ok(())
+    }
+
+    fn output_character(
+        &mut self,
+        trm: &Transform,
+        width: f64,
+        spacing: f64,
+        font_size: f64,
+        text: &str,
+    ) -> Result<(), OutputError> {
+        self.lines
+            .output_character(trm, width, spacing, font_size, text);
+        Ok(())
+    }
+
+    fn begin_word(&mut self) -> Result<(), OutputError> {
+        Ok(())
+    }
+
+    fn end_word(&mut self) -> Result<(), OutputError> {
+        Ok(())
+    }
+
+    fn end_line(&mut self) -> Result<(), OutputError> {
+        Ok(())
+    }
 }
 
 /// Parses the document, decrypted when it opens without a password.
@@ -125,22 +196,8 @@ impl PageLines {
     fn text(&self) -> &str {
         self.text.trim_end_matches('\n')
     }
-}
 
-impl OutputDev for PageLines {
-    fn begin_page(
-        &mut self,
-        _page: u32,
-        _media_box: &MediaBox,
-        _art_box: Option<(f64, f64, f64, f64)>,
-    ) -> Result<(), OutputError> {
-        Ok(())
-    }
-
-    fn end_page(&mut self) -> Result<(), OutputError> {
-        Ok(())
-    }
-
+    /// Places one character drawn by the page.
     fn output_character(
         &mut self,
         trm: &Transform,
@@ -148,7 +205,7 @@ impl OutputDev for PageLines {
         _spacing: f64,
         font_size: f64,
         text: &str,
-    ) -> Result<(), OutputError> {
+    ) {
         // The text rendering matrix maps glyph space to the page: its translation is
         // where the glyph sits, and its scale the size the font is drawn at.
         let (x, y) = (trm.m31, trm.m32);
@@ -162,28 +219,25 @@ impl OutputDev for PageLines {
                 self.text.push(' ');
             }
         }
-        // Control characters from broken font maps would only make lines up.
-        self.text
-            .extend(text.chars().filter(|c| !c.is_control() || *c == '\t'));
+        let space = match text.as_bytes() {
+            // Most characters are one printable ASCII byte: no filtering needed.
+            &[byte] if byte.is_ascii_graphic() || byte == b' ' => {
+                self.text.push(char::from(byte));
+                byte == b' '
+            }
+            _ => {
+                // Control characters from broken font maps would only make lines up.
+                self.text
+                    .extend(text.chars().filter(|c| !c.is_control() || *c == '\t'));
+                text.chars().all(char::is_whitespace)
+            }
+        };
         self.pen = Some(Pen {
             y,
             x_end: x + width * size,
             size,
-            space: text.chars().all(char::is_whitespace),
+            space,
         });
-        Ok(())
-    }
-
-    fn begin_word(&mut self) -> Result<(), OutputError> {
-        Ok(())
-    }
-
-    fn end_word(&mut self) -> Result<(), OutputError> {
-        Ok(())
-    }
-
-    fn end_line(&mut self) -> Result<(), OutputError> {
-        Ok(())
     }
 }
 
@@ -295,6 +349,23 @@ mod tests {
         let error = outcome.expect_err("page 2 fails");
         assert_eq!(error.reason(), crate::result::Reason::MalformedFile);
         assert!(error.to_string().contains("1 of 2 pages"), "{error}");
+    }
+
+    /// After a page fails in the one-pass reading, the pages after it are still read,
+    /// each with its own number.
+    #[test]
+    fn the_pages_after_a_failed_one_are_read() {
+        let (seen, outcome) = pages("broken_middle_page.pdf");
+        assert_eq!(
+            seen,
+            [
+                page(1, "Primeira página P-AB1234"),
+                page(3, "Terceira página P-EF9012"),
+            ]
+        );
+        let error = outcome.expect_err("page 2 fails");
+        assert_eq!(error.reason(), crate::result::Reason::MalformedFile);
+        assert!(error.to_string().contains("1 of 3 pages"), "{error}");
     }
 
     #[test]
