@@ -26,6 +26,7 @@ pub mod container;
 pub mod delimited;
 mod input;
 pub mod json;
+pub mod parquet;
 pub mod plan;
 pub mod policy;
 pub mod splice;
@@ -97,6 +98,7 @@ pub fn can_redact(format: Format) -> bool {
             | Format::Tsv
             | Format::Json
             | Format::JsonLines
+            | Format::Parquet
             | Format::Gzip
             | Format::Zip
     )
@@ -181,6 +183,7 @@ impl<'s> Redactor<'s> {
             }
             Format::Json => json::redact_json(input, limits, out, planner, policy)?,
             Format::JsonLines => json::redact_json_lines(input, limits, out, planner, policy)?,
+            Format::Parquet => parquet::redact_parquet(&mut input, limits, out, planner, policy)?,
             Format::Gzip => container::redact_gzip(self, name, &mut input, out, planner, depth)?,
             Format::Zip => container::redact_zip(self, &mut input, out, planner, depth)?,
             other => return Err(RedactError::Unsupported(other)),
