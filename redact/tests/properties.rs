@@ -7,8 +7,7 @@
 //! the way the format needs. The tests then check that:
 //! - the copy is exactly that (every byte outside the matches unchanged);
 //! - it parses with the format's reference parser (`csv`, `serde_json`, the `parquet`
-//!   crate's row reader) to the
-//!   rewritten values;
+//!   crate's row reader) to the rewritten values;
 //! - the scanner, run over the original, counts what the rewriter says it rewrote, and
 //!   run over the copy, finds nothing.
 

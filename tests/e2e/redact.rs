@@ -162,6 +162,67 @@ fn copies_keep_their_format_and_each_object_gets_one_line() {
     );
 }
 
+/// Parquet files made by pyarrow (`tests/fixtures/parquet/make.py`): the copy is
+/// Parquet again, holds the same rows, and a scan of it finds nothing; files the scanner
+/// cannot read whole are SKIPPED with its reason and get no copy.
+#[test]
+fn parquet_copies_are_rewritten_and_unreadable_files_skipped() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let output = dir.path().join("out");
+    let fixtures = [
+        "customers_snappy",
+        "customers_zstd",
+        "damaged",
+        "invalid_utf8",
+    ]
+    .map(|name| repo(&format!("tests/fixtures/parquet/{name}.parquet")));
+    let identifiers = repo("samples/identifiers.toml");
+    let mut args = vec![
+        "--identifiers",
+        path_str(&identifiers),
+        "--managed",
+        "none",
+        "--output",
+        path_str(&output),
+    ];
+    args.extend(fixtures.iter().map(|f| path_str(f)));
+    let out = redact(&args, &[]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let lines = lines(&out);
+    let by_name = |name: &str| {
+        lines
+            .iter()
+            .find(|l| l["key"].as_str().is_some_and(|k| k.ends_with(name)))
+            .unwrap_or_else(|| panic!("a line for {name}: {lines:?}"))
+    };
+    for name in ["customers_snappy.parquet", "customers_zstd.parquet"] {
+        let line = by_name(name);
+        assert_eq!(line["status"], "COMPLETE", "{line}");
+        assert_eq!(
+            line["redacted"],
+            json!({"Brazil CPF": 1, "Prototyping Naming": 4, "SIRET-NIC": 1})
+        );
+        let copy = output.join(name);
+        assert!(copy.is_file(), "{line}");
+        let (code, records) = crate::scan::scan_custom(&[path_str(&copy)]);
+        assert_eq!(code, Some(0), "nothing found in the copy: {records:?}");
+        assert_eq!(status(&records[0]), ("COMPLETE".to_owned(), None));
+        let size = std::fs::metadata(&copy).expect("copy").len();
+        assert!(size > 1000, "the rows are all there: {size} bytes");
+    }
+    for name in ["damaged.parquet", "invalid_utf8.parquet"] {
+        let line = by_name(name);
+        assert_eq!(line["status"], "SKIPPED", "{line}");
+        assert_eq!(line["reason"], "MALFORMED_FILE", "{line}");
+        assert!(!output.join(name).exists(), "no copy of {name}");
+    }
+}
+
 #[test]
 fn hash_without_a_key_is_refused_before_anything_is_written() {
     let dir = tempfile::tempdir().expect("tempdir");
