@@ -162,6 +162,97 @@ fn copies_keep_their_format_and_each_object_gets_one_line() {
     );
 }
 
+/// A copy larger than one upload part (8 MiB) goes up to S3 as a multipart upload,
+/// streamed as it is written; a Parquet object is read from the bucket and its copy
+/// written there too, with nothing left for a scan to find.
+#[test]
+fn large_copies_go_up_in_parts_and_parquet_objects_are_redacted_in_buckets() {
+    let moto = Moto::start();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let runtime = tokio::runtime::Runtime::new().expect("runtime");
+    crate::pipeline::test_credentials();
+    let store = runtime.block_on(ferret_store::S3Store::connect(&ferret_store::S3Config {
+        endpoint_url: Some(moto.endpoint.clone()),
+        region: Some("us-east-1".to_owned()),
+        expected_bucket_owner: None,
+    }));
+    let mut big = b"id,note\n".to_vec();
+    let mut row = 0;
+    while big.len() < 9 << 20 {
+        big.extend_from_slice(format!("P-AB{:04},plain text row {row}\n", row % 10_000).as_bytes());
+        row += 1;
+    }
+    let parquet =
+        std::fs::read(repo("tests/fixtures/parquet/customers_gzip.parquet")).expect("fixture");
+    runtime.block_on(async {
+        for name in ["src", "dst"] {
+            store
+                .client()
+                .create_bucket()
+                .bucket(name)
+                .send()
+                .await
+                .expect("bucket");
+        }
+        store
+            .put("src", "big.csv", big, "text/csv")
+            .await
+            .expect("put");
+        store
+            .put(
+                "src",
+                "lake/customers.parquet",
+                parquet,
+                "application/vnd.apache.parquet",
+            )
+            .await
+            .expect("put");
+    });
+    let mut env: Vec<(&str, &str)> = vec![KEY];
+    let moto_env = moto.env();
+    env.extend(moto_env.iter().map(|(k, v)| (*k, v.as_str())));
+    let identifiers = repo("samples/identifiers.toml");
+    let out = redact(
+        &[
+            "--identifiers",
+            path_str(&identifiers),
+            "--managed",
+            "none",
+            "--output",
+            "s3://dst",
+            "s3://src",
+        ],
+        &env,
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let lines = lines(&out);
+    assert_eq!(lines[0]["key"], "big.csv");
+    assert_eq!(lines[0]["redacted"], json!({"Prototyping Naming": row}));
+    assert_eq!(lines[1]["key"], "lake/customers.parquet");
+    assert_eq!(lines[1]["status"], "COMPLETE", "{}", lines[1]);
+    let head = runtime
+        .block_on(store.head("dst", "big.csv"))
+        .expect("head")
+        .expect("the copy");
+    assert!(
+        head.e_tag.as_deref().is_some_and(|e| e.ends_with("-2\"")),
+        "uploaded in two parts: {:?}",
+        head.e_tag
+    );
+    let copy = runtime
+        .block_on(store.get("dst", "lake/customers.parquet"))
+        .expect("get")
+        .expect("the copy");
+    let local = write(dir.path(), "customers.parquet", &copy);
+    let (code, records) = crate::scan::scan_custom(&[path_str(&local)]);
+    assert_eq!(code, Some(0), "nothing left in the copy: {records:?}");
+}
+
 /// Parquet files made by pyarrow (`tests/fixtures/parquet/make.py`): the copy is
 /// Parquet again, holds the same rows, and a scan of it finds nothing; files the scanner
 /// cannot read whole are SKIPPED with its reason and get no copy.
