@@ -33,7 +33,9 @@
 //! when it holds a match, the copy holds the rewritten lossy decoding. A fixed-length
 //! value is only rewritten when the rewrite keeps its length.
 
+use std::fs::File;
 use std::io::{self, Read, Seek, SeekFrom, Write};
+use std::panic::{catch_unwind, AssertUnwindSafe};
 
 use ferret_identifiers::UnitContext;
 use ferret_scanner::reader::{read_parquet, TextUnit};
@@ -75,7 +77,26 @@ pub fn redact_parquet(
     spooled.flush()?;
     // The scanner's verdict first: what it would not read whole is not rewritten.
     read_parquet(&spooled, limits, &mut |_: TextUnit<'_>| {})?;
+    // The crate panics on some malformed input; the scanner has read this file whole
+    // with it, but a panic is still contained here and reported as the file's.
+    let mut copy = catch_unwind(AssertUnwindSafe(|| copy_file(&spooled, planner, policy)))
+        .map_err(|_| {
+            RedactError::Read(ReadError::Malformed {
+                format: Format::Parquet,
+                message: "the decoder failed on this file".to_owned(),
+            })
+        })??;
+    copy.seek(SeekFrom::Start(0))?;
+    io::copy(&mut copy, out)?;
+    Ok(())
+}
 
+/// Writes the redacted copy of the Parquet file `spooled` to a temporary file.
+fn copy_file(
+    spooled: &File,
+    planner: &mut Planner<'_>,
+    policy: &Policy,
+) -> Result<File, RedactError> {
     let reader = SerializedFileReader::new(spooled.try_clone()?).map_err(malformed)?;
     let metadata = reader.metadata();
     let plans = plan_columns(metadata)?;
@@ -100,7 +121,7 @@ pub fn redact_parquet(
                 Plan::Copy => {
                     let close = copied_chunk(group.metadata(), column);
                     group_writer
-                        .append_column(&spooled, close)
+                        .append_column(spooled, close)
                         .map_err(write_error)?;
                 }
                 Plan::Judge { keys, map_key } => {
@@ -116,10 +137,7 @@ pub fn redact_parquet(
         }
         group_writer.close().map_err(write_error)?;
     }
-    let mut file = copy.into_inner().map_err(write_error)?;
-    file.seek(SeekFrom::Start(0))?;
-    io::copy(&mut file, out)?;
-    Ok(())
+    copy.into_inner().map_err(write_error)
 }
 
 /// What is done with one leaf column.
