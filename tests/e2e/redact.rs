@@ -465,6 +465,41 @@ fn run_redact_batch<S: Store>(backend: &Backend<S>, batch: &str, env: &[(&str, &
 const CPF_CSV_REDACTED: &[u8] = b"nome,cpf\nAna,[Brazil CPF]\n";
 const JSON_DOC_REDACTED: &[u8] = br#"{"funcionario": {"cpf": "[Brazil CPF]"}}"#;
 
+/// The pipeline's redact policy covers Parquet: on moto, the copy in scanned-data is
+/// the redacted Parquet file (a scan finds nothing in it), the original waits for
+/// review.
+#[test]
+fn a_redact_batch_puts_a_redacted_parquet_copy_in_the_lake() {
+    let backend = s3_backend();
+    backend.init();
+    let original =
+        std::fs::read(repo("tests/fixtures/parquet/customers_snappy.parquet")).expect("fixture");
+    backend.put(&bucket("raw"), "lake/customers.parquet", &original, &[]);
+    let out = run_redact_batch(&backend, "p1", &[]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let inventory = backend.inventory();
+    assert_eq!(
+        inventory[&bucket("manual-review")]["p1/lake/customers.parquet"],
+        original,
+        "the original waits for review"
+    );
+    let copy = &inventory[&bucket("scanned-data")]["lake/customers.parquet"];
+    assert!(
+        copy.starts_with(b"PAR1") && copy != &original,
+        "a redacted copy"
+    );
+    let tags = backend.tags(&bucket("scanned-data"), "lake/customers.parquet");
+    assert_eq!(tags["Redacted"], "true");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let local = write(dir.path(), "customers.parquet", copy);
+    let (code, records) = crate::scan::scan_custom(&[path_str(&local)]);
+    assert_eq!(code, Some(0), "nothing left in the copy: {records:?}");
+}
+
 #[test]
 fn a_redact_batch_routes_copies_and_originals_then_approve_and_deny_decide() {
     let backend = s3_backend();
