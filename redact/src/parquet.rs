@@ -4,9 +4,8 @@
 //! # How
 //! The original is spooled to a temporary file (a footer is at its end) and first read
 //! whole by the scanner's own Parquet reader, with a sink that keeps nothing: an object
-//! the scanner would not read COMPLETE (a damaged page, a STRING that is not UTF-8, a
-//! value over the unit limit, nesting too deep) is refused before anything is written,
-//! with the scanner's reason.
+//! the scanner would not read COMPLETE (a damaged page, a value over the unit limit,
+//! nesting too deep) is refused before anything is written, with the scanner's reason.
 //!
 //! The copy is then written row group by row group, column chunk by column chunk:
 //!

@@ -255,7 +255,8 @@ fn large_copies_go_up_in_parts_and_parquet_objects_are_redacted_in_buckets() {
 
 /// Parquet files made by pyarrow (`tests/fixtures/parquet/make.py`): the copy is
 /// Parquet again, holds the same rows, and a scan of it finds nothing; files the scanner
-/// cannot read whole are SKIPPED with its reason and get no copy.
+/// does not read COMPLETE (a damaged page; a STRING that is not UTF-8, if the scanner
+/// refuses it) are SKIPPED with its reason and get no copy.
 #[test]
 fn parquet_copies_are_rewritten_and_unreadable_files_skipped() {
     let dir = tempfile::tempdir().expect("tempdir");
@@ -306,11 +307,22 @@ fn parquet_copies_are_rewritten_and_unreadable_files_skipped() {
         let size = std::fs::metadata(&copy).expect("copy").len();
         assert!(size > 1000, "the rows are all there: {size} bytes");
     }
-    for name in ["damaged.parquet", "invalid_utf8.parquet"] {
-        let line = by_name(name);
-        assert_eq!(line["status"], "SKIPPED", "{line}");
-        assert_eq!(line["reason"], "MALFORMED_FILE", "{line}");
-        assert!(!output.join(name).exists(), "no copy of {name}");
+    // A file the scanner does not read COMPLETE gets no copy, with the scan's reason.
+    let line = by_name("damaged.parquet");
+    assert_eq!(line["status"], "SKIPPED", "{line}");
+    assert_eq!(line["reason"], "MALFORMED_FILE", "{line}");
+    assert!(!output.join("damaged.parquet").exists());
+    let (_, scanned) = crate::scan::scan_custom(&[path_str(&fixtures[3])]);
+    let (scan_status, scan_reason) = status(&scanned[0]);
+    let line = by_name("invalid_utf8.parquet");
+    let copied = output.join("invalid_utf8.parquet").exists();
+    if scan_status == "COMPLETE" {
+        assert_eq!(line["status"], "COMPLETE", "as scanned: {line}");
+        assert!(copied);
+    } else {
+        assert_eq!(line["status"], "SKIPPED", "as scanned: {line}");
+        assert_eq!(line["reason"].as_str(), scan_reason.as_deref(), "{line}");
+        assert!(!copied);
     }
 }
 
