@@ -12,6 +12,23 @@ impl<R: BufRead> Bytes<R> {
         Bytes { inner }
     }
 
+    /// The bytes buffered (reading more first if none are), not taken; empty at the end.
+    pub fn buffer(&mut self) -> io::Result<&[u8]> {
+        loop {
+            match self.inner.fill_buf() {
+                Ok(_) => break,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(e) => return Err(e),
+            }
+        }
+        self.inner.fill_buf()
+    }
+
+    /// Takes the first `n` bytes of [`Bytes::buffer`].
+    pub fn consume(&mut self, n: usize) {
+        self.inner.consume(n);
+    }
+
     /// The next byte, not taken; `None` at the end.
     pub fn peek(&mut self) -> io::Result<Option<u8>> {
         loop {

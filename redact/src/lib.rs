@@ -11,14 +11,16 @@
 //!   input out as it streams: [`text`] drives the scanner's own text reader and splices
 //!   by the windows' byte spans; [`delimited`] and [`json`] tokenize the raw bytes
 //!   themselves, because a quoted cell or a JSON string is decoded before it is judged
-//!   and its rewrite must be encoded back in place ([`splice`]); gzip is recompressed and
-//!   zip repacked around them ([`container`]).
+//!   and its rewrite must be encoded back in place ([`splice`]), and [`delimited`] hands
+//!   quote-free lines to the identifiers' raw-block filter first, as the scanner does;
+//!   [`parquet`] rewrites string columns chunk by chunk and copies the others encoded;
+//!   gzip is recompressed and zip repacked around them ([`container`]).
 //!
 //! The scanner's readers are not touched: their hot paths serve `scan`, and a rewriter
 //! needs the raw bytes around each unit, which they drop.
 //!
 //! Memory is bounded by one window of text or one unit (cell, string, JSON Lines line)
-//! at a time, whatever the object's size. Anything that stops a reader (malformed
+//! at a time (a Parquet column's batch of records), whatever the object's size. Anything that stops a reader (malformed
 //! content, a unit over the limit, nesting too deep) stops the copy: an object that
 //! could not be read whole is never written half-redacted.
 
@@ -26,6 +28,7 @@ pub mod container;
 pub mod delimited;
 mod input;
 pub mod json;
+pub mod parquet;
 pub mod plan;
 pub mod policy;
 pub mod splice;
@@ -97,6 +100,7 @@ pub fn can_redact(format: Format) -> bool {
             | Format::Tsv
             | Format::Json
             | Format::JsonLines
+            | Format::Parquet
             | Format::Gzip
             | Format::Zip
     )
@@ -181,6 +185,7 @@ impl<'s> Redactor<'s> {
             }
             Format::Json => json::redact_json(input, limits, out, planner, policy)?,
             Format::JsonLines => json::redact_json_lines(input, limits, out, planner, policy)?,
+            Format::Parquet => parquet::redact_parquet(&mut input, limits, out, planner, policy)?,
             Format::Gzip => container::redact_gzip(self, name, &mut input, out, planner, depth)?,
             Format::Zip => container::redact_zip(self, &mut input, out, planner, depth)?,
             other => return Err(RedactError::Unsupported(other)),

@@ -8,7 +8,7 @@
 
 use std::ops::Range;
 
-use ferret_identifiers::{DetectorId, IdentifierSet, Matcher, UnitContext};
+use ferret_identifiers::{BlockFilter, DetectorId, IdentifierSet, Matcher, UnitContext};
 
 /// One range of a unit to rewrite, with the detector whose operator rewrites it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -68,6 +68,12 @@ impl<'s> Planner<'s> {
                 _ => rewrites.push(Rewrite { range, detector }),
             }
         }
+    }
+
+    /// The identifier set's raw-block filter for tables cut at `delimiter`, if it has a
+    /// sound one: the cells it clears hold no candidate, so they are copied unjudged.
+    pub fn block_filter(&self, delimiter: u8) -> Option<BlockFilter> {
+        self.matcher.block_filter(delimiter)
     }
 
     /// Kept matches per detector so far, rewritten or inside a rewritten one.

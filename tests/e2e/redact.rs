@@ -162,6 +162,170 @@ fn copies_keep_their_format_and_each_object_gets_one_line() {
     );
 }
 
+/// A copy larger than one upload part (8 MiB) goes up to S3 as a multipart upload,
+/// streamed as it is written; a Parquet object is read from the bucket and its copy
+/// written there too, with nothing left for a scan to find.
+#[test]
+fn large_copies_go_up_in_parts_and_parquet_objects_are_redacted_in_buckets() {
+    let moto = Moto::start();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let runtime = tokio::runtime::Runtime::new().expect("runtime");
+    crate::pipeline::test_credentials();
+    let store = runtime.block_on(ferret_store::S3Store::connect(&ferret_store::S3Config {
+        endpoint_url: Some(moto.endpoint.clone()),
+        region: Some("us-east-1".to_owned()),
+        expected_bucket_owner: None,
+    }));
+    let mut big = b"id,note\n".to_vec();
+    let mut row = 0;
+    while big.len() < 9 << 20 {
+        big.extend_from_slice(format!("P-AB{:04},plain text row {row}\n", row % 10_000).as_bytes());
+        row += 1;
+    }
+    let parquet =
+        std::fs::read(repo("tests/fixtures/parquet/customers_gzip.parquet")).expect("fixture");
+    runtime.block_on(async {
+        for name in ["src", "dst"] {
+            store
+                .client()
+                .create_bucket()
+                .bucket(name)
+                .send()
+                .await
+                .expect("bucket");
+        }
+        store
+            .put("src", "big.csv", big, "text/csv")
+            .await
+            .expect("put");
+        store
+            .put(
+                "src",
+                "lake/customers.parquet",
+                parquet,
+                "application/vnd.apache.parquet",
+            )
+            .await
+            .expect("put");
+    });
+    let mut env: Vec<(&str, &str)> = vec![KEY];
+    let moto_env = moto.env();
+    env.extend(moto_env.iter().map(|(k, v)| (*k, v.as_str())));
+    let identifiers = repo("samples/identifiers.toml");
+    let out = redact(
+        &[
+            "--identifiers",
+            path_str(&identifiers),
+            "--managed",
+            "none",
+            "--output",
+            "s3://dst",
+            "s3://src",
+        ],
+        &env,
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let lines = lines(&out);
+    assert_eq!(lines[0]["key"], "big.csv");
+    assert_eq!(lines[0]["redacted"], json!({"Prototyping Naming": row}));
+    assert_eq!(lines[1]["key"], "lake/customers.parquet");
+    assert_eq!(lines[1]["status"], "COMPLETE", "{}", lines[1]);
+    let head = runtime
+        .block_on(store.head("dst", "big.csv"))
+        .expect("head")
+        .expect("the copy");
+    assert!(
+        head.e_tag.as_deref().is_some_and(|e| e.ends_with("-2\"")),
+        "uploaded in two parts: {:?}",
+        head.e_tag
+    );
+    let copy = runtime
+        .block_on(store.get("dst", "lake/customers.parquet"))
+        .expect("get")
+        .expect("the copy");
+    let local = write(dir.path(), "customers.parquet", &copy);
+    let (code, records) = crate::scan::scan_custom(&[path_str(&local)]);
+    assert_eq!(code, Some(0), "nothing left in the copy: {records:?}");
+}
+
+/// Parquet files made by pyarrow (`tests/fixtures/parquet/make.py`): the copy is
+/// Parquet again, holds the same rows, and a scan of it finds nothing; files the scanner
+/// does not read COMPLETE (a damaged page; a STRING that is not UTF-8, if the scanner
+/// refuses it) are SKIPPED with its reason and get no copy.
+#[test]
+fn parquet_copies_are_rewritten_and_unreadable_files_skipped() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let output = dir.path().join("out");
+    let fixtures = [
+        "customers_snappy",
+        "customers_zstd",
+        "damaged",
+        "invalid_utf8",
+    ]
+    .map(|name| repo(&format!("tests/fixtures/parquet/{name}.parquet")));
+    let identifiers = repo("samples/identifiers.toml");
+    let mut args = vec![
+        "--identifiers",
+        path_str(&identifiers),
+        "--managed",
+        "none",
+        "--output",
+        path_str(&output),
+    ];
+    args.extend(fixtures.iter().map(|f| path_str(f)));
+    let out = redact(&args, &[]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let lines = lines(&out);
+    let by_name = |name: &str| {
+        lines
+            .iter()
+            .find(|l| l["key"].as_str().is_some_and(|k| k.ends_with(name)))
+            .unwrap_or_else(|| panic!("a line for {name}: {lines:?}"))
+    };
+    for name in ["customers_snappy.parquet", "customers_zstd.parquet"] {
+        let line = by_name(name);
+        assert_eq!(line["status"], "COMPLETE", "{line}");
+        assert_eq!(
+            line["redacted"],
+            json!({"Brazil CPF": 1, "Prototyping Naming": 4, "SIRET-NIC": 1})
+        );
+        let copy = output.join(name);
+        assert!(copy.is_file(), "{line}");
+        let (code, records) = crate::scan::scan_custom(&[path_str(&copy)]);
+        assert_eq!(code, Some(0), "nothing found in the copy: {records:?}");
+        assert_eq!(status(&records[0]), ("COMPLETE".to_owned(), None));
+        let size = std::fs::metadata(&copy).expect("copy").len();
+        assert!(size > 1000, "the rows are all there: {size} bytes");
+    }
+    // A file the scanner does not read COMPLETE gets no copy, with the scan's reason.
+    let line = by_name("damaged.parquet");
+    assert_eq!(line["status"], "SKIPPED", "{line}");
+    assert_eq!(line["reason"], "MALFORMED_FILE", "{line}");
+    assert!(!output.join("damaged.parquet").exists());
+    let (_, scanned) = crate::scan::scan_custom(&[path_str(&fixtures[3])]);
+    let (scan_status, scan_reason) = status(&scanned[0]);
+    let line = by_name("invalid_utf8.parquet");
+    let copied = output.join("invalid_utf8.parquet").exists();
+    if scan_status == "COMPLETE" {
+        assert_eq!(line["status"], "COMPLETE", "as scanned: {line}");
+        assert!(copied);
+    } else {
+        assert_eq!(line["status"], "SKIPPED", "as scanned: {line}");
+        assert_eq!(line["reason"].as_str(), scan_reason.as_deref(), "{line}");
+        assert!(!copied);
+    }
+}
+
 #[test]
 fn hash_without_a_key_is_refused_before_anything_is_written() {
     let dir = tempfile::tempdir().expect("tempdir");
@@ -312,6 +476,41 @@ fn run_redact_batch<S: Store>(backend: &Backend<S>, batch: &str, env: &[(&str, &
 
 const CPF_CSV_REDACTED: &[u8] = b"nome,cpf\nAna,[Brazil CPF]\n";
 const JSON_DOC_REDACTED: &[u8] = br#"{"funcionario": {"cpf": "[Brazil CPF]"}}"#;
+
+/// The pipeline's redact policy covers Parquet: on moto, the copy in scanned-data is
+/// the redacted Parquet file (a scan finds nothing in it), the original waits for
+/// review.
+#[test]
+fn a_redact_batch_puts_a_redacted_parquet_copy_in_the_lake() {
+    let backend = s3_backend();
+    backend.init();
+    let original =
+        std::fs::read(repo("tests/fixtures/parquet/customers_snappy.parquet")).expect("fixture");
+    backend.put(&bucket("raw"), "lake/customers.parquet", &original, &[]);
+    let out = run_redact_batch(&backend, "p1", &[]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let inventory = backend.inventory();
+    assert_eq!(
+        inventory[&bucket("manual-review")]["p1/lake/customers.parquet"],
+        original,
+        "the original waits for review"
+    );
+    let copy = &inventory[&bucket("scanned-data")]["lake/customers.parquet"];
+    assert!(
+        copy.starts_with(b"PAR1") && copy != &original,
+        "a redacted copy"
+    );
+    let tags = backend.tags(&bucket("scanned-data"), "lake/customers.parquet");
+    assert_eq!(tags["Redacted"], "true");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let local = write(dir.path(), "customers.parquet", copy);
+    let (code, records) = crate::scan::scan_custom(&[path_str(&local)]);
+    assert_eq!(code, Some(0), "nothing left in the copy: {records:?}");
+}
 
 #[test]
 fn a_redact_batch_routes_copies_and_originals_then_approve_and_deny_decide() {
