@@ -26,7 +26,6 @@
 
 pub mod dialect;
 pub mod file;
-mod gate;
 pub mod keywords;
 pub mod managed;
 pub mod matcher;
