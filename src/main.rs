@@ -23,14 +23,6 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
-/// mimalloc instead of the system allocator: the readers' parsers allocate small
-/// strings by the million (a PDF's glyphs, a workbook's cells), and glibc's malloc
-/// took a fifth of a PDF scan's time; with mimalloc a 300-page PDF scans about 15%
-/// faster. Its price is memory kept for reuse: peak RSS rises by 10-35 MiB on large
-/// documents (see docs/documents.md), far inside the 128 MiB the readers aim for.
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 /// Find sensitive data before it reaches your data lake.
 #[derive(Debug, Parser)]
 #[command(name = "ferret", version, about, propagate_version = true)]
