@@ -15,11 +15,17 @@
 //! over as soon as it is done, so decoded text never accumulates. The parsed object
 //! tree is held whole (lopdf loads a document in one go), which costs memory in
 //! proportion to the file (about four times its size), not to its page count or its
-//! text. pdf-extract is written for trusted files and panics on some malformed content
-//! (its messages may quote page text, so they are caught without being printed:
-//! [`catch_quietly`]); a page whose decoding fails or panics is skipped, the others
-//! are read, and the object is PARTIAL. A page with no text (a scan) is read as
-//! empty: OCR is out of scope.
+//! text.
+//!
+//! pdf-extract is written for trusted files. Structures that would make it loop forever
+//! or overflow the stack (a page tree that loops, forms that draw themselves) are taken
+//! out of the document first ([`finite`]). It panics on some malformed content (its
+//! messages may quote page text, so they are caught without being printed:
+//! [`catch_quietly`]). A page whose decoding fails, panics or would not end is skipped,
+//! the others are read, and the object is PARTIAL. A page with no text (a scan) is read
+//! as empty: OCR is out of scope.
+
+mod finite;
 
 use std::io::Read;
 
@@ -37,18 +43,20 @@ use crate::Format;
 /// grow with the square of its page count. When a page fails in that pass, the pages after
 /// it are decoded one by one, so one bad page costs only itself.
 pub fn read_pdf<R: Read>(input: R, sink: &mut Sink<'_>) -> Result<(), ReadError> {
-    let document = load(input)?;
+    let mut document = load(input)?;
+    let endless = finite::make_finite(&mut document);
     let pages: Vec<u32> = document.get_pages().into_keys().collect();
     let mut output = PageOutput {
         lines: PageLines::default(),
         page: 0,
         done: 0,
+        endless: &endless,
         sink,
     };
     // After a panic, `output` holds part of a page, which is dropped (the page is
     // skipped) when the next page begins; the document is only ever read.
     let whole = catch_quietly(|| pdf_extract::output_doc(&document, &mut output));
-    let mut failed = 0usize;
+    let mut failed = endless.len();
     if !matches!(whole, Ok(Ok(()))) {
         // The pass stopped on the first page it did not finish.
         failed += 1;
@@ -79,6 +87,9 @@ struct PageOutput<'a, 's> {
     page: u32,
     /// Pages handed over so far.
     done: usize,
+    /// Pages whose content was removed because drawing it would not end: decoded as
+    /// empty, but not analysed, so not handed over.
+    endless: &'a [u32],
     sink: &'a mut Sink<'s>,
 }
 
@@ -95,8 +106,11 @@ impl OutputDev for PageOutput<'_, '_> {
     }
 
     fn end_page(&mut self) -> Result<(), OutputError> {
-        // Every decoded page is a unit, text or not: the page was analysed.
         self.done += 1;
+        if self.endless.contains(&self.page) {
+            return Ok(());
+        }
+        // Every other decoded page is a unit, text or not: the page was analysed.
         self.sink.unit(TextUnit::whole(
             self.lines.text().as_bytes(),
             UnitPlace::Page {
@@ -253,9 +267,13 @@ mod tests {
             "{}/../tests/fixtures/pdf/{name}",
             env!("CARGO_MANIFEST_DIR")
         );
-        let file = File::open(&path).expect("fixture");
+        units(File::open(&path).expect("fixture"))
+    }
+
+    /// Each unit's page and text when `input` is read, and how the reading ended.
+    pub(super) fn units(input: impl Read) -> (Vec<(u64, String)>, Result<(), ReadError>) {
         let mut seen = Vec::new();
-        let outcome = read_pdf(file, &mut |unit: TextUnit<'_>| {
+        let outcome = read_pdf(input, &mut |unit: TextUnit<'_>| {
             let UnitPlace::Page { page } = unit.place else {
                 panic!("a page unit: {:?}", unit.place);
             };
@@ -265,7 +283,7 @@ mod tests {
         (seen, outcome)
     }
 
-    fn page(page: u64, text: &str) -> (u64, String) {
+    pub(super) fn page(page: u64, text: &str) -> (u64, String) {
         (page, text.to_owned())
     }
 
