@@ -17,6 +17,13 @@
 //! Where a check exists for a number, the row names its [`Validator`]; format-only types
 //! (driver's licences, passports) require a keyword instead, which is what keeps their
 //! loose formats precise.
+//!
+//! The bank account types of France, Germany, Italy, Spain and the UK also carry their
+//! country's domestic form ([`Domestic`], the BBAN): Macie reports both under one ID.
+//! Their IBANs need no keyword; their BBANs need one and the national check. Macie's
+//! page gives the first keywords of every country's BBAN list (`account code`,
+//! `account number`, `accountno#`, `accountnumber#`, `bban`); the national words that
+//! follow are the usual ones of each country's bank statements.
 
 use super::examples::{
     ARGENTINA_DNI_EXAMPLES, AWS_EXAMPLE_ACCESS_KEY_IDS, AWS_EXAMPLE_SECRET_KEYS,
