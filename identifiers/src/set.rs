@@ -569,6 +569,12 @@ impl IdentifierSet {
                 return Verdict::Rejected(Rejection::Checksum);
             }
         }
+        if detector
+            .managed
+            .is_some_and(|row| row.continues_a_longer_number(unit, span.start))
+        {
+            return Verdict::Rejected(Rejection::Checksum);
+        }
         if detector.managed.is_some_and(|row| row.is_excluded(text)) {
             return Verdict::Rejected(Rejection::Example);
         }

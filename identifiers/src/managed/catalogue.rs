@@ -118,7 +118,7 @@ macro_rules! bban_keywords {
 /// France's BBAN, the RIB: bank (5 digits), branch (5), account (11 letters or digits),
 /// RIB key (2), checked by the key (`france_rib`).
 const FRANCE_BBAN: Domestic = Domestic {
-    regex: r"\b(?:\d{5}[ -]?\d{5}[ -]?[0-9A-Z]{11}[ -]?\d{2}|\d{4}(?:[ -]?[0-9A-Z]{4}){4}[ -]?[0-9A-Z]{3})\b",
+    regex: r"\b\d(?:[ -]?\d){9}(?:[ -]?[0-9A-Z]){11}(?:[ -]?\d){2}\b",
     check: Some(Validator::FranceRib),
     keywords: bban_keywords![
         "code bancaire",
@@ -134,7 +134,7 @@ const FRANCE_BBAN: Domestic = Domestic {
 /// which would take the Bundesbank's table of banks: the format and the keyword carry
 /// the precision instead.
 const GERMANY_BBAN: Domestic = Domestic {
-    regex: r"\b(?:\d{8}[ -]?\d{10}|\d{4}(?:[ -]?\d{4}){3}[ -]?\d{2})\b",
+    regex: r"\b\d(?:[ -]?\d){17}\b",
     check: None,
     keywords: bban_keywords![
         "bankkonto",
@@ -150,7 +150,7 @@ const GERMANY_BBAN: Domestic = Domestic {
 /// Italy's BBAN: the check letter CIN, the bank code ABI (5 digits), the branch code
 /// CAB (5) and the account (12 letters or digits), checked by the CIN (`italy_bban`).
 const ITALY_BBAN: Domestic = Domestic {
-    regex: r"\b(?:[A-Z][ -]?\d{5}[ -]?\d{5}[ -]?[0-9A-Z]{12}|[A-Z]\d{3}(?:[ -]?[0-9A-Z]{4}){4}[ -]?[0-9A-Z]{3})\b",
+    regex: r"\b[A-Z](?:[ -]?\d){10}(?:[ -]?[0-9A-Z]){12}\b",
     check: Some(Validator::ItalyBban),
     keywords: bban_keywords![
         "codice bancario",
@@ -164,7 +164,7 @@ const ITALY_BBAN: Domestic = Domestic {
 /// Spain's BBAN, the CCC: bank (4 digits), branch (4), two control digits and the
 /// account (10), checked by the control digits (`spain_ccc`).
 const SPAIN_BBAN: Domestic = Domestic {
-    regex: r"\b(?:\d{4}[ -]?\d{4}[ -]?\d{2}[ -]?\d{10}|\d{4}(?:[ -]?\d{4}){4})\b",
+    regex: r"\b\d(?:[ -]?\d){19}\b",
     check: Some(Validator::SpainCcc),
     keywords: bban_keywords![
         "ccc",
@@ -182,7 +182,7 @@ const SPAIN_BBAN: Domestic = Domestic {
 /// numbers with their own moduli per sort code range (Vocalink's table), so the format
 /// and the keyword carry the precision.
 const UK_BBAN: Domestic = Domestic {
-    regex: r"\b(?:[A-Z]{4}[ -]?\d{2}-?\d{2}-?\d{2}[ -]?\d{8}|[A-Z]{4}(?:[ -]?\d{4}){3}[ -]?\d{2})\b",
+    regex: r"\b[A-Z]{4}(?:[ -]?\d){14}\b",
     check: None,
     keywords: bban_keywords!["bank account", "bank details", "sort code"],
 };

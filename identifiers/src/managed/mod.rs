@@ -171,9 +171,16 @@ pub enum Source {
 /// hold where the country has them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Domestic {
-    /// The pattern, in Macie's dialect: the BBAN in one piece, in groups of four as an
-    /// IBAN is printed, or in its national fields; separated by single spaces or
-    /// hyphens. It holds the registry's structure (digits where digits are due).
+    /// The pattern, in Macie's dialect: the BBAN's characters in order, each but the
+    /// first optionally after a single space or hyphen, so that one pattern takes the
+    /// number whole, in groups of four as an IBAN is printed, or in its national fields
+    /// (`30006 00001 12345678901 89`, a sort code's `60-16-13`). It holds the registry's
+    /// structure: digits where digits are due.
+    ///
+    /// Written so rather than as one alternative per layout: the block filter's
+    /// automaton runs every pattern at once, and layouts that group the same digits
+    /// differently multiply its states in long digit runs (until its cache overflows),
+    /// while one separator-tolerant counter per country adds a few.
     pub regex: &'static str,
     /// The national check, where the country has one.
     pub check: Option<Validator>,
@@ -311,6 +318,25 @@ impl ManagedIdentifier {
     /// where none of its keywords occurs.
     pub fn has_keyword_free_form(&self) -> bool {
         self.domestic().is_some()
+    }
+
+    /// True when the match at `start` in `unit` is a domestic account number that
+    /// continues a longer number: it follows a digit and a space or hyphen. A BBAN is a
+    /// whole number, and its pattern, which takes any grouping, would otherwise find one
+    /// in the tail of a longer grouped number (a German BBAN's 18 digits in a French
+    /// RIB's 23, the national part of an IBAN printed in groups).
+    pub fn continues_a_longer_number(&self, unit: &[u8], start: usize) -> bool {
+        let Source::Iban {
+            country,
+            domestic: Some(_),
+            ..
+        } = self.source
+        else {
+            return false;
+        };
+        let before = &unit[..start.min(unit.len())];
+        !is_iban_form(&unit[start.min(unit.len())..], country)
+            && matches!(before, [.., digit, b' ' | b'-'] if digit.is_ascii_digit())
     }
 
     /// True when the match `text` needs no keyword although the type has some: an IBAN
@@ -472,6 +498,17 @@ mod tests {
         assert!(!uk.reported_without_keyword(b"GBXX 6016 1331 9268 19"));
         let plain = lookup("BELGIUM_BANK_ACCOUNT_NUMBER").expect("row");
         assert!(!plain.reported_without_keyword(b"BE68 5390 0754 7034"));
+    }
+
+    #[test]
+    fn a_domestic_number_never_continues_a_longer_one() {
+        let germany = lookup("GERMANY_BANK_ACCOUNT_NUMBER").expect("row");
+        let unit = b"bban 69835 06939 65260338441 81";
+        assert!(germany.continues_a_longer_number(unit, 11));
+        assert!(!germany.continues_a_longer_number(unit, 5));
+        assert!(!germany.continues_a_longer_number(b"DE89 3704", 0));
+        let belgium = lookup("BELGIUM_BANK_ACCOUNT_NUMBER").expect("row");
+        assert!(!belgium.continues_a_longer_number(unit, 11));
     }
 
     #[test]
