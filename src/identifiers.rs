@@ -54,9 +54,10 @@ fn list(args: &ListArgs) -> anyhow::Result<ExitCode> {
                 "ID", "CATEGORY", "COUNTRIES", "KEYWORDS", "CHECK", "SEVERITY"
             )?;
             for row in MANAGED_IDENTIFIERS {
-                let keywords = match row.keywords.words().len() {
-                    0 => "none".to_owned(),
-                    n => format!("{} ({n})", row.keywords.rule()),
+                let keywords = match (row.keywords.words().len(), row.domestic()) {
+                    (_, Some(form)) => format!("bban req ({})", form.keywords.len()),
+                    (0, None) => "none".to_owned(),
+                    (n, None) => format!("{} ({n})", row.keywords.rule()),
                 };
                 writeln!(
                     out,
@@ -65,7 +66,10 @@ fn list(args: &ListArgs) -> anyhow::Result<ExitCode> {
                     row.category_text(),
                     row.countries_text(),
                     keywords,
-                    row.check_text(),
+                    match row.domestic_check_text() {
+                        Some(domestic) => format!("{}+{domestic}", row.check_text()),
+                        None => row.check_text().to_owned(),
+                    },
                     row.scoring_text(),
                     row.origin.as_str(),
                     if row.recommended { ", recommended" } else { "" },
@@ -86,6 +90,14 @@ fn row_json(row: &ManagedIdentifier) -> Value {
         "keywordRule": row.keywords.rule(),
         "keywords": row.keywords.words(),
         "validator": row.check.map(|check| check.name()),
+        // The domestic account number (BBAN) some bank account types also report, with
+        // its own keyword rule and check; null for every other type.
+        "domestic": row.domestic().map(|form| json!({
+            "form": "BBAN",
+            "keywordRule": "required",
+            "keywords": form.keywords,
+            "validator": form.check.map(|check| check.name()),
+        })),
         "severityScoring": { "1": one, "2-99": some, "100+": many },
         "recommended": row.recommended,
         "origin": row.origin.as_str(),

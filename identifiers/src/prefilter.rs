@@ -231,15 +231,25 @@ impl UnitFilter {
             let mut walk = self.walk(cache, haystack, range)?;
             return self.walk_alone(cache, haystack, &mut walk, &mut UnitEnds::new(self, out));
         };
+        let clears = cache.clear_count();
         let mut first = self.walk(cache, haystack, range.start..split)?;
         let mut second = self.walk(cache, haystack, split..range.end)?;
         second_half.clear();
-        self.walk_pair(
-            cache,
-            haystack,
-            [&mut first, &mut second],
-            [&mut *out, &mut *second_half],
-        )?;
+        let paired = cache.clear_count() == clears
+            && self.walk_pair(
+                cache,
+                haystack,
+                [&mut first, &mut second],
+                [&mut *out, &mut *second_half],
+            )?;
+        if !paired {
+            // The lazy DFA cleared its cache while both halves were under way, which
+            // invalidates the state one of them was waiting in. One walk over the whole
+            // range is always sound: the DFA keeps the state it steps from across a clear.
+            out.clear();
+            let mut walk = self.walk(cache, haystack, range)?;
+            return self.walk_alone(cache, haystack, &mut walk, &mut UnitEnds::new(self, out));
+        }
         // The halves meet after a separator: their units are distinct.
         out.append(second_half);
         Ok(())
@@ -264,13 +274,18 @@ impl UnitFilter {
     }
 
     /// Walks two ranges to their ends, interleaved while both are in plain states.
+    ///
+    /// `false` when the cache was cleared while one walk waited: its state is no longer
+    /// valid (a clear keeps only the state being stepped from), and what was recorded
+    /// must be thrown away.
     fn walk_pair(
         &self,
         cache: &mut Cache,
         haystack: &[u8],
         walks: [&mut Walk; 2],
         outs: [&mut MatchEnds; 2],
-    ) -> Result<(), FilterError> {
+    ) -> Result<bool, FilterError> {
+        let clears = cache.clear_count();
         let [out_one, out_two] = outs;
         let mut out_one = UnitEnds::new(self, out_one);
         let mut out_two = UnitEnds::new(self, out_two);
@@ -293,10 +308,20 @@ impl UnitFilter {
             // One careful step each: whichever met a special state (or its end) gets
             // past it, the other just moves on.
             self.step(cache, haystack, one, &mut out_one)?;
+            if cache.clear_count() != clears {
+                return Ok(false);
+            }
             self.step(cache, haystack, two, &mut out_two)?;
+            if cache.clear_count() != clears {
+                return Ok(false);
+            }
         }
         self.walk_alone(cache, haystack, one, &mut out_one)?;
-        self.walk_alone(cache, haystack, two, &mut out_two)
+        if cache.clear_count() != clears && !two.is_over() {
+            return Ok(false);
+        }
+        self.walk_alone(cache, haystack, two, &mut out_two)?;
+        Ok(true)
     }
 
     /// Walks one range to its end.
@@ -613,6 +638,71 @@ mod tests {
             );
         }
         out
+    }
+
+    /// A block walked as two interleaved halves while the lazy DFA's cache keeps
+    /// filling up and being cleared (the whole catalogue over a large table does this):
+    /// a clear invalidates the state the waiting half holds, so the walk must notice and
+    /// give the same match ends as one walk with room to spare, instead of stepping from
+    /// a stale state (which indexed out of the cache's bounds).
+    #[test]
+    fn a_cache_clear_during_a_split_walk_changes_nothing() {
+        let patterns = [
+            r"\b\d{8}[ -]?\d{10}\b",
+            r"\b\d{4}(?:[ -]?\d{4}){4}\b",
+            r"\b[A-Z]{4}(?:[ -]?\d{4}){3}[ -]?\d{2}\b",
+            r"\b[A-Z]\d{3}(?:[ -]?[0-9A-Z]{4}){4}[ -]?[0-9A-Z]{3}\b",
+            r"\b\d{3}-\d{2}-\d{4}\b",
+        ];
+        let roomy = filter(&patterns);
+        let mut cramped = filter(&patterns);
+        cramped.dfa = DFA::builder()
+            .configure(
+                DFA::config()
+                    .match_kind(MatchKind::All)
+                    .cache_capacity(0)
+                    .skip_cache_capacity_check(true)
+                    .minimum_cache_clear_count(None),
+            )
+            .build_from_nfa(roomy.dfa.get_nfa().clone())
+            .expect("dfa");
+        let mut rng = fastrand::Rng::with_seed(7);
+        // Units of mostly digits, some grouped, some after letters: many states, and
+        // some units that match.
+        let mut text = Vec::new();
+        while text.len() < 64 << 10 {
+            for _ in 0..rng.usize(0..5) {
+                text.push(rng.u8(b'A'..=b'Z'));
+            }
+            for _ in 0..rng.usize(3..24) {
+                text.push(match rng.u8(0..20) {
+                    0 => b' ',
+                    1 => b'-',
+                    _ => rng.u8(b'0'..=b'9'),
+                });
+            }
+            text.push(if rng.bool() { b',' } else { b'\n' });
+        }
+        let walk = |filter: &UnitFilter, cache: &mut FilterCache, split_min: usize| {
+            let mut ends = MatchEnds::default();
+            filter
+                .match_ends_split(cache, &text, 0..text.len(), &mut ends, split_min)
+                .expect("walk");
+            let units: Vec<(usize, Vec<usize>)> = (0..ends.len())
+                .map(|index| {
+                    let mut mask = filter.new_mask();
+                    ends.add_detectors(index, &mut mask);
+                    let named = (0..patterns.len()).filter(|&d| mask.contains(d));
+                    (ends.end(index), named.collect())
+                })
+                .collect();
+            units
+        };
+        let expected = walk(&roomy, &mut roomy.create_cache(), usize::MAX);
+        assert!(!expected.is_empty());
+        let mut cache = cramped.create_cache();
+        assert_eq!(walk(&cramped, &mut cache, SPLIT_MIN), expected);
+        assert!(cache.cache.clear_count() > 0, "the cache was never cleared");
     }
 
     #[test]

@@ -56,7 +56,14 @@ impl Detector {
 
     /// True when a keyword must be near a match (in text, column name or JSON path).
     pub fn requires_keyword(&self) -> bool {
-        self.keywords.is_some() && !self.keywords_absent
+        self.keywords.is_some() && !self.keywords_absent && !self.has_keyword_free_form()
+    }
+
+    /// True when some matches are kept without the identifier's keywords: the IBANs of a
+    /// bank account type whose domestic numbers need one.
+    fn has_keyword_free_form(&self) -> bool {
+        self.managed
+            .is_some_and(ManagedIdentifier::has_keyword_free_form)
     }
 
     /// True when no rule of the identifier itself can reject a match.
@@ -72,7 +79,7 @@ impl Detector {
     /// one pass of the keyword automaton then spares every regex search.
     fn lacks_required_keyword(&self, unit: &[u8], context: UnitContext<'_>) -> bool {
         match &self.keywords {
-            Some(rule) if !self.keywords_absent => !rule.occurs_anywhere(unit, context),
+            Some(rule) if self.requires_keyword() => !rule.occurs_anywhere(unit, context),
             _ => false,
         }
     }
@@ -562,6 +569,12 @@ impl IdentifierSet {
                 return Verdict::Rejected(Rejection::Checksum);
             }
         }
+        if detector
+            .managed
+            .is_some_and(|row| row.continues_a_longer_number(unit, span.start))
+        {
+            return Verdict::Rejected(Rejection::Checksum);
+        }
         if detector.managed.is_some_and(|row| row.is_excluded(text)) {
             return Verdict::Rejected(Rejection::Example);
         }
@@ -574,6 +587,13 @@ impl IdentifierSet {
                 Some(_) => Verdict::Rejected(Rejection::KeywordInRange),
                 None => Verdict::Kept(None),
             },
+            Some(_)
+                if detector
+                    .managed
+                    .is_some_and(|row| row.reported_without_keyword(text)) =>
+            {
+                Verdict::Kept(None)
+            }
             Some(rule) => match rule.satisfied(unit, span, context) {
                 Some((word, source)) => Verdict::Kept(Some(KeywordHit {
                     keyword: rule.word(word),
@@ -618,8 +638,7 @@ fn managed_detector(spec: &'static ManagedIdentifier) -> Result<Detector, BuildE
         error,
     })?;
     let words: Vec<String> = spec
-        .keywords
-        .words()
+        .candidate_keywords()
         .iter()
         .map(|w| (*w).to_owned())
         .collect();
@@ -630,7 +649,7 @@ fn managed_detector(spec: &'static ManagedIdentifier) -> Result<Detector, BuildE
         },
         pattern,
         ignore_words: None,
-        check: spec.check,
+        check: spec.candidate_check(),
         keywords: (!words.is_empty()).then(|| KeywordRule::managed(&words)),
         keywords_absent: matches!(spec.keywords, Keywords::Absent(_)),
         managed: Some(spec),

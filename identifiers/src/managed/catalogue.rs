@@ -17,12 +17,19 @@
 //! Where a check exists for a number, the row names its [`Validator`]; format-only types
 //! (driver's licences, passports) require a keyword instead, which is what keeps their
 //! loose formats precise.
+//!
+//! The bank account types of France, Germany, Italy, Spain and the UK also carry their
+//! country's domestic form ([`Domestic`], the BBAN): Macie reports both under one ID.
+//! Their IBANs need no keyword; their BBANs need one and the national check. Macie's
+//! page gives the first keywords of every country's BBAN list (`account code`,
+//! `account number`, `accountno#`, `accountnumber#`, `bban`); the national words that
+//! follow are the usual ones of each country's bank statements.
 
 use super::examples::{
     ARGENTINA_DNI_EXAMPLES, AWS_EXAMPLE_ACCESS_KEY_IDS, AWS_EXAMPLE_SECRET_KEYS,
     CHILE_RUT_EXAMPLES, MEXICO_GENERIC_RFCS, STRIPE_EXAMPLE_KEYS, TEST_CARD_NUMBERS,
 };
-use super::{Check, Keywords, ManagedIdentifier, Origin, Page, Source, BASE};
+use super::{Check, Domestic, Keywords, ManagedIdentifier, Origin, Page, Source, BASE};
 use crate::severity::Scoring;
 use crate::validators::Validator;
 use crate::Category;
@@ -64,11 +71,121 @@ const fn iban(
     ManagedIdentifier {
         type_name,
         countries,
-        source: Source::Iban { country, length },
+        source: Source::Iban {
+            country,
+            length,
+            domestic: None,
+        },
         check: Some(Check::Validator(Validator::Iban)),
         ..FINANCIAL
     }
 }
+
+/// An IBAN row of a country whose domestic account numbers (BBANs) Macie also detects
+/// under the same type: France, Germany, Italy, Spain and the UK. IBANs are kept as in
+/// [`iban`]; a BBAN needs a keyword of `domestic` near it and its national check.
+const fn iban_and_bban(
+    type_name: &'static str,
+    countries: &'static [&'static str],
+    country: &'static str,
+    length: u8,
+    domestic: &'static Domestic,
+) -> ManagedIdentifier {
+    ManagedIdentifier {
+        source: Source::Iban {
+            country,
+            length,
+            domestic: Some(domestic),
+        },
+        ..iban(type_name, countries, country, length)
+    }
+}
+
+/// The keywords Macie lists for the BBANs of every country, before each country's own.
+macro_rules! bban_keywords {
+    ($($word:literal),* $(,)?) => {
+        &[
+            "account code",
+            "account number",
+            "accountno#",
+            "accountnumber#",
+            "bban",
+            $($word),*
+        ]
+    };
+}
+
+/// France's BBAN, the RIB: bank (5 digits), branch (5), account (11 letters or digits),
+/// RIB key (2), checked by the key (`france_rib`).
+const FRANCE_BBAN: Domestic = Domestic {
+    regex: r"\b\d(?:[ -]?\d){9}(?:[ -]?[0-9A-Z]){11}(?:[ -]?\d){2}\b",
+    check: Some(Validator::FranceRib),
+    keywords: bban_keywords![
+        "code bancaire",
+        "compte bancaire",
+        "numéro de compte",
+        "relevé d'identité bancaire",
+        "rib",
+    ],
+};
+
+/// Germany's BBAN: the bank code (BLZ, 8 digits) and the account number (Kontonummer,
+/// 10 digits). Its check digit follows one of some 140 methods chosen by the bank code,
+/// which would take the Bundesbank's table of banks: the format and the keyword carry
+/// the precision instead.
+const GERMANY_BBAN: Domestic = Domestic {
+    regex: r"\b\d(?:[ -]?\d){17}\b",
+    check: None,
+    keywords: bban_keywords![
+        "bankkonto",
+        "bankleitzahl",
+        "blz",
+        "girokonto",
+        "konto-nr",
+        "kontonummer",
+        "kto-nr",
+    ],
+};
+
+/// Italy's BBAN: the check letter CIN, the bank code ABI (5 digits), the branch code
+/// CAB (5) and the account (12 letters or digits), checked by the CIN (`italy_bban`).
+const ITALY_BBAN: Domestic = Domestic {
+    regex: r"\b[A-Z](?:[ -]?\d){10}(?:[ -]?[0-9A-Z]){12}\b",
+    check: Some(Validator::ItalyBban),
+    keywords: bban_keywords![
+        "codice bancario",
+        "conto bancario",
+        "conto corrente",
+        "coordinate bancarie",
+        "numero di conto",
+    ],
+};
+
+/// Spain's BBAN, the CCC: bank (4 digits), branch (4), two control digits and the
+/// account (10), checked by the control digits (`spain_ccc`).
+const SPAIN_BBAN: Domestic = Domestic {
+    regex: r"\b\d(?:[ -]?\d){19}\b",
+    check: Some(Validator::SpainCcc),
+    keywords: bban_keywords![
+        "ccc",
+        "código cuenta cliente",
+        "codigo cuenta cliente",
+        "cuenta bancaria",
+        "cuenta corriente",
+        "número de cuenta",
+        "numero de cuenta",
+    ],
+};
+
+/// The UK's BBAN: the bank's four letters (the first of its BIC), the sort code
+/// (6 digits, also written `60-16-13`) and the account number (8). Banks check account
+/// numbers with their own moduli per sort code range (Vocalink's table), so the format
+/// and the keyword carry the precision.
+const UK_BBAN: Domestic = Domestic {
+    regex: r"\b[A-Z]{4}(?:[ -]?\d){14}\b",
+    check: None,
+    keywords: bban_keywords!["bank account", "bank details", "sort code"],
+};
 
 /// Keywords of payment card numbers, shared by the type that requires one and the type
 /// that requires none to be near.
@@ -227,19 +344,19 @@ pub const MANAGED_IDENTIFIERS: &[ManagedIdentifier] = &[
     ManagedIdentifier {
         type_name: "BANK_ACCOUNT_NUMBER",
         countries: &["CA", "US"],
-        source: Source::Regex(r"\b\d{7,17}\b"),
+        // Macie: 9 to 17 digits without spaces, after one of these keywords.
+        source: Source::Regex(r"\b\d{9,17}\b"),
         keywords: Keywords::Required(&[
-            "account number",
-            "account no",
-            "acct number",
-            "acct no",
             "bank account",
+            "bank acct",
             "checking account",
-            "savings account",
+            "checking acct",
+            "chequing account",
+            "chequing acct",
             "deposit account",
-            "direct deposit",
-            "numéro de compte",
-            "compte bancaire",
+            "deposit acct",
+            "savings account",
+            "savings acct",
         ]),
         ..FINANCIAL
     },
@@ -325,15 +442,27 @@ pub const MANAGED_IDENTIFIERS: &[ManagedIdentifier] = &[
     iban("ESTONIA_BANK_ACCOUNT_NUMBER", &["EE"], "EE", 20),
     iban("FAROE_ISLANDS_BANK_ACCOUNT_NUMBER", &["FO"], "FO", 18),
     iban("FINLAND_BANK_ACCOUNT_NUMBER", &["FI"], "FI", 18),
-    iban("FRANCE_BANK_ACCOUNT_NUMBER", &["FR"], "FR", 27),
+    iban_and_bban(
+        "FRANCE_BANK_ACCOUNT_NUMBER",
+        &["FR"],
+        "FR",
+        27,
+        &FRANCE_BBAN,
+    ),
     iban("GEORGIA_BANK_ACCOUNT_NUMBER", &["GE"], "GE", 22),
-    iban("GERMANY_BANK_ACCOUNT_NUMBER", &["DE"], "DE", 22),
+    iban_and_bban(
+        "GERMANY_BANK_ACCOUNT_NUMBER",
+        &["DE"],
+        "DE",
+        22,
+        &GERMANY_BBAN,
+    ),
     iban("GREECE_BANK_ACCOUNT_NUMBER", &["GR"], "GR", 27),
     iban("GREENLAND_BANK_ACCOUNT_NUMBER", &["GL"], "GL", 18),
     iban("HUNGARY_BANK_ACCOUNT_NUMBER", &["HU"], "HU", 28),
     iban("ICELAND_BANK_ACCOUNT_NUMBER", &["IS"], "IS", 26),
     iban("IRELAND_BANK_ACCOUNT_NUMBER", &["IE"], "IE", 22),
-    iban("ITALY_BANK_ACCOUNT_NUMBER", &["IT"], "IT", 27),
+    iban_and_bban("ITALY_BANK_ACCOUNT_NUMBER", &["IT"], "IT", 27, &ITALY_BBAN),
     iban("KOSOVO_BANK_ACCOUNT_NUMBER", &["XK"], "XK", 20),
     iban("LATVIA_BANK_ACCOUNT_NUMBER", &["LV"], "LV", 21),
     iban("LIECHTENSTEIN_BANK_ACCOUNT_NUMBER", &["LI"], "LI", 21),
@@ -353,7 +482,7 @@ pub const MANAGED_IDENTIFIERS: &[ManagedIdentifier] = &[
     iban("SERBIA_BANK_ACCOUNT_NUMBER", &["RS"], "RS", 22),
     iban("SLOVAKIA_BANK_ACCOUNT_NUMBER", &["SK"], "SK", 24),
     iban("SLOVENIA_BANK_ACCOUNT_NUMBER", &["SI"], "SI", 19),
-    iban("SPAIN_BANK_ACCOUNT_NUMBER", &["ES"], "ES", 24),
+    iban_and_bban("SPAIN_BANK_ACCOUNT_NUMBER", &["ES"], "ES", 24, &SPAIN_BBAN),
     iban("SWEDEN_BANK_ACCOUNT_NUMBER", &["SE"], "SE", 24),
     iban("SWITZERLAND_BANK_ACCOUNT_NUMBER", &["CH"], "CH", 21),
     iban("TUNISIA_BANK_ACCOUNT_NUMBER", &["TN"], "TN", 24),
@@ -365,7 +494,7 @@ pub const MANAGED_IDENTIFIERS: &[ManagedIdentifier] = &[
         "AE",
         23,
     ),
-    iban("UK_BANK_ACCOUNT_NUMBER", &["GB"], "GB", 22),
+    iban_and_bban("UK_BANK_ACCOUNT_NUMBER", &["GB"], "GB", 22, &UK_BBAN),
     iban("VIRGIN_ISLANDS_BANK_ACCOUNT_NUMBER", &["VG"], "VG", 24),
     // ----- Health (personal information: PHI) -----
     ManagedIdentifier {

@@ -27,6 +27,13 @@ impl ManagedIdentifier {
         self.check.map_or("-", |check| check.name())
     }
 
+    /// The check of the domestic form as listed, for a type that has one: its
+    /// validator's name, or `format` when the pattern's structure is the only check.
+    pub fn domestic_check_text(&self) -> Option<&'static str> {
+        self.domestic()
+            .map(|form| form.check.map_or("format", |check| check.name()))
+    }
+
     /// The severity scoring as listed: for 1, 2-99 and 100+ occurrences.
     pub fn scoring_text(&self) -> String {
         self.severity_scoring().map(|s| s.description()).join(" / ")
@@ -40,35 +47,49 @@ pub fn markdown_table() -> String {
          | --- | --- | --- | --- | --- | --- | --- | --- |\n",
     );
     for row in MANAGED_IDENTIFIERS {
-        let words = row.keywords.words();
-        let keywords = match words.len() {
-            0 => "none".to_owned(),
-            n => format!(
-                "{} ({n}: {}{})",
-                row.keywords.rule(),
-                words
-                    .iter()
-                    .take(3)
-                    .map(|w| format!("`{}`", w.replace('|', "\\|")))
-                    .collect::<Vec<_>>()
-                    .join(", "),
-                if n > 3 { ", ..." } else { "" }
-            ),
+        let mut keywords = words_text(row.keywords.rule(), row.keywords.words());
+        let mut check = match row.check_text() {
+            "-" => "-".to_owned(),
+            name => format!("`{name}`"),
         };
+        if let (Some(form), Some(domestic_check)) = (row.domestic(), row.domestic_check_text()) {
+            keywords = format!(
+                "IBAN: {keywords}; BBAN: {}",
+                words_text("required", form.keywords)
+            );
+            check = match domestic_check {
+                "format" => format!("IBAN: {check}; BBAN: format"),
+                name => format!("IBAN: {check}; BBAN: `{name}`"),
+            };
+        }
         out.push_str(&format!(
             "| `{}` | {} | {} | {} | {} | {} | {} | {} |\n",
             row.type_name,
             row.category_text(),
             row.countries_text(),
             keywords,
-            match row.check_text() {
-                "-" => "-".to_owned(),
-                name => format!("`{name}`"),
-            },
+            check,
             row.scoring_text(),
             if row.recommended { "yes" } else { "no" },
             row.origin.as_str(),
         ));
     }
     out
+}
+
+/// A keyword rule as the table lists it: the rule, how many words and the first three.
+fn words_text(rule: &str, words: &[&str]) -> String {
+    match words.len() {
+        0 => "none".to_owned(),
+        n => format!(
+            "{rule} ({n}: {}{})",
+            words
+                .iter()
+                .take(3)
+                .map(|w| format!("`{}`", w.replace('|', "\\|")))
+                .collect::<Vec<_>>()
+                .join(", "),
+            if n > 3 { ", ..." } else { "" }
+        ),
+    }
 }
