@@ -18,7 +18,7 @@ use std::rc::Rc;
 use crate::limits::Limits;
 use crate::member::{InMember, MemberPath};
 use crate::reader::utf16::{Utf16, Utf16Decoder};
-use crate::reader::{self, Email, ReadError, Sink};
+use crate::reader::{self, ReadError, Sink};
 use crate::stream::{Corrupt, Deferred};
 use crate::Format;
 
@@ -426,21 +426,13 @@ impl Reading<'_> {
         depth: u32,
         sink: &mut Sink<'_>,
     ) -> Result<(), ReadError> {
-        let mut raw = Vec::new();
-        Email::read_raw(input, &mut raw)?;
-        let email = Email::parse(&raw)?;
-        email.read_text(sink)?;
-        let mut attachments = email.attachments().peekable();
-        if attachments.peek().is_none() {
+        let mut attachments = reader::read_eml(input, self.limits.max_member_bytes, sink)?;
+        if attachments.is_empty() {
             return Ok(());
         }
         let inner_depth = self.enter(depth)?;
-        for attachment in attachments {
-            let mut bytes = attachment.bytes;
-            let size = bytes.len() as u64;
-            self.archive_member(&attachment.name, size, &mut bytes, inner_depth, sink)?;
-        }
-        Ok(())
+        attachments
+            .for_each(|name, size, bytes| self.archive_member(name, size, bytes, inner_depth, sink))
     }
 }
 
