@@ -44,7 +44,7 @@ pub use avro::read_avro;
 pub use delimited::read_delimited;
 pub(crate) use delimited::{SliceError, TableReader};
 pub use doc::read_doc;
-pub use docx::read_docx;
+pub use docx::{docx_embedded, read_docx};
 pub use eml::{read_eml, Attachments};
 pub use json::{read_json, read_json_lines};
 pub use parquet::read_parquet;
