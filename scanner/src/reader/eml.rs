@@ -355,12 +355,13 @@ impl Walk<'_> {
         }
         let target = self.target(kind, headers);
         let mut decoder = TransferDecoder::for_name(headers.transfer_encoding());
-        let charset = content_type
-            .and_then(|ct| ct.attribute("charset"))
-            .and_then(|name| charset_decoder(name.as_bytes()));
+        let charset_name = content_type.and_then(|ct| ct.attribute("charset"));
         let mut part = Part {
             target,
-            charset,
+            charset: charset_name.and_then(|name| charset_decoder(name.as_bytes())),
+            utf16: charset_name.and_then(Utf16::of),
+            slices: 0,
+            line_open: false,
             decoded: Vec::new(),
         };
         let Walk {
@@ -510,8 +511,66 @@ struct Outputs<'a> {
 struct Part {
     target: Target,
     charset: Option<DecoderFnc>,
+    /// Set for text in UTF-16, whose slices are not cut at line ends.
+    utf16: Option<Utf16>,
+    /// Slices of text written so far.
+    slices: usize,
+    /// Whether the last slice written ended mid-line.
+    line_open: bool,
     /// Decoded bytes not yet written.
     decoded: Vec<u8>,
+}
+
+/// A UTF-16 text body: the one charset whose slices cannot be cut at a line-feed
+/// byte (it is half of a character) nor decoded each on its own (the byte-order mark
+/// is at the start of the first only). The first slice is decoded as mail-parser
+/// decodes a whole body; the others continue it, in the byte order it had.
+struct Utf16 {
+    /// The byte order the charset's name says, if it says one.
+    big_endian: Option<bool>,
+    /// The decoder of the slices after the first, once the first is read.
+    rest: Option<encoding_rs::Decoder>,
+}
+
+impl Utf16 {
+    /// Whether the charset `name` is UTF-16 (mail-parser's names for it).
+    fn of(name: &str) -> Option<Utf16> {
+        let name = name.to_ascii_lowercase().replace('_', "-");
+        let big_endian = match name.as_str() {
+            "utf-16be" | "csutf16be" | "unicodefffe" => Some(true),
+            "utf-16le" | "csutf16le" => Some(false),
+            "utf-16" | "csutf16" | "csunicode" | "iso-10646-ucs-2" | "ucs-2" | "unicode"
+            | "unicodefeff" => None,
+            _ => return None,
+        };
+        Some(Utf16 {
+            big_endian,
+            rest: None,
+        })
+    }
+
+    /// Takes the byte order of the first slice: its mark's, else little-endian, as
+    /// mail-parser reads a body without one.
+    fn first(&mut self, slice: &[u8]) {
+        let big_endian = self
+            .big_endian
+            .unwrap_or_else(|| slice.starts_with(b"\xFE\xFF"));
+        let encoding = if big_endian {
+            encoding_rs::UTF_16BE
+        } else {
+            encoding_rs::UTF_16LE
+        };
+        self.rest = Some(encoding.new_decoder_without_bom_handling());
+    }
+
+    /// Decodes a slice after the first; `None` before the first.
+    fn next(&mut self, slice: &[u8]) -> Option<String> {
+        let decoder = self.rest.as_mut()?;
+        let mut text = String::with_capacity(slice.len() * 3 / 2 + 4);
+        // The string was sized for the worst case, so all of the slice is decoded.
+        let _ = decoder.decode_to_string(slice, &mut text, false);
+        Some(text)
+    }
 }
 
 impl Part {
@@ -524,26 +583,37 @@ impl Part {
             return Ok(());
         }
         while self.decoded.len() >= TEXT_SLICE || end && !self.decoded.is_empty() {
-            let cut = if self.decoded.len() < TEXT_SLICE {
-                self.decoded.len()
+            let cut = if self.decoded.len() < TEXT_SLICE || self.utf16.is_some() {
+                self.decoded.len().min(TEXT_SLICE)
             } else {
                 match memchr::memrchr(b'\n', &self.decoded[..TEXT_SLICE]) {
                     Some(at) => at + 1,
                     None => TEXT_SLICE,
                 }
             };
-            let text = match self.charset {
-                Some(decode) => Cow::Owned(decode(&self.decoded[..cut])),
-                None => String::from_utf8_lossy(&self.decoded[..cut]),
+            let slice = &self.decoded[..cut];
+            let continued = self.utf16.as_mut().and_then(|utf16| utf16.next(slice));
+            let text = match (continued, self.charset) {
+                (Some(text), _) => Cow::Owned(text),
+                (None, Some(decode)) => Cow::Owned(decode(slice)),
+                (None, None) => String::from_utf8_lossy(slice),
+            };
+            if self.slices == 0 {
+                if let Some(utf16) = &mut self.utf16 {
+                    utf16.first(slice);
+                }
+            }
+            self.slices += 1;
+            let text = match self.target {
+                Target::Text { html: true } | Target::Held(_) => Cow::Owned(html_to_text(&text)),
+                _ => text,
             };
             match &mut self.target {
-                Target::Text { html: false } => write_lines(&text, out.text)?,
-                Target::Text { html: true } => write_lines(&html_to_text(&text), out.text)?,
+                Target::Text { .. } => {
+                    write_text(&text, &mut LineOut::Spool(out.text), &mut self.line_open)?
+                }
                 Target::Held(held) => {
-                    for line in html_to_text(&text).lines() {
-                        held.write_all(line.as_bytes())?;
-                        held.write_all(b"\n")?;
-                    }
+                    write_text(&text, &mut LineOut::Held(held), &mut self.line_open)?
                 }
                 Target::Attachment { .. } => out
                     .attachments
@@ -551,15 +621,54 @@ impl Part {
             }
             self.decoded.drain(..cut);
         }
+        if end && std::mem::take(&mut self.line_open) {
+            match &mut self.target {
+                Target::Text { .. } => LineOut::Spool(out.text).end_line()?,
+                Target::Held(held) => LineOut::Held(held).end_line()?,
+                Target::Attachment { .. } => {}
+            }
+        }
         Ok(())
     }
 }
 
-fn write_lines(text: &str, spool: &mut TextSpool) -> io::Result<()> {
-    for line in text.lines() {
-        spool.push_str(line)?;
-        spool.end_line()?;
+/// Where a body's lines go.
+enum LineOut<'a> {
+    Spool(&'a mut TextSpool),
+    /// One line a `\n`, for [`copy_lines`].
+    Held(&'a mut SpooledTempFile),
+}
+
+impl LineOut<'_> {
+    fn push_str(&mut self, text: &str) -> io::Result<()> {
+        match self {
+            LineOut::Spool(spool) => spool.push_str(text),
+            LineOut::Held(held) => held.write_all(text.as_bytes()),
+        }
     }
+
+    fn end_line(&mut self) -> io::Result<()> {
+        match self {
+            LineOut::Spool(spool) => spool.end_line(),
+            LineOut::Held(held) => held.write_all(b"\n"),
+        }
+    }
+}
+
+/// Writes one slice of a body's text as lines, as `str::lines` cuts a whole text.
+/// A slice may end mid-line (UTF-16 slices, lines longer than a slice): the line is
+/// then left open (`line_open`) for the next slice to go on with, and ended after the
+/// last.
+fn write_text(text: &str, out: &mut LineOut<'_>, line_open: &mut bool) -> io::Result<()> {
+    let mut rest = text;
+    while let Some(at) = rest.find('\n') {
+        let line = &rest[..at];
+        out.push_str(line.strip_suffix('\r').unwrap_or(line))?;
+        out.end_line()?;
+        rest = &rest[at + 1..];
+    }
+    out.push_str(rest)?;
+    *line_open = *line_open && text.find('\n').is_none() || !rest.is_empty();
     Ok(())
 }
 
@@ -646,6 +755,7 @@ fn one_line(value: &str) -> Cow<'_, str> {
 mod tests {
     use super::*;
     use crate::reader::docx::tests::{fixture_bytes, text_of};
+    use crate::reader::TextUnit;
 
     /// The text of the message `raw` and its attachments' names and sizes.
     fn read(raw: &[u8], max_member_bytes: u64) -> (String, Vec<(String, u64, Vec<u8>)>) {
@@ -781,6 +891,39 @@ mod tests {
                 ("small.txt".to_owned(), 2, b"ok".to_vec()),
             ]
         );
+    }
+
+    /// Bodies of more than one slice: UTF-8 cut at line ends, UTF-16 (with its mark,
+    /// little-endian) cut anywhere, read as the same lines as a whole body.
+    #[test]
+    fn bodies_larger_than_a_slice_read_as_whole_ones() {
+        let line = "Ana Lima, CPF 529.982.247-25, café, 😀\n";
+        let body = line.repeat(TEXT_SLICE * 2 / line.len() + 3) + "fim";
+        let utf16: Vec<u8> = "\u{FEFF}"
+            .encode_utf16()
+            .chain(body.encode_utf16())
+            .flat_map(u16::to_le_bytes)
+            .collect();
+        for (charset, bytes) in [("utf-8", body.as_bytes()), ("utf-16", &utf16[..])] {
+            let mut raw = format!(
+                "From: a@example.com\r\nContent-Type: text/plain; charset={charset}\r\n\
+                 Content-Transfer-Encoding: base64\r\n\r\n"
+            );
+            raw.push_str(&crate::reader::eml_differential::base64(bytes, "\r\n"));
+            // Windows of the text are joined as bytes: one may end mid-character.
+            let mut text = Vec::new();
+            read_eml(&mut raw.as_bytes(), u64::MAX, &mut |unit: TextUnit<'_>| {
+                text.extend_from_slice(&unit.bytes[unit.search.clone()])
+            })
+            .expect("read");
+            let expected = format!("From: a@example.com\n{body}\n");
+            assert!(
+                text == expected.as_bytes(),
+                "{charset}: {} lines, {} expected",
+                text.split(|&b| b == b'\n').count(),
+                expected.lines().count()
+            );
+        }
     }
 
     #[test]

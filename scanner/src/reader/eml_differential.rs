@@ -302,7 +302,7 @@ impl<'r> Generator<'r> {
 }
 
 /// Base64 in lines of 76 characters, as mail clients write it.
-fn base64(bytes: &[u8], eol: &str) -> String {
+pub(super) fn base64(bytes: &[u8], eol: &str) -> String {
     const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
     let mut encoded = String::new();
     for chunk in bytes.chunks(3) {
