@@ -462,7 +462,7 @@ impl Reading<'_> {
         depth: u32,
         sink: &mut Sink<'_>,
     ) -> Result<(), ReadError> {
-        let mut attachments = reader::read_eml(input, self.limits.max_member_bytes, sink)?;
+        let mut attachments = reader::read_eml(input, self.limits, sink)?;
         if attachments.is_empty() {
             return Ok(());
         }

@@ -45,7 +45,7 @@ use super::eml_decode::TransferDecoder;
 use super::eml_mime::{Ended, MimeLines, MAX_BOUNDARY};
 use super::spool::TextSpool;
 use super::{ReadError, Sink};
-use crate::Format;
+use crate::{Format, Limits};
 
 /// The largest header block kept, in bytes; the rest of a longer one is dropped.
 /// Real header blocks are a few kilobytes; a long `Received` chain, tens.
@@ -60,19 +60,22 @@ pub const TEXT_SLICE: usize = 8 * 1024 * 1024;
 /// messages nest three or four levels.
 const MAX_MULTIPART_DEPTH: usize = 32;
 
-/// Held text (HTML alternatives) kept in memory before it moves to a temporary file.
-const HELD_IN_MEMORY: usize = 1024 * 1024;
+/// Held text (HTML alternatives, see [`Frame::held`]) kept in memory, per part and per
+/// open multipart, before it moves to a temporary file.
+const HELD_IN_MEMORY: usize = 256 * 1024;
 
 /// The headers read, as they are spelled (matched case-insensitively).
 const PEOPLE_HEADERS: [&str; 5] = ["From", "To", "Cc", "Reply-To", "Subject"];
 
 /// Reads the message `input`: its text is handed to `sink` as one text unit, and its
-/// attachments are returned, spooled, for the caller to read as members. An attachment
-/// larger than `max_member_bytes` is not spooled beyond that size; its full size is
-/// still told, so that the caller can refuse it.
+/// attachments are returned, spooled, for the caller to read as members within the
+/// archive `limits`. What those limits would refuse is not spooled: an attachment
+/// larger than `max_member_bytes` is kept up to that size only (its full size is
+/// still told, so that the caller can refuse it), and attachments past
+/// `max_archive_files` are not listed, but for the first, which the caller refuses.
 pub fn read_eml(
     input: &mut dyn Read,
-    max_member_bytes: u64,
+    limits: &Limits,
     sink: &mut Sink<'_>,
 ) -> Result<Attachments, ReadError> {
     let mut walk = Walk {
@@ -80,8 +83,11 @@ pub fn read_eml(
         boundaries: Vec::new(),
         frames: vec![Frame::message()],
         text: TextSpool::new(),
-        attachments: Attachments::default(),
-        max_member_bytes,
+        attachments: Attachments {
+            max_files: limits.max_archive_files,
+            ..Attachments::default()
+        },
+        max_member_bytes: limits.max_member_bytes,
     };
     let walked = walk.message();
     // What was read is scanned even when the input failed part-way.
@@ -97,6 +103,10 @@ pub struct Attachments {
     /// Bytes written to the file.
     written: u64,
     list: Vec<Spooled>,
+    /// Attachments listed at most, past the first one.
+    max_files: u64,
+    /// Whether the attachment being decoded is past them, and dropped.
+    dropping: bool,
 }
 
 #[derive(Debug)]
@@ -137,6 +147,10 @@ impl Attachments {
 
     /// Starts an attachment named `name`.
     fn start(&mut self, name: String) {
+        self.dropping = self.list.len() as u64 > self.max_files;
+        if self.dropping {
+            return;
+        }
         self.list.push(Spooled {
             name,
             offset: self.written,
@@ -147,7 +161,7 @@ impl Attachments {
 
     /// Appends to the attachment started last, up to `max` bytes of it.
     fn write(&mut self, bytes: &[u8], max: u64) -> io::Result<()> {
-        let Some(current) = self.list.last_mut() else {
+        let Some(current) = self.list.last_mut().filter(|_| !self.dropping) else {
             return Ok(());
         };
         let keep = max.saturating_sub(current.size).min(bytes.len() as u64) as usize;
@@ -266,9 +280,10 @@ struct Frame {
     parts: usize,
     /// Bodies read as text in this frame and the frames inside it.
     text_bodies: usize,
-    /// HTML bodies held here (as text), in order, in case the alternative that holds
-    /// them has no plain text.
-    held_html: Vec<SpooledTempFile>,
+    /// The HTML bodies held here (as text, one after the other), in case the
+    /// alternative that holds them has no plain text: one spool per open multipart,
+    /// however many bodies.
+    held: Option<SpooledTempFile>,
 }
 
 impl Frame {
@@ -280,8 +295,16 @@ impl Frame {
             need_html: true,
             parts: 0,
             text_bodies: 0,
-            held_html: Vec::new(),
+            held: None,
         }
+    }
+
+    /// Appends the held text `more` to this frame's.
+    fn hold(&mut self, more: SpooledTempFile) -> io::Result<()> {
+        let held = self
+            .held
+            .get_or_insert_with(|| SpooledTempFile::new(HELD_IN_MEMORY));
+        append(more, held)
     }
 }
 
@@ -385,7 +408,7 @@ impl Walk<'_> {
         part.flush(&mut out, true)?;
         if let Target::Held(held) = part.target {
             let frame = self.frames.last_mut().expect("the message's frame");
-            frame.held_html.push(held);
+            frame.hold(held)?;
         }
         Ok(ended)
     }
@@ -456,7 +479,7 @@ impl Walk<'_> {
             need_html: parent.need_html,
             parts: 0,
             text_bodies: 0,
-            held_html: Vec::new(),
+            held: None,
         };
         self.frames.push(frame);
         self.boundaries.push(boundary);
@@ -487,7 +510,7 @@ impl Walk<'_> {
                 && frame.text_bodies == 0
             {
                 // An alternative without plain text: its HTML stands for it.
-                for held in std::mem::take(&mut frame.held_html) {
+                if let Some(held) = frame.held.take() {
                     copy_lines(held, &mut self.text)?;
                     frame.text_bodies += 1;
                 }
@@ -495,7 +518,9 @@ impl Walk<'_> {
         }
         let parent = self.frames.last_mut().expect("the message's frame");
         parent.text_bodies += frame.text_bodies;
-        parent.held_html.append(&mut frame.held_html);
+        if let Some(held) = frame.held {
+            parent.hold(held)?;
+        }
         Ok(ended)
     }
 }
@@ -672,6 +697,13 @@ fn write_text(text: &str, out: &mut LineOut<'_>, line_open: &mut bool) -> io::Re
     Ok(())
 }
 
+/// Appends the held text `from` to `to`.
+fn append(mut from: SpooledTempFile, to: &mut SpooledTempFile) -> io::Result<()> {
+    from.seek(SeekFrom::Start(0))?;
+    io::copy(&mut from, to)?;
+    Ok(())
+}
+
 /// Appends held lines (see [`Target::Held`]) to the message's text.
 fn copy_lines(mut held: SpooledTempFile, spool: &mut TextSpool) -> io::Result<()> {
     held.seek(SeekFrom::Start(0))?;
@@ -759,9 +791,19 @@ mod tests {
 
     /// The text of the message `raw` and its attachments' names and sizes.
     fn read(raw: &[u8], max_member_bytes: u64) -> (String, Vec<(String, u64, Vec<u8>)>) {
+        read_within(
+            raw,
+            &Limits {
+                max_member_bytes,
+                ..Limits::default()
+            },
+        )
+    }
+
+    fn read_within(raw: &[u8], limits: &Limits) -> (String, Vec<(String, u64, Vec<u8>)>) {
         let mut attachments = None;
         let (text, outcome) = text_of(|sink| {
-            attachments = Some(read_eml(&mut &raw[..], max_member_bytes, sink)?);
+            attachments = Some(read_eml(&mut &raw[..], limits, sink)?);
             Ok(())
         });
         outcome.expect("read");
@@ -912,9 +954,11 @@ mod tests {
             raw.push_str(&crate::reader::eml_differential::base64(bytes, "\r\n"));
             // Windows of the text are joined as bytes: one may end mid-character.
             let mut text = Vec::new();
-            read_eml(&mut raw.as_bytes(), u64::MAX, &mut |unit: TextUnit<'_>| {
-                text.extend_from_slice(&unit.bytes[unit.search.clone()])
-            })
+            read_eml(
+                &mut raw.as_bytes(),
+                &Limits::default(),
+                &mut |unit: TextUnit<'_>| text.extend_from_slice(&unit.bytes[unit.search.clone()]),
+            )
             .expect("read");
             let expected = format!("From: a@example.com\n{body}\n");
             assert!(
@@ -926,10 +970,36 @@ mod tests {
         }
     }
 
+    /// Attachments past the archive file limit are not spooled, but for the first,
+    /// which the reader of the members refuses.
+    #[test]
+    fn attachments_past_the_file_limit_are_not_spooled() {
+        let part = |name: &str| {
+            format!(
+                "--b\r\nContent-Type: text/plain\r\n\
+                 Content-Disposition: attachment; filename={name}\r\n\r\n{name}\r\n"
+            )
+        };
+        let raw = format!(
+            "From: a@example.com\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n{}{}{}{}--b--\r\n",
+            part("a.txt"),
+            part("b.txt"),
+            part("c.txt"),
+            part("d.txt")
+        );
+        let limits = Limits {
+            max_archive_files: 2,
+            ..Limits::default()
+        };
+        let (_, attachments) = read_within(raw.as_bytes(), &limits);
+        assert_eq!(names(&attachments), ["a.txt", "b.txt", "c.txt"]);
+        assert_eq!(attachments[2].2, b"c.txt");
+    }
+
     #[test]
     fn input_without_headers_is_malformed() {
         let (_, outcome) =
-            text_of(|sink| read_eml(&mut &b"\r\n\r\nbody"[..], u64::MAX, sink).map(drop));
+            text_of(|sink| read_eml(&mut &b"\r\n\r\nbody"[..], &Limits::default(), sink).map(drop));
         assert_eq!(
             outcome.expect_err("no headers").reason(),
             crate::result::Reason::MalformedFile

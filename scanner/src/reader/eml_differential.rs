@@ -11,6 +11,7 @@ use super::eml_legacy::Email;
 use super::{TextUnit, UnitPlace};
 use crate::reader::docx::tests::fixture_bytes;
 use crate::testing::{Rng, Trickle};
+use crate::Limits;
 
 /// What a reader made of a message.
 #[derive(Debug, PartialEq, Eq)]
@@ -66,7 +67,7 @@ fn in_memory(raw: &[u8]) -> Reading {
 fn streaming(raw: &[u8], step: usize) -> Reading {
     let mut units = Vec::new();
     let mut input = Trickle { bytes: raw, step };
-    let outcome = read_eml(&mut input, u64::MAX, &mut |unit: TextUnit<'_>| {
+    let outcome = read_eml(&mut input, &Limits::default(), &mut |unit: TextUnit<'_>| {
         units.push(unit_of(&unit))
     });
     let mut attachments = Vec::new();
