@@ -123,6 +123,7 @@ fn a_message_with_a_300_mib_attachment_is_scanned_in_bounded_memory() {
     assert_eq!(first["startColumn"], 9);
 
     let peak = children_peak_rss();
+    eprintln!("peak RSS of the scan: {} MiB", peak >> 20);
     assert!(peak > 0, "the scan's peak RSS was measured");
     assert!(peak < MAX_RSS_BYTES, "peak RSS {} MiB", peak >> 20);
 }

@@ -20,7 +20,7 @@ mod eml_decode;
 #[cfg(test)]
 mod eml_differential;
 #[cfg(test)]
-pub(crate) mod eml_legacy;
+mod eml_legacy;
 mod eml_mime;
 mod fields;
 mod header;
