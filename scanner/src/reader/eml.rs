@@ -18,7 +18,8 @@
 //! folded lines, `Content-Type` parameters (RFC 2231 included), charset names.
 //!
 //! Text bodies go to a [`TextSpool`] (bounded memory), in slices of at most
-//! [`TEXT_SLICE`] bytes cut at line ends, each decoded from its charset and, for HTML,
+//! [`TEXT_SLICE`] bytes cut at line ends (UTF-16 ones anywhere: see [`Utf16`]), each
+//! decoded from its charset and, for HTML,
 //! made text by mail-parser's decoders: a body within a slice reads exactly as
 //! mail-parser reads it whole. Attachments are decoded into one temporary file, in
 //! order, and read once the message's text has been handed over, so that the message's

@@ -9,6 +9,10 @@
 //! inside an inner multipart ends the inner one too, which keeps a message whose inner
 //! multipart is never closed readable.
 //!
+//! Delimiters are looked for at line starts only, as RFC 2046 defines them (mail-parser,
+//! reading a whole message, also takes `--boundary` in the middle of a line; the two
+//! agree on every message whose delimiters are where mail programs write them).
+//!
 //! This module knows lines and delimiters only; what parts mean is [`super::eml`]'s.
 
 use std::io::{self, Read};
