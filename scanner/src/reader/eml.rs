@@ -592,8 +592,11 @@ impl Utf16 {
     /// Decodes a slice after the first; `None` before the first.
     fn next(&mut self, slice: &[u8]) -> Option<String> {
         let decoder = self.rest.as_mut()?;
-        let mut text = String::with_capacity(slice.len() * 3 / 2 + 4);
-        // The string was sized for the worst case, so all of the slice is decoded.
+        // Sized for the decoder's worst case, so that all of the slice is decoded.
+        let worst = decoder
+            .max_utf8_buffer_length(slice.len())
+            .unwrap_or(slice.len().saturating_mul(3));
+        let mut text = String::with_capacity(worst);
         let _ = decoder.decode_to_string(slice, &mut text, false);
         Some(text)
     }
