@@ -197,3 +197,112 @@ fn an_unreadable_attachment_makes_the_message_partial() {
         json!([line(2, 10)])
     );
 }
+
+/// Files embedded in a Word document (a worksheet and a document inserted as objects)
+/// are read by their own formats, each occurrence naming the embedded file.
+#[test]
+fn docx_embedded_objects_are_read_as_members() {
+    let record = scan("docx/embedded.docx");
+    assert_eq!(result(&record)["status"]["code"], "COMPLETE");
+    let cpf = occurrences(&record, "Brazil CPF");
+    assert_eq!(
+        cpf["cells"],
+        json!([
+            {"row": 2, "column": 2, "columnName": "cpf", "cellReference": "Equipe!B2",
+             "fileMember": "word/embeddings/Microsoft_Excel_Worksheet.xlsx"},
+        ])
+    );
+    assert_eq!(
+        cpf["lineRanges"],
+        json!([{"start": 1, "end": 1, "startColumn": 30,
+                "fileMember": "word/embeddings/Microsoft_Word_Document.docx"}])
+    );
+    assert_eq!(
+        occurrences(&record, "Prototyping Naming")["lineRanges"],
+        json!([line(2, 9)])
+    );
+}
+
+/// A DOCX with `files` in it, in memory, as a stream: `word/document.xml` with one
+/// paragraph, then each `(name, bytes)`.
+fn docx_with(files: &[(&str, &[u8])]) -> Vec<u8> {
+    use std::io::Write;
+    let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let options = zip::write::SimpleFileOptions::default();
+    zip.start_file("word/document.xml", options)
+        .expect("in memory");
+    zip.write_all(b"<w:document xmlns:w=\"w\"><w:body><w:p><w:r><w:t>P-AB1234</w:t></w:r></w:p></w:body></w:document>")
+        .expect("in memory");
+    for (name, bytes) in files {
+        zip.start_file(*name, options).expect("in memory");
+        zip.write_all(bytes).expect("in memory");
+    }
+    zip.finish().expect("in memory").into_inner()
+}
+
+fn scan_bytes(key: &str, bytes: &[u8], options: &ScanOptions) -> Value {
+    let set = identifier_set(IDENTIFIERS);
+    let meta = crate::scan::ObjectMeta {
+        bucket: None,
+        key: key.to_owned(),
+        size: bytes.len() as u64,
+        e_tag: None,
+    };
+    let mut stream = bytes;
+    let record = crate::scan::scan_object(
+        &set,
+        &meta,
+        crate::object::Input::Stream(&mut stream),
+        options,
+    );
+    serde_json::to_value(record).expect("serializes")
+}
+
+/// An object Word keeps in an OLE package (`oleObject1.bin`: a Visio drawing, an
+/// equation) is no format ferret reads: the document is partly analysed, as an archive
+/// with such a member is. The document's own text is still read.
+#[test]
+fn an_ole_package_embedded_in_a_docx_makes_it_partial() {
+    let docx = docx_with(&[
+        (
+            "word/embeddings/oleObject1.bin",
+            b"\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1",
+        ),
+        ("word/embeddings/notes.txt", b"CPF 529.982.247-25\n"),
+    ]);
+    let record = scan_bytes("a.docx", &docx, &ScanOptions::default());
+    assert_eq!(
+        result(&record)["status"],
+        json!({"code": "PARTIAL", "reason": "ARCHIVE_CONTAINS_UNPROCESSED_FILES"})
+    );
+    assert_eq!(
+        occurrences(&record, "Prototyping Naming")["lineRanges"],
+        json!([line(1, 1)])
+    );
+    assert_eq!(
+        occurrences(&record, "Brazil CPF")["lineRanges"],
+        json!([{"start": 1, "end": 1, "startColumn": 5,
+                "fileMember": "word/embeddings/notes.txt"}])
+    );
+}
+
+/// Embedded files are members: they count one nesting level and against the archive
+/// limits.
+#[test]
+fn docx_embedded_objects_are_under_the_archive_limits() {
+    let docx = docx_with(&[("word/embeddings/notes.txt", b"CPF 529.982.247-25\n")]);
+    let mut options = ScanOptions::default();
+    options.limits.max_nesting = 0;
+    let record = scan_bytes("a.docx", &docx, &options);
+    assert_eq!(
+        result(&record)["status"],
+        json!({"code": "PARTIAL", "reason": "ARCHIVE_NESTING_LEVEL_OVER_LIMIT"})
+    );
+    let mut options = ScanOptions::default();
+    options.limits.max_member_bytes = 4;
+    let record = scan_bytes("a.docx", &docx, &options);
+    assert_eq!(
+        result(&record)["status"],
+        json!({"code": "PARTIAL", "reason": "ARCHIVE_EXCEEDS_SIZE_LIMIT"})
+    );
+}

@@ -18,7 +18,7 @@ use std::rc::Rc;
 use crate::limits::Limits;
 use crate::member::{InMember, MemberPath};
 use crate::reader::utf16::{Utf16, Utf16Decoder};
-use crate::reader::{self, Email, ReadError, Sink};
+use crate::reader::{self, ReadError, Sink};
 use crate::stream::{Corrupt, Deferred};
 use crate::Format;
 
@@ -222,10 +222,7 @@ impl Reading<'_> {
                 self.with_seekable(source, |_, file| reader::read_xlsx(file, limits, sink))
             }
             Format::Pdf => reader::read_pdf(source.into_read(), sink),
-            Format::Docx => {
-                let limits = self.limits;
-                self.with_seekable(source, |_, file| reader::read_docx(file, limits, sink))
-            }
+            Format::Docx => self.with_seekable(source, |this, file| this.docx(file, depth, sink)),
             Format::Doc => self.with_seekable(source, |_, file| reader::read_doc(file, sink)),
             Format::Eml => self.eml(source.into_read(), depth, sink),
             Format::Json => reader::read_json(source.into_read(), self.limits, sink),
@@ -417,6 +414,45 @@ impl Reading<'_> {
         Ok(())
     }
 
+    /// Reads a Word document's text, then each file embedded in it
+    /// ([`reader::docx_embedded`]) by its own format, as an archive's members are read.
+    fn docx(
+        &mut self,
+        file: &mut dyn ReadSeek,
+        depth: u32,
+        sink: &mut Sink<'_>,
+    ) -> Result<(), ReadError> {
+        reader::read_docx(&mut *file, self.limits, sink)?;
+        file.seek(SeekFrom::Start(0))?;
+        let mut archive = zip::ZipArchive::new(file).map_err(|e| ReadError::Malformed {
+            format: Format::Docx,
+            message: e.to_string(),
+        })?;
+        let embedded = reader::docx_embedded(&archive);
+        if embedded.is_empty() {
+            return Ok(());
+        }
+        let inner_depth = self.enter(depth)?;
+        for (index, name) in embedded {
+            let mut member = match archive.by_index(index) {
+                Ok(member) => member,
+                Err(e) => {
+                    self.member_errors.push(MemberError {
+                        member: name,
+                        error: ReadError::Malformed {
+                            format: Format::Docx,
+                            message: e.to_string(),
+                        },
+                    });
+                    continue;
+                }
+            };
+            let size = member.size();
+            self.archive_member(&name, size, &mut member, inner_depth, sink)?;
+        }
+        Ok(())
+    }
+
     /// Reads a message's text, then each attachment by its own format, as an archive's
     /// members are read: one level deeper, within the archive limits and against the
     /// object's extraction budget, a failed one making the object PARTIAL.
@@ -426,21 +462,13 @@ impl Reading<'_> {
         depth: u32,
         sink: &mut Sink<'_>,
     ) -> Result<(), ReadError> {
-        let mut raw = Vec::new();
-        Email::read_raw(input, &mut raw)?;
-        let email = Email::parse(&raw)?;
-        email.read_text(sink)?;
-        let mut attachments = email.attachments().peekable();
-        if attachments.peek().is_none() {
+        let mut attachments = reader::read_eml(input, self.limits, sink)?;
+        if attachments.is_empty() {
             return Ok(());
         }
         let inner_depth = self.enter(depth)?;
-        for attachment in attachments {
-            let mut bytes = attachment.bytes;
-            let size = bytes.len() as u64;
-            self.archive_member(&attachment.name, size, &mut bytes, inner_depth, sink)?;
-        }
-        Ok(())
+        attachments
+            .for_each(|name, size, bytes| self.archive_member(name, size, bytes, inner_depth, sink))
     }
 }
 

@@ -123,3 +123,67 @@ fn identify_shows_the_page_and_line_of_pdf_matches() {
     assert_eq!(cpf["matches"][0]["line"], 2);
     assert_eq!(cpf["matches"][0]["column"], 29);
 }
+
+/// `ferret scan` of a Word file with a worksheet and a document embedded in it, and of
+/// a reply whose attachments include a Latin-1 CSV and a forwarded message: every
+/// value is found, located in the file that holds it.
+#[test]
+fn embedded_files_and_nested_attachments_are_located_by_member() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    copy("docx/embedded.docx", dir.path(), "a_report.docx");
+    copy("eml/nested.eml", dir.path(), "b_reply.eml");
+    let identifiers = repo(IDENTIFIERS);
+    let out = ferret([
+        "scan",
+        "--managed",
+        "none",
+        "--threads",
+        "1",
+        "--identifiers",
+        path_str(&identifiers),
+        path_str(dir.path()),
+    ]);
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let records = records(&out);
+    assert_eq!(records.len(), 2);
+    let cpf = |i: usize| &custom(&records[i], "Brazil CPF").expect("CPF found")["occurrences"];
+
+    assert_eq!(status(&records[0]), ("COMPLETE".to_owned(), None));
+    assert_eq!(
+        cpf(0)["cells"],
+        json!([{"row": 2, "column": 2, "columnName": "cpf", "cellReference": "Equipe!B2",
+                "fileMember": "word/embeddings/Microsoft_Excel_Worksheet.xlsx"}])
+    );
+    assert_eq!(
+        cpf(0)["lineRanges"],
+        json!([{"start": 1, "end": 1, "startColumn": 30,
+                "fileMember": "word/embeddings/Microsoft_Word_Document.docx"}])
+    );
+
+    // The inline image of the HTML alternative is an attachment no reader takes.
+    assert_eq!(
+        status(&records[1]),
+        (
+            "PARTIAL".to_owned(),
+            Some("ARCHIVE_CONTAINS_UNPROCESSED_FILES".to_owned())
+        )
+    );
+    assert_eq!(
+        cpf(1)["lineRanges"],
+        json!([
+            line(6, 23),
+            {"start": 4, "end": 4, "startColumn": 10, "fileMember": "attachment-4.eml"},
+        ])
+    );
+    // The CSV, decoded from Latin-1, is read as a CSV (its `;` is no delimiter).
+    assert_eq!(
+        cpf(1)["cells"],
+        json!([{"row": 2, "column": 1, "columnName": "nome;cpf", "cellReference": null,
+                "fileMember": "lista.csv"}])
+    );
+}

@@ -45,6 +45,24 @@ pub fn read_docx<R: Read + Seek>(
     spool.finish(sink)
 }
 
+/// Where Word, LibreOffice and Google Docs keep the files of embedded objects.
+const EMBEDDINGS: &str = "word/embeddings/";
+
+/// The files embedded in the document (a spreadsheet or another document inserted as
+/// an object), by index and name in `archive`, in the archive's order: they are read
+/// by their own formats, as archive members are, by whoever reads the document. Word
+/// stores an Office file as it is (`Microsoft_Excel_Worksheet.xlsx`), anything else
+/// in an OLE package (`oleObject1.bin`), which is no format ferret reads.
+pub fn docx_embedded<R: Read + Seek>(archive: &ZipArchive<R>) -> Vec<(usize, String)> {
+    (0..archive.len())
+        .filter_map(|index| {
+            let name = archive.name_for_index(index)?;
+            let file = name.strip_prefix(EMBEDDINGS)?;
+            (!file.is_empty() && !name.ends_with('/')).then(|| (index, name.to_owned()))
+        })
+        .collect()
+}
+
 /// The parts that hold the document's text, in reading order.
 fn text_parts<R: Read + Seek>(archive: &ZipArchive<R>) -> Vec<String> {
     let names: Vec<&str> = archive.file_names().collect();

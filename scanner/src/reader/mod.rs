@@ -16,6 +16,12 @@ mod delimited;
 mod doc;
 mod docx;
 mod eml;
+mod eml_decode;
+#[cfg(test)]
+mod eml_differential;
+#[cfg(test)]
+mod eml_legacy;
+mod eml_mime;
 mod fields;
 mod header;
 mod json;
@@ -38,8 +44,8 @@ pub use avro::read_avro;
 pub use delimited::read_delimited;
 pub(crate) use delimited::{SliceError, TableReader};
 pub use doc::read_doc;
-pub use docx::read_docx;
-pub use eml::{Attachment, Email};
+pub use docx::{docx_embedded, read_docx};
+pub use eml::{read_eml, Attachments};
 pub use json::{read_json, read_json_lines};
 pub use parquet::read_parquet;
 pub use pdf::read_pdf;
