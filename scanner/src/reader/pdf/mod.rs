@@ -30,6 +30,7 @@
 
 mod fields;
 mod finite;
+mod widths;
 
 use std::collections::HashMap;
 
@@ -52,6 +53,7 @@ pub fn read_pdf<R: Read>(input: R, sink: &mut Sink<'_>) -> Result<(), ReadError>
     let mut document = load(input)?;
     let fields = fields::form_text(&document);
     let endless = finite::make_finite(&mut document);
+    widths::list_widths(&mut document);
     let pages: Vec<u32> = document.get_pages().into_keys().collect();
     let mut output = PageOutput {
         lines: PageLines::default(),
