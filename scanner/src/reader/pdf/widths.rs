@@ -26,6 +26,12 @@ use pdf_extract::{
 
 use super::super::quiet::catch_quietly;
 
+/// How many fonts one document has measured at most. Measuring a font costs about what
+/// pdf-extract spends on it for one page; real documents have a few dozen fonts, and a
+/// document made of nothing but font dictionaries should not cost more than that much.
+/// Fonts beyond it keep being worked out page by page, as before.
+const MAX_FONTS: usize = 1024;
+
 /// Writes their widths into the document's simple fonts that have an encoding but no
 /// widths (see the module docs).
 pub(super) fn list_widths(document: &mut Document) {
@@ -34,6 +40,7 @@ pub(super) fn list_widths(document: &mut Document) {
         .iter()
         .filter(|(_, object)| object.as_dict().is_ok_and(lacks_widths))
         .map(|(&id, _)| id)
+        .take(MAX_FONTS)
         .collect();
     for id in fonts {
         let Some(widths) = measure(document, id) else {
