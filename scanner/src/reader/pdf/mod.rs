@@ -11,6 +11,9 @@
 //! which breaks lines where the baseline moves and spaces where the pen jumps: a
 //! page's line numbers are those of its text lines, as a reader counts them.
 //!
+//! pdf-extract builds every font again on every page; the widths of the standard
+//! fonts, the costly part, are worked out once per document instead ([`widths`]).
+//!
 //! A filled-in form's field values are not page content: [`fields`] reads them from
 //! the form and they follow, one a line, the text of the page that shows each field.
 //!
@@ -33,7 +36,6 @@ mod finite;
 mod widths;
 
 use std::collections::HashMap;
-
 use std::io::Read;
 
 use ferret_identifiers::UnitContext;
