@@ -81,6 +81,43 @@ fn a_folder_of_documents_reports_pages_lines_and_attachments() {
     );
 }
 
+/// A filled-in PDF form: what was typed into its fields is found, on the page that
+/// shows each field, at the lines after the page's own text.
+#[test]
+fn values_typed_into_a_pdf_form_are_found_on_their_pages() {
+    let identifiers = repo(IDENTIFIERS);
+    let form = repo("tests/fixtures/pdf/form_reportlab_pypdf.pdf");
+    let out = ferret([
+        "scan",
+        "--managed",
+        "none",
+        "--identifiers",
+        path_str(&identifiers),
+        path_str(&form),
+    ]);
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let records = records(&out);
+    assert_eq!(status(&records[0]), ("COMPLETE".to_owned(), None));
+    let pages =
+        |name: &str| custom(&records[0], name).expect("found")["occurrences"]["pages"].clone();
+    assert_eq!(
+        pages("Brazil CPF"),
+        json!([{"pageNumber": 1, "lineRange": line(6, 1), "offsetRange": null}])
+    );
+    assert_eq!(
+        pages("Prototyping Naming"),
+        json!([
+            {"pageNumber": 1, "lineRange": line(7, 9), "offsetRange": null},
+            {"pageNumber": 2, "lineRange": line(2, 9), "offsetRange": null},
+        ])
+    );
+}
+
 #[test]
 fn identify_shows_the_page_and_line_of_pdf_matches() {
     let identifiers = repo(IDENTIFIERS);

@@ -11,6 +11,12 @@
 //! which breaks lines where the baseline moves and spaces where the pen jumps: a
 //! page's line numbers are those of its text lines, as a reader counts them.
 //!
+//! pdf-extract builds every font again on every page; the widths of the standard
+//! fonts, the costly part, are worked out once per document instead ([`widths`]).
+//!
+//! A filled-in form's field values are not page content: [`fields`] reads them from
+//! the form and they follow, one a line, the text of the page that shows each field.
+//!
 //! Pages are decoded one at a time, in one pass over the page tree, and each is handed
 //! over as soon as it is done, so decoded text never accumulates. The parsed object
 //! tree is held whole (lopdf loads a document in one go), which costs memory in
@@ -25,8 +31,11 @@
 //! the others are read, and the object is PARTIAL. A page with no text (a scan) is read
 //! as empty: OCR is out of scope.
 
+mod fields;
 mod finite;
+mod widths;
 
+use std::collections::HashMap;
 use std::io::Read;
 
 use ferret_identifiers::UnitContext;
@@ -44,13 +53,16 @@ use crate::Format;
 /// it are decoded one by one, so one bad page costs only itself.
 pub fn read_pdf<R: Read>(input: R, sink: &mut Sink<'_>) -> Result<(), ReadError> {
     let mut document = load(input)?;
+    let fields = fields::form_text(&document);
     let endless = finite::make_finite(&mut document);
+    widths::list_widths(&mut document);
     let pages: Vec<u32> = document.get_pages().into_keys().collect();
     let mut output = PageOutput {
         lines: PageLines::default(),
         page: 0,
         done: 0,
         endless: &endless,
+        fields: &fields,
         sink,
     };
     // After a panic, `output` holds part of a page, which is dropped (the page is
@@ -90,6 +102,8 @@ struct PageOutput<'a, 's> {
     /// Pages whose content was removed because drawing it would not end: decoded as
     /// empty, but not analysed, so not handed over.
     endless: &'a [u32],
+    /// The text of form fields, by the page that shows them ([`fields`]).
+    fields: &'a HashMap<u32, String>,
     sink: &'a mut Sink<'s>,
 }
 
@@ -109,6 +123,9 @@ impl OutputDev for PageOutput<'_, '_> {
         self.done += 1;
         if self.endless.contains(&self.page) {
             return Ok(());
+        }
+        if let Some(fields) = self.fields.get(&self.page) {
+            self.lines.push_lines(fields);
         }
         // Every other decoded page is a unit, text or not: the page was analysed.
         self.sink.unit(TextUnit::whole(
@@ -203,6 +220,17 @@ const SPACE_SHARE: f64 = 0.1;
 impl PageLines {
     fn clear(&mut self) {
         self.text.clear();
+        self.pen = None;
+    }
+
+    /// Adds `lines` after the page's text, each a line of its own.
+    fn push_lines(&mut self, lines: &str) {
+        let kept = self.text().len();
+        self.text.truncate(kept);
+        if !self.text.is_empty() {
+            self.text.push('\n');
+        }
+        self.text.push_str(lines);
         self.pen = None;
     }
 
@@ -330,6 +358,33 @@ mod tests {
                  1 Nota: P-FN0003\n\
                  Rodapé P-FT0002"
             )]
+        );
+    }
+
+    /// A filled-in form: each field's value is a line after the text of the page that
+    /// shows the field, found from the widget's `/P` (page 1) or from the page's
+    /// `/Annots` (page 2, its value UTF-16 as pypdf wrote it); a multi-line value is
+    /// several lines.
+    #[test]
+    fn form_field_values_follow_their_pages_text() {
+        let (seen, outcome) = pages("form_reportlab_pypdf.pdf");
+        outcome.expect("read");
+        assert_eq!(
+            seen,
+            [
+                page(
+                    1,
+                    "Ficha de cadastro\n\
+                     Nome:\n\
+                     CPF:\n\
+                     Observações:\n\
+                     Ana Lima\n\
+                     529.982.247-25\n\
+                     Coração P-AB1234\n\
+                     segunda linha"
+                ),
+                page(2, "Página 2\nProjeto P-CD5678 de Łódź"),
+            ]
         );
     }
 
