@@ -86,6 +86,8 @@ pub const MANAGED_KEYWORD_DISTANCE: u32 = 30;
 #[derive(Debug, Clone)]
 pub struct KeywordRule {
     words: Vec<String>,
+    /// Every spelling searched for, in the automaton's pattern order.
+    spellings: Vec<String>,
     automaton: AhoCorasick,
     /// Maps an automaton pattern to its index in `words`.
     pattern_word: Vec<usize>,
@@ -150,11 +152,13 @@ impl KeywordRule {
             .match_kind(MatchKind::Standard)
             .build(&patterns)
             .expect("keyword automata are small: at most 50 keywords of 90 characters");
+        let spellings = patterns;
         let max_distance = match proximity {
             Proximity::MatchEnd(distance) | Proximity::MatchStart(distance) => distance,
         };
         KeywordRule {
             words: words.to_vec(),
+            spellings,
             automaton,
             pattern_word,
             proximity,
@@ -226,6 +230,19 @@ impl KeywordRule {
                     .map(|word| (word, KeywordSource::JsonKey(key.as_str())))
             }),
         }
+    }
+
+    /// Every spelling the rule searches for (ASCII letters in any case): the keywords,
+    /// their lower- and upper-case forms and, for managed identifiers, their `_`, `-`
+    /// and joined forms.
+    pub(crate) fn spellings(&self) -> &[String] {
+        &self.spellings
+    }
+
+    /// Whether a keyword in a unit's text counts only as a word of its own (no ASCII
+    /// letter or digit on either side); in names it counts anywhere.
+    pub(crate) fn whole_words(&self) -> bool {
+        self.whole_words
     }
 
     /// The keyword as the identifier defines it.

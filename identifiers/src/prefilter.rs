@@ -41,7 +41,7 @@ const CACHE_CAPACITY: usize = 8 << 20;
 // visits.
 
 /// The set of detectors that may match in a unit, by index in the identifier set.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DetectorMask {
     set: PatternSet,
 }
@@ -116,24 +116,18 @@ impl UnitFilter {
     /// detector index) for units separated by `separators`. `None` when no sound filter
     /// exists for them (a pattern that may match the empty string, a word byte as
     /// separator) or it cannot be built.
+    #[cfg(test)]
     pub fn new(patterns: &[&str], separators: &[u8]) -> Option<UnitFilter> {
-        if patterns.is_empty() || separators.iter().any(|&b| is_word_byte(b)) {
+        let hirs = loosened(patterns, separators)?;
+        UnitFilter::from_loosened(&hirs, separators)
+    }
+
+    /// Builds the filter of patterns already loosened for `separators` by
+    /// [`loosened`]: what a caller that builds several filters from the same patterns
+    /// (some of them replaced by [`Hir::fail`]) uses to parse them once.
+    pub fn from_loosened(hirs: &[Hir], separators: &[u8]) -> Option<UnitFilter> {
+        if hirs.is_empty() {
             return None;
-        }
-        let config = dialect::syntax_config();
-        let mut hirs = Vec::with_capacity(patterns.len());
-        for pattern in patterns {
-            let hir = regex_automata::util::syntax::parse_with(pattern, &config).ok()?;
-            if separators.is_empty() {
-                // Each haystack is one whole unit: the patterns as they are.
-                hirs.push(hir);
-                continue;
-            }
-            let loose = loosen(&hir, separators);
-            if loose.properties().minimum_len() == Some(0) {
-                return None;
-            }
-            hirs.push(loose);
         }
         let nfa = thompson::Compiler::new()
             .configure(
@@ -142,7 +136,7 @@ impl UnitFilter {
                     .shrink(true)
                     .which_captures(WhichCaptures::None),
             )
-            .build_many_from_hir(&hirs)
+            .build_many_from_hir(hirs)
             .ok()?;
         let dfa = DFA::builder()
             .configure(
@@ -162,7 +156,7 @@ impl UnitFilter {
             dfa,
             separators: separators.to_vec(),
             is_separator,
-            detectors: patterns.len(),
+            detectors: hirs.len(),
         })
     }
 
@@ -522,6 +516,32 @@ impl MatchEnds {
         self.detectors.extend_from_slice(&other.detectors);
         self.bounds.extend(other.bounds.iter().map(|b| b + offset));
     }
+}
+
+/// `patterns` (translated, in regex-syntax's dialect; index = detector index) parsed
+/// and loosened for units separated by `separators` (see the module documentation);
+/// `None` when no sound filter exists for them: a pattern that may match the empty
+/// string once loosened, a word byte as separator, or a pattern that does not parse.
+pub fn loosened(patterns: &[&str], separators: &[u8]) -> Option<Vec<Hir>> {
+    if patterns.is_empty() || separators.iter().any(|&b| is_word_byte(b)) {
+        return None;
+    }
+    let config = dialect::syntax_config();
+    let mut hirs = Vec::with_capacity(patterns.len());
+    for pattern in patterns {
+        let hir = regex_automata::util::syntax::parse_with(pattern, &config).ok()?;
+        if separators.is_empty() {
+            // Each haystack is one whole unit: the patterns as they are.
+            hirs.push(hir);
+            continue;
+        }
+        let loose = loosen(&hir, separators);
+        if loose.properties().minimum_len() == Some(0) {
+            return None;
+        }
+        hirs.push(loose);
+    }
+    Some(hirs)
 }
 
 /// ASCII word bytes, as `\b` sees them.

@@ -8,11 +8,12 @@ use aho_corasick::AhoCorasick;
 use regex_automata::{meta::Regex, Input};
 
 use crate::file::{AllowListEntries, CustomIdentifier, IdentifierFile};
+use crate::gate::{GatedFilters, KeywordGate};
 use crate::keywords::{KeywordRule, KeywordSource, UnitContext};
 use crate::managed::{Check, Keywords, ManagedIdentifier, ManagedSelection};
 use crate::matcher::{BlockFilter, Narrowing};
 use crate::pattern::{Pattern, PatternError};
-use crate::prefilter::{DetectorMask, UnitFilter};
+use crate::prefilter::{self, DetectorMask, UnitFilter};
 use crate::severity::SeverityLevels;
 use crate::{dialect, Category};
 
@@ -57,6 +58,11 @@ impl Detector {
     /// True when a keyword must be near a match (in text, column name or JSON path).
     pub fn requires_keyword(&self) -> bool {
         self.keywords.is_some() && !self.keywords_absent
+    }
+
+    /// The identifier's keyword rule, if it has one.
+    pub(crate) fn keyword_rule(&self) -> Option<&KeywordRule> {
+        self.keywords.as_ref()
     }
 
     /// True when no rule of the identifier itself can reject a match.
@@ -236,8 +242,11 @@ pub struct IdentifierSet {
     allow: AllowFilter,
     /// Raw-buffer filters, one per unit layout, built on first use (most scans read
     /// one or two layouts). Shared: copies of the set and every reader's
-    /// [`BlockFilter`] use the same automaton, each with its own cache.
-    filters: [OnceLock<Option<Arc<UnitFilter>>>; UnitLayout::COUNT],
+    /// [`BlockFilter`] use the same automata, each with its own cache.
+    filters: [OnceLock<Option<Arc<GatedFilters>>>; UnitLayout::COUNT],
+    /// The keywords of the identifiers that require one, in one automaton, built on
+    /// first use (by the first table's block filter).
+    gate: OnceLock<Option<Arc<KeywordGate>>>,
 }
 
 /// How units are laid out in the raw buffers a [`UnitFilter`] reads: which bytes
@@ -292,6 +301,7 @@ impl IdentifierSet {
             any,
             allow: AllowFilter::new(file)?,
             filters: Default::default(),
+            gate: OnceLock::new(),
         })
     }
 
@@ -311,6 +321,12 @@ impl IdentifierSet {
     /// identifiers have no sound one (see [`UnitFilter::new`]): callers then judge every
     /// unit.
     pub(crate) fn unit_filter(&self, layout: UnitLayout) -> Option<&Arc<UnitFilter>> {
+        self.gated_filters(layout).map(|filters| filters.full())
+    }
+
+    /// The filters of `layout`: with every detector, and without the keyword-bound
+    /// ones whose keywords are out of reach. The whole-unit layout needs no gate.
+    fn gated_filters(&self, layout: UnitLayout) -> Option<&Arc<GatedFilters>> {
         self.filters[layout.index()]
             .get_or_init(|| {
                 let patterns: Vec<&str> = self
@@ -318,7 +334,31 @@ impl IdentifierSet {
                     .iter()
                     .map(|d| d.pattern.translated())
                     .collect();
-                UnitFilter::new(&patterns, layout.separators()).map(Arc::new)
+                let separators = layout.separators();
+                let loosened = prefilter::loosened(&patterns, separators)?;
+                let full = Arc::new(UnitFilter::from_loosened(&loosened, separators)?);
+                let gate = match layout {
+                    UnitLayout::Whole => None,
+                    UnitLayout::Csv | UnitLayout::Tsv => self.keyword_gate().cloned(),
+                };
+                Some(Arc::new(GatedFilters::new(
+                    full, loosened, separators, gate,
+                )))
+            })
+            .as_ref()
+    }
+
+    /// The keyword gate of the detectors that keep a match only with a keyword.
+    fn keyword_gate(&self) -> Option<&Arc<KeywordGate>> {
+        self.gate
+            .get_or_init(|| {
+                let rules = self
+                    .detectors
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, d)| d.requires_keyword())
+                    .filter_map(|(index, d)| Some((index, d.keyword_rule()?)));
+                KeywordGate::new(rules, self.detectors.len()).map(Arc::new)
             })
             .as_ref()
     }
@@ -332,9 +372,9 @@ impl IdentifierSet {
         } else {
             UnitLayout::Csv
         };
-        self.unit_filter(layout)
-            .filter(|filter| filter.separators().contains(&delimiter))
-            .map(|filter| BlockFilter::new(Arc::clone(filter)))
+        self.gated_filters(layout)
+            .filter(|filters| filters.full().separators().contains(&delimiter))
+            .map(|filters| BlockFilter::new(Arc::clone(filters)))
     }
 
     /// Like [`scan`](Self::scan), but runs only the detectors `only` names: for a

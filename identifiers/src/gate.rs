@@ -1,0 +1,325 @@
+//! Keyword gates: which keyword-bound identifiers can keep a match in a region at all.
+//!
+//! An identifier that requires a keyword (every custom identifier with keywords, and
+//! the managed identifiers whose formats are loose: passports, licences, dates of birth,
+//! national numbers) keeps a match only when one of its keywords stands before the match
+//! in the unit's text, or occurs in the unit's column name or JSON path. Their patterns
+//! are loose on purpose (runs of digits, dates) and match in almost every cell of an
+//! ordinary table, so walking a block with them costs most of a scan and finds nothing
+//! they keep.
+//!
+//! A [`KeywordGate`] answers, in one pass of one automaton over a region, which of those
+//! identifiers have a keyword in it; with the same pass over the column names, the
+//! others can be left out of the region's walk ([`GatedFilters`]), since none of their
+//! matches there could be kept. Identifiers with no keyword rule, and those for which a
+//! keyword near a match *rejects* it, are never gated.
+//!
+//! Soundness: for a gated identifier, [`KeywordGate::add_present`] over a region names
+//! it whenever some unit lying in the region (its bytes a substring of the region's,
+//! with separators or the region's ends around it) holds one of its keywords where the
+//! keyword rule would accept it in text: anywhere for custom identifiers, as a word of
+//! its own for managed ones. A unit's edge is a separator byte in the region, which is
+//! never an ASCII letter or digit, so a keyword standing alone in the unit stands alone
+//! in the region too.
+
+use std::sync::{Arc, Mutex, PoisonError};
+
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
+use regex_syntax::hir::Hir;
+
+use crate::keywords::KeywordRule;
+use crate::prefilter::{DetectorMask, UnitFilter};
+
+/// One detector a keyword spelling belongs to.
+#[derive(Debug, Clone, Copy)]
+struct Owner {
+    detector: usize,
+    /// Whether the spelling counts in text only as a word of its own.
+    whole_word: bool,
+}
+
+/// Every gated identifier's keyword spellings in one automaton.
+#[derive(Debug, Clone)]
+pub(crate) struct KeywordGate {
+    automaton: AhoCorasick,
+    /// The owners of spelling `i`: `owners[bounds[i]..bounds[i + 1]]`.
+    owners: Vec<Owner>,
+    bounds: Vec<usize>,
+    /// The gated detectors.
+    gated: DetectorMask,
+    detectors: usize,
+}
+
+impl KeywordGate {
+    /// The gate of `rules`: (detector index, its required keywords) of each identifier
+    /// that keeps a match only with a keyword, in a set of `detectors` identifiers.
+    /// `None` when there is none.
+    pub(crate) fn new<'r>(
+        rules: impl IntoIterator<Item = (usize, &'r KeywordRule)>,
+        detectors: usize,
+    ) -> Option<KeywordGate> {
+        let mut spellings: Vec<&str> = Vec::new();
+        let mut owners_of: Vec<Vec<Owner>> = Vec::new();
+        let mut gated = DetectorMask::new(detectors);
+        for (detector, rule) in rules {
+            gated.insert(detector);
+            let owner = Owner {
+                detector,
+                whole_word: rule.whole_words(),
+            };
+            for spelling in rule.spellings() {
+                // Spellings that differ only in ASCII case are one pattern of a
+                // case-insensitive automaton.
+                match spellings
+                    .iter()
+                    .position(|s| s.eq_ignore_ascii_case(spelling))
+                {
+                    Some(at) => owners_of[at].push(owner),
+                    None => {
+                        spellings.push(spelling);
+                        owners_of.push(vec![owner]);
+                    }
+                }
+            }
+        }
+        if spellings.is_empty() {
+            return None;
+        }
+        // A full DFA: the automaton is walked over every byte of a table, and its
+        // few thousand states build in a few milliseconds.
+        let automaton = AhoCorasickBuilder::new()
+            .ascii_case_insensitive(true)
+            .match_kind(MatchKind::Standard)
+            .kind(Some(AhoCorasickKind::DFA))
+            .build(&spellings)
+            .or_else(|_| {
+                AhoCorasickBuilder::new()
+                    .ascii_case_insensitive(true)
+                    .match_kind(MatchKind::Standard)
+                    .build(&spellings)
+            })
+            .ok()?;
+        let mut owners = Vec::new();
+        let mut bounds = Vec::with_capacity(owners_of.len() + 1);
+        for list in owners_of {
+            bounds.push(owners.len());
+            owners.extend(list);
+        }
+        bounds.push(owners.len());
+        Some(KeywordGate {
+            automaton,
+            owners,
+            bounds,
+            gated,
+            detectors,
+        })
+    }
+
+    /// Whether `detector` keeps matches only with a keyword.
+    pub(crate) fn is_gated(&self, detector: usize) -> bool {
+        self.gated.contains(detector)
+    }
+
+    /// Adds to `mask` every gated detector with a keyword in `bytes` where its rule
+    /// could accept it in a unit's text (see the module documentation). Every
+    /// occurrence is seen (an overlapping search), so no keyword hides another.
+    pub(crate) fn add_in_text(&self, bytes: &[u8], mask: &mut DetectorMask) {
+        self.add(bytes, true, mask);
+    }
+
+    /// Adds to `mask` every gated detector with a keyword anywhere in `name` (a column
+    /// name or a JSON key), as keyword rules read names.
+    pub(crate) fn add_in_name(&self, name: &[u8], mask: &mut DetectorMask) {
+        self.add(name, false, mask);
+    }
+
+    fn add(&self, bytes: &[u8], text: bool, mask: &mut DetectorMask) {
+        let is_word_byte = |i: usize| bytes.get(i).is_some_and(u8::is_ascii_alphanumeric);
+        for found in self.automaton.find_overlapping_iter(bytes) {
+            let pattern = found.pattern().as_usize();
+            let alone = !text
+                || !((found.start() > 0 && is_word_byte(found.start() - 1))
+                    || is_word_byte(found.end()));
+            for owner in &self.owners[self.bounds[pattern]..self.bounds[pattern + 1]] {
+                if alone || !owner.whole_word {
+                    mask.insert(owner.detector);
+                }
+            }
+        }
+    }
+}
+
+/// How many distinct sets of gated detectors a layout keeps a filter for. Tables of one
+/// kind present the same keywords block after block, so a few suffice; past this, a
+/// region is walked with every detector, which is always sound.
+const MAX_VARIANTS: usize = 16;
+
+/// The raw-block filters of one unit layout: the one with every detector, and those
+/// that leave out gated detectors with no keyword in reach, built on first use.
+#[derive(Debug)]
+pub(crate) struct GatedFilters {
+    full: Arc<UnitFilter>,
+    /// Each detector's pattern, loosened for the layout: the variants' building blocks.
+    loosened: Vec<Hir>,
+    separators: Vec<u8>,
+    gate: Option<Arc<KeywordGate>>,
+    /// The variants built so far: the gated detectors kept, and their filter (`None`
+    /// when it could not be built: the full filter serves).
+    variants: Mutex<Vec<(DetectorMask, Option<Arc<UnitFilter>>)>>,
+}
+
+impl GatedFilters {
+    pub(crate) fn new(
+        full: Arc<UnitFilter>,
+        loosened: Vec<Hir>,
+        separators: &[u8],
+        gate: Option<Arc<KeywordGate>>,
+    ) -> GatedFilters {
+        GatedFilters {
+            full,
+            loosened,
+            separators: separators.to_vec(),
+            gate,
+            variants: Mutex::new(Vec::new()),
+        }
+    }
+
+    /// The filter with every detector.
+    pub(crate) fn full(&self) -> &Arc<UnitFilter> {
+        &self.full
+    }
+
+    pub(crate) fn gate(&self) -> Option<&Arc<KeywordGate>> {
+        self.gate.as_ref()
+    }
+
+    /// The filter that walks every ungated detector and the gated ones in `kept`.
+    pub(crate) fn filter_for(&self, kept: &DetectorMask) -> Arc<UnitFilter> {
+        let Some(gate) = &self.gate else {
+            return Arc::clone(&self.full);
+        };
+        if (0..gate.detectors).all(|d| !gate.is_gated(d) || kept.contains(d)) {
+            return Arc::clone(&self.full);
+        }
+        // A poisoned lock only means another thread panicked while building; the
+        // list itself is always whole.
+        let mut variants = self.variants.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some((_, filter)) = variants.iter().find(|(mask, _)| mask == kept) {
+            return filter.as_ref().unwrap_or(&self.full).clone();
+        }
+        if variants.len() >= MAX_VARIANTS {
+            return Arc::clone(&self.full);
+        }
+        let hirs: Vec<Hir> = self
+            .loosened
+            .iter()
+            .enumerate()
+            .map(|(d, hir)| {
+                if gate.is_gated(d) && !kept.contains(d) {
+                    Hir::fail()
+                } else {
+                    hir.clone()
+                }
+            })
+            .collect();
+        let filter = UnitFilter::from_loosened(&hirs, &self.separators).map(Arc::new);
+        variants.push((kept.clone(), filter.clone()));
+        filter.unwrap_or_else(|| Arc::clone(&self.full))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use super::*;
+    use crate::{IdentifierFile, IdentifierSet, ManagedSelection};
+
+    const IDENTIFIERS: &str = include_str!("../testdata/filter-stress.toml");
+    const PIECES: &[&str] = include!("../testdata/filter-pieces.rs");
+    const GATE_PIECES: &[&str] = include!("../testdata/gate-pieces.rs");
+
+    fn identifier_set() -> IdentifierSet {
+        let file = IdentifierFile::parse(Path::new("test.toml"), IDENTIFIERS).expect("parse");
+        IdentifierSet::new(&file, &ManagedSelection::All).expect("set")
+    }
+
+    fn gate_of(set: &IdentifierSet) -> KeywordGate {
+        let rules = set
+            .detectors()
+            .iter()
+            .enumerate()
+            .filter(|(_, d)| d.requires_keyword())
+            .filter_map(|(index, d)| Some((index, d.keyword_rule()?)));
+        KeywordGate::new(rules, set.detectors().len()).expect("a gate")
+    }
+
+    /// Whenever a keyword rule accepts a keyword before some position of a unit (the
+    /// text rule, at every position), the gate names its detector over any region
+    /// that holds the unit between separators; and whenever a rule finds a keyword in
+    /// a name, the gate names it over that name.
+    #[test]
+    fn the_gate_names_every_detector_whose_keyword_a_unit_holds() {
+        let set = identifier_set();
+        let gate = gate_of(&set);
+        let mut rng = fastrand::Rng::with_seed(14);
+        let mut mask = DetectorMask::new(set.detectors().len());
+        let mut named = DetectorMask::new(set.detectors().len());
+        for _ in 0..400 {
+            let mut region = Vec::new();
+            for _ in 0..rng.usize(1..10) {
+                let pieces = if rng.bool() { PIECES } else { GATE_PIECES };
+                region.extend_from_slice(pieces[rng.usize(..pieces.len())].as_bytes());
+            }
+            mask.clear();
+            gate.add_in_text(&region, &mut mask);
+            named.clear();
+            let name = String::from_utf8_lossy(&region);
+            gate.add_in_name(name.as_bytes(), &mut named);
+            let units = region.split(|b| b",\t\n\r\"".contains(b));
+            for unit in units {
+                for (index, detector) in set.detectors().iter().enumerate() {
+                    let Some(rule) = detector.keyword_rule() else {
+                        continue;
+                    };
+                    if !detector.requires_keyword() {
+                        assert!(!gate.is_gated(index));
+                        continue;
+                    }
+                    for at in 0..=unit.len() {
+                        if rule.in_text(unit, &(at..unit.len())).is_some() {
+                            assert!(
+                                mask.contains(index),
+                                "{} in {:?}",
+                                detector.name(),
+                                String::from_utf8_lossy(&region)
+                            );
+                        }
+                    }
+                }
+            }
+            for (index, detector) in set.detectors().iter().enumerate() {
+                if let Some(rule) = detector.keyword_rule().filter(|_| gate.is_gated(index)) {
+                    assert_eq!(
+                        rule.in_name(&name).is_some(),
+                        named.contains(index),
+                        "{name:?}"
+                    );
+                }
+            }
+        }
+    }
+
+    /// Managed keywords count in text only as words of their own: `hotel` holds no
+    /// `tel`, and a region of such words opens no gate.
+    #[test]
+    fn managed_keywords_inside_words_open_no_gate() {
+        let set = identifier_set();
+        let gate = gate_of(&set);
+        let mut mask = DetectorMask::new(set.detectors().len());
+        gate.add_in_text(b"hotel,company,business\n", &mut mask);
+        assert!(mask.is_empty());
+        gate.add_in_text(b"x,tel 0612345678\n", &mut mask);
+        assert!(!mask.is_empty());
+    }
+}

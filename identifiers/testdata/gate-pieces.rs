@@ -1,0 +1,33 @@
+// Pieces for the keyword-gate differential tests: the loose formats of managed
+// identifiers that require a keyword (dates, passport and licence numbers, digit runs),
+// their keywords in text and column-name spellings, words that hide a short keyword
+// (`hotel`, `company`), and separators. Joined at random with filter-pieces.rs.
+&[
+    "1985-03-14",
+    "14/03/1985",
+    "AB123456",
+    "C03005988",
+    "123456789",
+    "4111111111111111",
+    "123-45-6789",
+    "+33 6 12 34 56 78",
+    "dob ",
+    "DOB:",
+    "Date of Birth ",
+    "birth_date",
+    "passport ",
+    "Passport No",
+    "dl# ",
+    "ssn",
+    "tel ",
+    "hotel",
+    "company",
+    "sin",
+    "business",
+    "nas",
+    "card",
+    "_",
+    "-",
+    ".",
+    ":",
+]
