@@ -100,9 +100,12 @@ pub struct BlockFilterError;
 pub struct BlockFilter {
     filters: Arc<GatedFilters>,
     /// The gated detectors with a keyword in a column name; `None` until the reader
-    /// names its columns, and then every detector is walked.
+    /// names its columns, and then every detector is walked. `kept` always holds them.
     named: Option<DetectorMask>,
-    /// Scratch space: the gated detectors walked over the region at hand.
+    /// The gated detectors walked over the region at hand: those named by columns and
+    /// every one whose keyword was found in a region before. The set only grows, so a
+    /// table changes filters (and warms a new automaton cache) a few times at most,
+    /// not at every block whose keywords differ from the last one's.
     kept: DetectorMask,
     /// The filter walked last, with the gated detectors it walks (`None`: all), and
     /// its scratch space.
@@ -155,6 +158,7 @@ impl BlockFilter {
                 gate.add_in_name(name.as_bytes(), &mut named);
             }
         }
+        self.kept.clone_from(&named);
         self.named = Some(named);
     }
 
@@ -177,8 +181,7 @@ impl BlockFilter {
     /// ones with a keyword in the region or in a column name.
     fn choose_filter(&mut self, region: &[u8]) {
         let kept = match (&self.named, self.filters.gate()) {
-            (Some(named), Some(gate)) => {
-                self.kept.clone_from(named);
+            (Some(_), Some(gate)) => {
                 gate.add_in_text(region, &mut self.kept);
                 Some(&self.kept)
             }

@@ -65,6 +65,11 @@ impl DetectorMask {
         self.set.is_empty()
     }
 
+    /// The detectors in the mask, in increasing order.
+    pub fn iter(&self) -> impl Iterator<Item = usize> + '_ {
+        self.set.iter().map(|id| id.as_usize())
+    }
+
     pub fn clear(&mut self) {
         self.set.clear();
     }
