@@ -18,16 +18,16 @@
 //! it whenever some unit lying in the region (its bytes a substring of the region's,
 //! with separators or the region's ends around it) holds one of its keywords where the
 //! keyword rule would accept it in text: anywhere for custom identifiers, as a word of
-//! its own for managed ones. A unit's edge is a separator byte in the region, which is
-//! never an ASCII letter or digit, so a keyword standing alone in the unit stands alone
-//! in the region too.
+//! its own (or with a plural ending) for managed ones. A unit's edge is a separator byte
+//! in the region, which is never an ASCII letter or digit, so a keyword standing alone in
+//! the unit stands alone in the region too, and so does one with its plural ending.
 
 use std::sync::{Arc, Mutex, PoisonError};
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
 use regex_syntax::hir::Hir;
 
-use crate::keywords::KeywordRule;
+use crate::keywords::{as_whole_word, KeywordRule};
 use crate::prefilter::{DetectorMask, UnitFilter};
 
 /// One detector a keyword spelling belongs to.
@@ -134,12 +134,12 @@ impl KeywordGate {
     }
 
     fn add(&self, bytes: &[u8], text: bool, mask: &mut DetectorMask) {
-        let is_word_byte = |i: usize| bytes.get(i).is_some_and(u8::is_ascii_alphanumeric);
         for found in self.automaton.find_overlapping_iter(bytes) {
             let pattern = found.pattern().as_usize();
-            let alone = !text
-                || !((found.start() > 0 && is_word_byte(found.start() - 1))
-                    || is_word_byte(found.end()));
+            // The test the rule applies in text (a plural ending included), with no
+            // limit: the match it would keep may be anywhere after it.
+            let alone =
+                !text || as_whole_word(bytes, found.start()..found.end(), usize::MAX).is_some();
             for owner in &self.owners[self.bounds[pattern]..self.bounds[pattern + 1]] {
                 if alone || !owner.whole_word {
                     mask.insert(owner.detector);

@@ -36,7 +36,11 @@ const INFLECTIONS: [&[u8]; 2] = [b"s", b"es"];
 /// stands as a word of its own in `unit`: no ASCII letter or digit touches it on either
 /// side, so `tel` is not found in `hotel` nor `pan` in `company`. The word must end by
 /// `limit`, the start of the match it would keep.
-fn as_whole_word(unit: &[u8], occurrence: Range<usize>, limit: usize) -> Option<Range<usize>> {
+pub(crate) fn as_whole_word(
+    unit: &[u8],
+    occurrence: Range<usize>,
+    limit: usize,
+) -> Option<Range<usize>> {
     let is_word_byte = |i: usize| unit.get(i).is_some_and(u8::is_ascii_alphanumeric);
     if occurrence.start > 0 && is_word_byte(occurrence.start - 1) {
         return None;
