@@ -254,6 +254,16 @@ impl KeywordRule {
         &self.words[index]
     }
 
+    /// Whether the unit's context (its column name, or a key on its JSON path) holds a
+    /// keyword: then the rule is satisfied wherever a match is in the unit.
+    pub fn in_context(&self, context: UnitContext<'_>) -> bool {
+        match context {
+            UnitContext::None => false,
+            UnitContext::Column(name) => self.automaton.is_match(name),
+            UnitContext::JsonKeys(keys) => keys.iter().any(|k| self.automaton.is_match(k)),
+        }
+    }
+
     /// Whether any keyword occurs anywhere in `unit` or in its context: when none does,
     /// no match of the unit can be kept by this rule (nor rejected for having one near).
     pub fn occurs_anywhere(&self, unit: &[u8], context: UnitContext<'_>) -> bool {

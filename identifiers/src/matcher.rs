@@ -420,6 +420,8 @@ mod tests {
     const IDENTIFIERS: &str = include_str!("../testdata/filter-stress.toml");
 
     const PIECES: &[&str] = include!("../testdata/filter-pieces.rs");
+    /// Loose formats of keyword-bound identifiers and their keywords.
+    const GATE_PIECES: &[&str] = include!("../testdata/gate-pieces.rs");
 
     fn identifier_set() -> IdentifierSet {
         let file = IdentifierFile::parse(Path::new("test.toml"), IDENTIFIERS).expect("parse");
@@ -460,17 +462,30 @@ mod tests {
     }
 
     /// Counting through the matcher gives the kept candidates' counts, whether the unit
-    /// is narrowed by the whole-unit filter, by a caller, or searched in part.
+    /// is narrowed by the whole-unit filter, by a caller, or searched in part, and in
+    /// contexts whose names hold keywords of identifiers that require one and of the
+    /// one that requires none near (`CREDIT_CARD_NUMBER_(NO_KEYWORD)`).
     #[test]
     fn counts_equal_the_kept_candidates_however_the_unit_is_narrowed() {
         let set = identifier_set();
         let mut matcher = Matcher::new(&set);
         let all = Narrowing::all(&set);
+        let keys = ["customer".to_owned(), "date_of_birth".to_owned()];
+        let contexts = [
+            UnitContext::None,
+            UnitContext::Column("siret code"),
+            UnitContext::Column("birth_date"),
+            UnitContext::Column("credit card"),
+            UnitContext::Column("Passport No"),
+            UnitContext::JsonKeys(&keys),
+        ];
         let mut rng = fastrand::Rng::with_seed(11);
         for _ in 0..2000 {
+            let context = contexts[rng.usize(..contexts.len())];
             let mut unit = Vec::new();
             for _ in 0..rng.usize(..6) {
-                unit.extend_from_slice(PIECES[rng.usize(..PIECES.len())].as_bytes());
+                let pieces = if rng.bool() { PIECES } else { GATE_PIECES };
+                unit.extend_from_slice(pieces[rng.usize(..pieces.len())].as_bytes());
             }
             let start = rng.usize(..=unit.len());
             for (search, only) in [
@@ -479,7 +494,7 @@ mod tests {
                 (start..unit.len(), None),
             ] {
                 let mut expected: Vec<(DetectorId, u64)> = Vec::new();
-                set.scan_range(&unit, search.clone(), UnitContext::None, |c| {
+                set.scan_range(&unit, search.clone(), context, |c| {
                     if !c.is_kept() {
                         return;
                     }
@@ -489,9 +504,7 @@ mod tests {
                     }
                 });
                 let mut got = Vec::new();
-                matcher.count_kept(&unit, search, UnitContext::None, only, |d, n| {
-                    got.push((d, n))
-                });
+                matcher.count_kept(&unit, search, context, only, |d, n| got.push((d, n)));
                 assert_eq!(got, expected, "{:?}", String::from_utf8_lossy(&unit));
             }
         }

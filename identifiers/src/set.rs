@@ -73,15 +73,35 @@ impl Detector {
             && self.managed.is_none_or(|row| row.excluded.is_empty())
     }
 
-    /// True when no match in `unit` read in `context` can be kept because the keyword
-    /// the identifier requires occurs nowhere, neither in the unit nor in its context:
-    /// one pass of the keyword automaton then spares every regex search.
-    fn lacks_required_keyword(&self, unit: &[u8], context: UnitContext<'_>) -> bool {
-        match &self.keywords {
-            Some(rule) if !self.keywords_absent => !rule.occurs_anywhere(unit, context),
-            _ => false,
+    /// What the identifier's keyword rule makes of the matches in `unit` read in
+    /// `context`, as far as one look at the context and the unit tells: a keyword in
+    /// the context decides every match alike, and a required keyword that occurs
+    /// nowhere rejects them all, sparing every regex search.
+    fn keyword_outlook(&self, unit: &[u8], context: UnitContext<'_>) -> KeywordOutlook {
+        let Some(rule) = &self.keywords else {
+            return KeywordOutlook::PerMatch;
+        };
+        if rule.in_context(context) {
+            KeywordOutlook::InContext
+        } else if !self.keywords_absent && !rule.occurs_anywhere(unit, UnitContext::None) {
+            KeywordOutlook::Missing
+        } else {
+            KeywordOutlook::PerMatch
         }
     }
+}
+
+/// What a detector's keyword rule makes of a unit's matches before any is found (see
+/// [`Detector::keyword_outlook`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum KeywordOutlook {
+    /// A keyword is in the unit's column name or JSON path: the rule is satisfied for
+    /// every match (kept, or rejected when a keyword must be absent).
+    InContext,
+    /// The required keyword occurs nowhere: no match can be kept.
+    Missing,
+    /// Each match's verdict depends on where it is (or there is no keyword rule).
+    PerMatch,
 }
 
 /// Why a candidate match was dropped, in the order the rules are applied.
@@ -464,7 +484,8 @@ impl IdentifierSet {
             let Some(detector) = self.detectors.get(index) else {
                 continue;
             };
-            if detector.lacks_required_keyword(unit, context) {
+            let outlook = detector.keyword_outlook(unit, context);
+            if outlook == KeywordOutlook::Missing {
                 continue;
             }
             let counted = if verdicts_constant && detector.keeps_every_match() {
@@ -474,10 +495,24 @@ impl IdentifierSet {
             };
             let kept = counted.unwrap_or_else(|| {
                 let mut kept = 0;
-                let input = Input::new(unit);
-                self.candidates(index, detector, input, unit.len(), context, &mut |c| {
-                    kept += u64::from(c.is_kept());
-                });
+                for found in detector.pattern.regex().find_iter(Input::new(unit)) {
+                    if found.is_empty() {
+                        continue;
+                    }
+                    let span = found.range();
+                    let text = &unit[span.clone()];
+                    let keeps = if self.rejection_before_keywords(detector, text).is_some() {
+                        false
+                    } else if outlook == KeywordOutlook::InContext {
+                        // The context holds a keyword: every match passes the rule, or
+                        // every one fails it where a keyword must be absent.
+                        !detector.keywords_absent
+                    } else {
+                        let verdict = self.keyword_verdict(detector, unit, &span, context);
+                        matches!(verdict, Verdict::Kept(_))
+                    };
+                    kept += u64::from(keeps);
+                }
                 kept
             });
             if kept > 0 {
@@ -606,25 +641,45 @@ impl IdentifierSet {
         span: &Range<usize>,
         context: UnitContext<'c>,
     ) -> Verdict<'s, 'c> {
-        let text = &unit[span.clone()];
+        if let Some(rejection) = self.rejection_before_keywords(detector, &unit[span.clone()]) {
+            return Verdict::Rejected(rejection);
+        }
+        self.keyword_verdict(detector, unit, span, context)
+    }
+
+    /// The first rule before keywords that drops the match `text`: ignore words, the
+    /// check, the issuer's examples, allow lists.
+    fn rejection_before_keywords<'s>(
+        &'s self,
+        detector: &'s Detector,
+        text: &[u8],
+    ) -> Option<Rejection<'s>> {
         if let Some((automaton, words)) = &detector.ignore_words {
             if let Some(found) = automaton.find(text) {
                 let word = words[found.pattern().as_usize()].as_str();
-                return Verdict::Rejected(Rejection::IgnoreWord(word));
+                return Some(Rejection::IgnoreWord(word));
             }
         }
         if let Some(check) = detector.check {
             let passes = std::str::from_utf8(text).is_ok_and(|t| check.passes(t));
             if !passes {
-                return Verdict::Rejected(Rejection::Checksum);
+                return Some(Rejection::Checksum);
             }
         }
         if detector.managed.is_some_and(|row| row.is_excluded(text)) {
-            return Verdict::Rejected(Rejection::Example);
+            return Some(Rejection::Example);
         }
-        if let Some(list) = self.allow.allowing(text) {
-            return Verdict::Rejected(Rejection::AllowList(list));
-        }
+        self.allow.allowing(text).map(Rejection::AllowList)
+    }
+
+    /// The verdict of the keyword rule on a match that passed every other rule.
+    fn keyword_verdict<'s, 'c>(
+        &'s self,
+        detector: &'s Detector,
+        unit: &[u8],
+        span: &Range<usize>,
+        context: UnitContext<'c>,
+    ) -> Verdict<'s, 'c> {
         match &detector.keywords {
             None => Verdict::Kept(None),
             Some(rule) if detector.keywords_absent => match rule.satisfied(unit, span, context) {
