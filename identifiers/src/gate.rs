@@ -1,7 +1,7 @@
 //! Keyword gates: which keyword-bound identifiers can keep a match in a region at all.
 //!
-//! An identifier that requires a keyword (every custom identifier with keywords, and
-//! the managed identifiers whose formats are loose: passports, licences, dates of birth,
+//! An identifier that requires a keyword (custom identifiers with keywords, and the
+//! managed identifiers whose formats are loose: passports, licences, dates of birth,
 //! national numbers) keeps a match only when one of its keywords stands before the match
 //! in the unit's text, or occurs in the unit's column name or JSON path. Their patterns
 //! are loose on purpose (runs of digits, dates) and match in almost every cell of an
@@ -11,16 +11,17 @@
 //! A [`KeywordGate`] answers, in one pass over a region, which of those identifiers
 //! have a keyword in it; with the same pass over the column names, the
 //! others can be left out of the region's walk ([`GatedFilters`]), since none of their
-//! matches there could be kept. Identifiers with no keyword rule, and those for which a
-//! keyword near a match *rejects* it, are never gated.
+//! matches there could be kept. Identifiers with no keyword rule, those for which a
+//! keyword near a match *rejects* it, and custom identifiers (whose keywords count
+//! anywhere in text, even inside a word) are never gated.
 //!
-//! Soundness: for a gated identifier, [`KeywordGate::add_present`] over a region names
+//! Soundness: for a gated identifier, [`KeywordGate::add_in_text`] over a region names
 //! it whenever some unit lying in the region (its bytes a substring of the region's,
 //! with separators or the region's ends around it) holds one of its keywords where the
-//! keyword rule would accept it in text: anywhere for custom identifiers, as a word of
-//! its own (or with a plural ending) for managed ones. A unit's edge is a separator byte
-//! in the region, which is never an ASCII letter or digit, so a keyword standing alone in
-//! the unit stands alone in the region too, and so does one with its plural ending.
+//! keyword rule would accept it in text: as a word of its own, or with a plural ending.
+//! A unit's edge is a separator byte in the region, which is never an ASCII letter or
+//! digit, so a keyword standing alone in the unit stands alone in the region too, and
+//! so does one with its plural ending.
 
 use std::sync::{Arc, Mutex, PoisonError};
 
@@ -30,14 +31,6 @@ use regex_syntax::hir::Hir;
 
 use crate::keywords::{as_whole_word, KeywordRule};
 use crate::prefilter::{DetectorMask, UnitFilter};
-
-/// One detector a keyword spelling belongs to.
-#[derive(Debug, Clone, Copy)]
-struct Owner {
-    detector: usize,
-    /// Whether the spelling counts in text only as a word of its own.
-    whole_word: bool,
-}
 
 /// The detectors each pattern of an automaton stands for: pattern `i`'s are
 /// `owners[bounds[i]..bounds[i + 1]]`.
@@ -65,22 +58,24 @@ impl Owners {
 
 /// Every gated identifier's keyword spellings, in the automata that find them.
 ///
-/// Text is searched in two ways. Keywords that count only as words of their own (all
-/// of the managed identifiers') start where no ASCII letter or digit precedes them, so
-/// they are looked for only there, with an anchored walk that dies within a byte or
-/// two where no keyword starts: about a tenth of the work of an unanchored search over
-/// every byte, whose automaton (over a thousand spellings, thousands of states) does
-/// not stay in the processor's caches. The few keywords that count anywhere (custom
-/// identifiers') get an unanchored automaton of their own.
+/// Only keywords that count in text as words of their own are gated (the managed
+/// identifiers'; a custom identifier's keyword counts anywhere, and the few custom
+/// keyword-bound identifiers are always walked). Such a keyword starts where no ASCII
+/// letter or digit precedes it, so text is searched only there, and only where the byte
+/// can start a keyword, with an anchored walk that dies within a few bytes: an
+/// unanchored search over every byte (an overlapping one, so that no keyword hides
+/// another) cost a fifth of a managed-all scan of a table.
 #[derive(Debug, Clone)]
 pub(crate) struct KeywordGate {
-    /// Anchored: spellings with owners that count them only as words.
-    words: Option<(dfa::DFA, Owners)>,
-    /// Unanchored: spellings with owners that count them anywhere in text.
-    anywhere: Option<(AhoCorasick, Owners)>,
+    /// Anchored: every spelling, walked from the starts of words in text.
+    words: dfa::DFA,
+    /// Whether some spelling starts with the byte (in either ASCII case): a word start
+    /// where none does is passed over without a walk.
+    starts: [bool; 256],
     /// Unanchored: every spelling, for column names and keys, where keywords count
     /// anywhere.
-    names: (AhoCorasick, Owners),
+    names: AhoCorasick,
+    owners: Owners,
     /// The gated detectors.
     gated: DetectorMask,
     detectors: usize,
@@ -95,14 +90,13 @@ impl KeywordGate {
         detectors: usize,
     ) -> Option<KeywordGate> {
         let mut spellings: Vec<&str> = Vec::new();
-        let mut owners_of: Vec<Vec<Owner>> = Vec::new();
+        let mut owners_of: Vec<Vec<usize>> = Vec::new();
         let mut gated = DetectorMask::new(detectors);
         for (detector, rule) in rules {
+            if !rule.whole_words() {
+                continue;
+            }
             gated.insert(detector);
-            let owner = Owner {
-                detector,
-                whole_word: rule.whole_words(),
-            };
             for spelling in rule.spellings() {
                 // Spellings that differ only in ASCII case are one pattern of a
                 // case-insensitive automaton.
@@ -110,10 +104,10 @@ impl KeywordGate {
                     .iter()
                     .position(|s| s.eq_ignore_ascii_case(spelling))
                 {
-                    Some(at) => owners_of[at].push(owner),
+                    Some(at) => owners_of[at].push(detector),
                     None => {
                         spellings.push(spelling);
-                        owners_of.push(vec![owner]);
+                        owners_of.push(vec![detector]);
                     }
                 }
             }
@@ -121,54 +115,33 @@ impl KeywordGate {
         if spellings.is_empty() {
             return None;
         }
-        // The spellings some owner counts in text only as a word (then `true`), or
-        // anywhere, with those owners.
-        let subset = |whole_word: bool| {
-            let mut patterns = Vec::new();
-            let mut owners = Owners::default();
-            for (spelling, list) in spellings.iter().zip(&owners_of) {
-                let mut of = list
-                    .iter()
-                    .filter(|o| o.whole_word == whole_word)
-                    .peekable();
-                if of.peek().is_some() {
-                    patterns.push(*spelling);
-                    owners.push(of.map(|o| o.detector));
-                }
+        let words = dfa::Builder::new()
+            .ascii_case_insensitive(true)
+            .match_kind(MatchKind::Standard)
+            .start_kind(StartKind::Anchored)
+            .build(&spellings)
+            .ok()?;
+        let names = AhoCorasickBuilder::new()
+            .ascii_case_insensitive(true)
+            .match_kind(MatchKind::Standard)
+            .build(&spellings)
+            .ok()?;
+        let mut starts = [false; 256];
+        for spelling in &spellings {
+            if let Some(&first) = spelling.as_bytes().first() {
+                starts[usize::from(first.to_ascii_lowercase())] = true;
+                starts[usize::from(first.to_ascii_uppercase())] = true;
             }
-            (!patterns.is_empty()).then_some((patterns, owners))
-        };
-        let words = match subset(true) {
-            Some((patterns, owners)) => Some((
-                dfa::Builder::new()
-                    .ascii_case_insensitive(true)
-                    .match_kind(MatchKind::Standard)
-                    .start_kind(StartKind::Anchored)
-                    .build(&patterns)
-                    .ok()?,
-                owners,
-            )),
-            None => None,
-        };
-        let unanchored = |patterns: &[&str]| {
-            AhoCorasickBuilder::new()
-                .ascii_case_insensitive(true)
-                .match_kind(MatchKind::Standard)
-                .build(patterns)
-                .ok()
-        };
-        let anywhere = match subset(false) {
-            Some((patterns, owners)) => Some((unanchored(&patterns)?, owners)),
-            None => None,
-        };
-        let mut all = Owners::default();
-        for list in &owners_of {
-            all.push(list.iter().map(|o| o.detector));
+        }
+        let mut owners = Owners::default();
+        for list in owners_of {
+            owners.push(list);
         }
         Some(KeywordGate {
             words,
-            anywhere,
-            names: (unanchored(&spellings)?, all),
+            starts,
+            names,
+            owners,
             gated,
             detectors,
         })
@@ -183,30 +156,22 @@ impl KeywordGate {
     /// could accept it in a unit's text (see the module documentation). Every
     /// occurrence is seen (overlapping searches), so no keyword hides another.
     pub(crate) fn add_in_text(&self, bytes: &[u8], mask: &mut DetectorMask) {
-        if let Some((words, owners)) = &self.words {
-            let mut after_word_byte = false;
-            for (at, &byte) in bytes.iter().enumerate() {
-                // The rule's own test rejects a keyword with a letter or digit right
-                // before it: no other position can start one.
-                if !after_word_byte {
-                    add_words_at(words, owners, bytes, at, mask);
-                }
-                after_word_byte = byte.is_ascii_alphanumeric();
+        let mut after_word_byte = false;
+        for (at, &byte) in bytes.iter().enumerate() {
+            // The rule's own test rejects a keyword with a letter or digit right before
+            // it: no other position can start one.
+            if !after_word_byte && self.starts[usize::from(byte)] {
+                add_words_at(&self.words, &self.owners, bytes, at, mask);
             }
-        }
-        if let Some((automaton, owners)) = &self.anywhere {
-            for found in automaton.find_overlapping_iter(bytes) {
-                owners.add_to(found.pattern().as_usize(), mask);
-            }
+            after_word_byte = byte.is_ascii_alphanumeric();
         }
     }
 
     /// Adds to `mask` every gated detector with a keyword anywhere in `name` (a column
     /// name or a JSON key), as keyword rules read names.
     pub(crate) fn add_in_name(&self, name: &[u8], mask: &mut DetectorMask) {
-        let (automaton, owners) = &self.names;
-        for found in automaton.find_overlapping_iter(name) {
-            owners.add_to(found.pattern().as_usize(), mask);
+        for found in self.names.find_overlapping_iter(name) {
+            self.owners.add_to(found.pattern().as_usize(), mask);
         }
     }
 }
@@ -380,7 +345,7 @@ mod tests {
                     let Some(rule) = detector.keyword_rule() else {
                         continue;
                     };
-                    if !detector.requires_keyword() {
+                    if !detector.requires_keyword() || !rule.whole_words() {
                         assert!(!gate.is_gated(index));
                         continue;
                     }

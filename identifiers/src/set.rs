@@ -251,8 +251,8 @@ pub enum BuildError {
     Combined(String),
 }
 
-/// The fewest keyword-bound detectors for which tables are walked through a keyword
-/// gate. The gate costs a pass of its keyword automaton over every block whatever it
+/// The fewest keyword-bound managed detectors for which tables are walked through a
+/// keyword gate. The gate costs a pass of its keyword automaton over every block whatever it
 /// finds; leaving a few detectors out of the walk saves less than that (the seed
 /// identifiers, one of them keyword-bound: 2.4x the CPU time with the gate), while the
 /// catalogue's hundred keyword-bound formats (dates, digit runs) cost far more.
@@ -386,6 +386,7 @@ impl IdentifierSet {
                     .enumerate()
                     .filter(|(_, d)| d.requires_keyword())
                     .filter_map(|(index, d)| Some((index, d.keyword_rule()?)))
+                    .filter(|(_, rule)| rule.whole_words())
                     .collect();
                 if rules.len() < GATE_MIN_DETECTORS {
                     return None;
