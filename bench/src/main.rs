@@ -9,6 +9,7 @@
 //! identifiers with validators find real work to do.
 
 mod batch;
+mod records;
 
 use std::fs::File;
 use std::io::{BufWriter, Write};
@@ -46,6 +47,25 @@ enum Command {
     /// Plain text: prose lines with the same sensitive values now and then.
     Text {
         #[arg(long, default_value = "64M")]
+        size: String,
+        #[arg(long, default_value_t = 20200403)]
+        seed: u64,
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// The employee records of `csv`, one JSON object a line.
+    Jsonl {
+        #[arg(long, default_value = "64M")]
+        size: String,
+        #[arg(long, default_value_t = 20200403)]
+        seed: u64,
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// A CSV of orders with few digit runs (GUIDs, names, e-mails, ISO dates, short
+    /// references); a few percent of rows hold a SIRET or prototype value.
+    Orders {
+        #[arg(long, default_value = "256M")]
         size: String,
         #[arg(long, default_value_t = 20200403)]
         seed: u64,
@@ -104,6 +124,10 @@ fn main() -> anyhow::Result<()> {
             write_csv(&out, parse_size(&size)?, seed, dense, delimiter)
         }
         Command::Text { size, seed, out } => write_text(&out, parse_size(&size)?, seed),
+        Command::Jsonl { size, seed, out } => records::write_jsonl(&out, parse_size(&size)?, seed),
+        Command::Orders { size, seed, out } => {
+            records::write_orders(&out, parse_size(&size)?, seed)
+        }
         Command::Xlsx { rows, seed, out } => {
             let cells = write_xlsx(&out, rows, seed)?;
             println!("{cells}");

@@ -36,7 +36,11 @@ const INFLECTIONS: [&[u8]; 2] = [b"s", b"es"];
 /// stands as a word of its own in `unit`: no ASCII letter or digit touches it on either
 /// side, so `tel` is not found in `hotel` nor `pan` in `company`. The word must end by
 /// `limit`, the start of the match it would keep.
-fn as_whole_word(unit: &[u8], occurrence: Range<usize>, limit: usize) -> Option<Range<usize>> {
+pub(crate) fn as_whole_word(
+    unit: &[u8],
+    occurrence: Range<usize>,
+    limit: usize,
+) -> Option<Range<usize>> {
     let is_word_byte = |i: usize| unit.get(i).is_some_and(u8::is_ascii_alphanumeric);
     if occurrence.start > 0 && is_word_byte(occurrence.start - 1) {
         return None;
@@ -86,6 +90,8 @@ pub const MANAGED_KEYWORD_DISTANCE: u32 = 30;
 #[derive(Debug, Clone)]
 pub struct KeywordRule {
     words: Vec<String>,
+    /// Every spelling searched for, in the automaton's pattern order.
+    spellings: Vec<String>,
     automaton: AhoCorasick,
     /// Maps an automaton pattern to its index in `words`.
     pattern_word: Vec<usize>,
@@ -150,11 +156,13 @@ impl KeywordRule {
             .match_kind(MatchKind::Standard)
             .build(&patterns)
             .expect("keyword automata are small: at most 50 keywords of 90 characters");
+        let spellings = patterns;
         let max_distance = match proximity {
             Proximity::MatchEnd(distance) | Proximity::MatchStart(distance) => distance,
         };
         KeywordRule {
             words: words.to_vec(),
+            spellings,
             automaton,
             pattern_word,
             proximity,
@@ -228,9 +236,32 @@ impl KeywordRule {
         }
     }
 
+    /// Every spelling the rule searches for (ASCII letters in any case): the keywords,
+    /// their lower- and upper-case forms and, for managed identifiers, their `_`, `-`
+    /// and joined forms.
+    pub(crate) fn spellings(&self) -> &[String] {
+        &self.spellings
+    }
+
+    /// Whether a keyword in a unit's text counts only as a word of its own (no ASCII
+    /// letter or digit on either side); in names it counts anywhere.
+    pub(crate) fn whole_words(&self) -> bool {
+        self.whole_words
+    }
+
     /// The keyword as the identifier defines it.
     pub fn word(&self, index: usize) -> &str {
         &self.words[index]
+    }
+
+    /// Whether the unit's context (its column name, or a key on its JSON path) holds a
+    /// keyword: then the rule is satisfied wherever a match is in the unit.
+    pub fn in_context(&self, context: UnitContext<'_>) -> bool {
+        match context {
+            UnitContext::None => false,
+            UnitContext::Column(name) => self.automaton.is_match(name),
+            UnitContext::JsonKeys(keys) => keys.iter().any(|k| self.automaton.is_match(k)),
+        }
     }
 
     /// Whether any keyword occurs anywhere in `unit` or in its context: when none does,

@@ -26,6 +26,7 @@
 
 pub mod dialect;
 pub mod file;
+mod gate;
 pub mod keywords;
 pub mod managed;
 pub mod matcher;

@@ -23,6 +23,7 @@
 use std::ops::Range;
 use std::sync::Arc;
 
+use crate::gate::GatedFilters;
 use crate::prefilter::{DetectorMask, FilterCache, MatchEnds, UnitFilter};
 use crate::set::{Candidate, DetectorId, IdentifierSet, UnitLayout};
 use crate::UnitContext;
@@ -82,41 +83,83 @@ impl Narrowing {
 pub struct BlockFilterError;
 
 /// The raw-block filter of an identifier set for one layout of units, with its own
-/// scratch space. Cheap to clone: a clone shares the compiled automaton and starts with
+/// scratch space. Cheap to clone: a clone shares the compiled automata and starts with
 /// empty scratch space, which is what each thread reading part of a table needs.
 ///
 /// Soundness: [`BlockFilter::find`] reports every unit of a buffer in which some
-/// detector could find a non-empty match, provided the units contain none of
-/// [`BlockFilter::separators`] and are laid out between separators (or the buffer's
-/// ends).
+/// detector could find a non-empty match it keeps, provided the units contain none of
+/// [`BlockFilter::separators`], are laid out between separators (or the buffer's ends)
+/// and are judged with no context or, once [`BlockFilter::name_columns`] was called,
+/// with one of the names it was given.
+///
+/// Identifiers that keep a match only with a keyword near it are walked only over
+/// regions where one of their keywords occurs, or when a column name holds one: their
+/// loose patterns (runs of digits, dates) match in most cells of ordinary tables, and
+/// everywhere else none of those matches could be kept.
 #[derive(Debug)]
 pub struct BlockFilter {
-    filter: Arc<UnitFilter>,
+    filters: Arc<GatedFilters>,
+    /// The gated detectors with a keyword in a column name; `None` until the reader
+    /// names its columns, and then every detector is walked. `kept` always holds them.
+    named: Option<DetectorMask>,
+    /// The gated detectors walked over the region at hand: those named by columns and
+    /// every one whose keyword was found in a region before. The set only grows, so a
+    /// table changes filters (and warms a new automaton cache) a few times at most,
+    /// not at every block whose keywords differ from the last one's.
+    kept: DetectorMask,
+    /// The filter walked last, with the gated detectors it walks (`None`: all), and
+    /// its scratch space.
+    current: Arc<UnitFilter>,
+    current_kept: Option<DetectorMask>,
     cache: FilterCache,
 }
 
 impl Clone for BlockFilter {
     fn clone(&self) -> Self {
-        BlockFilter::new(Arc::clone(&self.filter))
+        let mut clone = BlockFilter::new(Arc::clone(&self.filters));
+        clone.named.clone_from(&self.named);
+        clone
     }
 }
 
 impl BlockFilter {
-    pub(crate) fn new(filter: Arc<UnitFilter>) -> BlockFilter {
-        let cache = filter.create_cache();
-        BlockFilter { filter, cache }
+    pub(crate) fn new(filters: Arc<GatedFilters>) -> BlockFilter {
+        let current = Arc::clone(filters.full());
+        BlockFilter {
+            kept: current.new_mask(),
+            cache: current.create_cache(),
+            current,
+            current_kept: None,
+            named: None,
+            filters,
+        }
     }
 
     /// The bytes that separate units in the buffers this filter reads.
     pub fn separators(&self) -> &[u8] {
-        self.filter.separators()
+        self.filters.full().separators()
     }
 
     /// A narrowing with room for this filter's detectors, naming none yet.
     pub fn narrowing(&self) -> Narrowing {
         Narrowing {
-            mask: self.filter.new_mask(),
+            mask: self.filters.full().new_mask(),
         }
+    }
+
+    /// Tells the filter the names of the table's columns, which are the only context
+    /// its units will be judged in from now on (a unit past the named columns has
+    /// none): an identifier whose keyword is in one of them is walked everywhere, and
+    /// one whose keywords are in none only where the text holds one.
+    pub fn name_columns<'n>(&mut self, names: impl IntoIterator<Item = &'n str>) {
+        let mut named = self.filters.full().new_mask();
+        if let Some(gate) = self.filters.gate() {
+            for name in names {
+                gate.add_in_name(name.as_bytes(), &mut named);
+            }
+        }
+        self.kept.clone_from(&named);
+        self.named = Some(named);
     }
 
     /// Walks `haystack[range]` once and records in `hits` (cleared first) each unit in
@@ -128,9 +171,34 @@ impl BlockFilter {
         range: Range<usize>,
         hits: &mut BlockHits,
     ) -> Result<(), BlockFilterError> {
-        self.filter
+        self.choose_filter(&haystack[range.clone()]);
+        self.current
             .match_ends(&mut self.cache, haystack, range, &mut hits.ends)
             .map_err(|_| BlockFilterError)
+    }
+
+    /// Makes `current` the filter for `region`: every ungated detector, and the gated
+    /// ones with a keyword in the region or in a column name.
+    fn choose_filter(&mut self, region: &[u8]) {
+        let kept = match (&self.named, self.filters.gate()) {
+            (Some(_), Some(gate)) => {
+                gate.add_in_text(region, &mut self.kept);
+                Some(&self.kept)
+            }
+            _ => None,
+        };
+        if kept == self.current_kept.as_ref() {
+            return;
+        }
+        let filter = match kept {
+            Some(kept) => self.filters.filter_for(kept),
+            None => Arc::clone(self.filters.full()),
+        };
+        self.current_kept = kept.cloned();
+        if !Arc::ptr_eq(&filter, &self.current) {
+            self.cache = filter.create_cache();
+            self.current = filter;
+        }
     }
 }
 
@@ -352,6 +420,8 @@ mod tests {
     const IDENTIFIERS: &str = include_str!("../testdata/filter-stress.toml");
 
     const PIECES: &[&str] = include!("../testdata/filter-pieces.rs");
+    /// Loose formats of keyword-bound identifiers and their keywords.
+    const GATE_PIECES: &[&str] = include!("../testdata/gate-pieces.rs");
 
     fn identifier_set() -> IdentifierSet {
         let file = IdentifierFile::parse(Path::new("test.toml"), IDENTIFIERS).expect("parse");
@@ -392,17 +462,30 @@ mod tests {
     }
 
     /// Counting through the matcher gives the kept candidates' counts, whether the unit
-    /// is narrowed by the whole-unit filter, by a caller, or searched in part.
+    /// is narrowed by the whole-unit filter, by a caller, or searched in part, and in
+    /// contexts whose names hold keywords of identifiers that require one and of the
+    /// one that requires none near (`CREDIT_CARD_NUMBER_(NO_KEYWORD)`).
     #[test]
     fn counts_equal_the_kept_candidates_however_the_unit_is_narrowed() {
         let set = identifier_set();
         let mut matcher = Matcher::new(&set);
         let all = Narrowing::all(&set);
+        let keys = ["customer".to_owned(), "date_of_birth".to_owned()];
+        let contexts = [
+            UnitContext::None,
+            UnitContext::Column("siret code"),
+            UnitContext::Column("birth_date"),
+            UnitContext::Column("credit card"),
+            UnitContext::Column("Passport No"),
+            UnitContext::JsonKeys(&keys),
+        ];
         let mut rng = fastrand::Rng::with_seed(11);
         for _ in 0..2000 {
+            let context = contexts[rng.usize(..contexts.len())];
             let mut unit = Vec::new();
             for _ in 0..rng.usize(..6) {
-                unit.extend_from_slice(PIECES[rng.usize(..PIECES.len())].as_bytes());
+                let pieces = if rng.bool() { PIECES } else { GATE_PIECES };
+                unit.extend_from_slice(pieces[rng.usize(..pieces.len())].as_bytes());
             }
             let start = rng.usize(..=unit.len());
             for (search, only) in [
@@ -411,7 +494,7 @@ mod tests {
                 (start..unit.len(), None),
             ] {
                 let mut expected: Vec<(DetectorId, u64)> = Vec::new();
-                set.scan_range(&unit, search.clone(), UnitContext::None, |c| {
+                set.scan_range(&unit, search.clone(), context, |c| {
                     if !c.is_kept() {
                         return;
                     }
@@ -421,9 +504,7 @@ mod tests {
                     }
                 });
                 let mut got = Vec::new();
-                matcher.count_kept(&unit, search, UnitContext::None, only, |d, n| {
-                    got.push((d, n))
-                });
+                matcher.count_kept(&unit, search, context, only, |d, n| got.push((d, n)));
                 assert_eq!(got, expected, "{:?}", String::from_utf8_lossy(&unit));
             }
         }

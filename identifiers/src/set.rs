@@ -8,11 +8,12 @@ use aho_corasick::AhoCorasick;
 use regex_automata::{meta::Regex, Input};
 
 use crate::file::{AllowListEntries, CustomIdentifier, IdentifierFile};
+use crate::gate::{GatedFilters, KeywordGate};
 use crate::keywords::{KeywordRule, KeywordSource, UnitContext};
 use crate::managed::{Check, Keywords, ManagedIdentifier, ManagedSelection};
 use crate::matcher::{BlockFilter, Narrowing};
 use crate::pattern::{Pattern, PatternError};
-use crate::prefilter::{DetectorMask, UnitFilter};
+use crate::prefilter::{self, DetectorMask, UnitFilter};
 use crate::severity::SeverityLevels;
 use crate::{dialect, Category};
 
@@ -66,6 +67,11 @@ impl Detector {
             .is_some_and(ManagedIdentifier::has_keyword_free_form)
     }
 
+    /// The identifier's keyword rule, if it has one.
+    pub(crate) fn keyword_rule(&self) -> Option<&KeywordRule> {
+        self.keywords.as_ref()
+    }
+
     /// True when no rule of the identifier itself can reject a match.
     fn keeps_every_match(&self) -> bool {
         self.ignore_words.is_none()
@@ -74,15 +80,35 @@ impl Detector {
             && self.managed.is_none_or(|row| row.excluded.is_empty())
     }
 
-    /// True when no match in `unit` read in `context` can be kept because the keyword
-    /// the identifier requires occurs nowhere, neither in the unit nor in its context:
-    /// one pass of the keyword automaton then spares every regex search.
-    fn lacks_required_keyword(&self, unit: &[u8], context: UnitContext<'_>) -> bool {
-        match &self.keywords {
-            Some(rule) if self.requires_keyword() => !rule.occurs_anywhere(unit, context),
-            _ => false,
+    /// What the identifier's keyword rule makes of the matches in `unit` read in
+    /// `context`, as far as one look at the context and the unit tells: a keyword in
+    /// the context decides every match alike, and a required keyword that occurs
+    /// nowhere rejects them all, sparing every regex search.
+    fn keyword_outlook(&self, unit: &[u8], context: UnitContext<'_>) -> KeywordOutlook {
+        let Some(rule) = &self.keywords else {
+            return KeywordOutlook::PerMatch;
+        };
+        if rule.in_context(context) {
+            KeywordOutlook::InContext
+        } else if self.requires_keyword() && !rule.occurs_anywhere(unit, UnitContext::None) {
+            KeywordOutlook::Missing
+        } else {
+            KeywordOutlook::PerMatch
         }
     }
+}
+
+/// What a detector's keyword rule makes of a unit's matches before any is found (see
+/// [`Detector::keyword_outlook`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum KeywordOutlook {
+    /// A keyword is in the unit's column name or JSON path: the rule is satisfied for
+    /// every match (kept, or rejected when a keyword must be absent).
+    InContext,
+    /// The required keyword occurs nowhere: no match can be kept.
+    Missing,
+    /// Each match's verdict depends on where it is (or there is no keyword rule).
+    PerMatch,
 }
 
 /// Why a candidate match was dropped, in the order the rules are applied.
@@ -232,6 +258,13 @@ pub enum BuildError {
     Combined(String),
 }
 
+/// The fewest keyword-bound managed detectors for which tables are walked through a
+/// keyword gate. The gate costs a pass of its keyword automaton over every block whatever it
+/// finds; leaving a few detectors out of the walk saves less than that (the seed
+/// identifiers, one of them keyword-bound: 2.4x the CPU time with the gate), while the
+/// catalogue's hundred keyword-bound formats (dates, digit runs) cost far more.
+const GATE_MIN_DETECTORS: usize = 8;
+
 /// Every identifier of a scan, compiled once and shared by all threads.
 #[derive(Debug, Clone)]
 pub struct IdentifierSet {
@@ -243,8 +276,11 @@ pub struct IdentifierSet {
     allow: AllowFilter,
     /// Raw-buffer filters, one per unit layout, built on first use (most scans read
     /// one or two layouts). Shared: copies of the set and every reader's
-    /// [`BlockFilter`] use the same automaton, each with its own cache.
-    filters: [OnceLock<Option<Arc<UnitFilter>>>; UnitLayout::COUNT],
+    /// [`BlockFilter`] use the same automata, each with its own cache.
+    filters: [OnceLock<Option<Arc<GatedFilters>>>; UnitLayout::COUNT],
+    /// The keywords of the identifiers that require one, in one automaton, built on
+    /// first use (by the first table's block filter).
+    gate: OnceLock<Option<Arc<KeywordGate>>>,
 }
 
 /// How units are laid out in the raw buffers a [`UnitFilter`] reads: which bytes
@@ -299,6 +335,7 @@ impl IdentifierSet {
             any,
             allow: AllowFilter::new(file)?,
             filters: Default::default(),
+            gate: OnceLock::new(),
         })
     }
 
@@ -318,6 +355,12 @@ impl IdentifierSet {
     /// identifiers have no sound one (see [`UnitFilter::new`]): callers then judge every
     /// unit.
     pub(crate) fn unit_filter(&self, layout: UnitLayout) -> Option<&Arc<UnitFilter>> {
+        self.gated_filters(layout).map(|filters| filters.full())
+    }
+
+    /// The filters of `layout`: with every detector, and without the keyword-bound
+    /// ones whose keywords are out of reach. The whole-unit layout needs no gate.
+    fn gated_filters(&self, layout: UnitLayout) -> Option<&Arc<GatedFilters>> {
         self.filters[layout.index()]
             .get_or_init(|| {
                 let patterns: Vec<&str> = self
@@ -325,7 +368,37 @@ impl IdentifierSet {
                     .iter()
                     .map(|d| d.pattern.translated())
                     .collect();
-                UnitFilter::new(&patterns, layout.separators()).map(Arc::new)
+                let separators = layout.separators();
+                let loosened = prefilter::loosened(&patterns, separators)?;
+                let full = Arc::new(UnitFilter::from_loosened(&loosened, separators)?);
+                let gate = match layout {
+                    UnitLayout::Whole => None,
+                    UnitLayout::Csv | UnitLayout::Tsv => self.keyword_gate().cloned(),
+                };
+                Some(Arc::new(GatedFilters::new(
+                    full, loosened, separators, gate,
+                )))
+            })
+            .as_ref()
+    }
+
+    /// The keyword gate of the detectors that keep a match only with a keyword, when
+    /// there are enough of them for it to pay (see [`GATE_MIN_DETECTORS`]).
+    fn keyword_gate(&self) -> Option<&Arc<KeywordGate>> {
+        self.gate
+            .get_or_init(|| {
+                let rules: Vec<(usize, &KeywordRule)> = self
+                    .detectors
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, d)| d.requires_keyword())
+                    .filter_map(|(index, d)| Some((index, d.keyword_rule()?)))
+                    .filter(|(_, rule)| rule.whole_words())
+                    .collect();
+                if rules.len() < GATE_MIN_DETECTORS {
+                    return None;
+                }
+                KeywordGate::new(rules, self.detectors.len()).map(Arc::new)
             })
             .as_ref()
     }
@@ -339,9 +412,9 @@ impl IdentifierSet {
         } else {
             UnitLayout::Csv
         };
-        self.unit_filter(layout)
-            .filter(|filter| filter.separators().contains(&delimiter))
-            .map(|filter| BlockFilter::new(Arc::clone(filter)))
+        self.gated_filters(layout)
+            .filter(|filters| filters.full().separators().contains(&delimiter))
+            .map(|filters| BlockFilter::new(Arc::clone(filters)))
     }
 
     /// Like [`scan`](Self::scan), but runs only the detectors `only` names: for a
@@ -413,8 +486,14 @@ impl IdentifierSet {
         F: FnMut(DetectorId, u64),
     {
         let verdicts_constant = self.allow.is_empty();
-        for (index, detector) in self.detectors.iter().enumerate() {
-            if !mask.contains(index) || detector.lacks_required_keyword(unit, context) {
+        // The mask's detectors only, in index order: a cell typically names one or two
+        // of a set of 150.
+        for index in mask.iter() {
+            let Some(detector) = self.detectors.get(index) else {
+                continue;
+            };
+            let outlook = detector.keyword_outlook(unit, context);
+            if outlook == KeywordOutlook::Missing {
                 continue;
             }
             let counted = if verdicts_constant && detector.keeps_every_match() {
@@ -424,10 +503,26 @@ impl IdentifierSet {
             };
             let kept = counted.unwrap_or_else(|| {
                 let mut kept = 0;
-                let input = Input::new(unit);
-                self.candidates(index, detector, input, unit.len(), context, &mut |c| {
-                    kept += u64::from(c.is_kept());
-                });
+                for found in detector.pattern.regex().find_iter(Input::new(unit)) {
+                    if found.is_empty() {
+                        continue;
+                    }
+                    let span = found.range();
+                    let keeps = if self
+                        .rejection_before_keywords(detector, unit, &span)
+                        .is_some()
+                    {
+                        false
+                    } else if outlook == KeywordOutlook::InContext {
+                        // The context holds a keyword: every match passes the rule, or
+                        // every one fails it where a keyword must be absent.
+                        !detector.keywords_absent
+                    } else {
+                        let verdict = self.keyword_verdict(detector, unit, &span, context);
+                        matches!(verdict, Verdict::Kept(_))
+                    };
+                    kept += u64::from(keeps);
+                }
                 kept
             });
             if kept > 0 {
@@ -556,31 +651,55 @@ impl IdentifierSet {
         span: &Range<usize>,
         context: UnitContext<'c>,
     ) -> Verdict<'s, 'c> {
+        if let Some(rejection) = self.rejection_before_keywords(detector, unit, span) {
+            return Verdict::Rejected(rejection);
+        }
+        self.keyword_verdict(detector, unit, span, context)
+    }
+
+    /// The first rule before keywords that drops the match at `span` in `unit`: ignore
+    /// words, the check, a domestic number that continues a longer one, the issuer's
+    /// examples, allow lists.
+    fn rejection_before_keywords<'s>(
+        &'s self,
+        detector: &'s Detector,
+        unit: &[u8],
+        span: &Range<usize>,
+    ) -> Option<Rejection<'s>> {
         let text = &unit[span.clone()];
         if let Some((automaton, words)) = &detector.ignore_words {
             if let Some(found) = automaton.find(text) {
                 let word = words[found.pattern().as_usize()].as_str();
-                return Verdict::Rejected(Rejection::IgnoreWord(word));
+                return Some(Rejection::IgnoreWord(word));
             }
         }
         if let Some(check) = detector.check {
             let passes = std::str::from_utf8(text).is_ok_and(|t| check.passes(t));
             if !passes {
-                return Verdict::Rejected(Rejection::Checksum);
+                return Some(Rejection::Checksum);
             }
         }
         if detector
             .managed
             .is_some_and(|row| row.continues_a_longer_number(unit, span.start))
         {
-            return Verdict::Rejected(Rejection::Checksum);
+            return Some(Rejection::Checksum);
         }
         if detector.managed.is_some_and(|row| row.is_excluded(text)) {
-            return Verdict::Rejected(Rejection::Example);
+            return Some(Rejection::Example);
         }
-        if let Some(list) = self.allow.allowing(text) {
-            return Verdict::Rejected(Rejection::AllowList(list));
-        }
+        self.allow.allowing(text).map(Rejection::AllowList)
+    }
+
+    /// The verdict of the keyword rule on a match that passed every other rule.
+    fn keyword_verdict<'s, 'c>(
+        &'s self,
+        detector: &'s Detector,
+        unit: &[u8],
+        span: &Range<usize>,
+        context: UnitContext<'c>,
+    ) -> Verdict<'s, 'c> {
+        let text = &unit[span.clone()];
         match &detector.keywords {
             None => Verdict::Kept(None),
             Some(rule) if detector.keywords_absent => match rule.satisfied(unit, span, context) {

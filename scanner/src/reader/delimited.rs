@@ -490,7 +490,7 @@ impl TableReader {
             self.block.min(stop.max(SLICE_BLOCK_MIN))
         });
         let mut reader = Filtered::new(self.filter.clone(), self.delimiter, block, self.max_unit);
-        reader.headers = columns.to_vec();
+        reader.set_headers(columns.to_vec());
         reader.row = 1;
         reader.stop = stop;
         let end = reader.read_bounded(&mut input, sink)?;
@@ -623,6 +623,12 @@ impl Filtered {
         }
     }
 
+    /// Takes the column names, the context of every data cell, and tells the filter.
+    fn set_headers(&mut self, headers: Vec<String>) {
+        self.filter.name_columns(headers.iter().map(String::as_str));
+        self.headers = headers;
+    }
+
     fn run<R: Read>(mut self, mut input: R, sink: &mut Sink<'_>) -> Result<(), ReadError> {
         if let Ended::Pending(bytes) = self.read(&mut input, sink)? {
             let rest = Leftover { bytes, at: 0 }.chain(input);
@@ -710,7 +716,8 @@ impl Filtered {
         if self.row == 0 {
             match self.parse_record(&buffer[cursor..], eof) {
                 Parsed::Record(used) => {
-                    self.headers = column_names(self.record.iter(), &self.limit);
+                    let headers = column_names(self.record.iter(), &self.limit);
+                    self.set_headers(headers);
                     let layout = header_layout(buffer, self.delimiter, eof);
                     header_units(self.record.iter(), layout.as_deref(), &mut self.limit, sink);
                     self.row = 1;
@@ -1149,6 +1156,76 @@ mod tests {
             });
             assert_eq!(expected, reference, "case {case}");
             for block in [7, 64, 1 << 20] {
+                let got = conclude(&set, |sink| {
+                    Filtered::new(filter.clone(), delimiter, block, MAX_UNIT).run(&data[..], sink)
+                });
+                assert_eq!(
+                    got,
+                    expected,
+                    "case {case}, block {block}: {:?}",
+                    String::from_utf8_lossy(&data)
+                );
+            }
+        }
+    }
+
+    const GATE_PIECES: &[&str] = include!("../../../identifiers/testdata/gate-pieces.rs");
+
+    /// Column names that hold keywords of identifiers that require one (managed and
+    /// custom), and names that hold none.
+    const COLUMN_NAMES: &[&str] = &[
+        "birth_date",
+        "hire date",
+        "Passport No",
+        "notes",
+        "siret code",
+        "customerSSN",
+        "dl#",
+        "hotel",
+        "",
+    ];
+
+    /// Keyword-bound identifiers are walked only where one of their keywords is in the
+    /// block or in a column name: the filtered reader still concludes what the record
+    /// reader does, over tables whose cells hold those identifiers' loose formats with
+    /// and without their keywords, under column names with and without them.
+    #[test]
+    fn keyword_gated_walks_conclude_what_the_record_reader_does() {
+        let set = identifier_set(IDENTIFIERS);
+        let mut rng = Rng::new(14);
+        for case in 0..300 {
+            let delimiter = if case % 3 == 0 { b'\t' } else { b',' };
+            let columns = 1 + rng.below(5);
+            let mut data = Vec::new();
+            for column in 0..columns {
+                if column > 0 {
+                    data.push(delimiter);
+                }
+                data.extend_from_slice(COLUMN_NAMES[rng.below(COLUMN_NAMES.len())].as_bytes());
+            }
+            data.push(b'\n');
+            for _ in 0..1 + rng.below(40) {
+                for cell in 0..1 + rng.below(6) {
+                    if cell > 0 {
+                        data.push(delimiter);
+                    }
+                    for _ in 0..rng.below(4) {
+                        let pieces = if rng.below(3) == 0 {
+                            PIECES
+                        } else {
+                            GATE_PIECES
+                        };
+                        let piece = pieces[rng.below(pieces.len())].as_bytes();
+                        data.extend(piece.iter().filter(|&&b| b != b'\n' || rng.below(4) == 0));
+                    }
+                }
+                data.push(b'\n');
+            }
+            let filter = set.block_filter(delimiter).expect("a filter");
+            let expected = conclude(&set, |sink| {
+                csv_crate_units(&data, delimiter, MAX_UNIT, sink)
+            });
+            for block in [16, 256, 1 << 20] {
                 let got = conclude(&set, |sink| {
                     Filtered::new(filter.clone(), delimiter, block, MAX_UNIT).run(&data[..], sink)
                 });
