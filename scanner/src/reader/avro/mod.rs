@@ -141,7 +141,7 @@ pub(crate) enum AvroError {
     UnknownCodec(String),
     #[error("a data block does not end with the file's sync marker")]
     Marker,
-    #[error("a data block is larger than {limit} bytes")]
+    #[error("a data block is larger than {limit} bytes, the most a block may hold")]
     BlockTooLarge { limit: usize },
     #[error("{codec} block: {error}")]
     Codec {
@@ -280,6 +280,11 @@ mod tests {
 
     /// An object container file, codec null, holding one block of `count` records.
     fn container(schema: &str, count: i64, block: &[u8]) -> Vec<u8> {
+        container_declaring(schema, count, block.len() as i64, block)
+    }
+
+    /// [`container`] whose block declares `declared` bytes.
+    fn container_declaring(schema: &str, count: i64, declared: i64, block: &[u8]) -> Vec<u8> {
         let marker = [7u8; 16];
         let mut file = b"Obj\x01".to_vec();
         file.extend(long(1));
@@ -290,7 +295,7 @@ mod tests {
         file.extend(long(0));
         file.extend(marker);
         file.extend(long(count));
-        file.extend(long(block.len() as i64));
+        file.extend(long(declared));
         file.extend(block);
         file.extend(marker);
         file
@@ -312,6 +317,92 @@ mod tests {
             other => panic!("{other:?}"),
         }
         assert!(seen.is_empty());
+    }
+
+    /// `file` read with the default limits: its units' paths and texts, and the end.
+    fn read_bytes(file: &[u8]) -> (Vec<(u64, String, String)>, Result<(), ReadError>) {
+        let mut seen = Vec::new();
+        let result = read_avro(file, &Limits::default(), &mut collect(&mut seen));
+        let seen = seen.into_iter().map(|s| (s.0, s.1, s.2)).collect();
+        (seen, result)
+    }
+
+    fn malformed_saying(result: Result<(), ReadError>, words: &str) {
+        match result {
+            Err(ReadError::Malformed { message, .. }) => {
+                assert!(message.contains(words), "{message}")
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    const TAGS: &str = r#"{"type": "record", "name": "r", "fields": [
+        {"name": "tags", "type": {"type": "array", "items": "string"}}]}"#;
+
+    /// Sizes a block declares: more bytes than the file holds is a truncated file
+    /// (read into a buffer that grows with the bytes there, not reserved), more than
+    /// a block may hold is refused before reading, more records than bytes too.
+    #[test]
+    fn a_block_that_declares_more_than_it_holds_is_malformed() {
+        let file = container_declaring(TAGS, 1, 1 << 40, &[0]);
+        malformed_saying(read_bytes(&file).1, "the most a block may hold");
+        let file = container_declaring(TAGS, 1, MAX_BLOCK_BYTES as i64, &[0]);
+        malformed_saying(read_bytes(&file).1, "ends inside a data block");
+        let file = container(TAGS, 1_000_000, &[0, 0, 0]);
+        malformed_saying(read_bytes(&file).1, "1000000 records in 3 bytes");
+        let file = container(TAGS, 1, &[]);
+        malformed_saying(read_bytes(&file).1, "1 records in 0 bytes");
+        let file = container(TAGS, -1, &[0]);
+        malformed_saying(read_bytes(&file).1, "record count of -1");
+    }
+
+    /// A string longer than the bytes left in its block ends the reading after the
+    /// records before it; the record that holds it gives nothing.
+    #[test]
+    fn a_string_longer_than_its_block_is_malformed_after_the_records_before_it() {
+        let mut block = long(1);
+        block.extend(long(3));
+        block.extend(b"abc");
+        block.extend(long(0));
+        block.extend(long(1));
+        block.extend(long(1_000_000));
+        block.extend(b"def");
+        let (seen, result) = read_bytes(&container(TAGS, 2, &block));
+        malformed_saying(
+            result,
+            "a string of 1000000 bytes runs past its block (3 bytes left)",
+        );
+        assert_eq!(seen, [(0, "$.tags[0]".to_owned(), "abc".to_owned())]);
+    }
+
+    /// A recursive record with no text nests as deep as its bytes say: the nesting
+    /// limit stops it (no stack overflow). Arrays of nulls encode in no bytes, so a
+    /// count of 2^62 of them is read at once, not looped over.
+    #[test]
+    fn nesting_and_counts_of_empty_values_stay_bounded() {
+        let schema = r#"{"type": "record", "name": "Node", "fields": [
+            {"name": "label", "type": "string"},
+            {"name": "next", "type": ["null", {"type": "record", "name": "Link", "fields": [
+                {"name": "n", "type": ["null", "Link"]}]}]}]}"#;
+        let mut block = long(1);
+        block.extend(b"x");
+        block.extend(std::iter::repeat_n(2u8, 100_000));
+        block.push(0);
+        let (_, result) = read_bytes(&container(schema, 1, &block));
+        assert!(
+            matches!(result, Err(ReadError::JsonNesting { limit: 256 })),
+            "{result:?}"
+        );
+        let schema = r#"{"type": "record", "name": "r", "fields": [
+            {"name": "nulls", "type": {"type": "array", "items": "null"}},
+            {"name": "label", "type": "string"}]}"#;
+        let mut block = long(1 << 62);
+        block.extend(long(0));
+        block.extend(long(2));
+        block.extend(b"ok");
+        let (seen, result) = read_bytes(&container(schema, 1, &block));
+        result.expect("read");
+        assert_eq!(seen, [(0, "$.label".to_owned(), "ok".to_owned())]);
     }
 
     /// The same file with a small array is read: the crafted bytes are a valid file.
