@@ -33,8 +33,8 @@
 //! a page header declares, which the crate reserves whole before decompressing into
 //! it, is checked first: the crate reads each page header through
 //! [`ChunkReader::get_read`], where [`BoundedFile`] reads the header on its own
-//! ([`page_header`]) and refuses one declaring more than
-//! [`page_header::MAX_PAGE_BYTES`] (128 MiB): `MALFORMED_FILE`, after the rows before.
+//! ([`thrift`]) and refuses one declaring more than
+//! [`thrift::MAX_PAGE_BYTES`] (128 MiB): `MALFORMED_FILE`, after the rows before.
 
 use std::fs::File;
 use std::io::{self, BufReader, Read};
@@ -60,7 +60,7 @@ use super::{ReadError, Sink};
 use crate::{Format, Limits};
 
 mod columns;
-mod page_header;
+mod thrift;
 
 /// Values decoded per column at a time: a bound on the memory a column's batch takes
 /// (with [`Limits::max_unit_bytes`] bounding each value) that is still large enough to
@@ -320,7 +320,7 @@ fn check_column_chunks(metadata: &ParquetMetaData, file_len: u64) -> Result<(), 
 struct BoundedFile {
     file: Arc<File>,
     len: u64,
-    /// The largest uncompressed page read: [`page_header::MAX_PAGE_BYTES`] but in
+    /// The largest uncompressed page read: [`thrift::MAX_PAGE_BYTES`] but in
     /// tests.
     max_page: i64,
 }
@@ -332,7 +332,7 @@ impl BoundedFile {
         Ok(BoundedFile {
             file: Arc::new(file),
             len,
-            max_page: page_header::MAX_PAGE_BYTES,
+            max_page: thrift::MAX_PAGE_BYTES,
         })
     }
 
@@ -359,7 +359,7 @@ impl ChunkReader for BoundedFile {
 
     /// The crate reads the footer's last 8 bytes and every page header through this
     /// call. A page header is read here first, on its own, and one that declares more
-    /// than [`page_header::MAX_PAGE_BYTES`] uncompressed is refused: the crate would
+    /// than [`thrift::MAX_PAGE_BYTES`] uncompressed is refused: the crate would
     /// reserve that much before decompressing the page. (Were a new version of the
     /// crate to read headers otherwise, `pages_are_checked_as_the_crate_reads_them`
     /// fails.)
@@ -372,7 +372,7 @@ impl ChunkReader for BoundedFile {
         };
         if left > FOOTER_TAIL {
             let mut header = BufReader::with_capacity(PAGE_HEADER_READ, at());
-            if let Some(size) = page_header::uncompressed_size(&mut header) {
+            if let Some(size) = thrift::uncompressed_size(&mut header) {
                 if size > self.max_page {
                     return Err(ParquetError::General(format!(
                         "a page at offset {start} declares {size} bytes uncompressed, more \
@@ -385,6 +385,10 @@ impl ChunkReader for BoundedFile {
         Ok(BufReader::new(at()))
     }
 
+    /// The crate reads the footer's metadata, and the pages of column chunks, through
+    /// this call. The footer (the bytes just before its 8-byte tail) is walked first:
+    /// a list in it declaring more items than bytes left is refused
+    /// ([`thrift::check_counts`]), as the crate would reserve them all at once.
     fn get_bytes(&self, start: u64, length: usize) -> parquet::errors::Result<Bytes> {
         self.remaining(start, length as u64)?;
         let mut buffer = vec![0; length];
@@ -394,6 +398,15 @@ impl ChunkReader for BoundedFile {
             left: length as u64,
         };
         at.read_exact(&mut buffer)?;
+        let footer = start + length as u64 + FOOTER_TAIL == self.len;
+        if footer {
+            if let Err(lie) = thrift::check_counts(&buffer) {
+                return Err(ParquetError::General(format!(
+                    "the footer declares a list of {} items where {} bytes are left",
+                    lie.count, lie.left
+                )));
+            }
+        }
         Ok(buffer.into())
     }
 }
@@ -694,9 +707,9 @@ mod tests {
     /// asks to read it; one within the bound is read as it is.
     #[test]
     fn a_page_declaring_a_huge_uncompressed_size_is_refused_before_it_is_read() {
-        for (size, refused) in [(1 << 30, true), (page_header::MAX_PAGE_BYTES, false)] {
+        for (size, refused) in [(1 << 30, true), (thrift::MAX_PAGE_BYTES, false)] {
             let mut file = tempfile::tempfile().expect("temp file");
-            let header = page_header::tests::page_header(size, false);
+            let header = thrift::tests::page_header(size, false);
             file.write_all(&header).expect("written");
             file.write_all(&[0; 32]).expect("written");
             let bounded = BoundedFile::new(&file).expect("length");
@@ -742,6 +755,30 @@ mod tests {
                 other => panic!("{name}: {other:?}"),
             }
             assert!(seen.is_empty(), "{name}");
+        }
+    }
+
+    /// A footer whose list declares 140 million items in a few bytes (found by
+    /// fuzzing: the crate reserved 6.7 GB for them) is refused before the crate parses
+    /// it.
+    #[test]
+    fn a_footer_declaring_more_items_than_it_holds_is_malformed() {
+        let footer = [
+            0x15, 0x02, 0x39, 0xfc, 0x80, 0xf6, 0xe0, 0x42, 0x18, 0x01, b'k', 0x00, 0x00,
+        ];
+        let mut file = tempfile::tempfile().expect("temp file");
+        file.write_all(b"PAR1").expect("written");
+        file.write_all(&footer).expect("written");
+        file.write_all(&(footer.len() as u32).to_le_bytes())
+            .expect("written");
+        file.write_all(b"PAR1").expect("written");
+        match ParquetFile::open(&file) {
+            Err(ReadError::Malformed { message, .. }) => assert!(
+                message.contains("a list of 140000000 items where 5 bytes are left"),
+                "{message}"
+            ),
+            Err(other) => panic!("{other:?}"),
+            Ok(_) => panic!("opened"),
         }
     }
 

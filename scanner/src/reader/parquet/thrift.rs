@@ -1,16 +1,27 @@
-//! The one field of a Parquet page header that ferret checks before the `parquet` crate
-//! reads the page: its uncompressed size, which the crate reserves whole
-//! (`Vec::with_capacity`, up to 2 GiB) before decompressing into it.
+//! What ferret checks of the Thrift structures of a Parquet file before the `parquet`
+//! crate reads them: the sizes and counts they declare, which the crate reserves whole.
 //!
-//! The crate gives no hook between parsing a page header and that reservation, but it
-//! reads every page header through [`ChunkReader::get_read`] at the header's offset,
-//! and the file it reads is ferret's ([`super::BoundedFile`]). So that call first reads
-//! the header on its own here: a header declaring more than [`MAX_PAGE_BYTES`]
-//! uncompressed fails the read, and the page is never reserved. The header is Thrift's
-//! compact protocol; this walks its fields, skipping the others (nested structures,
-//! lists, statistics) to field 2, `uncompressed_page_size`, wherever the writer put it.
+//! Two reservations are checked, both through ferret's [`super::BoundedFile`], which
+//! the crate reads the file through:
+//!
+//! - a page's uncompressed size, which the crate reserves (`Vec::with_capacity`, up to
+//!   2 GiB) right after parsing the page header, with no hook between the two. The
+//!   crate reads every page header through [`ChunkReader::get_read`] at the header's
+//!   offset, so that call first reads the header on its own here
+//!   ([`uncompressed_size`]): a header declaring more than [`MAX_PAGE_BYTES`] fails the
+//!   read, and the page is never reserved;
+//! - the item counts of the footer's lists, which the crate reserves at once (a footer
+//!   of a few kilobytes declaring 140 million key-value pairs reserved 6.7 GB). The
+//!   crate reads the footer with [`ChunkReader::get_bytes`], where it is walked first
+//!   ([`check_counts`]): every item takes at least one byte, so a list declaring more
+//!   items than bytes left is a lie, refused.
+//!
+//! Both walk Thrift's compact protocol, skipping what they do not need (nested
+//! structures, lists, binary statistics) wherever the writer put it. Only the crate's
+//! own parse decides what is a valid structure.
 //!
 //! [`ChunkReader::get_read`]: parquet::file::reader::ChunkReader::get_read
+//! [`ChunkReader::get_bytes`]: parquet::file::reader::ChunkReader::get_bytes
 
 use std::io::Read;
 
@@ -21,33 +32,58 @@ use std::io::Read;
 /// its column chunk as malformed, before anything is allocated for it.
 pub(crate) const MAX_PAGE_BYTES: i64 = 128 * 1024 * 1024;
 
-/// Nested Thrift structures skipped at most; a page header nests two or three.
-const MAX_DEPTH: u32 = 16;
+/// Nested Thrift structures walked at most; a footer nests five or six.
+const MAX_DEPTH: u32 = 32;
 
 /// The uncompressed size the page header at the start of `input` declares, or `None`
-/// if the bytes there are not a page header that declares one. Only the crate's own
-/// parse decides what is a valid header: this says only what the header declares.
+/// if the bytes there are not a page header that declares one.
 pub(crate) fn uncompressed_size(input: &mut impl Read) -> Option<i64> {
-    let mut compact = Compact { input };
+    let mut compact = Compact::new(input, u64::MAX);
     let mut last_id = 0i16;
     loop {
-        let header = compact.byte()?;
+        let header = compact.byte().ok()?;
         let kind = header & 0x0f;
         if kind == STOP {
             return None;
         }
         let delta = header >> 4;
         let id = if delta == 0 {
-            i16::try_from(compact.varint_signed()?).ok()?
+            i16::try_from(compact.varint_signed().ok()?).ok()?
         } else {
             last_id.checked_add(i16::from(delta))?
         };
         last_id = id;
         if id == 2 && kind == I32 {
-            return compact.varint_signed();
+            return compact.varint_signed().ok();
         }
-        compact.skip(kind, 0)?;
+        compact.skip(kind, 0).ok()?;
     }
+}
+
+/// A list, set or map in a Thrift structure declaring more items than bytes left.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) struct CountLie {
+    pub(crate) count: u64,
+    pub(crate) left: u64,
+}
+
+/// Walks the structure that `bytes` start with (a footer's `FileMetaData`) and refuses
+/// it if a list, set or map in it declares more items than bytes are left after it.
+/// Bytes that are not a valid structure otherwise pass: the crate's parse refuses them.
+pub(crate) fn check_counts(bytes: &[u8]) -> Result<(), CountLie> {
+    let mut input = bytes;
+    match Compact::new(&mut input, bytes.len() as u64).skip(STRUCT, 0) {
+        Err(Stop::Lie(lie)) => Err(lie),
+        Ok(()) | Err(Stop::Invalid) => Ok(()),
+    }
+}
+
+/// Why a walk stopped.
+enum Stop {
+    /// A count larger than the bytes left.
+    Lie(CountLie),
+    /// Anything else: the bytes end, a type is unknown, nesting is too deep.
+    Invalid,
 }
 
 // Thrift compact protocol types.
@@ -65,38 +101,62 @@ const SET: u8 = 10;
 const MAP: u8 = 11;
 const STRUCT: u8 = 12;
 
+/// A compact-protocol reader that knows how many bytes are left: `total` less those
+/// read (`u64::MAX` when unknown).
 struct Compact<'r, R> {
     input: &'r mut R,
+    read: u64,
+    total: u64,
 }
 
-impl<R: Read> Compact<'_, R> {
-    fn byte(&mut self) -> Option<u8> {
-        let mut byte = [0];
-        self.input.read_exact(&mut byte).ok()?;
-        Some(byte[0])
+impl<'r, R: Read> Compact<'r, R> {
+    fn new(input: &'r mut R, total: u64) -> Self {
+        Compact {
+            input,
+            read: 0,
+            total,
+        }
     }
 
-    fn varint(&mut self) -> Option<u64> {
+    fn byte(&mut self) -> Result<u8, Stop> {
+        let mut byte = [0];
+        self.input
+            .read_exact(&mut byte)
+            .map_err(|_| Stop::Invalid)?;
+        self.read += 1;
+        Ok(byte[0])
+    }
+
+    fn varint(&mut self) -> Result<u64, Stop> {
         let mut value = 0u64;
         for shift in (0..70).step_by(7) {
             let byte = self.byte()?;
             value |= u64::from(byte & 0x7f) << shift;
             if byte & 0x80 == 0 {
-                return Some(value);
+                return Ok(value);
             }
         }
-        None
+        Err(Stop::Invalid)
     }
 
-    fn varint_signed(&mut self) -> Option<i64> {
+    fn varint_signed(&mut self) -> Result<i64, Stop> {
         let n = self.varint()?;
-        Some(((n >> 1) as i64) ^ -((n & 1) as i64))
+        Ok(((n >> 1) as i64) ^ -((n & 1) as i64))
+    }
+
+    /// A count of items, each at least a byte: refused if more than the bytes left.
+    fn count(&mut self, count: u64) -> Result<u64, Stop> {
+        let left = self.total.saturating_sub(self.read);
+        if count > left {
+            return Err(Stop::Lie(CountLie { count, left }));
+        }
+        Ok(count)
     }
 
     /// Steps over a value of compact type `kind`.
-    fn skip(&mut self, kind: u8, depth: u32) -> Option<()> {
+    fn skip(&mut self, kind: u8, depth: u32) -> Result<(), Stop> {
         if depth > MAX_DEPTH {
-            return None;
+            return Err(Stop::Invalid);
         }
         match kind {
             BOOLEAN_TRUE | BOOLEAN_FALSE => {}
@@ -114,8 +174,12 @@ impl<R: Read> Compact<'_, R> {
             BINARY => {
                 let len = self.varint()?;
                 let skipped =
-                    std::io::copy(&mut self.input.take(len), &mut std::io::sink()).ok()?;
-                (skipped == len).then_some(())?;
+                    std::io::copy(&mut (&mut *self.input).take(len), &mut std::io::sink())
+                        .map_err(|_| Stop::Invalid)?;
+                self.read += skipped;
+                if skipped != len {
+                    return Err(Stop::Invalid);
+                }
             }
             LIST | SET => {
                 let header = self.byte()?;
@@ -123,6 +187,7 @@ impl<R: Read> Compact<'_, R> {
                     15 => self.varint()?,
                     short => u64::from(short),
                 };
+                let count = self.count(count)?;
                 let element = header & 0x0f;
                 for _ in 0..count {
                     // A boolean element is one byte of its own in a list.
@@ -135,6 +200,7 @@ impl<R: Read> Compact<'_, R> {
             }
             MAP => {
                 let count = self.varint()?;
+                let count = self.count(count)?;
                 if count > 0 {
                     let types = self.byte()?;
                     for _ in 0..count {
@@ -154,9 +220,9 @@ impl<R: Read> Compact<'_, R> {
                 }
                 self.skip(kind, depth + 1)?;
             },
-            _ => return None,
+            _ => return Err(Stop::Invalid),
         }
-        Some(())
+        Ok(())
     }
 }
 
@@ -216,6 +282,32 @@ pub(crate) mod tests {
                 );
             }
         }
+    }
+
+    /// A footer-like structure holding a list that declares more items than bytes
+    /// follow is refused; the same list with its real count passes.
+    #[test]
+    fn lists_declaring_more_items_than_bytes_left_are_lies() {
+        // Field 5 (list of structs): header 0x19 then a long-form count.
+        let mut lie = vec![0x15, 0x02, 0x39, 0xfc];
+        varint(140_000_000, &mut lie);
+        lie.extend([0x18, 0x01, b'k', 0x00, 0x00]);
+        assert_eq!(
+            check_counts(&lie),
+            Err(CountLie {
+                count: 140_000_000,
+                left: 5
+            })
+        );
+        let honest = [0x15, 0x02, 0x39, 0x1c, 0x18, 0x01, b'k', 0x00, 0x00];
+        assert_eq!(check_counts(&honest), Ok(()));
+        assert_eq!(
+            check_counts(b"\xff\xff"),
+            Ok(()),
+            "not a structure: the crate decides"
+        );
+        let header = page_header(1 << 30, true);
+        assert_eq!(check_counts(&header), Ok(()));
     }
 
     #[test]
