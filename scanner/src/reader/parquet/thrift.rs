@@ -46,14 +46,8 @@ pub(crate) fn uncompressed_size(input: &mut impl Read) -> Option<i64> {
         if kind == STOP {
             return None;
         }
-        let delta = header >> 4;
-        let id = if delta == 0 {
-            i16::try_from(compact.varint_signed().ok()?).ok()?
-        } else {
-            last_id.checked_add(i16::from(delta))?
-        };
-        last_id = id;
-        if id == 2 && kind == I32 {
+        last_id = compact.field_id(header, last_id).ok()?;
+        if last_id == 2 && kind == I32 {
             return compact.varint_signed().ok();
         }
         compact.skip(kind, 0).ok()?;
@@ -72,11 +66,16 @@ pub(crate) struct CountLie {
 /// Bytes that are not a valid structure otherwise pass: the crate's parse refuses them.
 pub(crate) fn check_counts(bytes: &[u8]) -> Result<(), CountLie> {
     let mut input = bytes;
-    match Compact::new(&mut input, bytes.len() as u64).skip(STRUCT, 0) {
+    match Compact::new(&mut input, bytes.len() as u64).file_metadata() {
         Err(Stop::Lie(lie)) => Err(lie),
         Ok(()) | Err(Stop::Invalid) => Ok(()),
     }
 }
+
+/// The fields of `FileMetaData` that the crate reads as lists of structures by their
+/// field id, whatever type the bytes declare for them: schema, row groups, key-value
+/// metadata, column orders.
+const FOOTER_LISTS: [i16; 4] = [2, 4, 5, 7];
 
 /// Why a walk stopped.
 enum Stop {
@@ -127,16 +126,63 @@ impl<'r, R: Read> Compact<'r, R> {
         Ok(byte[0])
     }
 
+    /// A varint as the crate reads one: of any length, bits past 64 dropped.
     fn varint(&mut self) -> Result<u64, Stop> {
         let mut value = 0u64;
-        for shift in (0..70).step_by(7) {
+        let mut shift = 0u32;
+        loop {
             let byte = self.byte()?;
-            value |= u64::from(byte & 0x7f) << shift;
+            value |= u64::from(byte & 0x7f).wrapping_shl(shift);
             if byte & 0x80 == 0 {
                 return Ok(value);
             }
+            shift = shift.saturating_add(7);
         }
-        Err(Stop::Invalid)
+    }
+
+    /// The id of the field whose header byte is `header`, after the field `last`.
+    fn field_id(&mut self, header: u8, last: i16) -> Result<i16, Stop> {
+        match header >> 4 {
+            0 => Ok(self.varint_signed()? as i16),
+            delta => Ok(last.wrapping_add(i16::from(delta))),
+        }
+    }
+
+    /// A footer's `FileMetaData`, whose list fields are read as the crate reads them.
+    fn file_metadata(&mut self) -> Result<(), Stop> {
+        let mut last = 0i16;
+        loop {
+            let header = self.byte()?;
+            let kind = header & 0x0f;
+            if kind == STOP {
+                return Ok(());
+            }
+            last = self.field_id(header, last)?;
+            if FOOTER_LISTS.contains(&last) {
+                self.list_of_structures()?;
+            } else {
+                self.skip(kind, 1)?;
+            }
+        }
+    }
+
+    /// A list header read as the crate reads it (its count an `i32`, an all-zero
+    /// header an empty list), then its items as structures.
+    fn list_of_structures(&mut self) -> Result<(), Stop> {
+        let header = self.byte()?;
+        if header == 0 {
+            return Ok(());
+        }
+        let count = match header >> 4 {
+            15 => i64::from(self.varint()? as i32),
+            short => i64::from(short),
+        };
+        // A negative count is a reservation of nearly 2^64 items.
+        let count = self.count(u64::try_from(count).unwrap_or(u64::MAX))?;
+        for _ in 0..count {
+            self.skip(STRUCT, 1)?;
+        }
+        Ok(())
     }
 
     fn varint_signed(&mut self) -> Result<i64, Stop> {
