@@ -319,8 +319,11 @@ mod tests {
         assert!(seen.is_empty());
     }
 
-    /// `file` read with the default limits: its units' paths and texts, and the end.
-    fn read_bytes(file: &[u8]) -> (Vec<(u64, String, String)>, Result<(), ReadError>) {
+    /// A unit's record, path and text.
+    type Place = (u64, String, String);
+
+    /// `file` read with the default limits: its units' places, and the end.
+    fn read_bytes(file: &[u8]) -> (Vec<Place>, Result<(), ReadError>) {
         let mut seen = Vec::new();
         let result = read_avro(file, &Limits::default(), &mut collect(&mut seen));
         let seen = seen.into_iter().map(|s| (s.0, s.1, s.2)).collect();
