@@ -35,8 +35,7 @@ pub struct Limits {
 }
 
 impl Limits {
-    /// The default [`Limits::max_unit_bytes`]: 16 MiB. Named because decoders whose
-    /// own allocation limit is process-wide (Avro's) are set to it once.
+    /// The default [`Limits::max_unit_bytes`]: 16 MiB.
     pub const DEFAULT_MAX_UNIT_BYTES: usize = 16 * 1024 * 1024;
 }
 

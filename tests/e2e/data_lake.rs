@@ -233,6 +233,27 @@ fn avro_values_are_records_at_their_index_and_field_path() {
     }
 }
 
+/// Strings that are not UTF-8 are read lossily: the file is COMPLETE and the values
+/// in them are found where they are.
+#[test]
+fn avro_strings_that_are_not_utf8_are_scanned() {
+    let record = scan_fixture("tests/fixtures/avro/invalid_utf8.avro");
+    assert_eq!(status(&record), ("COMPLETE".to_owned(), None));
+    assert_eq!(
+        record_places(&record, "Prototyping Naming"),
+        places(&[
+            (0, "$.code"),
+            (0, "$.tags[0]"),
+            (1, "$.code"),
+            (1, "$.tags[1]"),
+        ])
+    );
+    assert_eq!(
+        record_places(&record, "Brazil CPF"),
+        places(&[(1, "$.attrs.ref")])
+    );
+}
+
 #[test]
 fn a_damaged_avro_block_makes_the_file_partial_after_the_records_before_it() {
     let record = scan_fixture("tests/fixtures/avro/damaged.avro");

@@ -29,13 +29,12 @@
 //! are checked against the file's length before any row is read, and the crate reads
 //! the file through [`BoundedFile`], which refuses a range past the file's end before
 //! allocating for it: a declared page larger than the file is `MALFORMED_FILE`, and a
-//! page's compressed bytes are never more than the file holds. Not bounded without
-//! patching the crate: the uncompressed size a page header declares, which the crate
-//! reserves whole (`Vec::with_capacity`, up to 2 GiB) before decompressing into it, and
-//! which a real decompression bomb fills. (The crate's page reader parses each page
-//! header and decompresses the page in one call, and takes the column chunk's bytes
-//! from [`ChunkReader::get_bytes`] whole, so a wrapper sees no header before the
-//! allocation it declares.)
+//! page's compressed bytes are never more than the file holds. The uncompressed size
+//! a page header declares, which the crate reserves whole before decompressing into
+//! it, is checked first: the crate reads each page header through
+//! [`ChunkReader::get_read`], where [`BoundedFile`] reads the header on its own
+//! ([`thrift`]) and refuses one declaring more than
+//! [`thrift::MAX_PAGE_BYTES`] (128 MiB): `MALFORMED_FILE`, after the rows before.
 
 use std::fs::File;
 use std::io::{self, BufReader, Read};
@@ -61,6 +60,7 @@ use super::{ReadError, Sink};
 use crate::{Format, Limits};
 
 mod columns;
+mod thrift;
 
 /// Values decoded per column at a time: a bound on the memory a column's batch takes
 /// (with [`Limits::max_unit_bytes`] bounding each value) that is still large enough to
@@ -86,7 +86,11 @@ impl ParquetFile {
     /// Reads and checks the footer: `MALFORMED_FILE` if it cannot be read or its column
     /// chunks do not lie within the file.
     pub(crate) fn open(file: &File) -> Result<Self, ReadError> {
-        let file = BoundedFile::new(file)?;
+        Self::open_bounded(BoundedFile::new(file)?)
+    }
+
+    /// [`ParquetFile::open`] of a file whose reads are bounded as `file` says.
+    fn open_bounded(file: BoundedFile) -> Result<Self, ReadError> {
         let file_len = file.len;
         let reader = catch_unwind(AssertUnwindSafe(|| SerializedFileReader::new(file)))
             .map_err(|_| decoder_failed())?
@@ -316,6 +320,9 @@ fn check_column_chunks(metadata: &ParquetMetaData, file_len: u64) -> Result<(), 
 struct BoundedFile {
     file: Arc<File>,
     len: u64,
+    /// The largest uncompressed page read: [`thrift::MAX_PAGE_BYTES`] but in
+    /// tests.
+    max_page: i64,
 }
 
 impl BoundedFile {
@@ -325,6 +332,7 @@ impl BoundedFile {
         Ok(BoundedFile {
             file: Arc::new(file),
             len,
+            max_page: thrift::MAX_PAGE_BYTES,
         })
     }
 
@@ -349,15 +357,38 @@ impl Length for BoundedFile {
 impl ChunkReader for BoundedFile {
     type T = BufReader<ReadAt>;
 
+    /// The crate reads the footer's last 8 bytes and every page header through this
+    /// call. A page header is read here first, on its own, and one that declares more
+    /// than [`thrift::MAX_PAGE_BYTES`] uncompressed is refused: the crate would
+    /// reserve that much before decompressing the page. (Were a new version of the
+    /// crate to read headers otherwise, `pages_are_checked_as_the_crate_reads_them`
+    /// fails.)
     fn get_read(&self, start: u64) -> parquet::errors::Result<Self::T> {
         let left = self.remaining(start, 0)?;
-        Ok(BufReader::new(ReadAt {
+        let at = || ReadAt {
             file: self.file.clone(),
             offset: start,
             left,
-        }))
+        };
+        if left > FOOTER_TAIL {
+            let mut header = BufReader::with_capacity(PAGE_HEADER_READ, at());
+            if let Some(size) = thrift::uncompressed_size(&mut header) {
+                if size > self.max_page {
+                    return Err(ParquetError::General(format!(
+                        "a page at offset {start} declares {size} bytes uncompressed, more \
+                         than the {} a page may hold",
+                        self.max_page
+                    )));
+                }
+            }
+        }
+        Ok(BufReader::new(at()))
     }
 
+    /// The crate reads the footer's metadata, and the pages of column chunks, through
+    /// this call. The footer (the bytes just before its 8-byte tail) is walked first:
+    /// a list in it declaring more items than bytes left is refused
+    /// ([`thrift::check_counts`]), as the crate would reserve them all at once.
     fn get_bytes(&self, start: u64, length: usize) -> parquet::errors::Result<Bytes> {
         self.remaining(start, length as u64)?;
         let mut buffer = vec![0; length];
@@ -367,9 +398,23 @@ impl ChunkReader for BoundedFile {
             left: length as u64,
         };
         at.read_exact(&mut buffer)?;
+        let footer = start + length as u64 + FOOTER_TAIL == self.len;
+        if footer {
+            if let Err(lie) = thrift::check_counts(&buffer) {
+                return Err(ParquetError::General(format!(
+                    "the footer declares a list of {} items where {} bytes are left",
+                    lie.count, lie.left
+                )));
+            }
+        }
         Ok(buffer.into())
     }
 }
+
+/// The footer's length and magic, the last bytes of the file: no page header.
+const FOOTER_TAIL: u64 = 8;
+/// Bytes read at a time while checking a page header; most headers are shorter.
+const PAGE_HEADER_READ: usize = 256;
 
 /// A reader of `left` bytes of the file from `offset`, by positioned reads.
 struct ReadAt {
@@ -656,6 +701,85 @@ mod tests {
             .read_to_end(&mut rest)
             .expect("read");
         assert_eq!(rest, b"PAR1");
+    }
+
+    /// A page header declaring more than a page may hold is refused when the crate
+    /// asks to read it; one within the bound is read as it is.
+    #[test]
+    fn a_page_declaring_a_huge_uncompressed_size_is_refused_before_it_is_read() {
+        for (size, refused) in [(1 << 30, true), (thrift::MAX_PAGE_BYTES, false)] {
+            let mut file = tempfile::tempfile().expect("temp file");
+            let header = thrift::tests::page_header(size, false);
+            file.write_all(&header).expect("written");
+            file.write_all(&[0; 32]).expect("written");
+            let bounded = BoundedFile::new(&file).expect("length");
+            match bounded.get_read(0) {
+                Err(ParquetError::General(message)) => {
+                    assert!(refused, "{message}");
+                    assert!(message.contains("1073741824 bytes"), "{message}");
+                }
+                Err(other) => panic!("{other}"),
+                Ok(mut read) => {
+                    assert!(!refused);
+                    let mut start = vec![0; header.len()];
+                    read.read_exact(&mut start).expect("read");
+                    assert_eq!(start, header);
+                }
+            }
+        }
+    }
+
+    /// The crate reads every page header through [`BoundedFile::get_read`]: with a
+    /// bound below a fixture's pages, its first page is refused, and reading stops as
+    /// malformed before any row.
+    #[test]
+    fn pages_are_checked_as_the_crate_reads_them() {
+        for name in ["flat.parquet", "customers_snappy.parquet"] {
+            let mut file = tempfile::tempfile().expect("temp file");
+            file.write_all(&fixture(&format!("parquet/{name}")))
+                .expect("written");
+            let mut bounded = BoundedFile::new(&file).expect("length");
+            bounded.max_page = 8;
+            let parquet = ParquetFile::open_bounded(bounded).expect("footer");
+            let mut seen = Vec::new();
+            let result = parquet.read_row_groups(
+                0..parquet.row_groups(),
+                0,
+                &Limits::default(),
+                &mut collect(&mut seen),
+            );
+            match result {
+                Err(ReadError::Malformed { message, .. }) => {
+                    assert!(message.contains("bytes uncompressed"), "{name}: {message}")
+                }
+                other => panic!("{name}: {other:?}"),
+            }
+            assert!(seen.is_empty(), "{name}");
+        }
+    }
+
+    /// A footer whose list declares 140 million items in a few bytes (found by
+    /// fuzzing: the crate reserved 6.7 GB for them) is refused before the crate parses
+    /// it.
+    #[test]
+    fn a_footer_declaring_more_items_than_it_holds_is_malformed() {
+        let footer = [
+            0x15, 0x02, 0x39, 0xfc, 0x80, 0xf6, 0xe0, 0x42, 0x18, 0x01, b'k', 0x00, 0x00,
+        ];
+        let mut file = tempfile::tempfile().expect("temp file");
+        file.write_all(b"PAR1").expect("written");
+        file.write_all(&footer).expect("written");
+        file.write_all(&(footer.len() as u32).to_le_bytes())
+            .expect("written");
+        file.write_all(b"PAR1").expect("written");
+        match ParquetFile::open(&file) {
+            Err(ReadError::Malformed { message, .. }) => assert!(
+                message.contains("a list of 140000000 items where 5 bytes are left"),
+                "{message}"
+            ),
+            Err(other) => panic!("{other:?}"),
+            Ok(_) => panic!("opened"),
+        }
     }
 
     #[test]
