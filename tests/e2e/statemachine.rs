@@ -24,6 +24,10 @@ const CLEAN_TXT: &[u8] = b"quarterly figures, nothing personal\n";
 /// How long an execution may take in these tests before they give up on it.
 const DEADLINE: Duration = Duration::from_secs(180);
 
+/// How long a long execution that keeps making progress may take (see
+/// [`eventually_while`]).
+const LONG_DEADLINE: Duration = Duration::from_secs(1200);
+
 /// A deployed state machine on its own moto server, its buckets, and the workers.
 struct Flow {
     moto: Moto,
@@ -86,9 +90,12 @@ impl Flow {
             "ferret-test",
             "--role-arn",
             "arn:aws:iam::123456789012:role/ferret-test",
-            "--heartbeat-seconds",
-            "3",
         ];
+        // Short, so that a killed worker's task is retried within the test; a test
+        // that kills no worker may ask for a longer one.
+        if !render_args.contains(&"--heartbeat-seconds") {
+            args.extend_from_slice(&["--heartbeat-seconds", "3"]);
+        }
         args.extend_from_slice(render_args);
         let out = flow.ferret(&args);
         assert_success(&out);
@@ -256,13 +263,38 @@ impl Flow {
 
     /// Waits until the batch's task token is stored: the execution waits for review.
     fn awaiting_review(&self, batch: &str) -> Value {
-        eventually("the review token to be stored", || {
-            self.get(
-                &self.buckets.scan_results,
-                &format!("{batch}/review-token.json"),
-            )
-            .map(|bytes| serde_json::from_slice(&bytes).expect("token JSON"))
-        })
+        eventually("the review token to be stored", || self.review_token(batch))
+    }
+
+    /// [`Flow::awaiting_review`] for an execution whose tasks take long: waits as long
+    /// as the workers keep starting and ending tasks.
+    fn awaiting_review_while_working(&self, batch: &str) -> Value {
+        eventually_while(
+            "the review token to be stored",
+            || self.work_done(),
+            || self.review_token(batch),
+        )
+    }
+
+    fn review_token(&self, batch: &str) -> Option<Value> {
+        self.get(
+            &self.buckets.scan_results,
+            &format!("{batch}/review-token.json"),
+        )
+        .map(|bytes| serde_json::from_slice(&bytes).expect("token JSON"))
+    }
+
+    /// What the workers have done so far: the tasks their logs say they started or
+    /// ended. Workers log nothing while a task runs, heartbeats included.
+    fn work_done(&self) -> usize {
+        (0..self.workers.len())
+            .map(|worker| {
+                let log = self.worker_log(worker);
+                log.matches("task started").count()
+                    + log.matches("task succeeded").count()
+                    + log.matches("task failed").count()
+            })
+            .sum()
     }
 
     fn review(&self, decision: &str, batch: &str, extra: &[&str]) -> Value {
@@ -354,6 +386,39 @@ fn eventually<T>(what: &str, mut probe: impl FnMut() -> Option<T>) -> T {
             return value;
         }
         assert!(start.elapsed() < DEADLINE, "gave up waiting for {what}");
+        std::thread::sleep(Duration::from_millis(200));
+    }
+}
+
+/// Polls `probe` until it gives a value, for as long as `progress` keeps changing: fails
+/// the test when it has not changed for [`DEADLINE`], or after [`LONG_DEADLINE`]. For
+/// long executions, whose running time follows the machine's load: a stuck execution
+/// still fails within [`DEADLINE`], a slow one that advances is waited for.
+fn eventually_while<T, P: PartialEq + std::fmt::Debug>(
+    what: &str,
+    mut progress: impl FnMut() -> P,
+    mut probe: impl FnMut() -> Option<T>,
+) -> T {
+    let start = Instant::now();
+    let mut last = progress();
+    let mut since = Instant::now();
+    loop {
+        if let Some(value) = probe() {
+            return value;
+        }
+        let now = progress();
+        if now != last {
+            last = now;
+            since = Instant::now();
+        }
+        assert!(
+            since.elapsed() < DEADLINE,
+            "gave up waiting for {what}: no progress since {last:?}"
+        );
+        assert!(
+            start.elapsed() < LONG_DEADLINE,
+            "gave up waiting for {what}"
+        );
         std::thread::sleep(Duration::from_millis(200));
     }
 }
@@ -690,7 +755,15 @@ fn sigterm_past_the_grace_fails_the_task_as_worker_stopping_and_another_worker_r
 #[test]
 fn a_distributed_map_shares_2500_objects_between_two_workers() {
     const OBJECTS: usize = 2_500;
-    let mut flow = Flow::deploy(&["--distributed", "--max-items-per-batch", "100"]);
+    // No worker is killed here: a heartbeat timeout long enough that a worker slowed by
+    // a loaded machine is not taken for dead (which would have its share redone).
+    let mut flow = Flow::deploy(&[
+        "--distributed",
+        "--max-items-per-batch",
+        "100",
+        "--heartbeat-seconds",
+        "60",
+    ]);
     let bodies: Vec<(String, &[u8])> = (0..OBJECTS)
         .map(|i| {
             let body = if i % 250 == 7 { CPF_CSV } else { CLEAN_TXT };
@@ -713,7 +786,9 @@ fn a_distributed_map_shares_2500_objects_between_two_workers() {
     let first = flow.start_worker("first", &[]);
     let second = flow.start_worker("second", &[]);
     let execution = flow.start("dmap-1");
-    flow.awaiting_review("dmap-1");
+    // 25 shares and the stage, merge and review tasks around them: how long they take
+    // follows the machine's load, so the wait lasts while they advance.
+    flow.awaiting_review_while_working("dmap-1");
 
     let sensitive: BTreeSet<String> = bodies
         .iter()

@@ -191,6 +191,9 @@ pub enum ReadError {
     JsonNesting { limit: usize },
     #[error("a single value is larger than {limit} bytes")]
     UnitTooLarge { limit: usize },
+    /// A workbook whose sheets would be held as grids of more than `limit` cells.
+    #[error("the workbook's sheets span more than {limit} cells")]
+    SheetsOverLimit { limit: u64 },
 }
 
 impl ReadError {
@@ -218,6 +221,7 @@ impl ReadError {
             ReadError::OoxmlSize { .. } => Reason::OoxmlUncompressedSizeExceedsLimit,
             ReadError::JsonNesting { .. } => Reason::JsonNestingLevelOverLimit,
             ReadError::UnitTooLarge { .. } => Reason::FileExceedsSizeLimit,
+            ReadError::SheetsOverLimit { .. } => Reason::FileExceedsSizeLimit,
         }
     }
 }

@@ -8,18 +8,23 @@
 //! limit bounds it. The zip-based formats are checked against the OOXML expansion
 //! limits first, as XLSX is, so a bomb is refused before calamine inflates it.
 //!
+//! An XLS file is checked and its workbook stream copied into a clean container before
+//! calamine opens it ([`xls`]): a hostile one could otherwise exhaust memory there.
+//!
 //! A workbook that needs a password is `UNABLE_TO_PARSE_FILE`, as Macie reports it;
 //! other damage is `MALFORMED_FILE`.
 
 use std::fmt::Display;
 use std::io::{Read, Seek, SeekFrom};
-use std::panic::{self, AssertUnwindSafe};
 
 use calamine::{Data, DataRef, Ods, OdsError, Reader, SheetType, Xls, XlsError, Xlsb, XlsbError};
 
+use super::quiet::catch_quietly;
 use super::xlsx::{check_container, SheetUnits};
 use super::{ReadError, Sink};
 use crate::{Format, Limits};
+
+mod xls;
 
 /// Reads every worksheet of the `format` workbook `input` and hands each non-empty cell
 /// to `sink`.
@@ -31,7 +36,8 @@ pub fn read_workbook<R: Read + Seek>(
 ) -> Result<(), ReadError> {
     let over_limit = match format {
         Format::Xls => {
-            let mut workbook = open(format, || Xls::new(input), is_xls_password)?;
+            let clean = xls::sanitize(input)?;
+            let mut workbook = open(format, || Xls::new(clean), is_xls_password)?;
             read_ranges(format, &mut workbook, limits, sink)?
         }
         Format::Ods => {
@@ -134,7 +140,7 @@ fn open<T, E: Display>(
     call: impl FnOnce() -> Result<T, E>,
     is_password: fn(&E) -> bool,
 ) -> Result<T, ReadError> {
-    match panic::catch_unwind(AssertUnwindSafe(call)) {
+    match catch_quietly(call) {
         Ok(Ok(workbook)) => Ok(workbook),
         Ok(Err(e)) if is_password(&e) => Err(ReadError::Unparseable(format)),
         Ok(Err(e)) => Err(malformed(format, e)),
@@ -155,13 +161,14 @@ fn is_xlsb_password(error: &XlsbError) -> bool {
 }
 
 /// Runs a calamine call, turning its errors, and any panic inside it (calamine is
-/// written for trusted files), into `MALFORMED_FILE`. The workbook a panic leaves
-/// behind is never used again: the error ends the read.
+/// written for trusted files), into `MALFORMED_FILE`. The panic is caught quietly: its
+/// message may quote the cell it failed on. The workbook a panic leaves behind is
+/// never used again: the error ends the read.
 fn guard<T, E: Display>(
     format: Format,
     call: impl FnOnce() -> Result<T, E>,
 ) -> Result<T, ReadError> {
-    match panic::catch_unwind(AssertUnwindSafe(call)) {
+    match catch_quietly(call) {
         Ok(result) => result.map_err(|e| malformed(format, e)),
         Err(_) => Err(malformed(format, "the parser failed on this content")),
     }
