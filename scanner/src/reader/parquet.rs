@@ -386,9 +386,10 @@ impl ChunkReader for BoundedFile {
     }
 
     /// The crate reads the footer's metadata, and the pages of column chunks, through
-    /// this call. The footer (the bytes just before its 8-byte tail) is walked first:
-    /// a list in it declaring more items than bytes left is refused
-    /// ([`thrift::check_counts`]), as the crate would reserve them all at once.
+    /// this call. The footer (the bytes just before its 8-byte tail) is walked first
+    /// ([`thrift::check_footer`]): a list in it declaring more items than bytes left is
+    /// refused, as the crate would reserve them all at once, and so is a schema nesting
+    /// deeper than the crate's recursion can take.
     fn get_bytes(&self, start: u64, length: usize) -> parquet::errors::Result<Bytes> {
         self.remaining(start, length as u64)?;
         let mut buffer = vec![0; length];
@@ -400,11 +401,8 @@ impl ChunkReader for BoundedFile {
         at.read_exact(&mut buffer)?;
         let footer = start + length as u64 + FOOTER_TAIL == self.len;
         if footer {
-            if let Err(lie) = thrift::check_counts(&buffer) {
-                return Err(ParquetError::General(format!(
-                    "the footer declares a list of {} items where {} bytes are left",
-                    lie.count, lie.left
-                )));
+            if let Err(refusal) = thrift::check_footer(&buffer) {
+                return Err(ParquetError::General(refusal.to_string()));
             }
         }
         Ok(buffer.into())

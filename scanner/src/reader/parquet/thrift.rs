@@ -13,8 +13,12 @@
 //! - the item counts of the footer's lists, which the crate reserves at once (a footer
 //!   of a few kilobytes declaring 140 million key-value pairs reserved 6.7 GB). The
 //!   crate reads the footer with [`ChunkReader::get_bytes`], where it is walked first
-//!   ([`check_counts`]): every item takes at least one byte, so a list declaring more
+//!   ([`check_footer`]): every item takes at least one byte, so a list declaring more
 //!   items than bytes left is a lie, refused.
+//!
+//! The same walk refuses a schema whose groups nest deeper than [`MAX_SCHEMA_DEPTH`]:
+//! the crate builds its schema tree recursively, and a 32 KB file nesting 4,000 groups
+//! (found by libFuzzer) overflowed the stack, which aborts the process.
 //!
 //! Both walk Thrift's compact protocol, skipping what they do not need (nested
 //! structures, lists, binary statistics) wherever the writer put it. Only the crate's
@@ -35,6 +39,10 @@ pub(crate) const MAX_PAGE_BYTES: i64 = 128 * 1024 * 1024;
 /// Nested Thrift structures walked at most; a footer nests five or six.
 const MAX_DEPTH: u32 = 32;
 
+/// How deeply a schema's groups may nest, the root included: Macie's nesting limit for
+/// JSON, far beyond what a real table nests (a struct of lists of structs is four).
+pub(crate) const MAX_SCHEMA_DEPTH: usize = 256;
+
 /// The uncompressed size the page header at the start of `input` declares, or `None`
 /// if the bytes there are not a page header that declares one.
 pub(crate) fn uncompressed_size(input: &mut impl Read) -> Option<i64> {
@@ -54,6 +62,29 @@ pub(crate) fn uncompressed_size(input: &mut impl Read) -> Option<i64> {
     }
 }
 
+/// Why a footer is refused before the crate reads it.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) enum Refusal {
+    Count(CountLie),
+    /// The schema's groups nest deeper than [`MAX_SCHEMA_DEPTH`].
+    SchemaDepth,
+}
+
+impl std::fmt::Display for Refusal {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Refusal::Count(CountLie { count, left }) => write!(
+                f,
+                "the footer declares a list of {count} items where {left} bytes are left"
+            ),
+            Refusal::SchemaDepth => write!(
+                f,
+                "the schema nests groups more than {MAX_SCHEMA_DEPTH} deep"
+            ),
+        }
+    }
+}
+
 /// A list, set or map in a Thrift structure declaring more items than bytes left.
 #[derive(Debug, PartialEq, Eq)]
 pub(crate) struct CountLie {
@@ -62,12 +93,13 @@ pub(crate) struct CountLie {
 }
 
 /// Walks the structure that `bytes` start with (a footer's `FileMetaData`) and refuses
-/// it if a list, set or map in it declares more items than bytes are left after it.
-/// Bytes that are not a valid structure otherwise pass: the crate's parse refuses them.
-pub(crate) fn check_counts(bytes: &[u8]) -> Result<(), CountLie> {
+/// it if a list, set or map in it declares more items than bytes are left after it, or
+/// if its schema nests too deep. Bytes that are not a valid structure otherwise pass:
+/// the crate's parse refuses them.
+pub(crate) fn check_footer(bytes: &[u8]) -> Result<(), Refusal> {
     let mut input = bytes;
     match Compact::new(&mut input, bytes.len() as u64).file_metadata() {
-        Err(Stop::Lie(lie)) => Err(lie),
+        Err(Stop::Refused(refusal)) => Err(refusal),
         Ok(()) | Err(Stop::Invalid) => Ok(()),
     }
 }
@@ -75,12 +107,16 @@ pub(crate) fn check_counts(bytes: &[u8]) -> Result<(), CountLie> {
 /// The fields of `FileMetaData` that the crate reads as lists of structures by their
 /// field id, whatever type the bytes declare for them: schema, row groups, key-value
 /// metadata, column orders.
-const FOOTER_LISTS: [i16; 4] = [2, 4, 5, 7];
+const FOOTER_LISTS: [i16; 4] = [SCHEMA, 4, 5, 7];
+
+/// `FileMetaData`'s schema field, and `SchemaElement`'s count of children.
+const SCHEMA: i16 = 2;
+const NUM_CHILDREN: i16 = 5;
 
 /// Why a walk stopped.
 enum Stop {
-    /// A count larger than the bytes left.
-    Lie(CountLie),
+    /// A count larger than the bytes left, or a schema too deep.
+    Refused(Refusal),
     /// Anything else: the bytes end, a type is unknown, nesting is too deep.
     Invalid,
 }
@@ -158,7 +194,9 @@ impl<'r, R: Read> Compact<'r, R> {
                 return Ok(());
             }
             last = self.field_id(header, last)?;
-            if FOOTER_LISTS.contains(&last) {
+            if last == SCHEMA {
+                self.schema()?;
+            } else if FOOTER_LISTS.contains(&last) {
                 self.list_of_structures()?;
             } else {
                 self.skip(kind, 1)?;
@@ -169,20 +207,69 @@ impl<'r, R: Read> Compact<'r, R> {
     /// A list header read as the crate reads it (its count an `i32`, an all-zero
     /// header an empty list), then its items as structures.
     fn list_of_structures(&mut self) -> Result<(), Stop> {
+        let count = self.list_count()?;
+        for _ in 0..count {
+            self.skip(STRUCT, 1)?;
+        }
+        Ok(())
+    }
+
+    /// The item count of a list header read as the crate reads it (an `i32`, an
+    /// all-zero header an empty list), checked against the bytes left.
+    fn list_count(&mut self) -> Result<u64, Stop> {
         let header = self.byte()?;
         if header == 0 {
-            return Ok(());
+            return Ok(0);
         }
         let count = match header >> 4 {
             15 => i64::from(self.varint()? as i32),
             short => i64::from(short),
         };
         // A negative count is a reservation of nearly 2^64 items.
-        let count = self.count(u64::try_from(count).unwrap_or(u64::MAX))?;
+        self.count(u64::try_from(count).unwrap_or(u64::MAX))
+    }
+
+    /// The schema: its elements depth first, each group followed by its children
+    /// (`num_children` of them), read as the list of structures the crate reads.
+    fn schema(&mut self) -> Result<(), Stop> {
+        let count = self.list_count()?;
+        // The children still to come of each group being read, outermost first.
+        let mut open: Vec<i64> = Vec::new();
         for _ in 0..count {
-            self.skip(STRUCT, 1)?;
+            let children = self.schema_element_children()?;
+            if let Some(left) = open.last_mut() {
+                *left -= 1;
+            }
+            if children > 0 {
+                open.push(children);
+                if open.len() > MAX_SCHEMA_DEPTH {
+                    return Err(Stop::Refused(Refusal::SchemaDepth));
+                }
+            }
+            while open.last().is_some_and(|&left| left <= 0) {
+                open.pop();
+            }
         }
         Ok(())
+    }
+
+    /// One `SchemaElement`'s `num_children` (field 5; 0 for a leaf).
+    fn schema_element_children(&mut self) -> Result<i64, Stop> {
+        let mut last = 0i16;
+        let mut children = 0;
+        loop {
+            let header = self.byte()?;
+            let kind = header & 0x0f;
+            if kind == STOP {
+                return Ok(children);
+            }
+            last = self.field_id(header, last)?;
+            if last == NUM_CHILDREN && kind == I32 {
+                children = self.varint_signed()?;
+            } else {
+                self.skip(kind, 2)?;
+            }
+        }
     }
 
     fn varint_signed(&mut self) -> Result<i64, Stop> {
@@ -194,7 +281,7 @@ impl<'r, R: Read> Compact<'r, R> {
     fn count(&mut self, count: u64) -> Result<u64, Stop> {
         let left = self.total.saturating_sub(self.read);
         if count > left {
-            return Err(Stop::Lie(CountLie { count, left }));
+            return Err(Stop::Refused(Refusal::Count(CountLie { count, left })));
         }
         Ok(count)
     }
@@ -339,21 +426,53 @@ pub(crate) mod tests {
         varint(140_000_000, &mut lie);
         lie.extend([0x18, 0x01, b'k', 0x00, 0x00]);
         assert_eq!(
-            check_counts(&lie),
-            Err(CountLie {
+            check_footer(&lie),
+            Err(Refusal::Count(CountLie {
                 count: 140_000_000,
                 left: 5
-            })
+            }))
         );
         let honest = [0x15, 0x02, 0x39, 0x1c, 0x18, 0x01, b'k', 0x00, 0x00];
-        assert_eq!(check_counts(&honest), Ok(()));
+        assert_eq!(check_footer(&honest), Ok(()));
         assert_eq!(
-            check_counts(b"\xff\xff"),
+            check_footer(b"\xff\xff"),
             Ok(()),
             "not a structure: the crate decides"
         );
         let header = page_header(1 << 30, true);
-        assert_eq!(check_counts(&header), Ok(()));
+        assert_eq!(check_footer(&header), Ok(()));
+    }
+
+    /// A footer whose schema nests `depth` groups, each the only child of the one
+    /// before, around one leaf.
+    fn nested_schema(depth: u64) -> Vec<u8> {
+        let mut footer = vec![0x29, 0xfc];
+        varint(depth + 1, &mut footer);
+        for _ in 0..depth {
+            // Field 4, the name, then field 5, num_children: 1 (zigzag 2).
+            footer.extend([0x48, 0x01, b'g', 0x15, 0x02, 0x00]);
+        }
+        footer.extend([0x48, 0x01, b'v', 0x00, 0x00]);
+        footer
+    }
+
+    #[test]
+    fn schemas_nesting_deeper_than_the_limit_are_refused() {
+        let limit = MAX_SCHEMA_DEPTH as u64;
+        assert_eq!(check_footer(&nested_schema(limit)), Ok(()));
+        assert_eq!(
+            check_footer(&nested_schema(limit + 1)),
+            Err(Refusal::SchemaDepth)
+        );
+        // Siblings are not depth: a flat schema of many columns passes.
+        let mut flat = vec![0x29, 0xfc];
+        varint(1001, &mut flat);
+        flat.extend([0x48, 0x01, b'r', 0x15, 0xd0, 0x0f, 0x00]);
+        for _ in 0..1000 {
+            flat.extend([0x48, 0x01, b'c', 0x00]);
+        }
+        flat.push(0x00);
+        assert_eq!(check_footer(&flat), Ok(()));
     }
 
     #[test]

@@ -1,21 +1,21 @@
 #!/usr/bin/env python3
-"""Writes inputs that overflow the stack of the reader named in each file's name: found
-while fuzzing, not yet fixed, and owned by the readers' maintainers. A stack overflow
-aborts the whole process (no `catch_unwind` contains it), so one object ends a scan.
-Once a reader is fixed, move its input to `fuzz/regressions/<target>/` (the smoke
-replays those) or into a test.
+"""Writes inputs that once overflowed the stack of the reader named in each file's
+directory (a stack overflow aborts the whole process: no `catch_unwind` contains it, so
+one object ended a scan). All are fixed; `scripts/fuzz-smoke` replays the committed ones
+as seeds of their target, so a returning bug fails the smoke at once.
 
-    python3 fuzz/findings/make.py        # no third-party package needed
+    python3 fuzz/regressions/make.py        # no third-party package needed
 
 - `read_avro/recursive-record-600.avro` (753 bytes): a record type whose field is a
-  union of null and the record itself, nested 600 deep. The Avro decoder recurses
-  once per level while decoding a value (and again while dropping it), before
-  ferret's own depth limit sees the value.
-- `read_parquet/deep-schema-4000.parquet` (32 KB): a schema of 4,000 nested groups.
-  The Parquet footer's schema is turned into a tree recursively.
+  union of null and the record itself, nested 600 deep. apache-avro's decoder recursed
+  once per level; ferret's own decoder stops at its nesting limit.
+- `read_parquet/deep-schema-4000.parquet` (32 KB): a schema of 4,000 nested groups,
+  which the Parquet crate turns into a tree recursively. ferret refuses a schema
+  nesting more than 256 deep before the crate reads it (MALFORMED_FILE).
 - `read_eml/nested-rfc822-50000.eml` (1.6 MB, not committed: run this script): a
-  message/rfc822 part in a message/rfc822 part, 50,000 deep. mail-parser parses them
-  without recursion but frees its nested messages recursively.
+  message/rfc822 part in a message/rfc822 part, 50,000 deep. mail-parser freed its
+  nested messages recursively; ferret's streaming reader reads each attached message
+  as a member, nested up to the archive limit.
 """
 
 import json
