@@ -50,9 +50,13 @@ impl Owners {
     }
 
     fn add_to(&self, pattern: usize, mask: &mut DetectorMask) {
-        for &detector in &self.owners[self.bounds[pattern]..self.bounds[pattern + 1]] {
+        for &detector in self.of(pattern) {
             mask.insert(detector);
         }
+    }
+
+    fn of(&self, pattern: usize) -> &[usize] {
+        &self.owners[self.bounds[pattern]..self.bounds[pattern + 1]]
     }
 }
 
@@ -158,12 +162,25 @@ impl KeywordGate {
     /// could accept it in a unit's text (see the module documentation). Every
     /// occurrence is seen (overlapping searches), so no keyword hides another.
     pub(crate) fn add_in_text(&self, bytes: &[u8], mask: &mut DetectorMask) {
+        self.each_in_text(bytes, |owners, _| {
+            for &detector in owners {
+                mask.insert(detector);
+            }
+        });
+    }
+
+    /// Hands `found` each occurrence in `bytes` of a gated keyword standing where its
+    /// rule could accept it in a unit's text (as a word of its own, a plural ending
+    /// allowed), in order of its start: the gated detectors it stands for, and the
+    /// offset where the word ends (after the plural ending, if any). Overlapping
+    /// occurrences are all handed over.
+    pub(crate) fn each_in_text(&self, bytes: &[u8], mut found: impl FnMut(&[usize], usize)) {
         let mut after_word_byte = false;
         for (at, &byte) in bytes.iter().enumerate() {
             // The rule's own test rejects a keyword with a letter or digit right before
             // it: no other position can start one.
             if !after_word_byte && self.starts[usize::from(byte)] {
-                add_words_at(&self.words, &self.owners, bytes, at, mask);
+                words_at(&self.words, &self.owners, bytes, at, &mut found);
             }
             after_word_byte = byte.is_ascii_alphanumeric();
         }
@@ -178,16 +195,16 @@ impl KeywordGate {
     }
 }
 
-/// Adds the owners of every spelling that starts at `bytes[at]` and stands there as a
-/// word of its own (a plural ending allowed), walking the anchored automaton `words`
-/// until it dies.
+/// Hands `found` the owners and word end of every spelling that starts at `bytes[at]`
+/// and stands there as a word of its own (a plural ending allowed), walking the
+/// anchored automaton `words` until it dies.
 #[inline]
-fn add_words_at(
+fn words_at(
     words: &dfa::DFA,
     owners: &Owners,
     bytes: &[u8],
     at: usize,
-    mask: &mut DetectorMask,
+    found: &mut impl FnMut(&[usize], usize),
 ) {
     let Ok(mut state) = words.start_state(Anchored::Yes) else {
         return;
@@ -206,8 +223,11 @@ fn add_words_at(
                 // Only spellings that start at `at` (a state's matches may include
                 // shorter ones that end here and started later).
                 let starts_here = words.pattern_len(pattern) == end + 1 - at;
-                if starts_here && as_whole_word(bytes, at..end + 1, usize::MAX).is_some() {
-                    owners.add_to(pattern.as_usize(), mask);
+                if !starts_here {
+                    continue;
+                }
+                if let Some(word) = as_whole_word(bytes, at..end + 1, usize::MAX) {
+                    found(owners.of(pattern.as_usize()), word.end);
                 }
             }
         }
