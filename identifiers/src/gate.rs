@@ -186,6 +186,16 @@ impl KeywordGate {
         }
     }
 
+    /// The gated detectors.
+    pub(crate) fn gated(&self) -> &DetectorMask {
+        &self.gated
+    }
+
+    /// An empty mask of the set's detectors.
+    pub(crate) fn new_mask(&self) -> DetectorMask {
+        DetectorMask::new(self.detectors)
+    }
+
     /// Adds to `mask` every gated detector with a keyword anywhere in `name` (a column
     /// name or a JSON key), as keyword rules read names.
     pub(crate) fn add_in_name(&self, name: &[u8], mask: &mut DetectorMask) {

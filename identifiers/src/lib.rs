@@ -24,12 +24,14 @@
 //! The automata behind them (a private prefilter module: loosened patterns in one lazy
 //! DFA, per-thread caches, detector masks) can change without touching a reader.
 
+mod alphabet;
 pub mod dialect;
 pub mod file;
 mod gate;
 pub mod keywords;
 pub mod managed;
 pub mod matcher;
+mod near;
 pub mod pattern;
 mod prefilter;
 pub mod redaction;

@@ -23,9 +23,10 @@
 use std::ops::Range;
 use std::sync::Arc;
 
-use crate::gate::GatedFilters;
+use crate::gate::{GatedFilters, KeywordGate};
+use crate::near::NearSearch;
 use crate::prefilter::{DetectorMask, FilterCache, MatchEnds, UnitFilter};
-use crate::set::{Candidate, DetectorId, IdentifierSet, UnitLayout};
+use crate::set::{Candidate, DetectorId, IdentifierSet};
 use crate::UnitContext;
 
 /// The detectors that may match in one unit, as a reader's block filter proved; opaque
@@ -244,41 +245,111 @@ impl BlockHits {
 /// identifiers alone: 1.6x slower).
 const WINDOW_NARROWING_MIN_DETECTORS: usize = 8;
 
+/// How many contexts (column names, JSON paths) a matcher remembers the keyword-bound
+/// detectors of: a table has a few dozen columns, a JSON document a few dozen paths.
+const REMEMBERED_CONTEXTS: usize = 64;
+
 /// One thread's judge over an identifier set: the one place units are judged.
 #[derive(Debug)]
 pub struct Matcher<'s> {
     set: &'s IdentifierSet,
     /// The set's whole-unit filter with its scratch space: one pass over a unit names
     /// the detectors that may match in it, so the others' regexes never run there.
-    whole: Option<(&'s UnitFilter, FilterCache, DetectorMask)>,
+    /// Without the keyword-bound detectors when the set gates them.
+    whole: Option<(Arc<UnitFilter>, FilterCache)>,
+    /// The detectors to run over the unit at hand.
+    mask: DetectorMask,
+    gating: Option<Gating<'s>>,
     /// Whether units searched in part (text windows) are narrowed too.
     narrow_windows: bool,
 }
 
-/// Which detectors to run over a unit.
-enum Narrowed<'m> {
-    /// None can match: nothing to do.
-    Nothing,
-    Only(&'m DetectorMask),
-    All,
+/// Keyword-bound detectors, run only where a keyword can keep their matches: over a
+/// unit when its context or its text holds one of their keywords, and in a text window
+/// only near such a keyword.
+///
+/// Sound because a gated detector keeps a match only with one of its keywords in the
+/// unit's context, or in its text before the match ([`KeywordGate`] finds every
+/// keyword occurrence the rule could accept in text, [`KeywordGate::add_in_name`]
+/// every one in a name), and the detectors it leaves out are exactly those with none.
+#[derive(Debug)]
+struct Gating<'s> {
+    gate: &'s KeywordGate,
+    contexts: ContextMasks,
+    /// The gated detectors with a keyword in the unit's text (whole units), or those
+    /// searched near their keywords (windows).
+    scratch: DetectorMask,
+    near: NearSearch,
 }
 
-impl Narrowed<'_> {
-    fn mask(&self) -> Option<&DetectorMask> {
-        match self {
-            Narrowed::Only(mask) => Some(mask),
-            Narrowed::Nothing | Narrowed::All => None,
+/// The gated detectors named by recently seen contexts, so that a table's column names
+/// and a document's JSON paths are searched for keywords once, not at every value.
+#[derive(Debug, Default)]
+struct ContextMasks {
+    columns: Vec<(String, DetectorMask)>,
+    paths: Vec<(Vec<String>, DetectorMask)>,
+    none: Option<DetectorMask>,
+}
+
+impl ContextMasks {
+    /// The gated detectors with a keyword in `context`.
+    fn of(&mut self, gate: &KeywordGate, context: UnitContext<'_>) -> &DetectorMask {
+        match context {
+            UnitContext::None => self.none.get_or_insert_with(|| gate.new_mask()),
+            UnitContext::Column(name) => {
+                let at = match self.columns.iter().position(|(n, _)| n == name) {
+                    Some(at) => at,
+                    None => {
+                        let mut mask = gate.new_mask();
+                        gate.add_in_name(name.as_bytes(), &mut mask);
+                        remember(&mut self.columns, (name.to_owned(), mask))
+                    }
+                };
+                &self.columns[at].1
+            }
+            UnitContext::JsonKeys(keys) => {
+                let at = match self.paths.iter().position(|(k, _)| k.as_slice() == keys) {
+                    Some(at) => at,
+                    None => {
+                        let mut mask = gate.new_mask();
+                        for key in keys {
+                            gate.add_in_name(key.as_bytes(), &mut mask);
+                        }
+                        remember(&mut self.paths, (keys.to_vec(), mask))
+                    }
+                };
+                &self.paths[at].1
+            }
         }
     }
 }
 
+/// Adds `entry` to a bounded list of remembered contexts (forgetting the oldest when it
+/// is full) and returns where it is.
+fn remember<T>(list: &mut Vec<T>, entry: T) -> usize {
+    if list.len() >= REMEMBERED_CONTEXTS {
+        list.remove(0);
+    }
+    list.push(entry);
+    list.len() - 1
+}
+
 impl<'s> Matcher<'s> {
     pub fn new(set: &'s IdentifierSet) -> Self {
+        let gating = set.keyword_gate().map(|gate| Gating {
+            gate,
+            contexts: ContextMasks::default(),
+            scratch: gate.new_mask(),
+            near: NearSearch::default(),
+        });
         Matcher {
             set,
-            whole: set
-                .unit_filter(UnitLayout::Whole)
-                .map(|filter| (&**filter, filter.create_cache(), filter.new_mask())),
+            whole: set.ungated_unit_filter().map(|filter| {
+                let cache = filter.create_cache();
+                (filter, cache)
+            }),
+            mask: DetectorMask::new(set.detectors().len()),
+            gating,
             narrow_windows: set.detectors().len() >= WINDOW_NARROWING_MIN_DETECTORS,
         }
     }
@@ -300,35 +371,59 @@ impl<'s> Matcher<'s> {
         self.set.block_filter(delimiter)
     }
 
-    /// The detectors to run over `bytes`: those of `only` when the reader narrowed the
-    /// unit, else those the whole-unit filter names. A window's detectors come from all
-    /// its bytes, context included: a superset of those that can match where its
-    /// matches may start.
-    #[inline]
-    fn narrow<'m>(
-        &'m mut self,
-        bytes: &[u8],
-        whole: bool,
-        only: Option<&'m Narrowing>,
-    ) -> Narrowed<'m> {
-        let mask = match (only, &mut self.whole) {
-            (Some(only), _) => &only.mask,
-            (None, Some((filter, cache, mask))) if whole || self.narrow_windows => {
+    /// Fills `self.mask` with the detectors the whole-unit filter cannot rule out in
+    /// `bytes` (every detector when there is no filter or it gave up), or with those
+    /// of `only` when the reader narrowed the unit. With a gate, the filter leaves the
+    /// gated detectors out: the caller decides about those.
+    fn narrow(&mut self, bytes: &[u8], only: Option<&Narrowing>) {
+        match (only, &mut self.whole) {
+            (Some(only), _) => self.mask.clone_from(&only.mask),
+            (None, Some((filter, cache))) => {
                 if filter
-                    .detectors_in(cache, bytes, 0..bytes.len(), mask)
+                    .detectors_in(cache, bytes, 0..bytes.len(), &mut self.mask)
                     .is_err()
                 {
-                    mask.fill();
+                    self.mask.fill();
                 }
-                &*mask
             }
-            (None, _) => return Narrowed::All,
-        };
-        if mask.is_empty() {
-            Narrowed::Nothing
-        } else {
-            Narrowed::Only(mask)
+            (None, None) => self.mask.fill(),
         }
+    }
+
+    /// Fills `self.mask` with the detectors to run over the whole unit `bytes` read in
+    /// `context`: those that may match in it, leaving out every gated detector whose
+    /// keywords are neither in the context nor in the text. False when there is none.
+    fn narrow_whole(
+        &mut self,
+        bytes: &[u8],
+        context: UnitContext<'_>,
+        only: Option<&Narrowing>,
+    ) -> bool {
+        self.narrow(bytes, only);
+        if let Some(gating) = &mut self.gating {
+            let gated = gating.gate.gated();
+            let named = gating.contexts.of(gating.gate, context);
+            let filtered = only.is_none() && self.whole.is_some();
+            // Without the reader's narrowing, the filter left every gated detector out
+            // and those with a keyword are added; with it, those without one are taken
+            // out. Either way the text is searched for keywords only when it matters.
+            if filtered || !self.mask.covered_within(gated, named) {
+                gating.scratch.clear();
+                gating.gate.add_in_text(bytes, &mut gating.scratch);
+                gating.scratch.union_with(named);
+            } else {
+                gating.scratch.clone_from(named);
+            }
+            if filtered {
+                self.mask.union_with(&gating.scratch);
+            } else {
+                // The gated detectors of the mask that have no keyword go.
+                let mut out = gated.clone();
+                out.remove_all(&gating.scratch);
+                self.mask.remove_all(&out);
+            }
+        }
+        !self.mask.is_empty()
     }
 
     /// For each detector with matches kept in the unit `bytes` (those starting in
@@ -347,33 +442,25 @@ impl<'s> Matcher<'s> {
     ) where
         F: FnMut(DetectorId, u64),
     {
-        let set = self.set;
-        let whole = search.start == 0 && search.end == bytes.len();
-        let narrowed = self.narrow(bytes, whole, only);
-        match narrowed {
-            Narrowed::Nothing => {}
-            Narrowed::Only(mask) if whole => set.count_kept_masked(bytes, context, mask, sink),
-            narrowed => {
-                // Candidates come detector by detector: each run of one is counted and
-                // handed over when the next begins.
-                let mut run: Option<(DetectorId, u64)> = None;
-                set.scan_range_masked(bytes, search, context, narrowed.mask(), |c| {
-                    if !c.is_kept() {
-                        return;
-                    }
-                    match &mut run {
-                        Some((detector, kept)) if *detector == c.detector => *kept += 1,
-                        _ => {
-                            if let Some((detector, kept)) = run.replace((c.detector, 1)) {
-                                sink(detector, kept);
-                            }
-                        }
-                    }
-                });
-                if let Some((detector, kept)) = run {
+        if search.start == 0 && search.end == bytes.len() {
+            if self.narrow_whole(bytes, context, only) {
+                self.set.count_kept_masked(bytes, context, &self.mask, sink);
+            }
+            return;
+        }
+        // Candidates come detector by detector: each run of one is counted and handed
+        // over when the next begins.
+        let mut run: Option<(DetectorId, u64)> = None;
+        self.kept_candidates(bytes, search, context, only, |c| match &mut run {
+            Some((detector, kept)) if *detector == c.detector => *kept += 1,
+            _ => {
+                if let Some((detector, kept)) = run.replace((c.detector, 1)) {
                     sink(detector, kept);
                 }
             }
+        });
+        if let Some((detector, kept)) = run {
+            sink(detector, kept);
         }
     }
 
@@ -381,6 +468,10 @@ impl<'s> Matcher<'s> {
     /// start in `search` (the bytes around it still count as context), read in
     /// `context`, of the detectors `only` names when given. Candidates of one detector
     /// arrive in text order, as [`IdentifierSet::scan_range`] gives them.
+    ///
+    /// For `ferret identify`, which shows why candidates were rejected. Callers that
+    /// only want what is kept use [`kept_candidates`](Self::kept_candidates), which
+    /// skips most rejected candidates without judging them.
     pub fn candidates<'c, F>(
         &mut self,
         bytes: &[u8],
@@ -393,11 +484,102 @@ impl<'s> Matcher<'s> {
     {
         let set = self.set;
         let whole = search.start == 0 && search.end == bytes.len();
-        match self.narrow(bytes, whole, only) {
-            Narrowed::Nothing => {}
-            Narrowed::Only(mask) if whole => set.scan_masked_by(bytes, context, mask, sink),
-            narrowed => set.scan_range_masked(bytes, search, context, narrowed.mask(), sink),
+        if only.is_none() && !whole && !self.narrow_windows {
+            set.scan_range_masked(bytes, search, context, None, sink);
+            return;
         }
+        self.narrow(bytes, only);
+        if let (Some(gating), None) = (&self.gating, only) {
+            // Rejected candidates count here: every gated detector is searched.
+            self.mask.union_with(gating.gate.gated());
+        }
+        if self.mask.is_empty() {
+            return;
+        }
+        if whole {
+            set.scan_masked_by(bytes, context, &self.mask, sink);
+        } else {
+            set.scan_range_masked(bytes, search, context, Some(&self.mask), sink);
+        }
+    }
+
+    /// Hands `sink` every kept candidate of the unit `bytes`: exactly those of
+    /// [`candidates`](Self::candidates) that are kept, in the same order. Keyword-bound
+    /// detectors are run only where one of their keywords could keep a match: over a
+    /// unit whose context or text holds one, and in part of a long unit (a text window)
+    /// only near their keywords.
+    pub fn kept_candidates<'c, F>(
+        &mut self,
+        bytes: &[u8],
+        search: Range<usize>,
+        context: UnitContext<'c>,
+        only: Option<&Narrowing>,
+        mut sink: F,
+    ) where
+        F: FnMut(Candidate<'s, 'c>),
+    {
+        let set = self.set;
+        let kept = |candidate: Candidate<'s, 'c>| {
+            if candidate.is_kept() {
+                sink(candidate);
+            }
+        };
+        if search.start == 0 && search.end == bytes.len() {
+            if self.narrow_whole(bytes, context, only) {
+                set.scan_masked_by(bytes, context, &self.mask, kept);
+            }
+            return;
+        }
+        let Some(gating) = &mut self.gating else {
+            if only.is_none() && !self.narrow_windows {
+                set.scan_range_masked(bytes, search, context, None, kept);
+            } else {
+                self.narrow(bytes, only);
+                if !self.mask.is_empty() {
+                    set.scan_range_masked(bytes, search, context, Some(&self.mask), kept);
+                }
+            }
+            return;
+        };
+        // Part of a long unit: the ungated detectors that may match, and the gated ones
+        // named by the context, are searched over the whole range; the other gated
+        // ones near their keywords in the text.
+        let gated = gating.gate.gated();
+        if only.is_none() && !self.narrow_windows {
+            self.mask.fill();
+            self.mask.remove_all(gated);
+        } else {
+            match (only, &mut self.whole) {
+                (Some(only), _) => self.mask.clone_from(&only.mask),
+                (None, Some((filter, cache))) => {
+                    if filter
+                        .detectors_in(cache, bytes, 0..bytes.len(), &mut self.mask)
+                        .is_err()
+                    {
+                        self.mask.fill();
+                    }
+                }
+                (None, None) => self.mask.fill(),
+            }
+        }
+        let named = gating.contexts.of(gating.gate, context);
+        // The gated detectors to look for: all, or those the reader left in.
+        gating.scratch.clone_from(gated);
+        if let Some(only) = only {
+            gating.scratch.intersect_with(&only.mask);
+        }
+        // Those the context names are searched everywhere, the others near keywords.
+        let mut everywhere = gating.scratch.clone();
+        everywhere.intersect_with(named);
+        gating.scratch.remove_all(named);
+        self.mask.remove_all(gated);
+        self.mask.union_with(&everywhere);
+        gating
+            .near
+            .prepare(gating.gate, bytes, search.clone(), &gating.scratch, |d| {
+                set.alphabet(d)
+            });
+        set.kept_in_range(bytes, search, context, Some(&self.mask), &gating.near, kept);
     }
 
     /// Whether any detector keeps a match in `text` read in `context`: for text that is
@@ -414,6 +596,7 @@ mod tests {
     use std::path::Path;
 
     use super::*;
+    use crate::set::UnitLayout;
     use crate::{IdentifierFile, ManagedSelection};
 
     /// Identifiers that stress the filters (see the file), run with every managed one.
@@ -508,5 +691,129 @@ mod tests {
                 assert_eq!(got, expected, "{:?}", String::from_utf8_lossy(&unit));
             }
         }
+    }
+
+    /// Filler between keywords and values: long runs that distance a keyword from a
+    /// value past the rule's 30 characters (in bytes and in multi-byte characters),
+    /// and line breaks.
+    const FILLER: &[&str] = &[
+        "                              ",
+        "ééééééééééééééééééééééééééééé ",
+        "𝔸𝔸𝔸𝔸𝔸𝔸𝔸𝔸𝔸𝔸𝔸𝔸𝔸𝔸𝔸𝔸𝔸𝔸𝔸𝔸𝔸𝔸𝔸𝔸𝔸𝔸𝔸𝔸𝔸",
+        "𝔸",
+        " ",
+        "some ordinary words in a line ",
+        "\n",
+        "\t",
+        "0000",
+    ];
+
+    /// The kept candidates the matcher hands over are exactly the kept ones of the
+    /// exact path, in the same order: for whole units (narrowed by the whole-unit
+    /// filter or by the reader, keyword-bound detectors gated by context and text) and
+    /// for text windows (keyword-bound detectors searched only near their keywords),
+    /// in every context.
+    #[test]
+    fn kept_candidates_are_the_exact_paths_kept_candidates() {
+        let set = identifier_set();
+        let mut matcher = Matcher::new(&set);
+        let all = Narrowing::all(&set);
+        let keys = ["customer".to_owned(), "date_of_birth".to_owned()];
+        let contexts = [
+            UnitContext::None,
+            UnitContext::None,
+            UnitContext::Column("siret code"),
+            UnitContext::Column("birth_date"),
+            UnitContext::Column("Passport No"),
+            UnitContext::JsonKeys(&keys),
+        ];
+        let mut rng = fastrand::Rng::with_seed(23);
+        for round in 0..3000 {
+            let context = contexts[rng.usize(..contexts.len())];
+            let mut unit = Vec::new();
+            let pieces = if round % 10 == 0 { 200 } else { 12 };
+            for _ in 0..rng.usize(..pieces) {
+                let from = match rng.usize(..3) {
+                    0 => PIECES,
+                    1 => GATE_PIECES,
+                    _ => FILLER,
+                };
+                unit.extend_from_slice(from[rng.usize(..from.len())].as_bytes());
+            }
+            let start = rng.usize(..=unit.len());
+            let end = rng.usize(start..=unit.len());
+            for (search, only) in [
+                (0..unit.len(), None),
+                (0..unit.len(), Some(&all)),
+                (start..end, None),
+                (start..unit.len(), Some(&all)),
+            ] {
+                let mut expected = Vec::new();
+                set.scan_range(&unit, search.clone(), context, |c| {
+                    if c.is_kept() {
+                        expected.push(c);
+                    }
+                });
+                let mut got = Vec::new();
+                matcher.kept_candidates(&unit, search.clone(), context, only, |c| got.push(c));
+                assert_eq!(
+                    got,
+                    expected,
+                    "{search:?} in {context:?}: {:?}",
+                    String::from_utf8_lossy(&unit)
+                );
+            }
+        }
+    }
+
+    /// At the edge of a keyword's reach (29 to 31 characters between a keyword and a
+    /// value, in one-byte and four-byte characters), searching a text window near its
+    /// keywords keeps exactly what the exact path keeps.
+    #[test]
+    fn kept_candidates_at_the_edge_of_a_keywords_reach() {
+        let set = identifier_set();
+        let mut matcher = Matcher::new(&set);
+        let keywords = [
+            "dob ",
+            "Date of Birth ",
+            "passport ",
+            "Passports",
+            "tel ",
+            "ssn",
+        ];
+        let values = [
+            "1985-03-14",
+            "14/03/1985",
+            "AB123456",
+            "123-45-6789",
+            "+33 6 12 34 56 78",
+        ];
+        let mut checked = 0;
+        for keyword in keywords {
+            for value in values {
+                for filler in [" ", "𝔸", "é"] {
+                    for chars in 28..=31 {
+                        let text = format!("x {keyword}{}{value} y", filler.repeat(chars));
+                        let unit = text.as_bytes();
+                        for search in [0..unit.len(), 1..unit.len() - 1] {
+                            let mut expected = Vec::new();
+                            set.scan_range(unit, search.clone(), UnitContext::None, |c| {
+                                if c.is_kept() {
+                                    expected.push(c);
+                                }
+                            });
+                            let mut got = Vec::new();
+                            matcher.kept_candidates(unit, search, UnitContext::None, None, |c| {
+                                got.push(c)
+                            });
+                            assert_eq!(got, expected, "{text:?}");
+                            checked += usize::from(!expected.is_empty());
+                        }
+                    }
+                }
+            }
+        }
+        // Not vacuous: values within reach are kept.
+        assert!(checked > 50, "{checked}");
     }
 }

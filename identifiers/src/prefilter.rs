@@ -98,6 +98,40 @@ impl DetectorMask {
         }
     }
 
+    /// Keeps only the detectors also in `other` (of the same set).
+    #[inline]
+    pub fn intersect_with(&mut self, other: &DetectorMask) {
+        for (word, &theirs) in self.words.iter_mut().zip(&other.words) {
+            *word &= theirs;
+        }
+    }
+
+    /// Adds the detectors of `other` (of the same set).
+    #[inline]
+    pub fn union_with(&mut self, other: &DetectorMask) {
+        for (word, &theirs) in self.words.iter_mut().zip(&other.words) {
+            *word |= theirs;
+        }
+    }
+
+    /// Removes the detectors of `other` (of the same set).
+    #[inline]
+    pub fn remove_all(&mut self, other: &DetectorMask) {
+        for (word, &theirs) in self.words.iter_mut().zip(&other.words) {
+            *word &= !theirs;
+        }
+    }
+
+    /// Whether every detector of `self` that is also in `within` is in `other`.
+    #[inline]
+    pub fn covered_within(&self, within: &DetectorMask, other: &DetectorMask) -> bool {
+        self.words
+            .iter()
+            .zip(&within.words)
+            .zip(&other.words)
+            .all(|((&mine, &within), &theirs)| mine & within & !theirs == 0)
+    }
+
     /// Adds every detector: what a caller uses when it cannot narrow a unit down.
     pub fn fill(&mut self) {
         self.words.fill(u64::MAX);

@@ -7,11 +7,13 @@ use std::sync::{Arc, OnceLock};
 use aho_corasick::AhoCorasick;
 use regex_automata::{meta::Regex, Input};
 
+use crate::alphabet::{self, ByteSet};
 use crate::file::{AllowListEntries, CustomIdentifier, IdentifierFile};
 use crate::gate::{GatedFilters, KeywordGate};
 use crate::keywords::{KeywordRule, KeywordSource, UnitContext};
 use crate::managed::{Check, Keywords, ManagedIdentifier, ManagedSelection};
 use crate::matcher::{BlockFilter, Narrowing};
+use crate::near::NearSearch;
 use crate::pattern::{Pattern, PatternError};
 use crate::prefilter::{self, DetectorMask, UnitFilter};
 use crate::severity::SeverityLevels;
@@ -281,6 +283,9 @@ pub struct IdentifierSet {
     /// The keywords of the identifiers that require one, in one automaton, built on
     /// first use (by the first table's block filter).
     gate: OnceLock<Option<Arc<KeywordGate>>>,
+    /// Each detector's [`ByteSet`], built on first use (only keyword-bound detectors
+    /// searched near their keywords in long text need one).
+    alphabets: Vec<OnceLock<Option<ByteSet>>>,
 }
 
 /// How units are laid out in the raw buffers a [`UnitFilter`] reads: which bytes
@@ -320,6 +325,7 @@ impl IdentifierSet {
         for spec in managed.identifiers() {
             detectors.push(managed_detector(spec)?);
         }
+        let detector_count = detectors.len();
         let any = if detectors.is_empty() {
             None
         } else {
@@ -336,6 +342,7 @@ impl IdentifierSet {
             allow: AllowFilter::new(file)?,
             filters: Default::default(),
             gate: OnceLock::new(),
+            alphabets: (0..detector_count).map(|_| OnceLock::new()).collect(),
         })
     }
 
@@ -354,12 +361,21 @@ impl IdentifierSet {
     /// The raw-buffer filter for units laid out as `layout`, or `None` when these
     /// identifiers have no sound one (see [`UnitFilter::new`]): callers then judge every
     /// unit.
+    #[cfg(test)]
     pub(crate) fn unit_filter(&self, layout: UnitLayout) -> Option<&Arc<UnitFilter>> {
         self.gated_filters(layout).map(|filters| filters.full())
     }
 
+    /// The whole-unit filter without the keyword-bound detectors (those the keyword
+    /// gate covers), which callers gate by keyword instead; the full one when there is
+    /// no gate. `None` when these identifiers have no sound filter.
+    pub(crate) fn ungated_unit_filter(&self) -> Option<Arc<UnitFilter>> {
+        let filters = self.gated_filters(UnitLayout::Whole)?;
+        Some(filters.filter_for(&filters.full().new_mask()))
+    }
+
     /// The filters of `layout`: with every detector, and without the keyword-bound
-    /// ones whose keywords are out of reach. The whole-unit layout needs no gate.
+    /// ones whose keywords are out of reach.
     fn gated_filters(&self, layout: UnitLayout) -> Option<&Arc<GatedFilters>> {
         self.filters[layout.index()]
             .get_or_init(|| {
@@ -371,10 +387,7 @@ impl IdentifierSet {
                 let separators = layout.separators();
                 let loosened = prefilter::loosened(&patterns, separators)?;
                 let full = Arc::new(UnitFilter::from_loosened(&loosened, separators)?);
-                let gate = match layout {
-                    UnitLayout::Whole => None,
-                    UnitLayout::Csv | UnitLayout::Tsv => self.keyword_gate().cloned(),
-                };
+                let gate = self.keyword_gate().cloned();
                 Some(Arc::new(GatedFilters::new(
                     full, loosened, separators, gate,
                 )))
@@ -384,7 +397,7 @@ impl IdentifierSet {
 
     /// The keyword gate of the detectors that keep a match only with a keyword, when
     /// there are enough of them for it to pay (see [`GATE_MIN_DETECTORS`]).
-    fn keyword_gate(&self) -> Option<&Arc<KeywordGate>> {
+    pub(crate) fn keyword_gate(&self) -> Option<&Arc<KeywordGate>> {
         self.gate
             .get_or_init(|| {
                 let rules: Vec<(usize, &KeywordRule)> = self
@@ -610,6 +623,64 @@ impl IdentifierSet {
             }
             let input = Input::new(unit).range(start..searched.end);
             self.candidates(index, detector, input, range.end, context, &mut sink);
+        }
+    }
+
+    /// The bytes `detector`'s matches can hold (`None`: any boundary may fall inside a
+    /// match, see [`alphabet::of_pattern`]).
+    pub(crate) fn alphabet(&self, detector: usize) -> Option<&ByteSet> {
+        let cell = self.alphabets.get(detector)?;
+        cell.get_or_init(|| alphabet::of_pattern(self.detectors[detector].pattern.translated()))
+            .as_ref()
+    }
+
+    /// Hands `sink` the kept candidates among those [`scan_range`](Self::scan_range)
+    /// gives for the detectors of `full` (all detectors when `None`) and of `near`,
+    /// in the same order: detectors in index order, each one's in text order. A
+    /// detector of `near` is searched only over its spans there, which hold every
+    /// match of it that could be kept (see [`NearSearch`]); it must not be in `full`.
+    pub(crate) fn kept_in_range<'s, 'c, F>(
+        &'s self,
+        unit: &[u8],
+        range: Range<usize>,
+        context: UnitContext<'c>,
+        full: Option<&DetectorMask>,
+        near: &NearSearch,
+        mut sink: F,
+    ) where
+        F: FnMut(Candidate<'s, 'c>),
+    {
+        let Some(any) = &self.any else { return };
+        let searched = range.start..unit.len();
+        // As in `scan_range_masked`: no detector's match starts before the first match
+        // of any of them.
+        let start = match any.find(Input::new(unit).range(searched.clone())) {
+            None => return,
+            Some(first) if first.start() >= range.end => return,
+            Some(first) if !first.is_empty() => first.start(),
+            Some(_) => range.start,
+        };
+        let mut kept = |candidate: Candidate<'s, 'c>| {
+            if candidate.is_kept() {
+                sink(candidate);
+            }
+        };
+        let mut searches = near.searches().peekable();
+        for (index, detector) in self.detectors.iter().enumerate() {
+            if let Some((_, spans)) = searches.next_if(|(near, _)| *near == index) {
+                for span in spans {
+                    // A span starts at the range's start or where no match can be in
+                    // progress; starting it later, at `start`, skips no match either.
+                    let from = span.start.max(start);
+                    if from < span.end {
+                        let input = Input::new(unit).range(from..span.end);
+                        self.candidates(index, detector, input, range.end, context, &mut kept);
+                    }
+                }
+            } else if full.is_none_or(|mask| mask.contains(index)) {
+                let input = Input::new(unit).range(start..searched.end);
+                self.candidates(index, detector, input, range.end, context, &mut kept);
+            }
         }
     }
 

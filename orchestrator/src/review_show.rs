@@ -258,7 +258,7 @@ fn samples<S: Store + ?Sized>(
     let mut matcher = Matcher::new(set);
     let mut found: BTreeMap<usize, Vec<String>> = BTreeMap::new();
     let mut sink = |unit: TextUnit<'_>| {
-        matcher.candidates(
+        matcher.kept_candidates(
             unit.bytes,
             unit.search.clone(),
             unit.context,

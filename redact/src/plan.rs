@@ -52,7 +52,7 @@ impl<'s> Planner<'s> {
         let kept = &mut self.kept;
         kept.clear();
         self.matcher
-            .candidates(bytes, search, context, None, |candidate| {
+            .kept_candidates(bytes, search, context, None, |candidate| {
                 if candidate.is_kept() {
                     kept.push((candidate.span, candidate.detector));
                 }

@@ -127,8 +127,13 @@ impl<'s> Aggregator<'s> {
                         place_occurrence(&mut tally.occurrences, unit, &mut lines, paths, &c);
                     }
                 };
-                self.matcher
-                    .candidates(unit.bytes, search, unit.context, unit.only, tally_kept);
+                self.matcher.kept_candidates(
+                    unit.bytes,
+                    search,
+                    unit.context,
+                    unit.only,
+                    tally_kept,
+                );
             }
         }
     }
