@@ -297,7 +297,7 @@ impl ContextMasks {
         match context {
             UnitContext::None => self.none.get_or_insert_with(|| gate.new_mask()),
             UnitContext::Column(name) => {
-                let at = match self.columns.iter().position(|(n, _)| n == name) {
+                let at = match self.columns.iter().position(|(n, _)| n.as_str() == name) {
                     Some(at) => at,
                     None => {
                         let mut mask = gate.new_mask();
@@ -418,9 +418,7 @@ impl<'s> Matcher<'s> {
                 self.mask.union_with(&gating.scratch);
             } else {
                 // The gated detectors of the mask that have no keyword go.
-                let mut out = gated.clone();
-                out.remove_all(&gating.scratch);
-                self.mask.remove_all(&out);
+                self.mask.remove_unless(gated, &gating.scratch);
             }
         }
         !self.mask.is_empty()
@@ -569,11 +567,9 @@ impl<'s> Matcher<'s> {
             gating.scratch.intersect_with(&only.mask);
         }
         // Those the context names are searched everywhere, the others near keywords.
-        let mut everywhere = gating.scratch.clone();
-        everywhere.intersect_with(named);
-        gating.scratch.remove_all(named);
         self.mask.remove_all(gated);
-        self.mask.union_with(&everywhere);
+        self.mask.union_with_both(&gating.scratch, named);
+        gating.scratch.remove_all(named);
         gating
             .near
             .prepare(gating.gate, bytes, search.clone(), &gating.scratch, |d| {

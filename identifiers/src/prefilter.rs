@@ -122,6 +122,22 @@ impl DetectorMask {
         }
     }
 
+    /// Adds the detectors that are in both `one` and `other` (masks of the same set).
+    #[inline]
+    pub fn union_with_both(&mut self, one: &DetectorMask, other: &DetectorMask) {
+        for ((word, &one), &other) in self.words.iter_mut().zip(&one.words).zip(&other.words) {
+            *word |= one & other;
+        }
+    }
+
+    /// Removes the detectors of `within` that are not in `kept` (masks of the same set).
+    #[inline]
+    pub fn remove_unless(&mut self, within: &DetectorMask, kept: &DetectorMask) {
+        for ((word, &within), &kept) in self.words.iter_mut().zip(&within.words).zip(&kept.words) {
+            *word &= !within | kept;
+        }
+    }
+
     /// Whether every detector of `self` that is also in `within` is in `other`.
     #[inline]
     pub fn covered_within(&self, within: &DetectorMask, other: &DetectorMask) -> bool {
