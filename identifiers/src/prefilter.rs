@@ -47,10 +47,25 @@ const CACHE_CAPACITY: usize = 8 << 20;
 /// or two, so each of those operations costs a few words, not a pass over every
 /// detector (`PatternSet`'s iteration and clearing, which this replaced, took a sixth
 /// of a managed-all scan of a table).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, PartialEq, Eq)]
 pub struct DetectorMask {
     words: Vec<u64>,
     len: usize,
+}
+
+impl Clone for DetectorMask {
+    fn clone(&self) -> Self {
+        DetectorMask {
+            words: self.words.clone(),
+            len: self.len,
+        }
+    }
+
+    /// Reuses the words' allocation: masks are copied for every unit judged.
+    fn clone_from(&mut self, source: &Self) {
+        self.words.clone_from(&source.words);
+        self.len = source.len;
+    }
 }
 
 impl DetectorMask {
