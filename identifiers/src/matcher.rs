@@ -442,7 +442,12 @@ impl<'s> Matcher<'s> {
     {
         if search.start == 0 && search.end == bytes.len() {
             if self.narrow_whole(bytes, context, only) {
-                self.set.count_kept_masked(bytes, context, &self.mask, sink);
+                let gating = self
+                    .gating
+                    .as_mut()
+                    .map(|g| (g.gate.gated(), &*g.contexts.of(g.gate, context)));
+                self.set
+                    .count_kept_masked(bytes, context, &self.mask, gating, sink);
             }
             return;
         }

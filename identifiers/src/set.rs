@@ -453,7 +453,7 @@ impl IdentifierSet {
     where
         F: FnMut(DetectorId, u64),
     {
-        self.count_kept_masked(unit, context, only.mask(), sink);
+        self.count_kept_masked(unit, context, only.mask(), None, sink);
     }
 
     /// [`scan_masked`](Self::scan_masked) by mask.
@@ -489,11 +489,16 @@ impl IdentifierSet {
     /// A detector whose verdicts do not depend on the matched text (no ignore words,
     /// validator or keywords, and no allow lists in the set) keeps every match, so its
     /// matches are only counted, which takes one forward search each.
+    ///
+    /// `gating`, when given, is the gated detectors and those of them whose keywords
+    /// the unit's context holds, as the caller found them: the others in `mask` have
+    /// one in the text, so their keyword rule need not look again before the matches.
     pub(crate) fn count_kept_masked<F>(
         &self,
         unit: &[u8],
         context: UnitContext<'_>,
         mask: &DetectorMask,
+        gating: Option<(&DetectorMask, &DetectorMask)>,
         mut sink: F,
     ) where
         F: FnMut(DetectorId, u64),
@@ -505,7 +510,16 @@ impl IdentifierSet {
             let Some(detector) = self.detectors.get(index) else {
                 continue;
             };
-            let outlook = detector.keyword_outlook(unit, context);
+            let outlook = match gating {
+                Some((gated, named)) if gated.contains(index) => {
+                    if named.contains(index) {
+                        KeywordOutlook::InContext
+                    } else {
+                        KeywordOutlook::PerMatch
+                    }
+                }
+                _ => detector.keyword_outlook(unit, context),
+            };
             if outlook == KeywordOutlook::Missing {
                 continue;
             }
