@@ -445,7 +445,7 @@ impl<'s> Matcher<'s> {
                 let gating = self
                     .gating
                     .as_mut()
-                    .map(|g| (g.gate.gated(), &*g.contexts.of(g.gate, context)));
+                    .map(|g| (g.gate.gated(), g.contexts.of(g.gate, context)));
                 self.set
                     .count_kept_masked(bytes, context, &self.mask, gating, sink);
             }
