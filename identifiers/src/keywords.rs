@@ -10,8 +10,9 @@
 //! `date_of_birth`, `date-of-birth` and `dateofbirth`).
 
 use std::ops::Range;
+use std::sync::OnceLock;
 
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 
 use crate::text::{char_count, step_back_chars};
 
@@ -92,7 +93,9 @@ pub struct KeywordRule {
     words: Vec<String>,
     /// Every spelling searched for, in the automaton's pattern order.
     spellings: Vec<String>,
-    automaton: AhoCorasick,
+    /// Built on first use: a catalogue scan compiles a hundred keyword rules at
+    /// start-up, and most of them never judge a match.
+    automaton: OnceLock<AhoCorasick>,
     /// Maps an automaton pattern to its index in `words`.
     pattern_word: Vec<usize>,
     proximity: Proximity,
@@ -151,16 +154,6 @@ impl KeywordRule {
                 }
             }
         }
-        // A contiguous NFA, not the DFA the builder would choose for so few
-        // patterns: it builds in a fraction of the time (a catalogue scan builds a
-        // hundred of these at start-up) and searches the few dozen bytes before a
-        // match, or a name, about as fast.
-        let automaton = AhoCorasickBuilder::new()
-            .ascii_case_insensitive(true)
-            .match_kind(MatchKind::Standard)
-            .kind(Some(AhoCorasickKind::ContiguousNFA))
-            .build(&patterns)
-            .expect("keyword automata are small: at most 50 keywords of 90 characters");
         let spellings = patterns;
         let max_distance = match proximity {
             Proximity::MatchEnd(distance) | Proximity::MatchStart(distance) => distance,
@@ -168,7 +161,7 @@ impl KeywordRule {
         KeywordRule {
             words: words.to_vec(),
             spellings,
-            automaton,
+            automaton: OnceLock::new(),
             pattern_word,
             proximity,
             whole_words: false,
@@ -195,7 +188,7 @@ impl KeywordRule {
         // The distance shrinks as a keyword ends later, so the occurrence that ends last
         // is the only one worth checking.
         let (word, occurrence) = self
-            .automaton
+            .automaton()
             .find_overlapping_iter(window)
             .filter_map(|found| {
                 let occurrence = lower + found.start()..lower + found.end();
@@ -213,7 +206,7 @@ impl KeywordRule {
 
     /// The first keyword contained in `name` (a column name or a JSON key).
     pub fn in_name(&self, name: &str) -> Option<usize> {
-        self.automaton
+        self.automaton()
             .find(name)
             .map(|found| self.pattern_word[found.pattern().as_usize()])
     }
@@ -241,6 +234,17 @@ impl KeywordRule {
         }
     }
 
+    /// The automaton of every spelling, built on first use.
+    fn automaton(&self) -> &AhoCorasick {
+        self.automaton.get_or_init(|| {
+            AhoCorasickBuilder::new()
+                .ascii_case_insensitive(true)
+                .match_kind(MatchKind::Standard)
+                .build(&self.spellings)
+                .expect("keyword automata are small: at most 50 keywords of 90 characters")
+        })
+    }
+
     /// Every spelling the rule searches for (ASCII letters in any case): the keywords,
     /// their lower- and upper-case forms and, for managed identifiers, their `_`, `-`
     /// and joined forms.
@@ -264,19 +268,19 @@ impl KeywordRule {
     pub fn in_context(&self, context: UnitContext<'_>) -> bool {
         match context {
             UnitContext::None => false,
-            UnitContext::Column(name) => self.automaton.is_match(name),
-            UnitContext::JsonKeys(keys) => keys.iter().any(|k| self.automaton.is_match(k)),
+            UnitContext::Column(name) => self.automaton().is_match(name),
+            UnitContext::JsonKeys(keys) => keys.iter().any(|k| self.automaton().is_match(k)),
         }
     }
 
     /// Whether any keyword occurs anywhere in `unit` or in its context: when none does,
     /// no match of the unit can be kept by this rule (nor rejected for having one near).
     pub fn occurs_anywhere(&self, unit: &[u8], context: UnitContext<'_>) -> bool {
-        self.automaton.is_match(unit)
+        self.automaton().is_match(unit)
             || match context {
                 UnitContext::None => false,
-                UnitContext::Column(name) => self.automaton.is_match(name),
-                UnitContext::JsonKeys(keys) => keys.iter().any(|k| self.automaton.is_match(k)),
+                UnitContext::Column(name) => self.automaton().is_match(name),
+                UnitContext::JsonKeys(keys) => keys.iter().any(|k| self.automaton().is_match(k)),
             }
     }
 }
