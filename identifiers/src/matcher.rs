@@ -377,7 +377,12 @@ impl<'s> Matcher<'s> {
     /// gated detectors out: the caller decides about those.
     fn narrow(&mut self, bytes: &[u8], only: Option<&Narrowing>) {
         match (only, &mut self.whole) {
-            (Some(only), _) => self.mask.clone_from(&only.mask),
+            (Some(only), _) => {
+                // Not a copy: `Narrowing::nothing()` has room for no detector, and
+                // the mask must keep its room for the next unit.
+                self.mask.clear();
+                self.mask.union_with(&only.mask);
+            }
             (None, Some((filter, cache))) => {
                 if filter
                     .detectors_in(cache, bytes, 0..bytes.len(), &mut self.mask)
@@ -553,7 +558,10 @@ impl<'s> Matcher<'s> {
             self.mask.remove_all(gated);
         } else {
             match (only, &mut self.whole) {
-                (Some(only), _) => self.mask.clone_from(&only.mask),
+                (Some(only), _) => {
+                    self.mask.clear();
+                    self.mask.union_with(&only.mask);
+                }
                 (None, Some((filter, cache))) => {
                     if filter
                         .detectors_in(cache, bytes, 0..bytes.len(), &mut self.mask)
@@ -719,6 +727,8 @@ mod tests {
         let set = identifier_set();
         let mut matcher = Matcher::new(&set);
         let all = Narrowing::all(&set);
+        // What a reader hands over with a unit it only counts as read.
+        let nothing = Narrowing::nothing();
         let keys = ["customer".to_owned(), "date_of_birth".to_owned()];
         let contexts = [
             UnitContext::None,
@@ -746,15 +756,19 @@ mod tests {
             for (search, only) in [
                 (0..unit.len(), None),
                 (0..unit.len(), Some(&all)),
+                (0..unit.len(), Some(&nothing)),
                 (start..end, None),
                 (start..unit.len(), Some(&all)),
+                (start..unit.len(), Some(&nothing)),
             ] {
                 let mut expected = Vec::new();
-                set.scan_range(&unit, search.clone(), context, |c| {
-                    if c.is_kept() {
-                        expected.push(c);
-                    }
-                });
+                if only.is_none_or(|only| !only.is_empty()) {
+                    set.scan_range(&unit, search.clone(), context, |c| {
+                        if c.is_kept() {
+                            expected.push(c);
+                        }
+                    });
+                }
                 let mut got = Vec::new();
                 matcher.kept_candidates(&unit, search.clone(), context, only, |c| got.push(c));
                 assert_eq!(

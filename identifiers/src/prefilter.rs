@@ -113,11 +113,12 @@ impl DetectorMask {
         }
     }
 
-    /// Keeps only the detectors also in `other` (of the same set).
+    /// Keeps only the detectors also in `other` (of the same set, or the empty mask of
+    /// [`Narrowing::nothing`](crate::matcher::Narrowing::nothing)).
     #[inline]
     pub fn intersect_with(&mut self, other: &DetectorMask) {
-        for (word, &theirs) in self.words.iter_mut().zip(&other.words) {
-            *word &= theirs;
+        for (at, word) in self.words.iter_mut().enumerate() {
+            *word &= other.words.get(at).copied().unwrap_or(0);
         }
     }
 
