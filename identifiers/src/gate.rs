@@ -65,19 +65,22 @@ impl Owners {
 /// Only keywords that count in text as words of their own are gated (the managed
 /// identifiers'; a custom identifier's keyword counts anywhere, and the few custom
 /// keyword-bound identifiers are always walked). Such a keyword starts where no ASCII
-/// letter or digit precedes it, so text is searched only there, and only where the byte
-/// can start a keyword, with an anchored walk that dies within a few bytes. On the
-/// bench CSV (GUIDs and e-mails: many word starts) this costs about what the
-/// unanchored overlapping search over every byte did, a fifth of a managed-all scan;
-/// it is cheaper on text with fewer word starts, and its cost does not grow with the
-/// automaton's size.
+/// letter or digit precedes it, so text is searched only there, with an anchored walk
+/// that dies within a few bytes. Word starts are common (every GUID segment and e-mail
+/// part is one), and walking the automaton at each cost about two nanoseconds a byte on
+/// the bench CSV, a fifth of a managed-all scan. So the pass finds word starts eight
+/// bytes at a time ([`WordStarts`]) and walks only where the first three bytes begin
+/// some spelling ([`Prefixes`]): a twentieth of the word starts of ordinary tables and
+/// prose.
 #[derive(Debug, Clone)]
 pub(crate) struct KeywordGate {
     /// Anchored: every spelling, walked from the starts of words in text.
     words: dfa::DFA,
-    /// Whether some spelling starts with the byte (in either ASCII case): a word start
-    /// where none does is passed over without a walk.
-    starts: [bool; 256],
+    /// The first three bytes of every spelling: a word start where none begins is
+    /// passed over without a walk.
+    prefixes: Prefixes,
+    /// Which kinds of byte some spelling starts with.
+    word_starts: WordStarts,
     /// Unanchored: every spelling, for column names and keys, where keywords count
     /// anywhere.
     names: AhoCorasick,
@@ -132,20 +135,16 @@ impl KeywordGate {
             .match_kind(MatchKind::Standard)
             .build(&spellings)
             .ok()?;
-        let mut starts = [false; 256];
-        for spelling in &spellings {
-            if let Some(&first) = spelling.as_bytes().first() {
-                starts[usize::from(first.to_ascii_lowercase())] = true;
-                starts[usize::from(first.to_ascii_uppercase())] = true;
-            }
-        }
+        let prefixes = Prefixes::new(spellings.iter().map(|s| s.as_bytes()));
+        let word_starts = WordStarts::new(spellings.iter().filter_map(|s| s.bytes().next()));
         let mut owners = Owners::default();
         for list in owners_of {
             owners.push(list);
         }
         Some(KeywordGate {
             words,
-            starts,
+            prefixes,
+            word_starts,
             names,
             owners,
             gated,
@@ -175,14 +174,23 @@ impl KeywordGate {
     /// offset where the word ends (after the plural ending, if any). Overlapping
     /// occurrences are all handed over.
     pub(crate) fn each_in_text(&self, bytes: &[u8], mut found: impl FnMut(&[usize], usize)) {
-        let mut after_word_byte = false;
-        for (at, &byte) in bytes.iter().enumerate() {
-            // The rule's own test rejects a keyword with a letter or digit right before
-            // it: no other position can start one.
-            if !after_word_byte && self.starts[usize::from(byte)] {
+        let mut after_word = 0;
+        for (block, base) in bytes.chunks(BLOCK).zip((0..).step_by(BLOCK)) {
+            // Which word starts begin a spelling's first three bytes, tested without
+            // a branch, so that the only branches taken at random are the rare walks.
+            let mut starts = self.word_starts.in_block(block, &mut after_word);
+            let mut walks = 0;
+            while starts != 0 {
+                let bit = starts.trailing_zeros();
+                starts &= starts - 1;
+                let at = base + bit as usize;
+                walks |= u64::from(self.prefixes.may_begin_at(bytes, at)) << bit;
+            }
+            while walks != 0 {
+                let at = base + walks.trailing_zeros() as usize;
+                walks &= walks - 1;
                 words_at(&self.words, &self.owners, bytes, at, &mut found);
             }
-            after_word_byte = byte.is_ascii_alphanumeric();
         }
     }
 
@@ -193,6 +201,228 @@ impl KeywordGate {
             self.owners.add_to(found.pattern().as_usize(), mask);
         }
     }
+}
+
+/// The first three bytes of a set of spellings (ASCII letters in either case), as a
+/// trie three levels deep: whether a spelling may start at some offset costs three
+/// table look-ups and no walk, and, unlike a check of one or two bytes, rules out almost
+/// every word start of ordinary text (the 1,250 managed spellings begin with 135 pairs
+/// of bytes, which start more than half of the bench CSV's words, but with 231 triples,
+/// which start one in thirty).
+#[derive(Debug, Clone)]
+struct Prefixes {
+    /// Each byte's row in `second`; row 0 (no spelling starts with the byte) is empty.
+    /// ASCII letters share a row with their other case, so there are fewer than 256.
+    first: [u16; 256],
+    /// For a first byte's row and a second byte, its row in `third`.
+    second: Vec<[u16; 256]>,
+    /// For a row of `second`, the third bytes that follow (a set of 256 bits). Row
+    /// [`NONE`] is empty; row [`ANY`] holds every byte.
+    third: Vec<[u64; 4]>,
+}
+
+/// The row of `third` for pairs that begin no spelling.
+const NONE: u16 = 0;
+/// The row of `third` for pairs that end a spelling (any byte may follow), and for
+/// those past the table's 65,536 rows (a superset is sound).
+const ANY: u16 = 1;
+
+impl Prefixes {
+    fn new<'s>(spellings: impl IntoIterator<Item = &'s [u8]>) -> Prefixes {
+        let mut prefixes = Prefixes {
+            first: [0; 256],
+            second: vec![[NONE; 256]],
+            third: vec![[0; 4], [u64::MAX; 4]],
+        };
+        for spelling in spellings {
+            let Some((&first, rest)) = spelling.split_first() else {
+                continue;
+            };
+            let row = prefixes.first_row(first);
+            match rest {
+                [] => prefixes.second[row] = [ANY; 256],
+                [second] => prefixes.set_pair(row, *second, ANY),
+                [second, third, ..] => {
+                    let pair = match prefixes.second[row][usize::from(*second)] {
+                        NONE => {
+                            let pair = u16::try_from(prefixes.third.len()).unwrap_or(ANY);
+                            if pair != ANY {
+                                prefixes.third.push([0; 4]);
+                            }
+                            prefixes.set_pair(row, *second, pair);
+                            pair
+                        }
+                        pair => pair,
+                    };
+                    for byte in either_case(*third) {
+                        prefixes.third[usize::from(pair)][usize::from(byte / 64)] |=
+                            1 << (byte % 64);
+                    }
+                }
+            }
+        }
+        prefixes
+    }
+
+    /// The row of `byte` (in either ASCII case) in `second`, made if need be.
+    fn first_row(&mut self, byte: u8) -> usize {
+        let row = match self.first[usize::from(byte)] {
+            0 => {
+                self.second.push([NONE; 256]);
+                self.second.len() - 1
+            }
+            row => usize::from(row),
+        };
+        for byte in either_case(byte) {
+            // At most 231 rows: one per byte value, letters sharing theirs.
+            self.first[usize::from(byte)] = u16::try_from(row).unwrap_or(u16::MAX);
+        }
+        row
+    }
+
+    /// Makes `pair` the row in `third` of `byte` (in either ASCII case) after the first
+    /// byte's `row`.
+    fn set_pair(&mut self, row: usize, byte: u8, pair: u16) {
+        for byte in either_case(byte) {
+            self.second[row][usize::from(byte)] = pair;
+        }
+    }
+
+    /// Whether some spelling may start at `bytes[at]`: its first three bytes are those
+    /// of one, or fewer than three bytes are left (the walk then settles it).
+    #[inline]
+    fn may_begin_at(&self, bytes: &[u8], at: usize) -> bool {
+        let Some(&[first, second, third]) = bytes.get(at..at + 3) else {
+            return true;
+        };
+        let row = usize::from(self.first[usize::from(first)]);
+        let pair = self
+            .second
+            .get(row)
+            .map_or(NONE, |r| r[usize::from(second)]);
+        self.third
+            .get(usize::from(pair))
+            .is_some_and(|set| set[usize::from(third / 64)] & (1 << (third % 64)) != 0)
+    }
+}
+
+/// `byte` and, for an ASCII letter, its other case.
+fn either_case(byte: u8) -> [u8; 2] {
+    [byte.to_ascii_lowercase(), byte.to_ascii_uppercase()]
+}
+
+/// How many bytes [`WordStarts::find`] reads at a time: the lanes of a `u64`.
+const LANES: usize = 8;
+/// How many bytes [`KeywordGate::each_in_text`] looks for word starts in at a time: one
+/// bit each in a `u64`.
+const BLOCK: usize = 64;
+/// One in every lane.
+const ONES: u64 = u64::from_le_bytes([1; LANES]);
+/// The high bit of every lane: the bit each lane mask below sets for a lane that holds.
+const HIGH: u64 = ONES * 0x80;
+
+/// Finds, eight bytes at a time, the bytes that start a word (none of `0-9A-Za-z`
+/// before them) and are of a kind some spelling starts with: an ASCII letter, an ASCII
+/// digit, a non-ASCII byte, or other ASCII. Branch-free arithmetic on the bytes as lanes
+/// of a `u64`, in place of a test and a branch per byte that the processor cannot
+/// predict (a word starts every five bytes or so).
+#[derive(Debug, Clone, Copy)]
+struct WordStarts {
+    /// `HIGH` when some spelling starts with a byte of the kind, else 0.
+    letters: u64,
+    digits: u64,
+    non_ascii: u64,
+    other: u64,
+}
+
+impl WordStarts {
+    fn new(first_bytes: impl IntoIterator<Item = u8>) -> WordStarts {
+        let mut starts = WordStarts {
+            letters: 0,
+            digits: 0,
+            non_ascii: 0,
+            other: 0,
+        };
+        for byte in first_bytes {
+            let kind = if byte.is_ascii_alphabetic() {
+                &mut starts.letters
+            } else if byte.is_ascii_digit() {
+                &mut starts.digits
+            } else if !byte.is_ascii() {
+                &mut starts.non_ascii
+            } else {
+                &mut starts.other
+            };
+            *kind = HIGH;
+        }
+        starts
+    }
+
+    /// The word starts in `block` (at most [`BLOCK`] bytes) that a spelling could
+    /// begin at: bit `k` stands for `block[k]`. `after_word` carries whether the byte
+    /// before the block is a letter or digit from one call to the next (0 at the start
+    /// of a text).
+    #[inline]
+    fn in_block(&self, block: &[u8], after_word: &mut u64) -> u64 {
+        let mut starts = 0;
+        let mut lanes = block.chunks_exact(LANES);
+        let mut shift = 0;
+        for lane in &mut lanes {
+            let mut word = [0; LANES];
+            word.copy_from_slice(lane);
+            starts |= pack(self.find(u64::from_le_bytes(word), after_word)) << shift;
+            shift += LANES;
+        }
+        let rest = lanes.remainder();
+        if !rest.is_empty() {
+            // The zeros past the end are no word starts: they are dropped.
+            let mut word = [0; LANES];
+            word[..rest.len()].copy_from_slice(rest);
+            let found = self.find(u64::from_le_bytes(word), after_word);
+            starts |= (pack(found) & ((1 << rest.len()) - 1)) << shift;
+        }
+        starts
+    }
+
+    /// The word starts among the eight bytes of `word` (the first in the low lane) that
+    /// a spelling could begin at, as the high bits of their lanes. `after_word` carries
+    /// whether the byte before `word` is a letter or digit (its high bit) from one call
+    /// to the next; 0 at the start of a text.
+    #[inline]
+    fn find(&self, word: u64, after_word: &mut u64) -> u64 {
+        let non_ascii = word & HIGH;
+        let letters = ascii_in(word | (ONES * 0x20), b'a', b'z');
+        let digits = ascii_in(word, b'0', b'9');
+        let alphanumeric = letters | digits;
+        let other = HIGH & !(alphanumeric | non_ascii);
+        let kinds = (letters & self.letters)
+            | (digits & self.digits)
+            | (non_ascii & self.non_ascii)
+            | (other & self.other);
+        let before = (alphanumeric << 8) | *after_word;
+        *after_word = alphanumeric >> 56;
+        kinds & !before
+    }
+}
+
+/// The high bits of the lanes of `lanes` (the only bits set) as the eight low bits of
+/// the result, lane `k` as bit `k`: the multiplication moves lane `k`'s bit to bit
+/// `56 + k`, and its other products land below bit 56 or past bit 63, each at its own
+/// place, so that no carry reaches the top byte.
+#[inline]
+fn pack(lanes: u64) -> u64 {
+    (lanes >> 7).wrapping_mul(0x0102_0408_1020_4080) >> 56
+}
+
+/// The high bit of each lane of `word` whose byte is ASCII and in `low..=high`
+/// (`0 < low <= high < 0x80`). No lane carries into the next: the low seven bits of a
+/// byte plus at most 0x7f stay below 0x100.
+#[inline]
+fn ascii_in(word: u64, low: u8, high: u8) -> u64 {
+    let seven = word & !HIGH;
+    let from_low = seven + ONES * u64::from(0x80 - low);
+    let past_high = seven + ONES * u64::from(0x7f - high);
+    from_low & !past_high & !word & HIGH
 }
 
 /// Hands `found` the owners and word end of every spelling that starts at `bytes[at]`
@@ -406,5 +636,223 @@ mod tests {
         assert!(mask.is_empty());
         gate.add_in_text(b"x,tel 0612345678\n", &mut mask);
         assert!(!mask.is_empty());
+    }
+
+    /// The pass as it was before [`WordStarts`] and [`Prefixes`]: a test and a branch per
+    /// byte, and a walk at every word start whose byte begins some spelling. Kept to
+    /// time the new pass against.
+    fn each_in_text_bytewise(
+        gate: &KeywordGate,
+        bytes: &[u8],
+        mut found: impl FnMut(&[usize], usize),
+    ) {
+        let mut after_word_byte = false;
+        for (at, &byte) in bytes.iter().enumerate() {
+            if !after_word_byte && gate.prefixes.first[usize::from(byte)] != 0 {
+                words_at(&gate.words, &gate.owners, bytes, at, &mut found);
+            }
+            after_word_byte = byte.is_ascii_alphanumeric();
+        }
+    }
+
+    /// The plainest pass there is: a walk from every byte (the walk itself checks that
+    /// a keyword stands as a word of its own).
+    fn each_in_text_everywhere(gate: &KeywordGate, bytes: &[u8]) -> Vec<(Vec<usize>, usize)> {
+        let mut all = Vec::new();
+        let mut found = |owners: &[usize], end: usize| all.push((owners.to_vec(), end));
+        for at in 0..bytes.len() {
+            words_at(&gate.words, &gate.owners, bytes, at, &mut found);
+        }
+        all
+    }
+
+    fn each_in_text(gate: &KeywordGate, bytes: &[u8]) -> Vec<(Vec<usize>, usize)> {
+        let mut all = Vec::new();
+        gate.each_in_text(bytes, |owners, end| all.push((owners.to_vec(), end)));
+        all
+    }
+
+    /// A region of text made to trip the pass: test pieces, the gate's own spellings
+    /// in random case (whole, cut short, with plural endings, glued to letters, digits
+    /// or underscores), non-ASCII text and random bytes, of every length from empty.
+    fn tricky_region(rng: &mut fastrand::Rng, spellings: &[String]) -> Vec<u8> {
+        let mut region = Vec::new();
+        for _ in 0..rng.usize(0..12) {
+            match rng.u8(0..8) {
+                0 => region.extend_from_slice(PIECES[rng.usize(..PIECES.len())].as_bytes()),
+                1 => {
+                    region.extend_from_slice(GATE_PIECES[rng.usize(..GATE_PIECES.len())].as_bytes())
+                }
+                2..=4 => {
+                    let spelling = spellings[rng.usize(..spellings.len())].as_bytes();
+                    let cut = if rng.u8(0..4) == 0 {
+                        rng.usize(1..=spelling.len())
+                    } else {
+                        spelling.len()
+                    };
+                    region.extend(spelling[..cut].iter().map(|&b| {
+                        if rng.bool() {
+                            b.to_ascii_uppercase()
+                        } else {
+                            b.to_ascii_lowercase()
+                        }
+                    }));
+                    if rng.u8(0..3) == 0 {
+                        region.extend_from_slice(
+                            [&b"s"[..], b"es", b"ES", b"S", b"s1", b"x"][rng.usize(..6)],
+                        );
+                    }
+                }
+                5 => {
+                    let glue = ["a", "Z", "7", "_", "é", "ção", "№", "\u{0}", " "];
+                    region.extend_from_slice(glue[rng.usize(..glue.len())].as_bytes());
+                }
+                6 => {
+                    let separators = b",\t\n\r\" -.:/@#";
+                    region.push(separators[rng.usize(..separators.len())]);
+                }
+                _ => region.extend((0..rng.usize(1..20)).map(|_| rng.u8(..))),
+            }
+        }
+        region
+    }
+
+    /// The word-at-a-time pass hands over exactly what a walk from every byte finds, in
+    /// the same order, over regions of every length and alignment.
+    #[test]
+    fn the_pass_finds_what_a_walk_from_every_byte_finds() {
+        let set = identifier_set();
+        let gate = gate_of(&set);
+        let spellings: Vec<String> = set
+            .detectors()
+            .iter()
+            .filter_map(|d| {
+                d.keyword_rule()
+                    .filter(|r| d.requires_keyword() && r.whole_words())
+            })
+            .flat_map(|r| r.spellings().iter().cloned())
+            .collect();
+        let mut rng = fastrand::Rng::with_seed(1414);
+        let mut occurrences = 0;
+        for _ in 0..4000 {
+            let region = tricky_region(&mut rng, &spellings);
+            let expected = each_in_text_everywhere(&gate, &region);
+            // Every offset into the region, so that keywords fall at every lane of a
+            // word and at the very start and end of the text.
+            for skip in 0..LANES.min(region.len() + 1) {
+                let expected: Vec<_> = if skip == 0 {
+                    expected.clone()
+                } else {
+                    each_in_text_everywhere(&gate, &region[skip..])
+                };
+                assert_eq!(
+                    each_in_text(&gate, &region[skip..]),
+                    expected,
+                    "{:?}",
+                    String::from_utf8_lossy(&region[skip..])
+                );
+            }
+            occurrences += expected.len();
+        }
+        // The regions hold keywords often enough for the comparison to mean something.
+        assert!(occurrences > 1000, "{occurrences}");
+    }
+
+    /// The lane masks agree with the byte tests they stand for, on every byte value at
+    /// every lane, whatever the byte before.
+    #[test]
+    fn word_starts_are_the_bytes_after_no_letter_or_digit() {
+        for first in ["a", "0", "é", "#", "aé", "a0#é"].map(str::as_bytes) {
+            let starts = WordStarts::new(first.iter().copied());
+            let kind_ok = |byte: u8| {
+                first.iter().any(|&f| {
+                    (f.is_ascii_alphabetic() && byte.is_ascii_alphabetic())
+                        || (f.is_ascii_digit() && byte.is_ascii_digit())
+                        || (!f.is_ascii() && !byte.is_ascii())
+                        || (f.is_ascii()
+                            && !f.is_ascii_alphanumeric()
+                            && byte.is_ascii()
+                            && !byte.is_ascii_alphanumeric())
+                })
+            };
+            for byte in 0..=u8::MAX {
+                for lane in 0..LANES {
+                    for before in [b'x', b' ', b'5', 0xc3] {
+                        let mut word = [before; LANES];
+                        word[lane] = byte;
+                        let mut after_word = if before.is_ascii_alphanumeric() {
+                            0x80
+                        } else {
+                            0
+                        };
+                        let found = starts.find(u64::from_le_bytes(word), &mut after_word);
+                        let expected = kind_ok(byte) && !before.is_ascii_alphanumeric();
+                        assert_eq!(
+                            found >> (8 * lane + 7) & 1 == 1,
+                            expected,
+                            "{byte:#x} at {lane} after {before:#x}"
+                        );
+                        assert_eq!(after_word == 0x80, word[LANES - 1].is_ascii_alphanumeric());
+                    }
+                }
+            }
+        }
+    }
+
+    /// Every set of lanes packs to the bits of the same lanes.
+    #[test]
+    fn pack_gathers_the_high_bit_of_each_lane_in_order() {
+        for bits in 0..=u8::MAX {
+            let lanes = (0..LANES)
+                .filter(|k| bits >> k & 1 == 1)
+                .fold(0, |lanes, k| lanes | 0x80 << (8 * k));
+            assert_eq!(pack(lanes), u64::from(bits));
+        }
+    }
+
+    /// Times the pass, and the one it replaced, over the files named (`:`-separated)
+    /// in `FERRET_GATE_BENCH`, in regions of 1 MiB as the delimited reader hands them
+    /// over:
+    /// `FERRET_GATE_BENCH=a.csv:b.txt cargo test --release -p ferret-identifiers --lib
+    /// time_the_text_pass -- --ignored --nocapture`.
+    #[test]
+    #[ignore = "a timing harness: needs FERRET_GATE_BENCH and a release build"]
+    fn time_the_text_pass() {
+        use std::io::Read;
+        use std::time::{Duration, Instant};
+        let set = identifier_set();
+        let gate = gate_of(&set);
+        let files = std::env::var("FERRET_GATE_BENCH").unwrap_or_default();
+        for path in files.split(':').filter(|p| !p.is_empty()) {
+            let mut file = std::fs::File::open(path).expect("a bench file");
+            let mut region = vec![0; 1 << 20];
+            let (mut new, mut old) = (Duration::ZERO, Duration::ZERO);
+            let (mut found_new, mut found_old, mut total) = (0usize, 0usize, 0usize);
+            loop {
+                let len = file.read(&mut region).expect("read");
+                if len == 0 {
+                    break;
+                }
+                let region = &region[..len];
+                total += len;
+                let start = Instant::now();
+                gate.each_in_text(region, |_, _| found_new += 1);
+                new += start.elapsed();
+                let start = Instant::now();
+                each_in_text_bytewise(&gate, region, |_, _| found_old += 1);
+                old += start.elapsed();
+            }
+            assert_eq!(found_new, found_old);
+            let speed = |time: Duration| total as f64 / time.as_secs_f64() / 1e6;
+            eprintln!(
+                "{path}: {total} bytes, {found_new} keywords; word at a time {:.0} MB/s \
+                 ({:.2} ns/byte), byte by byte {:.0} MB/s ({:.2} ns/byte): {:.2}x",
+                speed(new),
+                new.as_secs_f64() * 1e9 / total as f64,
+                speed(old),
+                old.as_secs_f64() * 1e9 / total as f64,
+                old.as_secs_f64() / new.as_secs_f64(),
+            );
+        }
     }
 }
