@@ -7,10 +7,10 @@
 //! at most of them. Here each byte's kind is a bit of a mask, found without a branch,
 //! and the masks of a block are combined with a few operations on `u64`s.
 //!
-//! On x86-64 a block's kinds are found 16 bytes at a time with SSE2, which every
-//! x86-64 processor has: that takes the pass from 0.64 to 0.43 ns a byte on the bench
-//! CSV. Elsewhere, and for texts shorter than a block, eight bytes at a time as the
-//! lanes of a `u64`.
+//! Elsewhere, and for texts shorter than a block, eight bytes are read at a time as
+//! the lanes of a `u64`, in portable code. On x86-64 a block's kinds are found 16
+//! bytes at a time with SSE2, which every x86-64 processor has (no run-time check):
+//! that takes the whole pass from 0.64 to 0.43 ns a byte on the bench CSV.
 
 /// How many bytes [`WordStarts::in_block`] reads at a time: one bit each in a `u64`.
 pub(super) const BLOCK: usize = 64;
@@ -60,10 +60,15 @@ impl WordStarts {
     /// letter or digit (false at the start of a text), and is set for the next block.
     #[inline]
     pub(super) fn in_block(&self, block: &[u8; BLOCK], after_word: &mut bool) -> u64 {
-        let kinds = Kinds::of_block(block);
-        let starts = self.starts(&kinds, *after_word);
-        *after_word = kinds.alphanumeric() >> (BLOCK - 1) == 1;
-        starts
+        #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
+        {
+            let kinds = sse2::kinds(block);
+            let before = (kinds.alphanumeric() << 1) | u64::from(*after_word);
+            *after_word = kinds.alphanumeric() >> (BLOCK - 1) == 1;
+            self.of_kind(&kinds) & !before
+        }
+        #[cfg(not(all(target_arch = "x86_64", target_feature = "sse2")))]
+        self.in_lanes(block, BLOCK, after_word)
     }
 
     /// The word starts in the last `tail` bytes of `text` (1 to 63), as
@@ -71,29 +76,34 @@ impl WordStarts {
     /// the byte before them.
     #[inline]
     pub(super) fn in_tail(&self, text: &[u8], tail: usize, after_word: bool) -> u64 {
-        match text.last_chunk::<BLOCK>() {
-            // The block that ends the text, read again from before the tail: its own
-            // bytes tell whether the tail's first byte starts a word.
-            Some(block) => self.starts(&Kinds::of_block(block), false) >> (BLOCK - tail),
-            None => self.in_short(text, after_word),
+        // The block that ends the text, read again from before the tail: its own bytes
+        // tell whether the tail's first byte starts a word.
+        #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
+        if let Some(block) = text.last_chunk::<BLOCK>() {
+            let kinds = sse2::kinds(block);
+            let starts = self.of_kind(&kinds) & !(kinds.alphanumeric() << 1);
+            return starts >> (BLOCK - tail);
         }
+        let mut after_word = after_word;
+        self.in_lanes(text, tail, &mut after_word)
     }
 
-    /// The word starts in a text shorter than a block, eight bytes at a time in the
-    /// lanes of a `u64`, packed once per eight. Units of a few bytes are read this way,
-    /// one at a time, so the last bytes are read with the eight that end the text,
-    /// shifted, not copied out (a call to `memcpy` costs as much as the rest).
+    /// The word starts in the last `tail` bytes of `text` (1 to 64), eight bytes at a
+    /// time in the lanes of a `u64`, packed into bits once per eight. Units of a few
+    /// bytes are read this way, one at a time, so the last bytes are read with the
+    /// eight that end the text, shifted, not copied out (a call to `memcpy` costs as
+    /// much as the rest).
     #[inline]
-    fn in_short(&self, text: &[u8], mut after_word: bool) -> u64 {
+    fn in_lanes(&self, text: &[u8], tail: usize, after_word: &mut bool) -> u64 {
         let mut starts = 0;
         let mut add = |word: u64, at: usize| {
             let lanes = Kinds::of_lanes(word);
             let alphanumeric = lanes.alphanumeric();
-            let before = (alphanumeric << 8) | (u64::from(after_word) << 7);
-            after_word = alphanumeric >> 63 == 1;
+            let before = (alphanumeric << 8) | (u64::from(*after_word) << 7);
+            *after_word = alphanumeric >> 63 == 1;
             starts |= pack(self.of_kind(&lanes) & !before & HIGH) << at;
         };
-        let (words, rest) = text.as_chunks::<LANES>();
+        let (words, rest) = text[text.len() - tail..].as_chunks::<LANES>();
         for (index, word) in words.iter().enumerate() {
             add(u64::from_le_bytes(*word), index * LANES);
         }
@@ -107,17 +117,9 @@ impl WordStarts {
             };
             // The lanes past the end hold zeros, which stand for no byte.
             add(word, words.len() * LANES);
-            starts &= u64::MAX >> (BLOCK - text.len());
+            starts &= u64::MAX >> (BLOCK - tail);
         }
         starts
-    }
-
-    /// The bytes of a block with no ASCII letter or digit before them and of the kinds
-    /// some spelling starts with.
-    #[inline]
-    fn starts(&self, kinds: &Kinds, after_word: bool) -> u64 {
-        let before = (kinds.alphanumeric() << 1) | u64::from(after_word);
-        self.of_kind(kinds) & !before
     }
 
     /// The bytes of the kinds some spelling starts with, as bits or as lanes.
@@ -133,9 +135,9 @@ impl WordStarts {
     }
 }
 
-/// Which bytes of a block are ASCII letters, ASCII digits, non-ASCII, and non-ASCII
-/// bytes that lead a UTF-8 sequence (`0b11xx_xxxx`): bit `k` for byte `k`; or, of
-/// eight bytes in a `u64`, the high bit of lane `k` for byte `k`.
+/// Which bytes are ASCII letters, ASCII digits, non-ASCII, and non-ASCII bytes that
+/// lead a UTF-8 sequence (`0b11xx_xxxx`): of a block, bit `k` for byte `k`; of eight
+/// bytes in a `u64`, the high bit of lane `k` for byte `k`.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 struct Kinds {
     letters: u64,
@@ -147,34 +149,6 @@ struct Kinds {
 impl Kinds {
     fn alphanumeric(&self) -> u64 {
         self.letters | self.digits
-    }
-
-    #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
-    #[inline]
-    fn of_block(block: &[u8; BLOCK]) -> Kinds {
-        sse2::kinds(block)
-    }
-
-    #[cfg(not(all(target_arch = "x86_64", target_feature = "sse2")))]
-    #[inline]
-    fn of_block(block: &[u8; BLOCK]) -> Kinds {
-        Kinds::of_words(block)
-    }
-
-    /// A block's kinds, eight bytes at a time, in portable code.
-    #[cfg_attr(all(target_arch = "x86_64", target_feature = "sse2"), allow(dead_code))]
-    #[inline]
-    fn of_words(block: &[u8; BLOCK]) -> Kinds {
-        let mut kinds = Kinds::default();
-        for (index, word) in block.as_chunks::<LANES>().0.iter().enumerate() {
-            let lanes = Kinds::of_lanes(u64::from_le_bytes(*word));
-            let at = index * LANES;
-            kinds.letters |= pack(lanes.letters) << at;
-            kinds.digits |= pack(lanes.digits) << at;
-            kinds.non_ascii |= pack(lanes.non_ascii) << at;
-            kinds.leading |= pack(lanes.leading) << at;
-        }
-        kinds
     }
 
     /// The kinds of the eight bytes of `word` (the first in its low byte), as lanes.
@@ -338,6 +312,12 @@ mod tests {
                                     "{context}"
                                 );
                                 assert_eq!(after, block[BLOCK - 1].is_ascii_alphanumeric());
+                                // The portable way, which x86-64 uses for short texts
+                                // only, gives the same.
+                                let mut after = after_word;
+                                let found = starts.in_lanes(block, BLOCK, &mut after);
+                                assert_eq!(found, expected, "{context}, in lanes");
+                                assert_eq!(after, block[BLOCK - 1].is_ascii_alphanumeric());
                             }
                             Err(_) => {
                                 // The tail of a short text, and of a long one whose
@@ -345,7 +325,7 @@ mod tests {
                                 let found = starts.in_tail(&bytes, len, after_word);
                                 assert_eq!(found, expected, "{context}");
                                 let long = [vec![b'z'; BLOCK], vec![before], bytes].concat();
-                                let found = starts.in_tail(&long, len, false);
+                                let found = starts.in_tail(&long, len, after_word);
                                 assert_eq!(found, expected, "{context} in a long text");
                             }
                         }
@@ -366,7 +346,7 @@ mod tests {
         }
     }
 
-    /// The kinds of a block, found eight or 16 bytes at a time, are those of its
+    /// The kinds of bytes found eight (or, with SSE2, 16) at a time are those of the
     /// bytes one by one, for every byte value at every place.
     #[test]
     fn kinds_are_those_of_each_byte() {
@@ -387,8 +367,17 @@ mod tests {
                 non_ascii: bit(|b| !b.is_ascii()),
                 leading: bit(|b| b >= 0xc0),
             };
-            assert_eq!(Kinds::of_words(&block), expected, "{block:?}");
-            assert_eq!(Kinds::of_block(&block), expected, "{block:?}");
+            let mut in_lanes = Kinds::default();
+            for (index, word) in block.as_chunks::<LANES>().0.iter().enumerate() {
+                let lanes = Kinds::of_lanes(u64::from_le_bytes(*word));
+                in_lanes.letters |= pack(lanes.letters) << (index * LANES);
+                in_lanes.digits |= pack(lanes.digits) << (index * LANES);
+                in_lanes.non_ascii |= pack(lanes.non_ascii) << (index * LANES);
+                in_lanes.leading |= pack(lanes.leading) << (index * LANES);
+            }
+            assert_eq!(in_lanes, expected, "{block:?}");
+            #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
+            assert_eq!(sse2::kinds(&block), expected, "{block:?}");
         }
     }
 }
