@@ -75,9 +75,10 @@ impl Owners {
 /// that dies within a few bytes. Word starts are common (every GUID segment and e-mail
 /// part is one), and walking the automaton at each cost about two nanoseconds a byte on
 /// the bench CSV, a fifth of a managed-all scan. So the pass finds word starts 64 bytes
-/// at a time without a branch per byte ([`WordStarts`]), and walks only where the first
-/// three bytes may begin some spelling ([`Prefixes`]): at about one word start in
-/// thirty of ordinary tables and prose.
+/// at a time without a branch per byte ([`WordStarts`]; a text of a few bytes is
+/// tested byte by byte), and walks only where the first three bytes may begin some
+/// spelling ([`Prefixes`]): at about one word start in thirty of ordinary tables and
+/// prose.
 #[derive(Debug, Clone)]
 pub(crate) struct KeywordGate {
     /// Anchored: every spelling, walked from the starts of words in text.
@@ -180,6 +181,18 @@ impl KeywordGate {
     /// offset where the word ends (after the plural ending, if any). Overlapping
     /// occurrences are all handed over.
     pub(crate) fn each_in_text(&self, bytes: &[u8], mut found: impl FnMut(&[usize], usize)) {
+        if bytes.len() < SHORT {
+            // A few bytes: testing each costs less than setting up the masks, and the
+            // branch is mispredicted at a few word starts only.
+            let mut after_word = false;
+            for (at, &byte) in bytes.iter().enumerate() {
+                if !after_word && self.prefixes.may_begin_at(bytes, at) {
+                    words_at(&self.words, &self.owners, bytes, at, &mut found);
+                }
+                after_word = byte.is_ascii_alphanumeric();
+            }
+            return;
+        }
         let mut after_word = false;
         let (blocks, tail) = bytes.as_chunks::<BLOCK>();
         for (index, block) in blocks.iter().enumerate() {
@@ -224,6 +237,11 @@ impl KeywordGate {
         }
     }
 }
+
+/// Texts shorter than this are read byte by byte: for a unit of a few bytes, finding
+/// its word starts as masks costs more than testing each byte (with them, cells and
+/// JSON values of the bench files went through no faster than with the old pass).
+const SHORT: usize = 16;
 
 /// Hands `found` the owners and word end of every spelling that starts at `bytes[at]`
 /// and stands there as a word of its own (a plural ending allowed), walking the
