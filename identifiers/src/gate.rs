@@ -474,6 +474,18 @@ mod tests {
         }
     }
 
+    /// The bytes (in either ASCII case) that some spelling starts with, as the
+    /// byte-wise pass tests them.
+    fn first_bytes(set: &IdentifierSet) -> [bool; 256] {
+        let mut starts = [false; 256];
+        for spelling in gated_spellings(set) {
+            let first = spelling.as_bytes()[0];
+            starts[usize::from(first.to_ascii_lowercase())] = true;
+            starts[usize::from(first.to_ascii_uppercase())] = true;
+        }
+        starts
+    }
+
     /// Every spelling of the gated keywords of `set`.
     fn gated_spellings(set: &IdentifierSet) -> Vec<String> {
         set.detectors()
@@ -550,13 +562,15 @@ mod tests {
         region
     }
 
-    /// The word-at-a-time pass hands over exactly what a walk from every byte finds, in
-    /// the same order, over regions of every length and alignment.
+    /// The word-at-a-time pass hands over exactly what a walk from every byte finds, and
+    /// what the byte-wise pass it replaced found, in the same order, over regions of
+    /// every length and alignment.
     #[test]
     fn the_pass_finds_what_a_walk_from_every_byte_finds() {
         let set = identifier_set();
         let gate = gate_of(&set);
         let spellings = gated_spellings(&set);
+        let starts = first_bytes(&set);
         let mut rng = fastrand::Rng::with_seed(1414);
         let mut occurrences = 0;
         for _ in 0..4000 {
@@ -571,12 +585,14 @@ mod tests {
                 } else {
                     each_in_text_everywhere(&gate, &region[skip..])
                 };
-                assert_eq!(
-                    each_in_text(&gate, &region[skip..]),
-                    expected,
-                    "{:?}",
-                    String::from_utf8_lossy(&region[skip..])
-                );
+                let text = &region[skip..];
+                let context = String::from_utf8_lossy(text);
+                assert_eq!(each_in_text(&gate, text), expected, "{context:?}");
+                let mut bytewise = Vec::new();
+                each_in_text_bytewise(&gate, &starts, text, |owners, end| {
+                    bytewise.push((owners.to_vec(), end));
+                });
+                assert_eq!(bytewise, expected, "{context:?}, byte by byte");
             }
             occurrences += expected.len();
         }
@@ -596,12 +612,7 @@ mod tests {
         use std::time::{Duration, Instant};
         let set = identifier_set();
         let gate = gate_of(&set);
-        let mut starts = [false; 256];
-        for spelling in gated_spellings(&set) {
-            let first = spelling.as_bytes()[0];
-            starts[usize::from(first.to_ascii_lowercase())] = true;
-            starts[usize::from(first.to_ascii_uppercase())] = true;
-        }
+        let starts = first_bytes(&set);
         let files = std::env::var("FERRET_GATE_BENCH").unwrap_or_default();
         for path in files.split(':').filter(|p| !p.is_empty()) {
             let mut file = std::fs::File::open(path).expect("a bench file");
