@@ -32,6 +32,12 @@ use regex_syntax::hir::Hir;
 use crate::keywords::{as_whole_word, KeywordRule};
 use crate::prefilter::{DetectorMask, UnitFilter};
 
+mod prefixes;
+mod word_starts;
+
+use prefixes::Prefixes;
+use word_starts::{WordStarts, BLOCK};
+
 /// The detectors each pattern of an automaton stands for: pattern `i`'s are
 /// `owners[bounds[i]..bounds[i + 1]]`.
 #[derive(Debug, Clone, Default)]
@@ -65,19 +71,23 @@ impl Owners {
 /// Only keywords that count in text as words of their own are gated (the managed
 /// identifiers'; a custom identifier's keyword counts anywhere, and the few custom
 /// keyword-bound identifiers are always walked). Such a keyword starts where no ASCII
-/// letter or digit precedes it, so text is searched only there, and only where the byte
-/// can start a keyword, with an anchored walk that dies within a few bytes. On the
-/// bench CSV (GUIDs and e-mails: many word starts) this costs about what the
-/// unanchored overlapping search over every byte did, a fifth of a managed-all scan;
-/// it is cheaper on text with fewer word starts, and its cost does not grow with the
-/// automaton's size.
+/// letter or digit precedes it, so text is searched only there, with an anchored walk
+/// that dies within a few bytes. Word starts are common (every GUID segment and e-mail
+/// part is one), and walking the automaton at each cost about two nanoseconds a byte on
+/// the bench CSV, a fifth of a managed-all scan. So the pass finds word starts 64 bytes
+/// at a time without a branch per byte ([`WordStarts`]; a text of a few bytes is
+/// tested byte by byte), and walks only where the first three bytes may begin some
+/// spelling ([`Prefixes`]): at about one word start in thirty of ordinary tables and
+/// prose.
 #[derive(Debug, Clone)]
 pub(crate) struct KeywordGate {
     /// Anchored: every spelling, walked from the starts of words in text.
     words: dfa::DFA,
-    /// Whether some spelling starts with the byte (in either ASCII case): a word start
-    /// where none does is passed over without a walk.
-    starts: [bool; 256],
+    /// The first three bytes of every spelling: a word start where none begins is
+    /// passed over without a walk.
+    prefixes: Prefixes,
+    /// Which kinds of byte some spelling starts with.
+    word_starts: WordStarts,
     /// Unanchored: every spelling, for column names and keys, where keywords count
     /// anywhere.
     names: AhoCorasick,
@@ -132,20 +142,16 @@ impl KeywordGate {
             .match_kind(MatchKind::Standard)
             .build(&spellings)
             .ok()?;
-        let mut starts = [false; 256];
-        for spelling in &spellings {
-            if let Some(&first) = spelling.as_bytes().first() {
-                starts[usize::from(first.to_ascii_lowercase())] = true;
-                starts[usize::from(first.to_ascii_uppercase())] = true;
-            }
-        }
+        let prefixes = Prefixes::new(spellings.iter().map(|s| s.as_bytes()));
+        let word_starts = WordStarts::new(spellings.iter().filter_map(|s| s.bytes().next()));
         let mut owners = Owners::default();
         for list in owners_of {
             owners.push(list);
         }
         Some(KeywordGate {
             words,
-            starts,
+            prefixes,
+            word_starts,
             names,
             owners,
             gated,
@@ -175,14 +181,51 @@ impl KeywordGate {
     /// offset where the word ends (after the plural ending, if any). Overlapping
     /// occurrences are all handed over.
     pub(crate) fn each_in_text(&self, bytes: &[u8], mut found: impl FnMut(&[usize], usize)) {
-        let mut after_word_byte = false;
-        for (at, &byte) in bytes.iter().enumerate() {
-            // The rule's own test rejects a keyword with a letter or digit right before
-            // it: no other position can start one.
-            if !after_word_byte && self.starts[usize::from(byte)] {
-                words_at(&self.words, &self.owners, bytes, at, &mut found);
+        if bytes.len() < SHORT {
+            // A few bytes: testing each costs less than setting up the masks, and the
+            // branch is mispredicted at a few word starts only.
+            let mut after_word = false;
+            for (at, &byte) in bytes.iter().enumerate() {
+                if !after_word && self.prefixes.may_begin_at(bytes, at) {
+                    words_at(&self.words, &self.owners, bytes, at, &mut found);
+                }
+                after_word = byte.is_ascii_alphanumeric();
             }
-            after_word_byte = byte.is_ascii_alphanumeric();
+            return;
+        }
+        let mut after_word = false;
+        let (blocks, tail) = bytes.as_chunks::<BLOCK>();
+        for (index, block) in blocks.iter().enumerate() {
+            let starts = self.word_starts.in_block(block, &mut after_word);
+            self.walk_from(bytes, index * BLOCK, starts, &mut found);
+        }
+        if !tail.is_empty() {
+            let starts = self.word_starts.in_tail(bytes, tail.len(), after_word);
+            self.walk_from(bytes, bytes.len() - tail.len(), starts, &mut found);
+        }
+    }
+
+    /// Walks the automaton from the word starts in `starts` (bit `k` for
+    /// `bytes[base + k]`) whose first bytes may begin some spelling. They are tested
+    /// without a branch, so that the only branches taken at random are the rare walks.
+    #[inline(always)]
+    fn walk_from(
+        &self,
+        bytes: &[u8],
+        base: usize,
+        mut starts: u64,
+        found: &mut impl FnMut(&[usize], usize),
+    ) {
+        let mut walks = 0;
+        while starts != 0 {
+            let bit = starts.trailing_zeros();
+            starts &= starts - 1;
+            walks |= u64::from(self.prefixes.may_begin_at(bytes, base + bit as usize)) << bit;
+        }
+        while walks != 0 {
+            let at = base + walks.trailing_zeros() as usize;
+            walks &= walks - 1;
+            words_at(&self.words, &self.owners, bytes, at, found);
         }
     }
 
@@ -204,6 +247,11 @@ impl KeywordGate {
         }
     }
 }
+
+/// Texts shorter than this are read byte by byte: for a unit of a few bytes, finding
+/// its word starts as masks costs more than testing each byte (with them, cells and
+/// JSON values of the bench files went through no faster than with the old pass).
+const SHORT: usize = 16;
 
 /// Hands `found` the owners and word end of every spelling that starts at `bytes[at]`
 /// and stands there as a word of its own (a plural ending allowed), walking the
@@ -416,5 +464,218 @@ mod tests {
         assert!(mask.is_empty());
         gate.add_in_text(b"x,tel 0612345678\n", &mut mask);
         assert!(!mask.is_empty());
+    }
+
+    /// The pass as it was before [`WordStarts`] and [`Prefixes`]: a test and a branch per
+    /// byte, and a walk at every word start whose byte (in either ASCII case) begins
+    /// some spelling. Kept to time the new pass against.
+    fn each_in_text_bytewise(
+        gate: &KeywordGate,
+        starts: &[bool; 256],
+        bytes: &[u8],
+        mut found: impl FnMut(&[usize], usize),
+    ) {
+        let mut after_word_byte = false;
+        for (at, &byte) in bytes.iter().enumerate() {
+            if !after_word_byte && starts[usize::from(byte)] {
+                words_at(&gate.words, &gate.owners, bytes, at, &mut found);
+            }
+            after_word_byte = byte.is_ascii_alphanumeric();
+        }
+    }
+
+    /// The bytes (in either ASCII case) that some spelling starts with, as the
+    /// byte-wise pass tests them.
+    fn first_bytes(set: &IdentifierSet) -> [bool; 256] {
+        let mut starts = [false; 256];
+        for spelling in gated_spellings(set) {
+            let first = spelling.as_bytes()[0];
+            starts[usize::from(first.to_ascii_lowercase())] = true;
+            starts[usize::from(first.to_ascii_uppercase())] = true;
+        }
+        starts
+    }
+
+    /// Every spelling of the gated keywords of `set`.
+    fn gated_spellings(set: &IdentifierSet) -> Vec<String> {
+        set.detectors()
+            .iter()
+            .filter_map(|d| {
+                d.keyword_rule()
+                    .filter(|r| d.requires_keyword() && r.whole_words())
+            })
+            .flat_map(|r| r.spellings().iter().cloned())
+            .collect()
+    }
+
+    /// The plainest pass there is: a walk from every byte (the walk itself checks that
+    /// a keyword stands as a word of its own).
+    fn each_in_text_everywhere(gate: &KeywordGate, bytes: &[u8]) -> Vec<(Vec<usize>, usize)> {
+        let mut all = Vec::new();
+        let mut found = |owners: &[usize], end: usize| all.push((owners.to_vec(), end));
+        for at in 0..bytes.len() {
+            words_at(&gate.words, &gate.owners, bytes, at, &mut found);
+        }
+        all
+    }
+
+    fn each_in_text(gate: &KeywordGate, bytes: &[u8]) -> Vec<(Vec<usize>, usize)> {
+        let mut all = Vec::new();
+        gate.each_in_text(bytes, |owners, end| all.push((owners.to_vec(), end)));
+        all
+    }
+
+    /// A region of text made to trip the pass: test pieces, the gate's own spellings
+    /// in random case (whole, cut short, with plural endings, glued to letters, digits
+    /// or underscores), non-ASCII text and random bytes, of every length from empty.
+    fn tricky_region(rng: &mut fastrand::Rng, spellings: &[String]) -> Vec<u8> {
+        let mut region = Vec::new();
+        // Half the regions fit in a block of the pass, half span several.
+        let pieces = if rng.bool() { 12 } else { 60 };
+        for _ in 0..rng.usize(0..pieces) {
+            match rng.u8(0..8) {
+                0 => region.extend_from_slice(PIECES[rng.usize(..PIECES.len())].as_bytes()),
+                1 => {
+                    region.extend_from_slice(GATE_PIECES[rng.usize(..GATE_PIECES.len())].as_bytes())
+                }
+                2..=4 => {
+                    let spelling = spellings[rng.usize(..spellings.len())].as_bytes();
+                    let cut = if rng.u8(0..4) == 0 {
+                        rng.usize(1..=spelling.len())
+                    } else {
+                        spelling.len()
+                    };
+                    region.extend(spelling[..cut].iter().map(|&b| {
+                        if rng.bool() {
+                            b.to_ascii_uppercase()
+                        } else {
+                            b.to_ascii_lowercase()
+                        }
+                    }));
+                    if rng.u8(0..3) == 0 {
+                        region.extend_from_slice(
+                            [&b"s"[..], b"es", b"ES", b"S", b"s1", b"x"][rng.usize(..6)],
+                        );
+                    }
+                }
+                5 => {
+                    let glue = ["a", "Z", "7", "_", "é", "ção", "№", "\u{0}", " "];
+                    region.extend_from_slice(glue[rng.usize(..glue.len())].as_bytes());
+                }
+                6 => {
+                    let separators = b",\t\n\r\" -.:/@#";
+                    region.push(separators[rng.usize(..separators.len())]);
+                }
+                _ => region.extend((0..rng.usize(1..20)).map(|_| rng.u8(..))),
+            }
+        }
+        region
+    }
+
+    /// The word-at-a-time pass hands over exactly what a walk from every byte finds, and
+    /// what the byte-wise pass it replaced found, in the same order, over regions of
+    /// every length and alignment.
+    #[test]
+    fn the_pass_finds_what_a_walk_from_every_byte_finds() {
+        let set = identifier_set();
+        let gate = gate_of(&set);
+        let spellings = gated_spellings(&set);
+        let starts = first_bytes(&set);
+        let mut rng = fastrand::Rng::with_seed(1414);
+        let mut occurrences = 0;
+        for _ in 0..4000 {
+            let region = tricky_region(&mut rng, &spellings);
+            let expected = each_in_text_everywhere(&gate, &region);
+            // The region from each of its first 17 offsets, so that keywords fall at
+            // every place of the 16 or eight bytes read at a time, and at the very
+            // start and end of the text.
+            for skip in 0..=region.len().min(16) {
+                let expected: Vec<_> = if skip == 0 {
+                    expected.clone()
+                } else {
+                    each_in_text_everywhere(&gate, &region[skip..])
+                };
+                let text = &region[skip..];
+                let context = String::from_utf8_lossy(text);
+                assert_eq!(each_in_text(&gate, text), expected, "{context:?}");
+                let mut bytewise = Vec::new();
+                each_in_text_bytewise(&gate, &starts, text, |owners, end| {
+                    bytewise.push((owners.to_vec(), end));
+                });
+                assert_eq!(bytewise, expected, "{context:?}, byte by byte");
+            }
+            occurrences += expected.len();
+        }
+        // The regions hold keywords often enough for the comparison to mean something.
+        assert!(occurrences > 4000, "{occurrences}");
+    }
+
+    /// Times the pass, and the one it replaced, over the files named (`:`-separated)
+    /// in `FERRET_GATE_BENCH`, in regions of 1 MiB as the delimited reader hands them
+    /// over:
+    /// `FERRET_GATE_BENCH=a.csv:b.txt cargo test --release -p ferret-identifiers --lib
+    /// time_the_text_pass -- --ignored --nocapture`.
+    #[test]
+    #[ignore = "a timing harness: needs FERRET_GATE_BENCH and a release build"]
+    fn time_the_text_pass() {
+        use std::io::Read;
+        use std::time::{Duration, Instant};
+        let set = identifier_set();
+        let gate = gate_of(&set);
+        let starts = first_bytes(&set);
+        let files = std::env::var("FERRET_GATE_BENCH").unwrap_or_default();
+        for path in files.split(':').filter(|p| !p.is_empty()) {
+            let mut file = std::fs::File::open(path).expect("a bench file");
+            let mut region = vec![0; 1 << 20];
+            // Each region whole, as the block reader hands it over, and then unit by
+            // unit (cells and lines), as text windows and single values will be.
+            let (mut new, mut old) = ([Duration::ZERO; 2], [Duration::ZERO; 2]);
+            let (mut keywords, mut total) = (0, 0);
+            loop {
+                let len = file.read(&mut region).expect("read");
+                if len == 0 {
+                    break;
+                }
+                let region = &region[..len];
+                total += len;
+                let units: Vec<&[u8]> = region.split(|b| b",\n\"".contains(b)).collect();
+                for (kind, units) in [vec![region], units].iter().enumerate() {
+                    // The best of three runs of each, taking turns: on a busy machine
+                    // the slower runs mostly measure time spent waiting for the
+                    // processor.
+                    let (mut best_new, mut best_old) = (Duration::MAX, Duration::MAX);
+                    let (mut found_new, mut found_old) = (0, 0);
+                    for _ in 0..3 {
+                        (found_new, found_old) = (0, 0);
+                        let start = Instant::now();
+                        for unit in units {
+                            gate.each_in_text(unit, |_, _| found_new += 1);
+                        }
+                        best_new = best_new.min(start.elapsed());
+                        let start = Instant::now();
+                        for unit in units {
+                            each_in_text_bytewise(&gate, &starts, unit, |_, _| found_old += 1);
+                        }
+                        best_old = best_old.min(start.elapsed());
+                    }
+                    assert_eq!(found_new, found_old);
+                    if kind == 0 {
+                        keywords += found_new;
+                    }
+                    new[kind] += best_new;
+                    old[kind] += best_old;
+                }
+            }
+            let ns_per_byte = |time: Duration| time.as_secs_f64() * 1e9 / total as f64;
+            for (kind, name) in ["regions of 1 MiB", "unit by unit"].iter().enumerate() {
+                eprintln!(
+                    "{path}: {total} bytes, {keywords} keywords, {name}: word at a time \
+                     {:.3} ns/byte, byte by byte {:.3} ns/byte: {:.2}x",
+                    ns_per_byte(new[kind]),
+                    ns_per_byte(old[kind]),
+                    old[kind].as_secs_f64() / new[kind].as_secs_f64(),
+                );
+            }
+        }
     }
 }
