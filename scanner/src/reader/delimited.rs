@@ -31,6 +31,8 @@ use std::ops::Range;
 use ferret_identifiers::text::char_count;
 use ferret_identifiers::{BlockFilter, BlockHits, Narrowing, UnitContext};
 
+mod short;
+
 use super::fields::{Field, Fields};
 use super::header::{header_layout, FieldLayout};
 use super::text::fill;
@@ -905,9 +907,9 @@ impl Filtered {
             // A match is never empty and never holds a separator: the byte before its
             // end is inside the cell it was found in.
             let cell_start =
-                last_separator(delimiter, &haystack[at..end - 1]).map_or(at, |i| at + i + 1);
+                short::last_separator(&haystack[at..end - 1], delimiter).map_or(at, |i| at + i + 1);
             let cell_end =
-                first_separator(delimiter, &haystack[end..]).map_or(range.end, |i| end + i);
+                short::first_separator(&haystack[end..], delimiter).map_or(range.end, |i| end + i);
             self.mask.clear();
             while index < ends.len() && ends.end(index) <= cell_end {
                 ends.narrow(index, &mut self.mask);
@@ -1034,7 +1036,7 @@ impl Lines {
             return 0;
         };
         match self {
-            Lines::Plain => count_byte(b'\n', bytes) as u64 + u64::from(last != b'\n'),
+            Lines::Plain => short::count(b'\n', bytes) as u64 + u64::from(last != b'\n'),
             Lines::Mixed => count_records(bytes),
         }
     }
@@ -1083,18 +1085,19 @@ impl Place {
     /// counted as `lines` says; `column` becomes the cell's. Returns the records ended
     /// on the way: the cell's row is that many rows below the last placed cell's.
     fn advance(&mut self, haystack: &[u8], cell: Range<usize>, delimiter: u8, lines: Lines) -> u64 {
-        let gap = &haystack[self.scanned..cell.start];
-        let ended = match last_line_break(gap) {
+        let (last_break, delimiters) =
+            short::last_break(&haystack[self.scanned..cell.start], delimiter);
+        let ended = match last_break {
             // In the same record: columns count on.
             None => {
-                self.column += count_byte(delimiter, gap);
+                self.column += delimiters;
                 0
             }
             Some(at) => {
                 let last_break = self.scanned + at;
                 let ended = lines.records(&haystack[self.counted()..=last_break]);
                 self.record = last_break + 1;
-                self.column = 1 + count_byte(delimiter, &haystack[self.record..cell.start]);
+                self.column = 1 + delimiters;
                 ended
             }
         };
@@ -1103,66 +1106,8 @@ impl Place {
     }
 }
 
-/// Bytes under which a search runs as a plain loop: `memchr`'s routines pay a
-/// dispatch and a setup that a few dozen bytes do not repay, and the bytes between two
-/// cells that the filtered reader hands over, or from a match's end to its cell's end,
-/// are usually that few.
-const SHORT: usize = 64;
-
 fn is_terminator(byte: u8) -> bool {
     byte == b'\n' || byte == b'\r'
-}
-
-fn is_separator(byte: u8, delimiter: u8) -> bool {
-    byte == delimiter || is_terminator(byte)
-}
-
-/// How many times `needle` is in `bytes`.
-fn count_byte(needle: u8, bytes: &[u8]) -> usize {
-    if bytes.len() < SHORT {
-        bytes.iter().filter(|&&b| b == needle).count()
-    } else {
-        memchr::memchr_iter(needle, bytes).count()
-    }
-}
-
-/// The position of the last line break in `bytes`: looked for in the last [`SHORT`]
-/// bytes with a loop, then further back with `memchr`.
-fn last_line_break(bytes: &[u8]) -> Option<usize> {
-    let near = bytes.len().saturating_sub(SHORT);
-    match bytes[near..].iter().rposition(|&b| is_terminator(b)) {
-        Some(at) => Some(near + at),
-        None if near == 0 => None,
-        None => memchr::memrchr2(b'\n', b'\r', &bytes[..near]),
-    }
-}
-
-/// The position of the last delimiter or line break in `bytes` (as
-/// [`last_line_break`] looks).
-fn last_separator(delimiter: u8, bytes: &[u8]) -> Option<usize> {
-    let near = bytes.len().saturating_sub(SHORT);
-    match bytes[near..]
-        .iter()
-        .rposition(|&b| is_separator(b, delimiter))
-    {
-        Some(at) => Some(near + at),
-        None if near == 0 => None,
-        None => memchr::memrchr3(delimiter, b'\n', b'\r', &bytes[..near]),
-    }
-}
-
-/// The position of the first delimiter or line break in `bytes`: looked for in the
-/// first [`SHORT`] bytes with a loop, then further on with `memchr`.
-fn first_separator(delimiter: u8, bytes: &[u8]) -> Option<usize> {
-    let near = bytes.len().min(SHORT);
-    match bytes[..near]
-        .iter()
-        .position(|&b| is_separator(b, delimiter))
-    {
-        Some(at) => Some(at),
-        None if near == bytes.len() => None,
-        None => memchr::memchr3(delimiter, b'\n', b'\r', &bytes[near..]).map(|at| near + at),
-    }
 }
 
 /// The start of the record that holds `offset`, in a quote-free stretch of records
@@ -1178,7 +1123,7 @@ fn count_records(bytes: &[u8]) -> u64 {
     let Some(&last) = bytes.last() else {
         return 0;
     };
-    if bytes.len() < SHORT {
+    if bytes.len() <= short::SHORT {
         // A record starts at each byte that is no line break and follows one.
         let mut records = 0;
         let mut in_record = false;
