@@ -22,6 +22,14 @@ fn equal(word: u64, byte: u8) -> u64 {
     !(((x & LOW_SEVEN) + LOW_SEVEN) | x | LOW_SEVEN)
 }
 
+/// How many bytes a mask of [`equal`] marks. The bits it may hold are the bytes' high
+/// bits alone, so shifted down they are bytes of 0 or 1, which the multiplication sums
+/// into the top byte; `count_ones` would be a dozen instructions on CPUs that the
+/// default target does not assume have `popcnt`.
+fn marked(mask: u64) -> usize {
+    ((mask >> 7).wrapping_mul(ONES) >> 56) as usize
+}
+
 /// Up to eight bytes as a little-endian word (byte `i` in bits `8 * i..`), with the
 /// high bits of the bytes it holds, to clear what the zero padding of a short chunk
 /// would match.
@@ -54,7 +62,7 @@ pub(super) fn count(needle: u8, bytes: &[u8]) -> usize {
         .chunks(8)
         .map(|chunk| {
             let (word, held) = load(chunk);
-            (equal(word, needle) & held).count_ones() as usize
+            marked(equal(word, needle) & held)
         })
         .sum()
 }
@@ -73,10 +81,10 @@ pub(super) fn last_break(bytes: &[u8], delimiter: u8) -> (Option<usize>, usize) 
             // The high bit of the last break's byte; the bytes above it follow it.
             let bit = 63 - breaks.leading_zeros();
             let after = u64::MAX.checked_shl(bit + 1).unwrap_or(0);
-            delimiters += (delims & after).count_ones() as usize;
+            delimiters += marked(delims & after);
             return (Some(start + bit as usize / 8), delimiters);
         }
-        delimiters += delims.count_ones() as usize;
+        delimiters += marked(delims);
         end = start;
     }
     let far = &bytes[..near];
