@@ -895,7 +895,7 @@ impl Filtered {
         {
             // The lazy DFA gave up: judge every cell of the region.
             self.ends = ends;
-            self.cells_from(haystack, range.start, range.start, range.start, lines, sink);
+            self.cells_from(haystack, range.start, lines, sink);
             return;
         }
         let mut place = Place::new(range.start);
@@ -956,24 +956,15 @@ impl Filtered {
     }
 
     /// Judges, whole, every non-empty cell of the quote-free complete records of
-    /// `haystack` from `from` (a cell boundary at or after `counted`, where rows are
-    /// counted up to) to its end.
-    fn cells_from(
-        &mut self,
-        haystack: &[u8],
-        floor: usize,
-        counted: usize,
-        from: usize,
-        lines: Lines,
-        sink: &mut Sink<'_>,
-    ) {
+    /// `haystack` from `from` (a record boundary, where rows are counted up to) to its
+    /// end.
+    fn cells_from(&mut self, haystack: &[u8], from: usize, lines: Lines, sink: &mut Sink<'_>) {
         let delimiter = self.delimiter;
-        let mut record = record_start(haystack, floor, from);
-        self.row += lines.records(&haystack[counted..record]);
-        let mut column = memchr::memchr_iter(delimiter, &haystack[record..from]).count() + 1;
+        let mut record = from;
+        let mut column = 1;
         let mut at = from;
         while at < haystack.len() {
-            let end = memchr::memchr3(delimiter, b'\n', b'\r', &haystack[at..])
+            let end = short::first_separator(&haystack[at..], delimiter)
                 .map_or(haystack.len(), |i| at + i);
             if end > at && self.limit.admits(end - at) {
                 let column_name = column_name_at(&self.headers, column - 1);
@@ -1108,12 +1099,6 @@ impl Place {
 
 fn is_terminator(byte: u8) -> bool {
     byte == b'\n' || byte == b'\r'
-}
-
-/// The start of the record that holds `offset`, in a quote-free stretch of records
-/// beginning at `floor`.
-fn record_start(bytes: &[u8], floor: usize, offset: usize) -> usize {
-    memchr::memrchr2(b'\n', b'\r', &bytes[floor..offset]).map_or(floor, |i| floor + i + 1)
 }
 
 /// The number of records in quote-free `bytes` that start on a record boundary or
@@ -1489,6 +1474,60 @@ mod tests {
             }
         }
         assert!(matched > 5000, "{matched} matched cells only");
+    }
+
+    /// Where the block filter cannot walk a region (its lazy DFA gave up), every cell
+    /// of the region is judged: each placed and cut as the record-by-record reader
+    /// does, over quote-free tables of every kind of line ending.
+    #[test]
+    fn cells_judged_without_the_walk_are_placed_as_the_record_reader_does() {
+        fn cells(sink_of: impl FnOnce(&mut Sink<'_>)) -> Vec<(u64, u64, Option<String>, Vec<u8>)> {
+            let mut cells = Vec::new();
+            sink_of(&mut |unit: TextUnit<'_>| {
+                if let UnitPlace::Cell {
+                    row,
+                    column,
+                    column_name,
+                    ..
+                } = unit.place
+                {
+                    let name = column_name.map(str::to_owned);
+                    cells.push((row, column, name, unit.bytes.to_vec()));
+                }
+            });
+            cells
+        }
+        let set = identifier_set(IDENTIFIERS);
+        let mut rng = Rng::new(898);
+        for case in 0..300 {
+            let delimiter = if case % 3 == 0 { b'\t' } else { b',' };
+            let mut data = placed_table(&mut rng, delimiter);
+            data.retain(|&b| b != b'"');
+            // The header is the first line (its names hold no quote or line break),
+            // unless it is blank: the next line is then.
+            if data.first() == Some(&b'\n') {
+                continue;
+            }
+            let body = data.iter().position(|&b| b == b'\n').expect("a header") + 1;
+            let limit = CellLimit::new(MAX_UNIT);
+            let names = column_names(data[..body - 1].split(|&b| b == delimiter), &limit);
+            let expected = cells(|sink| {
+                read_delimited(&data[..], delimiter, &Limits::default(), sink).expect("read");
+            });
+            let filter = set.block_filter(delimiter).expect("a filter");
+            let got = cells(|sink| {
+                let mut reader = Filtered::new(filter, delimiter, BLOCK, MAX_UNIT);
+                reader.set_headers(names);
+                reader.row = 1;
+                reader.cells_from(&data, body, Lines::of(&data[body..]), sink);
+            });
+            assert_eq!(
+                got,
+                expected,
+                "case {case}: {:?}",
+                String::from_utf8_lossy(&data)
+            );
+        }
     }
 
     #[test]
