@@ -33,6 +33,8 @@ use ferret_identifiers::{BlockFilter, BlockHits, Narrowing, UnitContext};
 
 mod short;
 
+use short::Separators;
+
 use super::fields::{Field, Fields};
 use super::header::{header_layout, FieldLayout};
 use super::text::fill;
@@ -887,6 +889,7 @@ impl Filtered {
         let haystack = &buffer[..range.end];
         let delimiter = self.delimiter;
         let lines = Lines::of(&haystack[range.clone()]);
+        let separators = lines.separators(delimiter);
         let mut ends = std::mem::take(&mut self.ends);
         if self
             .filter
@@ -906,10 +909,10 @@ impl Filtered {
             let end = ends.end(index);
             // A match is never empty and never holds a separator: the byte before its
             // end is inside the cell it was found in.
-            let cell_start =
-                short::last_separator(&haystack[at..end - 1], delimiter).map_or(at, |i| at + i + 1);
+            let cell_start = short::last_separator(&haystack[at..end - 1], separators)
+                .map_or(at, |i| at + i + 1);
             let cell_end =
-                short::first_separator(&haystack[end..], delimiter).map_or(range.end, |i| end + i);
+                short::first_separator(&haystack[end..], separators).map_or(range.end, |i| end + i);
             self.mask.clear();
             while index < ends.len() && ends.end(index) <= cell_end {
                 ends.narrow(index, &mut self.mask);
@@ -964,7 +967,7 @@ impl Filtered {
         let mut column = 1;
         let mut at = from;
         while at < haystack.len() {
-            let end = short::first_separator(&haystack[at..], delimiter)
+            let end = short::first_separator(&haystack[at..], lines.separators(delimiter))
                 .map_or(haystack.len(), |i| at + i);
             if end > at && self.limit.admits(end - at) {
                 let column_name = column_name_at(&self.headers, column - 1);
@@ -1017,6 +1020,14 @@ impl Lines {
             Lines::Plain
         } else {
             Lines::Mixed
+        }
+    }
+
+    /// What ends a cell in the region: a CR only in a mixed one.
+    fn separators(self, delimiter: u8) -> Separators {
+        Separators {
+            delimiter,
+            carriage_returns: matches!(self, Lines::Mixed),
         }
     }
 
@@ -1076,8 +1087,9 @@ impl Place {
     /// counted as `lines` says; `column` becomes the cell's. Returns the records ended
     /// on the way: the cell's row is that many rows below the last placed cell's.
     fn advance(&mut self, haystack: &[u8], cell: Range<usize>, delimiter: u8, lines: Lines) -> u64 {
+        let separators = lines.separators(delimiter);
         let (last_break, delimiters) =
-            short::last_break(&haystack[self.scanned..cell.start], delimiter);
+            short::last_break(&haystack[self.scanned..cell.start], separators);
         let ended = match last_break {
             // In the same record: columns count on.
             None => {
