@@ -1,0 +1,203 @@
+//! The searches that place a cell the filtered reader hands over: its bounds around a
+//! match end, the line break and delimiters between it and the cell before, rows
+//! counted between the two. These look at a few dozen bytes each, once or twice per
+//! cell, where `memchr`'s routines cost more in dispatch and setup than in searching,
+//! and a loop testing one byte at a time for three values is slow too. So the first
+//! [`SHORT`] bytes are compared eight at a time in a `u64` (SWAR: a byte equal to the
+//! one looked for sets its high bit in a mask, no other does), and only what lies
+//! further goes to `memchr`, whose vector loops then pay for themselves.
+
+/// The bytes compared a word at a time before handing over to `memchr`: enough for the
+/// gap between two cells of an ordinary table, or from a match's end to its cell's.
+pub(super) const SHORT: usize = 64;
+
+const ONES: u64 = 0x0101_0101_0101_0101;
+const LOW_SEVEN: u64 = 0x7f7f_7f7f_7f7f_7f7f;
+const HIGH: u64 = ONES << 7;
+
+/// The high bit of each byte of `word` equal to `byte`, and no other bit. Exact: the
+/// sum adds 0x7f to the low seven bits of each byte alone, so no carry crosses a byte.
+fn equal(word: u64, byte: u8) -> u64 {
+    let x = word ^ (ONES * u64::from(byte));
+    !(((x & LOW_SEVEN) + LOW_SEVEN) | x | LOW_SEVEN)
+}
+
+/// How many bytes a mask of [`equal`] marks. The bits it may hold are the bytes' high
+/// bits alone, so shifted down they are bytes of 0 or 1, which the multiplication sums
+/// into the top byte; `count_ones` would be a dozen instructions on CPUs that the
+/// default target does not assume have `popcnt`.
+fn marked(mask: u64) -> usize {
+    ((mask >> 7).wrapping_mul(ONES) >> 56) as usize
+}
+
+/// Up to eight bytes as a little-endian word (byte `i` in bits `8 * i..`), with the
+/// high bits of the bytes it holds, to clear what the zero padding of a short chunk
+/// would match.
+fn load(chunk: &[u8]) -> (u64, u64) {
+    match <[u8; 8]>::try_from(chunk) {
+        Ok(bytes) => (u64::from_le_bytes(bytes), HIGH),
+        Err(_) => {
+            let word = chunk
+                .iter()
+                .enumerate()
+                .fold(0, |word, (i, &b)| word | u64::from(b) << (8 * i));
+            let held = (1u64 << (8 * chunk.len())) - 1;
+            (word, held & HIGH)
+        }
+    }
+}
+
+/// What ends a cell in a stretch of quote-free records: the delimiter, LF, and CR
+/// unless the stretch is known to hold none, which spares a comparison per word in
+/// tables written with LF alone.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Separators {
+    pub(super) delimiter: u8,
+    /// Whether the bytes searched may hold a CR.
+    pub(super) carriage_returns: bool,
+}
+
+impl Separators {
+    /// The line breaks and the delimiters of a word of which `held` are bytes.
+    fn in_word(self, word: u64, held: u64) -> (u64, u64) {
+        let mut breaks = equal(word, b'\n');
+        if self.carriage_returns {
+            breaks |= equal(word, b'\r');
+        }
+        (breaks & held, equal(word, self.delimiter) & held)
+    }
+}
+
+/// How many times `needle` is in `bytes`.
+pub(super) fn count(needle: u8, bytes: &[u8]) -> usize {
+    if bytes.len() > SHORT {
+        return memchr::memchr_iter(needle, bytes).count();
+    }
+    bytes
+        .chunks(8)
+        .map(|chunk| {
+            let (word, held) = load(chunk);
+            marked(equal(word, needle) & held)
+        })
+        .sum()
+}
+
+/// Where the last line break in `bytes` is, and how many delimiters come after it (in
+/// all of `bytes` when it holds no line break).
+pub(super) fn last_break(bytes: &[u8], separators: Separators) -> (Option<usize>, usize) {
+    let near = bytes.len().saturating_sub(SHORT);
+    let mut delimiters = 0;
+    let mut end = bytes.len();
+    for chunk in bytes[near..].rchunks(8) {
+        let start = end - chunk.len();
+        let (word, held) = load(chunk);
+        let (breaks, delims) = separators.in_word(word, held);
+        if breaks != 0 {
+            // The high bit of the last break's byte; the bytes above it follow it.
+            let bit = 63 - breaks.leading_zeros();
+            let after = u64::MAX.checked_shl(bit + 1).unwrap_or(0);
+            delimiters += marked(delims & after);
+            return (Some(start + bit as usize / 8), delimiters);
+        }
+        delimiters += marked(delims);
+        end = start;
+    }
+    let far = &bytes[..near];
+    let delimiter = separators.delimiter;
+    match memchr::memrchr2(b'\n', b'\r', far) {
+        Some(at) => (Some(at), delimiters + count(delimiter, &far[at + 1..])),
+        None => (None, delimiters + count(delimiter, far)),
+    }
+}
+
+/// The position of the last delimiter or line break in `bytes`.
+pub(super) fn last_separator(bytes: &[u8], separators: Separators) -> Option<usize> {
+    let near = bytes.len().saturating_sub(SHORT);
+    let mut end = bytes.len();
+    for chunk in bytes[near..].rchunks(8) {
+        let start = end - chunk.len();
+        let (word, held) = load(chunk);
+        let (breaks, delims) = separators.in_word(word, held);
+        let separators = breaks | delims;
+        if separators != 0 {
+            return Some(start + (63 - separators.leading_zeros()) as usize / 8);
+        }
+        end = start;
+    }
+    memchr::memrchr3(separators.delimiter, b'\n', b'\r', &bytes[..near])
+}
+
+/// The position of the first delimiter or line break in `bytes`.
+pub(super) fn first_separator(bytes: &[u8], separators: Separators) -> Option<usize> {
+    let near = bytes.len().min(SHORT);
+    for (index, chunk) in bytes[..near].chunks(8).enumerate() {
+        let (word, held) = load(chunk);
+        let (breaks, delims) = separators.in_word(word, held);
+        let separators = breaks | delims;
+        if separators != 0 {
+            return Some(8 * index + separators.trailing_zeros() as usize / 8);
+        }
+    }
+    memchr::memchr3(separators.delimiter, b'\n', b'\r', &bytes[near..]).map(|at| near + at)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testing::Rng;
+
+    /// Bytes from an alphabet of separators, bytes around them, and the bytes the
+    /// comparisons could confuse (0x00 next to padding, high bits set).
+    fn bytes(rng: &mut Rng, len: usize) -> Vec<u8> {
+        const ALPHABET: &[u8] = b"a,\t\n\r\x00\x80\xff\x0b\x0c\x2c\x2d\x8a\xaci";
+        (0..len)
+            .map(|_| ALPHABET[rng.below(ALPHABET.len())])
+            .collect()
+    }
+
+    fn is_break(b: u8) -> bool {
+        b == b'\n' || b == b'\r'
+    }
+
+    /// Each search gives what a byte-by-byte loop gives, at every length around the
+    /// word size and past [`SHORT`], for both delimiters and a NUL one (which the
+    /// padding of a short chunk holds), told whether the bytes hold a CR or not.
+    #[test]
+    fn word_searches_agree_with_byte_loops() {
+        let mut rng = Rng::new(64);
+        for case in 0..20_000 {
+            let len = if case % 4 == 0 {
+                rng.below(400)
+            } else {
+                rng.below(2 * SHORT + 9)
+            };
+            let mut data = bytes(&mut rng, len);
+            // Sparse separators too, so that the searches reach memchr.
+            if case % 3 == 0 {
+                data.iter_mut()
+                    .filter(|_| rng.below(16) != 0)
+                    .for_each(|b| *b = b'a');
+            }
+            // Told there is no CR, every other case where that holds.
+            let carriage_returns = data.contains(&b'\r') || case % 2 == 0;
+            for delimiter in [b',', b'\t', 0] {
+                let separators = Separators {
+                    delimiter,
+                    carriage_returns,
+                };
+                let is_separator = |b: u8| b == delimiter || is_break(b);
+                let last = data.iter().rposition(|&b| is_break(b));
+                let after = &data[last.map_or(0, |at| at + 1)..];
+                let delimiters = after.iter().filter(|&&b| b == delimiter).count();
+                let text = format!("{data:?}, delimiter {delimiter}");
+                assert_eq!(last_break(&data, separators), (last, delimiters), "{text}");
+                let expected = data.iter().rposition(|&b| is_separator(b));
+                assert_eq!(last_separator(&data, separators), expected, "{text}");
+                let expected = data.iter().position(|&b| is_separator(b));
+                assert_eq!(first_separator(&data, separators), expected, "{text}");
+                let expected = data.iter().filter(|&&b| b == delimiter).count();
+                assert_eq!(count(delimiter, &data), expected, "{text}");
+            }
+        }
+    }
+}
