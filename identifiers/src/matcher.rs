@@ -279,6 +279,9 @@ struct Gating<'s> {
     /// The gated detectors with a keyword in the unit's text (whole units), or those
     /// searched near their keywords (windows).
     scratch: DetectorMask,
+    /// The gated detectors the unit's context names (whole units), as
+    /// [`ContextMasks::of`] gave them for the unit at hand.
+    named: DetectorMask,
     near: NearSearch,
 }
 
@@ -289,6 +292,10 @@ struct ContextMasks {
     columns: Vec<(String, DetectorMask)>,
     paths: Vec<(Vec<String>, DetectorMask)>,
     none: Option<DetectorMask>,
+    /// Where to look first: the entry after the last one found. Readers go through
+    /// a table's columns, or a record's keys, in the same order row after row.
+    next_column: usize,
+    next_path: usize,
 }
 
 impl ContextMasks {
@@ -297,7 +304,7 @@ impl ContextMasks {
         match context {
             UnitContext::None => self.none.get_or_insert_with(|| gate.new_mask()),
             UnitContext::Column(name) => {
-                let at = match self.columns.iter().position(|(n, _)| n.as_str() == name) {
+                let at = match find_from(&self.columns, self.next_column, |(n, _)| n == name) {
                     Some(at) => at,
                     None => {
                         let mut mask = gate.new_mask();
@@ -305,10 +312,11 @@ impl ContextMasks {
                         remember(&mut self.columns, (name.to_owned(), mask))
                     }
                 };
+                self.next_column = at + 1;
                 &self.columns[at].1
             }
             UnitContext::JsonKeys(keys) => {
-                let at = match self.paths.iter().position(|(k, _)| k.as_slice() == keys) {
+                let at = match find_from(&self.paths, self.next_path, |(k, _)| k == keys) {
                     Some(at) => at,
                     None => {
                         let mut mask = gate.new_mask();
@@ -318,10 +326,18 @@ impl ContextMasks {
                         remember(&mut self.paths, (keys.to_vec(), mask))
                     }
                 };
+                self.next_path = at + 1;
                 &self.paths[at].1
             }
         }
     }
+}
+
+/// The index of the first entry of `list` that `is` accepts, looking from `from`
+/// (wrapping around).
+fn find_from<T>(list: &[T], from: usize, is: impl Fn(&T) -> bool) -> Option<usize> {
+    let from = if from < list.len() { from } else { 0 };
+    (from..list.len()).chain(0..from).find(|&at| is(&list[at]))
 }
 
 /// Adds `entry` to a bounded list of remembered contexts (forgetting the oldest when it
@@ -340,6 +356,7 @@ impl<'s> Matcher<'s> {
             gate,
             contexts: ContextMasks::default(),
             scratch: gate.new_mask(),
+            named: gate.new_mask(),
             near: NearSearch::default(),
         });
         Matcher {
@@ -407,7 +424,10 @@ impl<'s> Matcher<'s> {
         self.narrow(bytes, only);
         if let Some(gating) = &mut self.gating {
             let gated = gating.gate.gated();
-            let named = gating.contexts.of(gating.gate, context);
+            gating
+                .named
+                .clone_from(gating.contexts.of(gating.gate, context));
+            let named = &gating.named;
             let filtered = only.is_none() && self.whole.is_some();
             // Without the reader's narrowing, the filter left every gated detector out
             // and those with a keyword are added; with it, those without one are taken
@@ -447,10 +467,7 @@ impl<'s> Matcher<'s> {
     {
         if search.start == 0 && search.end == bytes.len() {
             if self.narrow_whole(bytes, context, only) {
-                let gating = self
-                    .gating
-                    .as_mut()
-                    .map(|g| (g.gate.gated(), g.contexts.of(g.gate, context)));
+                let gating = self.gating.as_ref().map(|g| (g.gate.gated(), &g.named));
                 self.set
                     .count_kept_masked(bytes, context, &self.mask, gating, sink);
             }
