@@ -23,7 +23,8 @@
 //! digit, so a keyword standing alone in the unit stands alone in the region too, and
 //! so does one with its plural ending.
 
-use std::sync::{Arc, Mutex, PoisonError};
+use std::collections::hash_map::{Entry, HashMap};
+use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 
 use aho_corasick::automaton::Automaton;
 use aho_corasick::{dfa, AhoCorasick, AhoCorasickBuilder, Anchored, MatchKind, StartKind};
@@ -88,9 +89,11 @@ pub(crate) struct KeywordGate {
     prefixes: Prefixes,
     /// Which kinds of byte some spelling starts with.
     word_starts: WordStarts,
+    /// Every spelling, for `names`.
+    spellings: Vec<String>,
     /// Unanchored: every spelling, for column names and keys, where keywords count
-    /// anywhere.
-    names: AhoCorasick,
+    /// anywhere. Built on first use: plain text has neither.
+    names: OnceLock<AhoCorasick>,
     owners: Owners,
     /// The gated detectors.
     gated: DetectorMask,
@@ -107,6 +110,9 @@ impl KeywordGate {
     ) -> Option<KeywordGate> {
         let mut spellings: Vec<&str> = Vec::new();
         let mut owners_of: Vec<Vec<usize>> = Vec::new();
+        // Spellings that differ only in ASCII case are one pattern of a
+        // case-insensitive automaton: each is known by its ASCII lower case.
+        let mut known: HashMap<String, usize> = HashMap::new();
         let mut gated = DetectorMask::new(detectors);
         for (detector, rule) in rules {
             if !rule.whole_words() {
@@ -114,14 +120,10 @@ impl KeywordGate {
             }
             gated.insert(detector);
             for spelling in rule.spellings() {
-                // Spellings that differ only in ASCII case are one pattern of a
-                // case-insensitive automaton.
-                match spellings
-                    .iter()
-                    .position(|s| s.eq_ignore_ascii_case(spelling))
-                {
-                    Some(at) => owners_of[at].push(detector),
-                    None => {
+                match known.entry(spelling.to_ascii_lowercase()) {
+                    Entry::Occupied(at) => owners_of[*at.get()].push(detector),
+                    Entry::Vacant(entry) => {
+                        entry.insert(spellings.len());
                         spellings.push(spelling);
                         owners_of.push(vec![detector]);
                     }
@@ -137,11 +139,6 @@ impl KeywordGate {
             .start_kind(StartKind::Anchored)
             .build(&spellings)
             .ok()?;
-        let names = AhoCorasickBuilder::new()
-            .ascii_case_insensitive(true)
-            .match_kind(MatchKind::Standard)
-            .build(&spellings)
-            .ok()?;
         let prefixes = Prefixes::new(spellings.iter().map(|s| s.as_bytes()));
         let word_starts = WordStarts::new(spellings.iter().filter_map(|s| s.bytes().next()));
         let mut owners = Owners::default();
@@ -152,7 +149,8 @@ impl KeywordGate {
             words,
             prefixes,
             word_starts,
-            names,
+            spellings: spellings.iter().map(|s| (*s).to_owned()).collect(),
+            names: OnceLock::new(),
             owners,
             gated,
             detectors,
@@ -242,7 +240,16 @@ impl KeywordGate {
     /// Adds to `mask` every gated detector with a keyword anywhere in `name` (a column
     /// name or a JSON key), as keyword rules read names.
     pub(crate) fn add_in_name(&self, name: &[u8], mask: &mut DetectorMask) {
-        for found in self.names.find_overlapping_iter(name) {
+        let names = self.names.get_or_init(|| {
+            AhoCorasickBuilder::new()
+                .ascii_case_insensitive(true)
+                .match_kind(MatchKind::Standard)
+                .build(&self.spellings)
+                .expect(
+                    "the gated keywords (managed identifiers' own) built the anchored automaton",
+                )
+        });
+        for found in names.find_overlapping_iter(name) {
             self.owners.add_to(found.pattern().as_usize(), mask);
         }
     }
