@@ -200,6 +200,8 @@ pub struct FilterCache {
     cache: Cache,
     /// Scratch space: the match ends of the second half of a split range.
     second_half: MatchEnds,
+    /// Scratch space: the detectors of the second half of a split range.
+    second_mask: DetectorMask,
 }
 
 impl UnitFilter {
@@ -265,6 +267,7 @@ impl UnitFilter {
         FilterCache {
             cache: self.dfa.create_cache(),
             second_half: MatchEnds::default(),
+            second_mask: self.new_mask(),
         }
     }
 
@@ -302,7 +305,9 @@ impl UnitFilter {
         split_min: usize,
     ) -> Result<(), FilterError> {
         out.clear();
-        let FilterCache { cache, second_half } = cache;
+        let FilterCache {
+            cache, second_half, ..
+        } = cache;
         let middle = range.start + range.len() / 2;
         let split = if range.len() >= split_min {
             haystack[middle..range.end]
@@ -325,7 +330,8 @@ impl UnitFilter {
                 cache,
                 haystack,
                 [&mut first, &mut second],
-                [&mut *out, &mut *second_half],
+                UnitEnds::new(self, out),
+                UnitEnds::new(self, second_half),
             )?;
         if !paired {
             // The lazy DFA cleared its cache while both halves were under way, which
@@ -368,12 +374,10 @@ impl UnitFilter {
         cache: &mut Cache,
         haystack: &[u8],
         walks: [&mut Walk; 2],
-        outs: [&mut MatchEnds; 2],
+        mut out_one: impl EndSink,
+        mut out_two: impl EndSink,
     ) -> Result<bool, FilterError> {
         let clears = cache.clear_count();
-        let [out_one, out_two] = outs;
-        let mut out_one = UnitEnds::new(self, out_one);
-        let mut out_two = UnitEnds::new(self, out_two);
         let [one, two] = walks;
         while !one.is_over() && !two.is_over() {
             let (mut a, mut b) = (one.state, two.state);
@@ -489,6 +493,13 @@ impl UnitFilter {
     /// reports, without restarting a search at every match. The walk adds them to
     /// `mask` as it meets them and keeps nothing else, so its memory does not grow
     /// with the unit or the number of matches in it.
+    ///
+    /// A long range (a text window) is walked as two interleaved halves, as in
+    /// [`match_ends`](Self::match_ends), but with no separator to split at: the first
+    /// walk goes on past the middle until its state is the one a walk started there
+    /// would be in (no match in progress), which in text comes within a word or two.
+    /// From that point on its matches are among the second walk's, which started at
+    /// the middle and has been carrying every match begun since.
     pub fn detectors_in(
         &self,
         cache: &mut FilterCache,
@@ -496,12 +507,93 @@ impl UnitFilter {
         range: Range<usize>,
         mask: &mut DetectorMask,
     ) -> Result<(), FilterError> {
+        self.detectors_in_split(cache, haystack, range, mask, SPLIT_MIN)
+    }
+
+    fn detectors_in_split(
+        &self,
+        cache: &mut FilterCache,
+        haystack: &[u8],
+        range: Range<usize>,
+        mask: &mut DetectorMask,
+        split_min: usize,
+    ) -> Result<(), FilterError> {
         mask.clear();
-        let cache = &mut cache.cache;
+        let FilterCache {
+            cache, second_mask, ..
+        } = cache;
+        if range.len() >= split_min {
+            let middle = range.start + range.len() / 2;
+            let clears = cache.clear_count();
+            let mut first = self.walk(cache, haystack, range.start..middle)?;
+            let mut second = self.walk(cache, haystack, middle..range.end)?;
+            second_mask.clear();
+            if cache.clear_count() == clears
+                && self.walk_pair(
+                    cache,
+                    haystack,
+                    [&mut first, &mut second],
+                    &mut *mask,
+                    &mut *second_mask,
+                )?
+                && self.walk_until_in_step(cache, haystack, &mut first, range.end, mask)?
+            {
+                mask.union_with(second_mask);
+                return Ok(());
+            }
+            // The cache was cleared under a waiting walk: one walk over the whole range.
+            mask.clear();
+        }
         let mut walk = self.walk(cache, haystack, range)?;
         self.walk_alone(cache, haystack, &mut walk, mask)
     }
+
+    /// Walks on from the end of `walk`'s range (whose last byte it has consumed) towards
+    /// `end`, until its state is the start state of a walk beginning where it is:
+    /// what follows is then the same as for any walk started before, and none of its
+    /// matches is new. Gives up looking after [`MAX_STEP_IN`] bytes and walks to `end`.
+    /// `false` when the cache was cleared, which leaves the comparison meaningless.
+    fn walk_until_in_step(
+        &self,
+        cache: &mut Cache,
+        haystack: &[u8],
+        walk: &mut Walk,
+        end: usize,
+        out: &mut DetectorMask,
+    ) -> Result<bool, FilterError> {
+        let clears = cache.clear_count();
+        walk.end = end;
+        let give_up = walk.at.saturating_add(MAX_STEP_IN);
+        while !walk.is_over() {
+            if walk.at >= give_up {
+                self.walk_alone(cache, haystack, walk, out)?;
+                break;
+            }
+            if walk.at < end {
+                let input = Input::new(haystack).range(walk.at..end);
+                let start = self
+                    .dfa
+                    .start_state_forward(cache, &input)
+                    .map_err(|e| FilterError(e.to_string()))?;
+                if cache.clear_count() != clears {
+                    return Ok(false);
+                }
+                if start == walk.state {
+                    return Ok(true);
+                }
+            }
+            self.step(cache, haystack, walk, out)?;
+            if cache.clear_count() != clears {
+                return Ok(false);
+            }
+        }
+        Ok(cache.clear_count() == clears)
+    }
 }
+
+/// How far past the middle of a split text window the first walk looks for the point
+/// where it falls in step with a fresh walk, before it just walks on to the end.
+const MAX_STEP_IN: usize = 4096;
 
 /// Ranges at least this long are walked as two interleaved halves.
 const SPLIT_MIN: usize = 4096;
@@ -529,6 +621,16 @@ trait EndSink {
     /// follow, one [`EndSink::detector`] call each.
     fn begin(&mut self, haystack: &[u8], at: usize);
     fn detector(&mut self, detector: usize);
+}
+
+impl<S: EndSink> EndSink for &mut S {
+    fn begin(&mut self, haystack: &[u8], at: usize) {
+        (**self).begin(haystack, at);
+    }
+
+    fn detector(&mut self, detector: usize) {
+        (**self).detector(detector);
+    }
 }
 
 impl EndSink for DetectorMask {
@@ -979,6 +1081,11 @@ mod tests {
                         let expected: Vec<usize> = expected.iter().map(|p| p.as_usize()).collect();
                         let got: Vec<usize> = mask.iter().collect();
                         assert_eq!(got, expected, "{:?} {start}..{end}", text);
+                        // Split in two interleaved walks however short the range.
+                        f.detectors_in_split(&mut cache, &text, start..end, &mut mask, 2)
+                            .expect("walk");
+                        let split: Vec<usize> = mask.iter().collect();
+                        assert_eq!(split, expected, "split: {:?} {start}..{end}", text);
                     }
                 }
             }
