@@ -11,10 +11,8 @@
 //! bytes outside the searched range, as regex-automata evaluates assertions against
 //! the whole haystack).
 
-use regex_automata::nfa::thompson::{self, State, WhichCaptures};
+use regex_automata::nfa::thompson::State;
 use regex_automata::util::primitives::StateID;
-
-use crate::dialect;
 
 /// A set of byte values.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -33,19 +31,7 @@ impl ByteSet {
 /// string (an empty match sits between any two bytes, so no boundary is safe from
 /// it) or cannot be compiled here.
 pub(crate) fn of_pattern(translated: &str) -> Option<ByteSet> {
-    let hir =
-        regex_automata::util::syntax::parse_with(translated, &dialect::syntax_config()).ok()?;
-    if hir.properties().minimum_len().is_none_or(|len| len == 0) {
-        return None;
-    }
-    let nfa = thompson::Compiler::new()
-        .configure(
-            thompson::Config::new()
-                .utf8(false)
-                .which_captures(WhichCaptures::None),
-        )
-        .build_from_hir(&hir)
-        .ok()?;
+    let nfa = crate::pattern::non_empty_nfa(translated)?;
     // From the anchored start only: the unanchored start adds a loop over every byte
     // that skips to where a match begins, which is not part of any match.
     let mut bytes = ByteSet([false; 256]);

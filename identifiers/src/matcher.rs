@@ -555,14 +555,16 @@ impl<'s> Matcher<'s> {
             }
             return;
         }
+        let narrowed = only.is_some() || self.narrow_windows;
+        if narrowed {
+            self.narrow(bytes, only);
+        } else {
+            self.mask.fill();
+        }
         let Some(gating) = &mut self.gating else {
-            if only.is_none() && !self.narrow_windows {
-                set.scan_range_masked(bytes, search, context, None, kept);
-            } else {
-                self.narrow(bytes, only);
-                if !self.mask.is_empty() {
-                    set.scan_range_masked(bytes, search, context, Some(&self.mask), kept);
-                }
+            if !self.mask.is_empty() {
+                let mask = narrowed.then_some(&self.mask);
+                set.scan_range_masked(bytes, search, context, mask, kept);
             }
             return;
         };
@@ -570,26 +572,6 @@ impl<'s> Matcher<'s> {
         // named by the context, are searched over the whole range; the other gated
         // ones near their keywords in the text.
         let gated = gating.gate.gated();
-        if only.is_none() && !self.narrow_windows {
-            self.mask.fill();
-            self.mask.remove_all(gated);
-        } else {
-            match (only, &mut self.whole) {
-                (Some(only), _) => {
-                    self.mask.clear();
-                    self.mask.union_with(&only.mask);
-                }
-                (None, Some((filter, cache))) => {
-                    if filter
-                        .detectors_in(cache, bytes, 0..bytes.len(), &mut self.mask)
-                        .is_err()
-                    {
-                        self.mask.fill();
-                    }
-                }
-                (None, None) => self.mask.fill(),
-            }
-        }
         let named = gating.contexts.of(gating.gate, context);
         // The gated detectors to look for: all, or those the reader left in.
         gating.scratch.clone_from(gated);

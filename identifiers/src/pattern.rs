@@ -91,19 +91,7 @@ struct EndFinder {
 
 impl EndFinder {
     fn new(translated: &str) -> Option<EndFinder> {
-        let hir =
-            regex_automata::util::syntax::parse_with(translated, &dialect::syntax_config()).ok()?;
-        if hir.properties().minimum_len().is_none_or(|len| len == 0) {
-            return None;
-        }
-        let nfa = thompson::Compiler::new()
-            .configure(
-                thompson::Config::new()
-                    .utf8(false)
-                    .which_captures(WhichCaptures::None),
-            )
-            .build_from_hir(&hir)
-            .ok()?;
+        let nfa = non_empty_nfa(translated)?;
         let dfa = dense::Builder::new()
             .configure(
                 dense::Config::new()
@@ -132,6 +120,25 @@ impl EndFinder {
         }
         Some(count)
     }
+}
+
+/// The byte automaton (no captures) of `translated`, a pattern in regex-syntax's
+/// dialect; `None` when the pattern can match the empty string, or cannot be compiled
+/// here. For the engines that rely on every match holding at least one byte.
+pub(crate) fn non_empty_nfa(translated: &str) -> Option<thompson::NFA> {
+    let hir =
+        regex_automata::util::syntax::parse_with(translated, &dialect::syntax_config()).ok()?;
+    if hir.properties().minimum_len().is_none_or(|len| len == 0) {
+        return None;
+    }
+    thompson::Compiler::new()
+        .configure(
+            thompson::Config::new()
+                .utf8(false)
+                .which_captures(WhichCaptures::None),
+        )
+        .build_from_hir(&hir)
+        .ok()
 }
 
 /// Compile errors from regex-automata can span lines (with a caret diagram); an analyst's

@@ -620,23 +620,32 @@ impl IdentifierSet {
     ) where
         F: FnMut(Candidate<'s, 'c>),
     {
-        let Some(any) = &self.any else { return };
-        let searched = range.start..unit.len();
-        // Empty matches are dropped, but an empty match of one pattern can hide a
-        // non-empty one of another at the same offset, so only a non-empty first match
-        // may move the start forward.
-        let start = match any.find(Input::new(unit).range(searched.clone())) {
-            None => return,
-            Some(first) if first.start() >= range.end => return,
-            Some(first) if !first.is_empty() => first.start(),
-            Some(_) => range.start,
+        let Some(start) = self.first_start(unit, &range) else {
+            return;
         };
+        let searched = range.start..unit.len();
         for (index, detector) in self.detectors.iter().enumerate() {
             if mask.is_some_and(|mask| !mask.contains(index)) {
                 continue;
             }
             let input = Input::new(unit).range(start..searched.end);
             self.candidates(index, detector, input, range.end, context, &mut sink);
+        }
+    }
+
+    /// Where the per-detector searches of matches starting in `range` may begin: the
+    /// start of the first match of any detector, as one pass of the combined automaton
+    /// finds it. `None` when no match starts in `range`.
+    fn first_start(&self, unit: &[u8], range: &Range<usize>) -> Option<usize> {
+        let any = self.any.as_ref()?;
+        // Empty matches are dropped, but an empty match of one pattern can hide a
+        // non-empty one of another at the same offset, so only a non-empty first match
+        // may move the start forward.
+        match any.find(Input::new(unit).range(range.start..unit.len())) {
+            None => None,
+            Some(first) if first.start() >= range.end => None,
+            Some(first) if !first.is_empty() => Some(first.start()),
+            Some(_) => Some(range.start),
         }
     }
 
@@ -664,16 +673,10 @@ impl IdentifierSet {
     ) where
         F: FnMut(Candidate<'s, 'c>),
     {
-        let Some(any) = &self.any else { return };
-        let searched = range.start..unit.len();
-        // As in `scan_range_masked`: no detector's match starts before the first match
-        // of any of them.
-        let start = match any.find(Input::new(unit).range(searched.clone())) {
-            None => return,
-            Some(first) if first.start() >= range.end => return,
-            Some(first) if !first.is_empty() => first.start(),
-            Some(_) => range.start,
+        let Some(start) = self.first_start(unit, &range) else {
+            return;
         };
+        let searched = range.start..unit.len();
         let mut kept = |candidate: Candidate<'s, 'c>| {
             if candidate.is_kept() {
                 sink(candidate);
