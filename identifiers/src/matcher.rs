@@ -108,6 +108,12 @@ pub struct BlockFilter {
     /// table changes filters (and warms a new automaton cache) a few times at most,
     /// not at every block whose keywords differ from the last one's.
     kept: DetectorMask,
+    /// For each named column, the gated detectors that may keep a match in one of its
+    /// cells in the region at hand: those its name names and those with a keyword in
+    /// the region's text. A walk over `kept` reports cells for detectors that cannot
+    /// keep anything there (a date in `hire_date` when only `birth_date` names dates
+    /// of birth); [`BlockFilter::narrow_to_column`] takes them out before the hand-over.
+    columns: ColumnMasks,
     /// The filter walked last, with the gated detectors it walks (`None`: all), and
     /// its scratch space.
     current: Arc<UnitFilter>,
@@ -115,10 +121,40 @@ pub struct BlockFilter {
     cache: FilterCache,
 }
 
+/// The gated detectors each column's name names and, per region, those its cells may
+/// keep matches of (see [`BlockFilter::columns`]).
+#[derive(Debug)]
+struct ColumnMasks {
+    /// By 0-based column: the gated detectors with a keyword in its name.
+    named: Vec<DetectorMask>,
+    /// The gated detectors with a keyword in the text of the region at hand: all a
+    /// cell past the named columns may keep.
+    found: DetectorMask,
+    /// By 0-based column: `named` and `found` together, for the region at hand.
+    allowed: Vec<DetectorMask>,
+}
+
+impl ColumnMasks {
+    /// The masks of a region whose text holds keywords of `found`'s detectors.
+    fn set_region(&mut self) {
+        for (allowed, named) in self.allowed.iter_mut().zip(&self.named) {
+            allowed.clone_from(named);
+            allowed.union_with(&self.found);
+        }
+    }
+
+    /// The gated detectors that may keep a match in a cell of `column` (0-based).
+    fn allowed(&self, column: usize) -> &DetectorMask {
+        self.allowed.get(column).unwrap_or(&self.found)
+    }
+}
+
 impl Clone for BlockFilter {
     fn clone(&self) -> Self {
         let mut clone = BlockFilter::new(Arc::clone(&self.filters));
         clone.named.clone_from(&self.named);
+        clone.columns.named.clone_from(&self.columns.named);
+        clone.columns.allowed.clone_from(&self.columns.named);
         clone
     }
 }
@@ -128,6 +164,11 @@ impl BlockFilter {
         let current = Arc::clone(filters.full());
         BlockFilter {
             kept: current.new_mask(),
+            columns: ColumnMasks {
+                named: Vec::new(),
+                found: current.new_mask(),
+                allowed: Vec::new(),
+            },
             cache: current.create_cache(),
             current,
             current_kept: None,
@@ -154,13 +195,36 @@ impl BlockFilter {
     /// one whose keywords are in none only where the text holds one.
     pub fn name_columns<'n>(&mut self, names: impl IntoIterator<Item = &'n str>) {
         let mut named = self.filters.full().new_mask();
+        self.columns.named.clear();
         if let Some(gate) = self.filters.gate() {
             for name in names {
-                gate.add_in_name(name.as_bytes(), &mut named);
+                let mut column = gate.new_mask();
+                gate.add_in_name(name.as_bytes(), &mut column);
+                named.union_with(&column);
+                self.columns.named.push(column);
             }
         }
+        self.columns.allowed.clone_from(&self.columns.named);
         self.kept.clone_from(&named);
         self.named = Some(named);
+    }
+
+    /// Takes out of `narrowing` the keyword-bound detectors that cannot keep a match in
+    /// a cell of column `column` (0-based) of the region [`find`](Self::find) walked
+    /// last: those whose keywords are neither in the column's name nor anywhere in the
+    /// region's text. Nothing changes before [`name_columns`](Self::name_columns).
+    ///
+    /// Sound because such a detector keeps a match only with one of its keywords in the
+    /// cell's context (its column name) or in the cell's text, which is part of the
+    /// region's; the separators around a cell are non-word bytes, so the gate's pass over
+    /// the region finds every keyword a pass over the cell alone would.
+    #[inline]
+    pub fn narrow_to_column(&self, column: usize, narrowing: &mut Narrowing) {
+        if let (Some(_), Some(gate)) = (&self.named, self.filters.gate()) {
+            narrowing
+                .mask
+                .remove_unless(gate.gated(), self.columns.allowed(column));
+        }
     }
 
     /// Walks `haystack[range]` once and records in `hits` (cleared first) each unit in
@@ -183,7 +247,11 @@ impl BlockFilter {
     fn choose_filter(&mut self, region: &[u8]) {
         let kept = match (&self.named, self.filters.gate()) {
             (Some(_), Some(gate)) => {
-                gate.add_in_text(region, &mut self.kept);
+                let columns = &mut self.columns;
+                columns.found.clear();
+                gate.add_in_text(region, &mut columns.found);
+                columns.set_region();
+                self.kept.union_with(&columns.found);
                 Some(&self.kept)
             }
             _ => None,

@@ -940,6 +940,12 @@ impl Filtered {
             return;
         }
         let column = place.column;
+        // The walk's keyword-bound detectors whose keywords are neither in this
+        // column's name nor in the region cannot keep anything here.
+        self.filter.narrow_to_column(column - 1, &mut self.mask);
+        if self.mask.is_empty() {
+            return;
+        }
         let column_name = column_name_at(&self.headers, column - 1);
         let span = self.offset + cell.start as u64..self.offset + cell.end as u64;
         sink.unit(TextUnit {
@@ -1256,8 +1262,9 @@ mod tests {
     ];
 
     /// Keyword-bound identifiers are walked only where one of their keywords is in the
-    /// block or in a column name: the filtered reader still concludes what the record
-    /// reader does, over tables whose cells hold those identifiers' loose formats with
+    /// block or in a column name, and a cell is handed over for them only when one is
+    /// in its column's name or its block: the filtered reader still concludes what the
+    /// record reader does, over tables whose cells hold those identifiers' loose formats with
     /// and without their keywords, under column names with and without them.
     #[test]
     fn keyword_gated_walks_conclude_what_the_record_reader_does() {
