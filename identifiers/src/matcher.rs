@@ -91,22 +91,24 @@ pub struct BlockFilterError;
 /// detector could find a non-empty match it keeps, provided the units contain none of
 /// [`BlockFilter::separators`], are laid out between separators (or the buffer's ends)
 /// and are judged with no context or, once [`BlockFilter::name_columns`] was called,
-/// with one of the names it was given.
+/// with the name of their column. The one exception is the cells of a column whose
+/// name holds a keyword ([`BlockFilter::names_identifiers`]): the reader hands over
+/// every one of them, with the identifiers [`BlockFilter::add_named`] adds.
 ///
 /// Identifiers that keep a match only with a keyword near it are walked only over
-/// regions where one of their keywords occurs, or when a column name holds one: their
-/// loose patterns (runs of digits, dates) match in most cells of ordinary tables, and
-/// everywhere else none of those matches could be kept.
+/// regions where one of their keywords occurs: their loose patterns (runs of digits,
+/// dates) match in most cells of ordinary tables, and everywhere else none of those
+/// matches could be kept. Those a column name holds a keyword of need no walk in that
+/// column, whose cells are all judged, and none in the others.
 #[derive(Debug)]
 pub struct BlockFilter {
     filters: Arc<GatedFilters>,
-    /// The gated detectors with a keyword in a column name; `None` until the reader
-    /// names its columns, and then every detector is walked. `kept` always holds them.
-    named: Option<DetectorMask>,
-    /// The gated detectors walked over the region at hand: those named by columns and
-    /// every one whose keyword was found in a region before. The set only grows, so a
-    /// table changes filters (and warms a new automaton cache) a few times at most,
-    /// not at every block whose keywords differ from the last one's.
+    /// Whether the reader named its columns; until then every detector is walked.
+    columns_named: bool,
+    /// The gated detectors walked over the region at hand: every one whose keyword was
+    /// found in a region before. The set only grows, so a table changes filters (and
+    /// warms a new automaton cache) a few times at most, not at every block whose
+    /// keywords differ from the last one's.
     kept: DetectorMask,
     /// For each named column, the gated detectors that may keep a match in one of its
     /// cells in the region at hand: those its name names and those with a keyword in
@@ -152,7 +154,7 @@ impl ColumnMasks {
 impl Clone for BlockFilter {
     fn clone(&self) -> Self {
         let mut clone = BlockFilter::new(Arc::clone(&self.filters));
-        clone.named.clone_from(&self.named);
+        clone.columns_named = self.columns_named;
         clone.columns.named.clone_from(&self.columns.named);
         clone.columns.allowed.clone_from(&self.columns.named);
         clone
@@ -172,7 +174,7 @@ impl BlockFilter {
             cache: current.create_cache(),
             current,
             current_kept: None,
-            named: None,
+            columns_named: false,
             filters,
         }
     }
@@ -191,22 +193,44 @@ impl BlockFilter {
 
     /// Tells the filter the names of the table's columns, which are the only context
     /// its units will be judged in from now on (a unit past the named columns has
-    /// none): an identifier whose keyword is in one of them is walked everywhere, and
-    /// one whose keywords are in none only where the text holds one.
+    /// none). From now on a keyword-bound identifier is walked only over regions whose
+    /// text holds one of its keywords; in a column whose name holds one, the reader
+    /// hands over every cell ([`names_identifiers`](Self::names_identifiers)).
     pub fn name_columns<'n>(&mut self, names: impl IntoIterator<Item = &'n str>) {
-        let mut named = self.filters.full().new_mask();
         self.columns.named.clear();
         if let Some(gate) = self.filters.gate() {
             for name in names {
                 let mut column = gate.new_mask();
                 gate.add_in_name(name.as_bytes(), &mut column);
-                named.union_with(&column);
                 self.columns.named.push(column);
             }
         }
         self.columns.allowed.clone_from(&self.columns.named);
-        self.kept.clone_from(&named);
-        self.named = Some(named);
+        self.kept.clear();
+        self.columns_named = true;
+    }
+
+    /// Whether column `column` (0-based) names keyword-bound identifiers, which the walk
+    /// leaves out there: the reader must then hand over every non-empty cell of that
+    /// column, whatever [`find`](Self::find) reports, with [`add_named`](Self::add_named).
+    ///
+    /// Cheaper than walking them: a column named `birth_date` holds a date in every
+    /// row, and walking the date formats would report every date of the table
+    /// (`hire_date` too), each to be placed and then dropped.
+    pub fn names_identifiers(&self, column: usize) -> bool {
+        self.columns
+            .named
+            .get(column)
+            .is_some_and(|named| !named.is_empty())
+    }
+
+    /// Adds to `narrowing` the keyword-bound identifiers column `column`'s name holds
+    /// a keyword of (none for a column past the named ones).
+    #[inline]
+    pub fn add_named(&self, column: usize, narrowing: &mut Narrowing) {
+        if let Some(named) = self.columns.named.get(column) {
+            narrowing.mask.union_with(named);
+        }
     }
 
     /// Takes out of `narrowing` the keyword-bound detectors that cannot keep a match in
@@ -220,7 +244,7 @@ impl BlockFilter {
     /// the region finds every keyword a pass over the cell alone would.
     #[inline]
     pub fn narrow_to_column(&self, column: usize, narrowing: &mut Narrowing) {
-        if let (Some(_), Some(gate)) = (&self.named, self.filters.gate()) {
+        if let (true, Some(gate)) = (self.columns_named, self.filters.gate()) {
             narrowing
                 .mask
                 .remove_unless(gate.gated(), self.columns.allowed(column));
@@ -243,10 +267,10 @@ impl BlockFilter {
     }
 
     /// Makes `current` the filter for `region`: every ungated detector, and the gated
-    /// ones with a keyword in the region or in a column name.
+    /// ones with a keyword in the region or one before it.
     fn choose_filter(&mut self, region: &[u8]) {
-        let kept = match (&self.named, self.filters.gate()) {
-            (Some(_), Some(gate)) => {
+        let kept = match (self.columns_named, self.filters.gate()) {
+            (true, Some(gate)) => {
                 let columns = &mut self.columns;
                 columns.found.clear();
                 gate.add_in_text(region, &mut columns.found);

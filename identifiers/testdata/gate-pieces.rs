@@ -2,6 +2,8 @@
 // identifiers that require a keyword (dates, passport and licence numbers, digit runs),
 // their keywords in text and column-name spellings, words that hide a short keyword
 // (`hotel`, `company`), and separators. Joined at random with filter-pieces.rs.
+// The first eight are formats alone, holding no keyword (the scanner's tests rely on
+// it).
 &[
     "1985-03-14",
     "14/03/1985",

@@ -593,6 +593,9 @@ struct Filtered {
     core: csv_core::Reader,
     record: Record,
     headers: Vec<String>,
+    /// The 1-based columns whose every cell is handed over (their names hold keywords
+    /// of identifiers the filter does not walk), in increasing order.
+    named_columns: Vec<usize>,
     /// Records read so far (the header included).
     row: u64,
     /// Whether a data cell was skipped yet (see [`Filtered::note_skipped`]).
@@ -620,6 +623,7 @@ impl Filtered {
                 len: 0,
             },
             headers: Vec::new(),
+            named_columns: Vec::new(),
             row: 0,
             skipped_any: false,
             limit: CellLimit::new(max_unit),
@@ -630,6 +634,10 @@ impl Filtered {
     /// Takes the column names, the context of every data cell, and tells the filter.
     fn set_headers(&mut self, headers: Vec<String>) {
         self.filter.name_columns(headers.iter().map(String::as_str));
+        self.named_columns = (0..headers.len())
+            .filter(|&index| self.filter.names_identifiers(index))
+            .map(|index| index + 1)
+            .collect();
         self.headers = headers;
     }
 
@@ -880,7 +888,9 @@ impl Filtered {
     /// Complete records without quotes, `range` starting and ending on record
     /// boundaries: one walk of the filter finds the cells where matches end (and of
     /// which detectors); each is cut out around its last match end and handed over
-    /// with the detectors of all of them. The rest is only counted.
+    /// with the detectors of all of them. So is every non-empty cell of the columns
+    /// whose names the filter leaves to the reader ([`Filtered::named_columns`]), in
+    /// the same pass, in buffer order. The rest is only counted.
     fn plain(&mut self, buffer: &[u8], range: Range<usize>, sink: &mut Sink<'_>) {
         if range.is_empty() {
             return;
@@ -903,45 +913,81 @@ impl Filtered {
         }
         let mut place = Place::new(range.start);
         let mut index = 0;
-        while index < ends.len() {
-            // Every cell before `place.scanned` has been handed over or proven clean.
-            let at = place.scanned;
-            let end = ends.end(index);
-            // A match is never empty and never holds a separator: the byte before its
-            // end is inside the cell it was found in.
-            let cell_start = short::last_separator(&haystack[at..end - 1], separators)
-                .map_or(at, |i| at + i + 1);
-            let cell_end =
-                short::first_separator(&haystack[end..], separators).map_or(range.end, |i| end + i);
-            self.mask.clear();
-            while index < ends.len() && ends.end(index) <= cell_end {
-                ends.narrow(index, &mut self.mask);
-                index += 1;
+        // The next cell of each kind not handed over yet, found when needed: where the
+        // walk saw a match, and of a named column. Each stays valid while cells before
+        // it are handed over.
+        let mut hit: Option<Range<usize>> = None;
+        let mut named: Option<NamedCell> = None;
+        let mut named_left = !self.named_columns.is_empty();
+        loop {
+            if hit.is_none() && index < ends.len() {
+                // Every cell before `place.scanned` has been handed over or proven clean.
+                let at = place.scanned;
+                let end = ends.end(index);
+                // A match is never empty and never holds a separator: the byte before
+                // its end is inside the cell it was found in.
+                let cell_start = short::last_separator(&haystack[at..end - 1], separators)
+                    .map_or(at, |i| at + i + 1);
+                let cell_end = short::first_separator(&haystack[end..], separators)
+                    .map_or(range.end, |i| end + i);
+                hit = Some(cell_start..cell_end);
             }
-            self.hand_over(haystack, &mut place, cell_start..cell_end, lines, sink);
+            if named.is_none() && named_left {
+                named =
+                    next_named_cell(haystack, &place, range.end, separators, &self.named_columns);
+                named_left = named.is_some();
+            }
+            self.mask.clear();
+            let cell = match (hit.take(), named.take()) {
+                (None, None) => break,
+                (Some(h), Some(n)) if n.cell.start < h.start => {
+                    hit = Some(h);
+                    self.row += place.jump(haystack, &n, lines);
+                    n.cell
+                }
+                (None, Some(n)) => {
+                    self.row += place.jump(haystack, &n, lines);
+                    n.cell
+                }
+                (Some(h), n) => {
+                    while index < ends.len() && ends.end(index) <= h.end {
+                        ends.narrow(index, &mut self.mask);
+                        index += 1;
+                    }
+                    match n {
+                        // The same cell: placed from what the search for it found.
+                        Some(n) if n.cell == h => self.row += place.jump(haystack, &n, lines),
+                        n => {
+                            named = n;
+                            self.row += place.advance(haystack, h.clone(), delimiter, lines);
+                        }
+                    }
+                    h
+                }
+            };
+            self.hand_over(haystack, &place, cell, sink);
         }
         self.ends = ends;
         self.row += lines.records(&haystack[place.counted()..range.end]);
     }
 
-    /// Hands the cell at `cell` to the sink with the detectors in `self.mask`, placed
-    /// from `place` (where the previous cell handed over left it), which it moves on to
-    /// the cell.
+    /// Hands the cell at `cell`, which `place` was moved on to (and `self.row` with
+    /// it), to the sink with the detectors in `self.mask`.
     fn hand_over(
         &mut self,
         haystack: &[u8],
-        place: &mut Place,
+        place: &Place,
         cell: Range<usize>,
-        lines: Lines,
         sink: &mut Sink<'_>,
     ) {
-        self.row += place.advance(haystack, cell.clone(), self.delimiter, lines);
         if !self.limit.admits(cell.len()) {
             return;
         }
         let column = place.column;
-        // The walk's keyword-bound detectors whose keywords are neither in this
-        // column's name nor in the region cannot keep anything here.
+        // Those the column's name names, which the walk left to the reader; and out go
+        // the walk's keyword-bound detectors whose keywords are neither in this
+        // column's name nor in the region, which cannot keep anything here.
+        self.filter.add_named(column - 1, &mut self.mask);
         self.filter.narrow_to_column(column - 1, &mut self.mask);
         if self.mask.is_empty() {
             return;
@@ -1004,6 +1050,84 @@ impl Filtered {
             record = next;
             column = 1;
             at = next;
+        }
+    }
+}
+
+/// A cell of a named column, as [`next_named_cell`] found it: where it is, its 1-based
+/// column and where its record starts (after the last line break before it), which
+/// is all [`Place::jump`] needs to place it without searching the bytes again.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct NamedCell {
+    cell: Range<usize>,
+    column: usize,
+    record: usize,
+}
+
+/// The first non-empty cell after the last cell `place` placed (from the region's
+/// start when none) of one of `columns` (1-based, increasing), in the quote-free
+/// records of `haystack` up to `end`.
+fn next_named_cell(
+    haystack: &[u8],
+    place: &Place,
+    end: usize,
+    separators: Separators,
+    columns: &[usize],
+) -> Option<NamedCell> {
+    // The start of the cell after the last placed one, its column and its record's
+    // start.
+    let mut record = place.record;
+    let (mut at, mut column) = if place.scanned == place.record {
+        (place.record, 1)
+    } else {
+        // A placed cell is never empty: the byte after it is its separator.
+        let after = *haystack.get(place.scanned)?;
+        if after == separators.delimiter {
+            (place.scanned + 1, place.column + 1)
+        } else {
+            record = place.scanned + 1;
+            (record, 1)
+        }
+    };
+    loop {
+        let Some(&target) = columns.iter().find(|&&c| c >= column) else {
+            // None in this record: the next one.
+            let at_break = memchr::memchr2(b'\n', b'\r', &haystack[at..end])?;
+            at += at_break + 1;
+            (record, column) = (at, 1);
+            continue;
+        };
+        if target > column {
+            match short::nth_delimiter(&haystack[at..end], target - column, separators) {
+                Ok(i) => {
+                    at += i + 1;
+                    column = target;
+                }
+                // The record ends before that column.
+                Err(Some(i)) => {
+                    at += i + 1;
+                    (record, column) = (at, 1);
+                    continue;
+                }
+                Err(None) => return None,
+            }
+        }
+        let cell_end =
+            short::first_separator(&haystack[at..end], separators).map_or(end, |i| at + i);
+        if cell_end > at {
+            return Some(NamedCell {
+                cell: at..cell_end,
+                column,
+                record,
+            });
+        }
+        // An empty cell, not a unit: on past its separator.
+        let &after = haystack.get(cell_end).filter(|_| cell_end < end)?;
+        at = cell_end + 1;
+        if after == separators.delimiter {
+            column += 1;
+        } else {
+            (record, column) = (at, 1);
         }
     }
 }
@@ -1111,6 +1235,21 @@ impl Place {
             }
         };
         self.scanned = cell.end;
+        ended
+    }
+
+    /// Moves on to `named`, a cell at or after `scanned` whose search said where its
+    /// record starts: what [`Place::advance`] does, without searching the bytes between
+    /// the two cells again.
+    fn jump(&mut self, haystack: &[u8], named: &NamedCell, lines: Lines) -> u64 {
+        let ended = if named.record == self.record {
+            0
+        } else {
+            lines.records(&haystack[self.counted()..named.record])
+        };
+        self.record = named.record;
+        self.column = named.column;
+        self.scanned = named.cell.end;
         ended
     }
 }
@@ -1246,6 +1385,8 @@ mod tests {
     }
 
     const GATE_PIECES: &[&str] = include!("../../../identifiers/testdata/gate-pieces.rs");
+    /// How many of [`GATE_PIECES`] come first and are formats alone, with no keyword.
+    const GATE_FORMATS: usize = 8;
 
     /// Column names that hold keywords of identifiers that require one (managed and
     /// custom), and names that hold none.
@@ -1268,7 +1409,10 @@ mod tests {
     /// and without their keywords, under column names with and without them.
     #[test]
     fn keyword_gated_walks_conclude_what_the_record_reader_does() {
-        let set = identifier_set(IDENTIFIERS);
+        let stress = identifier_set(IDENTIFIERS);
+        // The managed identifiers alone for tables without keywords: no custom one
+        // matching their formats has the walk report their cells anyway.
+        let managed = identifier_set("");
         let mut rng = Rng::new(14);
         for case in 0..300 {
             let delimiter = if case % 3 == 0 { b'\t' } else { b',' };
@@ -1281,13 +1425,32 @@ mod tests {
                 data.extend_from_slice(COLUMN_NAMES[rng.below(COLUMN_NAMES.len())].as_bytes());
             }
             data.push(b'\n');
+            // Every other table holds no keyword in its text: only the column names
+            // can make its values count, cell by cell.
+            let keyword_free = case % 2 == 1;
+            let set = if keyword_free { &managed } else { &stress };
             for _ in 0..1 + rng.below(40) {
-                for cell in 0..1 + rng.below(6) {
+                // Rows mostly as wide as the header when the names alone count.
+                let cells = if keyword_free && rng.below(4) != 0 {
+                    columns
+                } else {
+                    1 + rng.below(6)
+                };
+                for cell in 0..cells {
                     if cell > 0 {
                         data.push(delimiter);
                     }
-                    for _ in 0..rng.below(4) {
-                        let pieces = if rng.below(3) == 0 {
+                    // Mostly one format a cell when there is no keyword, so that
+                    // cells hold matches.
+                    let pieces = if keyword_free {
+                        usize::from(rng.below(6) != 0)
+                    } else {
+                        rng.below(4)
+                    };
+                    for _ in 0..pieces {
+                        let pieces = if keyword_free {
+                            &GATE_PIECES[..GATE_FORMATS]
+                        } else if rng.below(3) == 0 {
                             PIECES
                         } else {
                             GATE_PIECES
@@ -1296,14 +1459,14 @@ mod tests {
                         data.extend(piece.iter().filter(|&&b| b != b'\n' || rng.below(4) == 0));
                     }
                 }
-                data.push(b'\n');
+                data.extend_from_slice(if rng.below(8) == 0 { b"\r\n" } else { b"\n" });
             }
             let filter = set.block_filter(delimiter).expect("a filter");
-            let expected = conclude(&set, |sink| {
+            let expected = conclude(set, |sink| {
                 csv_crate_units(&data, delimiter, MAX_UNIT, sink)
             });
             for block in [16, 256, 1 << 20] {
-                let got = conclude(&set, |sink| {
+                let got = conclude(set, |sink| {
                     Filtered::new(filter.clone(), delimiter, block, MAX_UNIT).run(&data[..], sink)
                 });
                 assert_eq!(
@@ -1314,6 +1477,36 @@ mod tests {
                 );
             }
         }
+    }
+
+    /// A column whose name holds a keyword has every cell judged, whatever the walk
+    /// skips: its dates of birth count, wherever the column is and however short the
+    /// rows, and the same dates elsewhere do not.
+    #[test]
+    fn every_cell_of_a_keyword_named_column_is_judged() {
+        let set = identifier_set("");
+        let data = b"hire_date,notes,birth_date,x\n\
+            1990-01-02,a,1985-03-14,b\n\
+            1990-01-02,,1985-03-15\n\
+            1990-01-02\n\
+            ,,14/03/1985,,\r\n\
+            1990-01-02,a,,1985-03-16\n";
+        let filter = set.block_filter(b',').expect("a filter");
+        let expected = conclude(&set, |sink| csv_crate_units(data, b',', MAX_UNIT, sink));
+        let got = conclude(&set, |sink| {
+            Filtered::new(filter, b',', 1 << 20, MAX_UNIT).run(&data[..], sink)
+        });
+        assert_eq!(got, expected);
+        let cells: Vec<(u64, u64)> = got
+            .0
+            .sensitive_data
+            .iter()
+            .flat_map(|category| &category.detections)
+            .filter(|detection| detection.detection_type == "DATE_OF_BIRTH")
+            .flat_map(|detection| &detection.occurrences.cells)
+            .map(|cell| (cell.row, cell.column))
+            .collect();
+        assert_eq!(cells, [(2, 3), (3, 3), (5, 3)]);
     }
 
     /// Values the seed and managed identifiers match, near misses, and plain words.

@@ -94,25 +94,28 @@ pub(super) fn fill<R: Read>(
     buffer: &mut Vec<u8>,
     target: usize,
 ) -> io::Result<bool> {
-    // Exactly: a caller that bounds `target` bounds the buffer's memory.
-    buffer.reserve_exact(target.saturating_sub(buffer.len()));
-    while buffer.len() < target {
-        let before = buffer.len();
-        buffer.resize(target, 0);
-        match input.read(&mut buffer[before..]) {
-            Ok(0) => {
-                buffer.truncate(before);
-                return Ok(true);
-            }
-            Ok(n) => buffer.truncate(before + n),
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => buffer.truncate(before),
-            Err(e) => {
-                buffer.truncate(before);
-                return Err(e);
-            }
-        }
+    let mut filled = buffer.len();
+    if filled >= target {
+        return Ok(false);
     }
-    Ok(false)
+    // Exactly: a caller that bounds `target` bounds the buffer's memory. Zeroed once:
+    // a stream that returns a little at a time (a decompressor) would otherwise have
+    // the rest of the block zeroed again after each read.
+    buffer.reserve_exact(target - filled);
+    buffer.resize(target, 0);
+    let outcome = loop {
+        if filled == target {
+            break Ok(false);
+        }
+        match input.read(&mut buffer[filled..]) {
+            Ok(0) => break Ok(true),
+            Ok(n) => filled += n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => break Err(e),
+        }
+    };
+    buffer.truncate(filled);
+    outcome
 }
 
 /// Moves `offset` back to the first byte of the character it falls in, so that a window

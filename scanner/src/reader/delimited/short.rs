@@ -141,6 +141,39 @@ pub(super) fn first_separator(bytes: &[u8], separators: Separators) -> Option<us
     memchr::memchr3(separators.delimiter, b'\n', b'\r', &bytes[near..]).map(|at| near + at)
 }
 
+/// Where the `n`-th delimiter (`n` at least 1) of `bytes` is when no line break comes
+/// before it: `Ok(position)`. Otherwise `Err` with where the first line break is, if
+/// any. For the cells of one column, row after row: the walk from a record's start to
+/// its `n + 1`-th cell goes over a whole record, so it is done a word at a time
+/// throughout rather than handed to `memchr`, which finds one separator per call.
+pub(super) fn nth_delimiter(
+    bytes: &[u8],
+    mut n: usize,
+    separators: Separators,
+) -> Result<usize, Option<usize>> {
+    debug_assert!(n > 0);
+    for (index, chunk) in bytes.chunks(8).enumerate() {
+        let (word, held) = load(chunk);
+        let (breaks, mut delims) = separators.in_word(word, held);
+        if breaks != 0 {
+            // Only the delimiters of the bytes before the break (below its high bit).
+            delims &= (1 << breaks.trailing_zeros()) - 1;
+        }
+        let here = marked(delims);
+        if here >= n {
+            for _ in 1..n {
+                delims &= delims - 1;
+            }
+            return Ok(8 * index + delims.trailing_zeros() as usize / 8);
+        }
+        if breaks != 0 {
+            return Err(Some(8 * index + breaks.trailing_zeros() as usize / 8));
+        }
+        n -= here;
+    }
+    Err(None)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -197,6 +230,19 @@ mod tests {
                 assert_eq!(first_separator(&data, separators), expected, "{text}");
                 let expected = data.iter().filter(|&&b| b == delimiter).count();
                 assert_eq!(count(delimiter, &data), expected, "{text}");
+                let first_break = data.iter().position(|&b| is_break(b));
+                let before = &data[..first_break.unwrap_or(data.len())];
+                for n in 1..6 {
+                    let expected = before
+                        .iter()
+                        .enumerate()
+                        .filter(|&(_, &b)| b == delimiter)
+                        .nth(n - 1)
+                        .map(|(at, _)| at)
+                        .ok_or(first_break);
+                    let got = nth_delimiter(&data, n, separators);
+                    assert_eq!(got, expected, "{text}, n {n}");
+                }
             }
         }
     }
