@@ -31,7 +31,7 @@ use aho_corasick::{dfa, AhoCorasick, AhoCorasickBuilder, Anchored, MatchKind, St
 use regex_syntax::hir::Hir;
 
 use crate::keywords::{as_whole_word, KeywordRule};
-use crate::prefilter::{DetectorMask, UnitFilter};
+use crate::prefilter::{DetectorMask, Loosened, UnitFilter};
 
 mod prefixes;
 mod word_starts;
@@ -310,7 +310,7 @@ const MAX_VARIANTS: usize = 16;
 pub(crate) struct GatedFilters {
     full: Arc<UnitFilter>,
     /// Each detector's pattern, loosened for the layout: the variants' building blocks.
-    loosened: Vec<Hir>,
+    loosened: Loosened,
     separators: Vec<u8>,
     gate: Option<Arc<KeywordGate>>,
     /// The variants built so far: the gated detectors kept, and their filter (`None`
@@ -321,7 +321,7 @@ pub(crate) struct GatedFilters {
 impl GatedFilters {
     pub(crate) fn new(
         full: Arc<UnitFilter>,
-        loosened: Vec<Hir>,
+        loosened: Loosened,
         separators: &[u8],
         gate: Option<Arc<KeywordGate>>,
     ) -> GatedFilters {
@@ -362,6 +362,7 @@ impl GatedFilters {
         }
         let hirs: Vec<Hir> = self
             .loosened
+            .hirs
             .iter()
             .enumerate()
             .map(|(d, hir)| {
@@ -372,7 +373,8 @@ impl GatedFilters {
                 }
             })
             .collect();
-        let filter = UnitFilter::from_loosened(&hirs, &self.separators).map(Arc::new);
+        let filter =
+            UnitFilter::from_loosened(&hirs, &self.loosened.exact, &self.separators).map(Arc::new);
         variants.push((kept.clone(), filter.clone()));
         filter.unwrap_or_else(|| Arc::clone(&self.full))
     }

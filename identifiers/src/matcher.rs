@@ -34,21 +34,23 @@ use crate::UnitContext;
 #[derive(Debug, Clone)]
 pub struct Narrowing {
     mask: DetectorMask,
+    /// Detectors the block filter proved to have exactly one match in the unit (see
+    /// [`MatchEnds::add_detectors`]): where every match counts, that one is counted
+    /// without a search. Only those also in `mask` mean anything.
+    single: DetectorMask,
 }
 
 impl Narrowing {
     /// No detector: a unit handed over with it is counted as read, never judged.
     pub fn nothing() -> Narrowing {
-        Narrowing {
-            mask: DetectorMask::new(0),
-        }
+        Narrowing::of_mask(DetectorMask::new(0))
     }
 
     /// Every detector of `set`.
     pub fn all(set: &IdentifierSet) -> Narrowing {
         let mut mask = DetectorMask::new(set.detectors().len());
         mask.fill();
-        Narrowing { mask }
+        Narrowing::of_mask(mask)
     }
 
     /// Exactly `detectors` of `set`.
@@ -57,7 +59,15 @@ impl Narrowing {
         for detector in detectors {
             mask.insert(detector.0);
         }
-        Narrowing { mask }
+        Narrowing::of_mask(mask)
+    }
+
+    /// The detectors of `mask`, none known to match once.
+    fn of_mask(mask: DetectorMask) -> Narrowing {
+        Narrowing {
+            single: DetectorMask::new(mask.size()),
+            mask,
+        }
     }
 
     /// Whether no detector is left.
@@ -70,10 +80,15 @@ impl Narrowing {
     #[inline]
     pub fn clear(&mut self) {
         self.mask.clear();
+        self.single.clear();
     }
 
     pub(crate) fn mask(&self) -> &DetectorMask {
         &self.mask
+    }
+
+    pub(crate) fn single(&self) -> &DetectorMask {
+        &self.single
     }
 }
 
@@ -186,9 +201,7 @@ impl BlockFilter {
 
     /// A narrowing with room for this filter's detectors, naming none yet.
     pub fn narrowing(&self) -> Narrowing {
-        Narrowing {
-            mask: self.filters.full().new_mask(),
-        }
+        Narrowing::of_mask(self.filters.full().new_mask())
     }
 
     /// Tells the filter the names of the table's columns, which are the only context
@@ -323,10 +336,13 @@ impl BlockHits {
         self.ends.end(index)
     }
 
-    /// Adds the detectors that may match in the `index`-th unit to `narrowing`.
+    /// Adds the detectors that may match in the `index`-th unit to `narrowing`, which
+    /// is then to be handed over with that unit: it also tells which of them have
+    /// exactly one match there.
     #[inline]
     pub fn narrow(&self, index: usize, narrowing: &mut Narrowing) {
-        self.ends.add_detectors(index, &mut narrowing.mask);
+        self.ends
+            .add_detectors(index, &mut narrowing.mask, &mut narrowing.single);
     }
 }
 
@@ -560,8 +576,9 @@ impl<'s> Matcher<'s> {
         if search.start == 0 && search.end == bytes.len() {
             if self.narrow_whole(bytes, context, only) {
                 let gating = self.gating.as_ref().map(|g| (g.gate.gated(), &g.named));
+                let single = only.map(Narrowing::single);
                 self.set
-                    .count_kept_masked(bytes, context, &self.mask, gating, sink);
+                    .count_kept_masked(bytes, context, &self.mask, gating, single, sink);
             }
             return;
         }

@@ -77,6 +77,11 @@ impl DetectorMask {
         }
     }
 
+    /// How many detectors the mask has room for.
+    pub fn size(&self) -> usize {
+        self.len
+    }
+
     #[inline]
     pub fn contains(&self, detector: usize) -> bool {
         detector < self.len && self.words[detector / 64] & (1 << (detector % 64)) != 0
@@ -110,6 +115,13 @@ impl DetectorMask {
     pub fn insert(&mut self, detector: usize) {
         if detector < self.len {
             self.words[detector / 64] |= 1 << (detector % 64);
+        }
+    }
+
+    #[inline]
+    pub fn remove(&mut self, detector: usize) {
+        if detector < self.len {
+            self.words[detector / 64] &= !(1 << (detector % 64));
         }
     }
 
@@ -192,6 +204,9 @@ pub struct UnitFilter {
     /// are in the same unit.
     is_separator: [bool; 256],
     detectors: usize,
+    /// The detectors whose loosened pattern matches, inside a unit, exactly what their
+    /// pattern does (see [`Loosened::exact`]).
+    exact: DetectorMask,
 }
 
 /// Per-thread scratch space of a [`UnitFilter`].
@@ -211,14 +226,18 @@ impl UnitFilter {
     /// separator) or it cannot be built.
     #[cfg(test)]
     pub fn new(patterns: &[&str], separators: &[u8]) -> Option<UnitFilter> {
-        let hirs = loosened(patterns, separators)?;
-        UnitFilter::from_loosened(&hirs, separators)
+        let loose = loosened(patterns, separators)?;
+        UnitFilter::from_loosened(&loose.hirs, &loose.exact, separators)
     }
 
     /// Builds the filter of patterns already loosened for `separators` by
     /// [`loosened`]: what a caller that builds several filters from the same patterns
     /// (some of them replaced by [`Hir::fail`]) uses to parse them once.
-    pub fn from_loosened(hirs: &[Hir], separators: &[u8]) -> Option<UnitFilter> {
+    pub fn from_loosened(
+        hirs: &[Hir],
+        exact: &DetectorMask,
+        separators: &[u8],
+    ) -> Option<UnitFilter> {
         if hirs.is_empty() {
             return None;
         }
@@ -250,6 +269,7 @@ impl UnitFilter {
             separators: separators.to_vec(),
             is_separator,
             detectors: hirs.len(),
+            exact: exact.clone(),
         })
     }
 
@@ -273,7 +293,8 @@ impl UnitFilter {
 
     /// Records in `out` (cleared first), for each unit of `range` in which a filter
     /// match ends, in order, the offset where its last match ends and the detectors of
-    /// all the matches ending in it. A match is never empty and never contains a
+    /// all the matches ending in it, each marked when its matches there all end at one
+    /// offset and its loosened pattern is exact. A match is never empty and never contains a
     /// separator, so the byte before an end belongs to the unit the match is in, and the
     /// detectors of a unit are those of the ends in it.
     ///
@@ -696,11 +717,21 @@ impl EndSink for UnitEnds<'_> {
         }
     }
 
-    /// Adds `detector` to the last entry, once.
+    /// Adds `detector` to the last entry, once; marks it single there when this is the
+    /// first offset its matches end at in the unit and its loosened pattern is exact.
+    /// (Each call is for a new offset: a match state names each pattern once, and
+    /// the walk's offsets only grow.)
     fn detector(&mut self, detector: usize) {
         let from = self.ends.bounds.last().copied().unwrap_or(0);
-        if !self.ends.detectors[from..].contains(&detector) {
-            self.ends.detectors.push(detector);
+        match self.ends.detectors[from..]
+            .iter()
+            .position(|&d| d == detector)
+        {
+            Some(at) => self.ends.single[from + at] = false,
+            None => {
+                self.ends.detectors.push(detector);
+                self.ends.single.push(self.filter.exact.contains(detector));
+            }
         }
     }
 }
@@ -714,6 +745,10 @@ pub struct MatchEnds {
     /// The detectors of entry `i` are `detectors[bounds[i]..bounds[i + 1]]` (the last
     /// entry's run to the end).
     detectors: Vec<usize>,
+    /// For each of `detectors`: whether all its matches in the unit end at one offset
+    /// and its loosened pattern is exact, so that its pattern has exactly one
+    /// leftmost-first match in the unit (see [`MatchEnds::add_detectors`]).
+    single: Vec<bool>,
     bounds: Vec<usize>,
 }
 
@@ -732,21 +767,37 @@ impl MatchEnds {
         self.ends[index]
     }
 
-    /// Adds the detectors of the `index`-th unit to `mask`.
-    pub fn add_detectors(&self, index: usize, mask: &mut DetectorMask) {
+    /// Adds the detectors of the `index`-th unit to `mask`, and to `single` those of
+    /// them whose pattern has exactly one match in the unit, as the exact path would
+    /// find it (taking out of `single` any already in `mask`).
+    ///
+    /// Exactly one: inside a unit an exact loosened pattern matches the same spans as
+    /// the pattern, so its match ends are the pattern's. When they are all one offset,
+    /// the leftmost-first match ends there, and no match can start at or after it and
+    /// end later.
+    pub fn add_detectors(&self, index: usize, mask: &mut DetectorMask, single: &mut DetectorMask) {
         let to = self
             .bounds
             .get(index + 1)
             .copied()
             .unwrap_or(self.detectors.len());
-        for &detector in &self.detectors[self.bounds[index]..to] {
-            mask.insert(detector);
+        let from = self.bounds[index];
+        for (&detector, &one) in self.detectors[from..to].iter().zip(&self.single[from..to]) {
+            if mask.contains(detector) {
+                single.remove(detector);
+            } else {
+                mask.insert(detector);
+                if one {
+                    single.insert(detector);
+                }
+            }
         }
     }
 
     fn clear(&mut self) {
         self.ends.clear();
         self.detectors.clear();
+        self.single.clear();
         self.bounds.clear();
     }
 
@@ -755,34 +806,71 @@ impl MatchEnds {
         let offset = self.detectors.len();
         self.ends.extend_from_slice(&other.ends);
         self.detectors.extend_from_slice(&other.detectors);
+        self.single.extend_from_slice(&other.single);
         self.bounds.extend(other.bounds.iter().map(|b| b + offset));
     }
+}
+
+/// Patterns loosened for one layout of units, by [`loosened`].
+#[derive(Debug, Clone)]
+pub struct Loosened {
+    /// By detector index.
+    pub hirs: Vec<Hir>,
+    /// The detectors whose loosened pattern is exact: it dropped no anchor, so inside
+    /// a unit (which holds no separator, and whose ends its neighbours' separators
+    /// stand for as non-word bytes) it matches exactly the spans its pattern does.
+    pub exact: DetectorMask,
 }
 
 /// `patterns` (translated, in regex-syntax's dialect; index = detector index) parsed
 /// and loosened for units separated by `separators` (see the module documentation);
 /// `None` when no sound filter exists for them: a pattern that may match the empty
 /// string once loosened, a word byte as separator, or a pattern that does not parse.
-pub fn loosened(patterns: &[&str], separators: &[u8]) -> Option<Vec<Hir>> {
+pub fn loosened(patterns: &[&str], separators: &[u8]) -> Option<Loosened> {
     if patterns.is_empty() || separators.iter().any(|&b| is_word_byte(b)) {
         return None;
     }
     let config = dialect::syntax_config();
     let mut hirs = Vec::with_capacity(patterns.len());
-    for pattern in patterns {
+    let mut exact = DetectorMask::new(patterns.len());
+    for (index, pattern) in patterns.iter().enumerate() {
         let hir = regex_automata::util::syntax::parse_with(pattern, &config).ok()?;
         if separators.is_empty() {
             // Each haystack is one whole unit: the patterns as they are.
             hirs.push(hir);
+            exact.insert(index);
             continue;
         }
         let loose = loosen(&hir, separators);
         if loose.properties().minimum_len() == Some(0) {
             return None;
         }
+        if keeps_every_anchor(&hir) {
+            exact.insert(index);
+        }
         hirs.push(loose);
     }
-    Some(hirs)
+    Some(Loosened { hirs, exact })
+}
+
+/// Whether [`loosen`] drops no assertion of `hir`: it has none but ASCII word
+/// boundaries.
+fn keeps_every_anchor(hir: &Hir) -> bool {
+    match hir.kind() {
+        HirKind::Empty | HirKind::Literal(_) | HirKind::Class(_) => true,
+        HirKind::Look(look) => matches!(
+            look,
+            Look::WordAscii
+                | Look::WordAsciiNegate
+                | Look::WordStartAscii
+                | Look::WordEndAscii
+                | Look::WordStartHalfAscii
+                | Look::WordEndHalfAscii
+        ),
+        HirKind::Repetition(repetition) => keeps_every_anchor(&repetition.sub),
+        HirKind::Capture(capture) => keeps_every_anchor(&capture.sub),
+        HirKind::Concat(subs) | HirKind::Alternation(subs) => subs.iter().all(keeps_every_anchor),
+    }
 }
 
 /// ASCII word bytes, as `\b` sees them.
@@ -957,12 +1045,15 @@ mod tests {
             filter
                 .match_ends_split(cache, &text, 0..text.len(), &mut ends, split_min)
                 .expect("walk");
-            let units: Vec<(usize, Vec<usize>)> = (0..ends.len())
+            let units: Vec<(usize, Vec<usize>, Vec<usize>)> = (0..ends.len())
                 .map(|index| {
-                    let mut mask = filter.new_mask();
-                    ends.add_detectors(index, &mut mask);
-                    let named = (0..patterns.len()).filter(|&d| mask.contains(d));
-                    (ends.end(index), named.collect())
+                    let (mut mask, mut single) = (filter.new_mask(), filter.new_mask());
+                    ends.add_detectors(index, &mut mask, &mut single);
+                    (
+                        ends.end(index),
+                        mask.iter().collect(),
+                        single.iter().collect(),
+                    )
                 })
                 .collect();
             units
@@ -1001,11 +1092,11 @@ mod tests {
         assert_eq!(ends.end(0), 2 + 40_001);
         assert_eq!(ends.end(1), text.len() - 3);
         assert!(ends.detectors.len() <= 3, "{:?}", ends.detectors);
-        let mut mask = f.new_mask();
-        ends.add_detectors(0, &mut mask);
+        let (mut mask, mut single) = (f.new_mask(), f.new_mask());
+        ends.add_detectors(0, &mut mask, &mut single);
         assert!(mask.contains(0) && mask.contains(1));
         mask.clear();
-        ends.add_detectors(1, &mut mask);
+        ends.add_detectors(1, &mut mask, &mut single);
         assert!(mask.contains(0) && !mask.contains(1));
     }
 
@@ -1043,6 +1134,94 @@ mod tests {
     /// The walk in `detectors_in` names exactly the detectors an overlapping search
     /// over the same range reports, on the managed patterns and haystacks full of
     /// near-misses, at every range (so every look-behind and look-ahead context).
+    /// A detector the walk marks single in a unit has exactly one match there, as the
+    /// exact path finds them: over the catalogue's patterns, the seed's and anchored
+    /// ones (whose loosened forms match more), in units holding one value, two, or one
+    /// with several ends (`.com.br`).
+    #[test]
+    fn single_detectors_match_once_in_their_unit() {
+        let translated: Vec<String> = crate::managed::MANAGED_IDENTIFIERS
+            .iter()
+            .map(|m| {
+                crate::pattern::Pattern::new(&m.regex())
+                    .expect("managed")
+                    .translated()
+                    .to_owned()
+            })
+            .chain([
+                r"\b(\d{3}\.){2}\d{3}\-\d{2}\b".to_owned(),
+                r"^\d{3}".to_owned(),
+                r"[a-z]+\d$".to_owned(),
+                r"(?m)^ID\d+".to_owned(),
+            ])
+            .collect();
+        let patterns: Vec<&str> = translated.iter().map(String::as_str).collect();
+        let exact: Vec<regex_automata::meta::Regex> = patterns
+            .iter()
+            .map(|p| {
+                regex_automata::meta::Regex::builder()
+                    .syntax(dialect::syntax_config())
+                    .build(p)
+                    .expect("pattern")
+            })
+            .collect();
+        let pieces: &[&[u8]] = &[
+            b"a.b@example.fr",
+            b"ana@example.com.br",
+            b"x@y.fr z@w.fr",
+            b"123.456.789-09",
+            b"123",
+            b"x123",
+            b"ab1",
+            b"ID42",
+            b"4111 1111 1111 1111",
+            b"123-45-6789",
+            b",",
+            b"\n",
+            b" ",
+            b"-",
+        ];
+        let f = filter(&patterns);
+        assert!(f.exact.contains(0) && !f.exact.contains(patterns.len() - 3));
+        let separators = f.separators().to_vec();
+        let mut cache = f.create_cache();
+        let mut ends = MatchEnds::default();
+        let mut rng = fastrand::Rng::with_seed(11);
+        let mut singles = 0;
+        for _ in 0..300 {
+            let mut text = Vec::new();
+            for _ in 0..8 {
+                text.extend_from_slice(pieces[rng.usize(..pieces.len())]);
+            }
+            f.match_ends(&mut cache, &text, 0..text.len(), &mut ends)
+                .expect("walk");
+            for index in 0..ends.len() {
+                let end = ends.end(index);
+                let start = text[..end - 1]
+                    .iter()
+                    .rposition(|b| separators.contains(b))
+                    .map_or(0, |at| at + 1);
+                let stop = text[end - 1..]
+                    .iter()
+                    .position(|b| separators.contains(b))
+                    .map_or(text.len(), |at| end - 1 + at);
+                let unit = &text[start..stop];
+                let (mut mask, mut single) = (f.new_mask(), f.new_mask());
+                ends.add_detectors(index, &mut mask, &mut single);
+                for detector in single.iter() {
+                    assert!(mask.contains(detector));
+                    let matches = exact[detector]
+                        .find_iter(Input::new(unit))
+                        .filter(|m| !m.is_empty())
+                        .count();
+                    assert_eq!(matches, 1, "{}: {:?}", patterns[detector], unit);
+                    singles += 1;
+                }
+            }
+        }
+        assert!(singles > 100, "{singles} single detectors seen");
+    }
+
     #[test]
     fn detectors_in_equals_overlapping_search() {
         let translated: Vec<String> = crate::managed::MANAGED_IDENTIFIERS
@@ -1157,9 +1336,10 @@ mod tests {
                 );
                 for index in 0..whole.len() {
                     let (mut a, mut b) = (f.new_mask(), f.new_mask());
-                    whole.add_detectors(index, &mut a);
-                    split.add_detectors(index, &mut b);
-                    assert_eq!(a, b);
+                    let (mut one_a, mut one_b) = (f.new_mask(), f.new_mask());
+                    whole.add_detectors(index, &mut a, &mut one_a);
+                    split.add_detectors(index, &mut b, &mut one_b);
+                    assert_eq!((a, one_a), (b, one_b));
                 }
             }
         }

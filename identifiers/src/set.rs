@@ -386,7 +386,11 @@ impl IdentifierSet {
                     .collect();
                 let separators = layout.separators();
                 let loosened = prefilter::loosened(&patterns, separators)?;
-                let full = Arc::new(UnitFilter::from_loosened(&loosened, separators)?);
+                let full = Arc::new(UnitFilter::from_loosened(
+                    &loosened.hirs,
+                    &loosened.exact,
+                    separators,
+                )?);
                 let gate = self.keyword_gate().cloned();
                 Some(Arc::new(GatedFilters::new(
                     full, loosened, separators, gate,
@@ -453,7 +457,7 @@ impl IdentifierSet {
     where
         F: FnMut(DetectorId, u64),
     {
-        self.count_kept_masked(unit, context, only.mask(), None, sink);
+        self.count_kept_masked(unit, context, only.mask(), None, Some(only.single()), sink);
     }
 
     /// [`scan_masked`](Self::scan_masked) by mask.
@@ -493,12 +497,15 @@ impl IdentifierSet {
     /// `gating`, when given, is the gated detectors and those of them whose keywords
     /// the unit's context holds, as the caller found them: the others in `mask` have
     /// one in the text, so their keyword rule need not look again before the matches.
+    /// `single`, when given, names detectors a block filter proved to have exactly one
+    /// match in `unit`: one that keeps every match keeps that one, with no search.
     pub(crate) fn count_kept_masked<F>(
         &self,
         unit: &[u8],
         context: UnitContext<'_>,
         mask: &DetectorMask,
         gating: Option<(&DetectorMask, &DetectorMask)>,
+        single: Option<&DetectorMask>,
         mut sink: F,
     ) where
         F: FnMut(DetectorId, u64),
@@ -524,7 +531,11 @@ impl IdentifierSet {
                 continue;
             }
             let counted = if verdicts_constant && detector.keeps_every_match() {
-                detector.pattern.count_matches(unit)
+                if single.is_some_and(|single| single.contains(index)) {
+                    Some(1)
+                } else {
+                    detector.pattern.count_matches(unit)
+                }
             } else {
                 None
             };
