@@ -387,10 +387,20 @@ struct Gating<'s> {
     /// The gated detectors with a keyword in the unit's text (whole units), or those
     /// searched near their keywords (windows).
     scratch: DetectorMask,
-    /// The gated detectors the unit's context names (whole units), as
-    /// [`ContextMasks::of`] gave them for the unit at hand.
-    named: DetectorMask,
+    /// Where [`ContextMasks`] keeps the gated detectors the context of the whole unit
+    /// at hand names: looked up once per unit, and read where it is rather than
+    /// copied (a copy is a `memcpy` call per cell).
+    named: ContextKey,
     near: NearSearch,
+}
+
+/// Where [`ContextMasks`] keeps one context's mask: valid until the next lookup, which
+/// may forget an entry and move the others.
+#[derive(Debug, Clone, Copy)]
+enum ContextKey {
+    None,
+    Column(usize),
+    Path(usize),
 }
 
 /// The gated detectors named by recently seen contexts, so that a table's column names
@@ -409,8 +419,27 @@ struct ContextMasks {
 impl ContextMasks {
     /// The gated detectors with a keyword in `context`.
     fn of(&mut self, gate: &KeywordGate, context: UnitContext<'_>) -> &DetectorMask {
+        let key = self.find(gate, context);
+        self.get(key)
+    }
+
+    /// The mask found by the last [`find`](Self::find), which returned `key`.
+    fn get(&self, key: ContextKey) -> &DetectorMask {
+        match key {
+            ContextKey::None => self.none.as_ref().expect("found before"),
+            ContextKey::Column(at) => &self.columns[at].1,
+            ContextKey::Path(at) => &self.paths[at].1,
+        }
+    }
+
+    /// Where the gated detectors with a keyword in `context` are, searched for when it
+    /// is not remembered yet.
+    fn find(&mut self, gate: &KeywordGate, context: UnitContext<'_>) -> ContextKey {
         match context {
-            UnitContext::None => self.none.get_or_insert_with(|| gate.new_mask()),
+            UnitContext::None => {
+                self.none.get_or_insert_with(|| gate.new_mask());
+                ContextKey::None
+            }
             UnitContext::Column(name) => {
                 let at = match find_from(&self.columns, self.next_column, |(n, _)| n == name) {
                     Some(at) => at,
@@ -421,7 +450,7 @@ impl ContextMasks {
                     }
                 };
                 self.next_column = at + 1;
-                &self.columns[at].1
+                ContextKey::Column(at)
             }
             UnitContext::JsonKeys(keys) => {
                 let at = match find_from(&self.paths, self.next_path, |(k, _)| k == keys) {
@@ -435,7 +464,7 @@ impl ContextMasks {
                     }
                 };
                 self.next_path = at + 1;
-                &self.paths[at].1
+                ContextKey::Path(at)
             }
         }
     }
@@ -464,7 +493,7 @@ impl<'s> Matcher<'s> {
             gate,
             contexts: ContextMasks::default(),
             scratch: gate.new_mask(),
-            named: gate.new_mask(),
+            named: ContextKey::None,
             near: NearSearch::default(),
         });
         Matcher {
@@ -532,10 +561,8 @@ impl<'s> Matcher<'s> {
         self.narrow(bytes, only);
         if let Some(gating) = &mut self.gating {
             let gated = gating.gate.gated();
-            gating
-                .named
-                .clone_from(gating.contexts.of(gating.gate, context));
-            let named = &gating.named;
+            gating.named = gating.contexts.find(gating.gate, context);
+            let named = gating.contexts.get(gating.named);
             let filtered = only.is_none() && self.whole.is_some();
             // Without the reader's narrowing, the filter left every gated detector out
             // and those with a keyword are added; with it, those without one are taken
@@ -575,7 +602,10 @@ impl<'s> Matcher<'s> {
     {
         if search.start == 0 && search.end == bytes.len() {
             if self.narrow_whole(bytes, context, only) {
-                let gating = self.gating.as_ref().map(|g| (g.gate.gated(), &g.named));
+                let gating = self
+                    .gating
+                    .as_ref()
+                    .map(|g| (g.gate.gated(), g.contexts.get(g.named)));
                 let single = only.map(Narrowing::single);
                 self.set
                     .count_kept_masked(bytes, context, &self.mask, gating, single, sink);
