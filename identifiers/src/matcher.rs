@@ -566,19 +566,18 @@ impl<'s> Matcher<'s> {
             let filtered = only.is_none() && self.whole.is_some();
             // Without the reader's narrowing, the filter left every gated detector out
             // and those with a keyword are added; with it, those without one are taken
-            // out. Either way the text is searched for keywords only when it matters.
+            // out. Either way the text is searched for keywords only when it matters:
+            // when the context names every gated detector of the mask, none goes.
             if filtered || !self.mask.covered_within(gated, named) {
                 gating.scratch.clear();
                 gating.gate.add_in_text(bytes, &mut gating.scratch);
                 gating.scratch.union_with(named);
-            } else {
-                gating.scratch.clone_from(named);
-            }
-            if filtered {
-                self.mask.union_with(&gating.scratch);
-            } else {
-                // The gated detectors of the mask that have no keyword go.
-                self.mask.remove_unless(gated, &gating.scratch);
+                if filtered {
+                    self.mask.union_with(&gating.scratch);
+                } else {
+                    // The gated detectors of the mask that have no keyword go.
+                    self.mask.remove_unless(gated, &gating.scratch);
+                }
             }
         }
         !self.mask.is_empty()
