@@ -17,9 +17,13 @@
 //!   every pattern, so only the detectors that may match run their regexes;
 //! - a [`BlockFilter`] is the raw-block fast path for readers that hold many units side
 //!   by side (a CSV/TSV block): one walk over the buffer, and [`BlockHits`] names the
-//!   units worth cutting out, every other one provably holding no match;
+//!   units worth cutting out, every other one provably holding no match (once a reader
+//!   names its columns, the cells of a column whose name holds a keyword are its to
+//!   hand over, every one: the walk leaves their identifiers out);
 //! - a [`Narrowing`] is the token such a reader fills from the hits and attaches to the
-//!   unit it hands over, without looking inside.
+//!   unit it hands over, without looking inside. It also tells the matcher which
+//!   detectors the walk saw match exactly once there, so a match every one of which
+//!   counts is counted without a search.
 //!
 //! The automata behind them (a private prefilter module: loosened patterns in one lazy
 //! DFA, per-thread caches, detector masks) can change without touching a reader.
