@@ -128,8 +128,9 @@ pub struct BlockFilter {
     /// For each named column, the gated detectors that may keep a match in one of its
     /// cells in the region at hand: those its name names and those with a keyword in
     /// the region's text. A walk over `kept` reports cells for detectors that cannot
-    /// keep anything there (a date in `hire_date` when only `birth_date` names dates
-    /// of birth); [`BlockFilter::narrow_to_column`] takes them out before the hand-over.
+    /// keep anything there (dates of birth, walked since an earlier block held `dob`,
+    /// in a block that holds no such keyword); [`BlockFilter::narrow_to_column`] takes
+    /// them out before the hand-over.
     columns: ColumnMasks,
     /// The filter walked last, with the gated detectors it walks (`None`: all), and
     /// its scratch space.

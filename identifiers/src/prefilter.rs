@@ -294,9 +294,9 @@ impl UnitFilter {
     /// Records in `out` (cleared first), for each unit of `range` in which a filter
     /// match ends, in order, the offset where its last match ends and the detectors of
     /// all the matches ending in it, each marked when its matches there all end at one
-    /// offset and its loosened pattern is exact. A match is never empty and never contains a
-    /// separator, so the byte before an end belongs to the unit the match is in, and the
-    /// detectors of a unit are those of the ends in it.
+    /// offset and its loosened pattern is exact. A match is never empty and never
+    /// contains a separator, so the byte before an end belongs to the unit the match is
+    /// in, and the detectors of a unit are those of the ends in it.
     ///
     /// One entry per unit, not per match end: where a pattern matches at every byte
     /// (a 40-character class run over base64, say) a unit holds as many ends as bytes,

@@ -1403,10 +1403,11 @@ mod tests {
     ];
 
     /// Keyword-bound identifiers are walked only where one of their keywords is in the
-    /// block or in a column name, and a cell is handed over for them only when one is
-    /// in its column's name or its block: the filtered reader still concludes what the
-    /// record reader does, over tables whose cells hold those identifiers' loose formats with
-    /// and without their keywords, under column names with and without them.
+    /// block, the cells of a column whose name holds one are all handed over, and a
+    /// cell is handed over for them only when one is in its column's name or its
+    /// block: the filtered reader still concludes what the record reader does, over
+    /// tables whose cells hold those identifiers' loose formats with and without their
+    /// keywords, under column names with and without them.
     #[test]
     fn keyword_gated_walks_conclude_what_the_record_reader_does() {
         let stress = identifier_set(IDENTIFIERS);
