@@ -14,7 +14,7 @@ pub enum Choice {
     #[default]
     Review,
     /// Sensitive objects wait in manual-review, and a redacted copy goes to
-    /// scanned-data at once (the identifier file's [redaction] table says how).
+    /// scanned-data at once (the identifier file's `[redaction]` table says how).
     Redact,
 }
 
@@ -35,7 +35,7 @@ pub struct PolicyArgs {
 
 impl PolicyArgs {
     /// `pipeline` with the chosen policy. With `redact`, the identifier file's
-    /// [redaction] table and the key are read now, so a hash without a key is refused
+    /// `[redaction]` table and the key are read now, so a hash without a key is refused
     /// before any object moves.
     pub fn apply(&self, mut pipeline: Pipeline, settings: &Settings) -> anyhow::Result<Pipeline> {
         if self.on_sensitive == Choice::Review {

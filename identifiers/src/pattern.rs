@@ -67,7 +67,7 @@ impl Pattern {
 
     /// The matches of [`regex`](Self::regex) in `haystack`, counted (all of them are
     /// non-empty when this is `Some`), for callers that need neither where they start
-    /// nor what they hold. `None` when no [`EndFinder`] exists for this pattern.
+    /// nor what they hold. `None` when no `EndFinder` exists for this pattern.
     pub fn count_matches(&self, haystack: &[u8]) -> Option<u64> {
         self.ends
             .get_or_init(|| EndFinder::new(&self.translated).map(Box::new))

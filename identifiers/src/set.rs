@@ -452,7 +452,7 @@ impl IdentifierSet {
 
     /// For each detector `only` names with matches kept in `unit`, hands `sink` the
     /// detector and how many: what counting the kept candidates of
-    /// [`scan_masked`](Self::scan_masked) gives (see [`Self::count_kept_masked`]).
+    /// [`scan_masked`](Self::scan_masked) gives (see `count_kept_masked`).
     pub fn count_kept<F>(&self, unit: &[u8], context: UnitContext<'_>, only: &Narrowing, sink: F)
     where
         F: FnMut(DetectorId, u64),

@@ -63,7 +63,7 @@ pub enum RedactError {
 
 impl From<io::Error> for RedactError {
     /// Errors surfacing through `?` are the input's; the output's are told apart by
-    /// [`Output`] and turned into [`RedactError::Write`] before they reach a caller.
+    /// `Output` and turned into [`RedactError::Write`] before they reach a caller.
     fn from(error: io::Error) -> Self {
         RedactError::Read(ReadError::Io(error))
     }

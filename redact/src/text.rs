@@ -1,6 +1,6 @@
 //! Plain text: the scanner's own text reader cuts the windows, so that what is
 //! rewritten is exactly what a scan reports; the bytes it reads are teed into a
-//! [`Splicer`], which writes them out as soon as no later window can rewrite them.
+//! `Splicer`, which writes them out as soon as no later window can rewrite them.
 //!
 //! Each window carries its span in the input ([`ferret_scanner::TextUnit::span`]), and
 //! its search ranges tile the text once, in order: after a window, every byte before the

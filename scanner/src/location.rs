@@ -13,7 +13,7 @@ pub struct LineColumn {
 /// Bytes between two checkpoints of a [`LineIndex`].
 const STRIDE: usize = 4096;
 
-/// Where the lines of one unit start, sampled every [`STRIDE`] bytes, so that any
+/// Where the lines of one unit start, sampled every `STRIDE` bytes, so that any
 /// number of offsets can be located, each in time bounded by the stride.
 ///
 /// A table of every line start would cost 8 bytes per line: 128 MiB for a 16 MiB cell

@@ -7,7 +7,7 @@
 //! a clean `ARCHIVE_TOTAL_BYTES_EXTRACTED_OVER_LIMIT`.
 //!
 //! A stream that fails part-way is read up to the failure, which is reported after
-//! (see [`crate::stream`]), so that what was read is still scanned. Text that starts
+//! (see the `stream` module), so that what was read is still scanned. Text that starts
 //! with a UTF-16 byte-order mark is transcoded to UTF-8 before its reader sees it.
 
 use std::cell::Cell;

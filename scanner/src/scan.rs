@@ -284,7 +284,7 @@ pub fn scan_file(set: &IdentifierSet, path: &Path, options: &ScanOptions) -> Res
 
 /// Runs `scan_one` over `items` on `threads` threads (0: all cores) and returns the
 /// records in the items' order, whatever the thread count. `scan_one` gets the copy of
-/// `set` that belongs to the thread it runs on (see [`PerThread`]). `done` is called as
+/// `set` that belongs to the thread it runs on (see `PerThread`). `done` is called as
 /// each object finishes (from worker threads), for progress reporting.
 pub fn scan_parallel<T, F, D>(
     items: &[T],

@@ -890,7 +890,7 @@ impl Store for S3Store {
 }
 
 /// An object's body read synchronously, one network chunk at a time. A connection that
-/// breaks off mid-body is picked up where it stopped (see [`Resume`]); a body that ends
+/// breaks off mid-body is picked up where it stopped (see `Resume`); a body that ends
 /// short of its length is an error, never a quiet end of the object.
 pub struct BlockingBody {
     runtime: Handle,
