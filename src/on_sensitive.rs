@@ -14,7 +14,7 @@ pub enum Choice {
     #[default]
     Review,
     /// Sensitive objects wait in manual-review, and a redacted copy goes to
-    /// scanned-data at once (the identifier file's `[redaction]` table says how).
+    /// scanned-data at once (as the identifier file's redaction table says).
     Redact,
 }
 

@@ -17,7 +17,7 @@ use serde::Serialize;
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// Custom data identifiers, allow lists and the `[redaction]` table (TOML).
+    /// Custom data identifiers, allow lists and the redaction settings (TOML).
     #[arg(long, value_name = "FILE")]
     identifiers: Option<PathBuf>,
     /// Managed identifiers: none, all, or a comma-separated list of types.
