@@ -74,12 +74,15 @@ impl Detector {
         self.keywords.as_ref()
     }
 
-    /// True when no rule of the identifier itself can reject a match.
-    fn keeps_every_match(&self) -> bool {
+    /// True when no rule of the identifier but its keyword rule can reject a match: no
+    /// ignore words, no check, no values it never reports, and no domestic account
+    /// numbers (rejected where they continue a longer number).
+    fn passes_before_keywords(&self) -> bool {
         self.ignore_words.is_none()
             && self.check.is_none()
-            && self.keywords.is_none()
-            && self.managed.is_none_or(|row| row.excluded.is_empty())
+            && self
+                .managed
+                .is_none_or(|row| row.excluded.is_empty() && !row.has_keyword_free_form())
     }
 
     /// What the identifier's keyword rule makes of the matches in `unit` read in
@@ -491,8 +494,9 @@ impl IdentifierSet {
     /// offsets.
     ///
     /// A detector whose verdicts do not depend on the matched text (no ignore words,
-    /// validator or keywords, and no allow lists in the set) keeps every match, so its
-    /// matches are only counted, which takes one forward search each.
+    /// validator or keywords, and no allow lists in the set) keeps every match, and so
+    /// does one whose only rule is a keyword the unit's context holds: its matches are
+    /// only counted, which takes one forward search each.
     ///
     /// `gating`, when given, is the gated detectors and those of them whose keywords
     /// the unit's context holds, as the caller found them: the others in `mask` have
@@ -530,14 +534,18 @@ impl IdentifierSet {
             if outlook == KeywordOutlook::Missing {
                 continue;
             }
-            let counted = if verdicts_constant && detector.keeps_every_match() {
-                if single.is_some_and(|single| single.contains(index)) {
-                    Some(1)
-                } else {
-                    detector.pattern.count_matches(unit)
-                }
-            } else {
+            // Every match is kept when no rule can reject one, or when a keyword in the
+            // context satisfies the only rule that could (a `birth_date` column's dates).
+            let every_match_kept = verdicts_constant
+                && detector.passes_before_keywords()
+                && (detector.keywords.is_none()
+                    || (outlook == KeywordOutlook::InContext && !detector.keywords_absent));
+            let counted = if !every_match_kept {
                 None
+            } else if single.is_some_and(|single| single.contains(index)) {
+                Some(1)
+            } else {
+                detector.pattern.count_matches(unit)
             };
             let kept = counted.unwrap_or_else(|| {
                 let mut kept = 0;

@@ -1,7 +1,8 @@
 //! `IdentifierSet::count_kept` (what cell and JSON readers use) against the candidates
 //! of `scan_masked` it stands for: the same kept count per detector, on every set shape
-//! (identifiers whose matches are only counted, ones with rules that need the matched
-//! text, allow lists, patterns that may match the empty string).
+//! (identifiers whose matches are only counted, ones whose keyword the context holds,
+//! with and without rules that need the matched text, allow lists, patterns that may
+//! match the empty string).
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -16,6 +17,9 @@ name = "SIRET-NIC"
 regex = '\b(\d{3}\s?){2}\d{3}\-\d{5}\b'
 keywords = ["siret"]
 maximum_match_distance = 20
+# The units are judged in a `siret` column, which satisfies the keyword rule: the
+# ignore word is then the rule that decides.
+ignore_words = ["123 456 789-12345"]
 
 [[identifier]]
 name = "ab"
