@@ -1131,16 +1131,10 @@ mod tests {
         assert!(mask.contains(0) && mask.contains(1) && !mask.contains(2));
     }
 
-    /// The walk in `detectors_in` names exactly the detectors an overlapping search
-    /// over the same range reports, on the managed patterns and haystacks full of
-    /// near-misses, at every range (so every look-behind and look-ahead context).
-    /// A detector the walk marks single in a unit has exactly one match there, as the
-    /// exact path finds them: over the catalogue's patterns, the seed's and anchored
-    /// ones (whose loosened forms match more), in units holding one value, two, or one
-    /// with several ends (`.com.br`).
-    #[test]
-    fn single_detectors_match_once_in_their_unit() {
-        let translated: Vec<String> = crate::managed::MANAGED_IDENTIFIERS
+    /// The managed catalogue's patterns, translated, followed by `more` (already in
+    /// regex-syntax's dialect).
+    fn catalogue_and(more: &[&str]) -> Vec<String> {
+        crate::managed::MANAGED_IDENTIFIERS
             .iter()
             .map(|m| {
                 crate::pattern::Pattern::new(&m.regex())
@@ -1148,13 +1142,22 @@ mod tests {
                     .translated()
                     .to_owned()
             })
-            .chain([
-                r"\b(\d{3}\.){2}\d{3}\-\d{2}\b".to_owned(),
-                r"^\d{3}".to_owned(),
-                r"[a-z]+\d$".to_owned(),
-                r"(?m)^ID\d+".to_owned(),
-            ])
-            .collect();
+            .chain(more.iter().map(|p| (*p).to_owned()))
+            .collect()
+    }
+
+    /// A detector the walk marks single in a unit has exactly one match there, as the
+    /// exact path finds them: over the catalogue's patterns, the seed's and anchored
+    /// ones (whose loosened forms match more), in units holding one value, two, or one
+    /// with several ends (`.com.br`).
+    #[test]
+    fn single_detectors_match_once_in_their_unit() {
+        let translated = catalogue_and(&[
+            r"\b(\d{3}\.){2}\d{3}\-\d{2}\b",
+            r"^\d{3}",
+            r"[a-z]+\d$",
+            r"(?m)^ID\d+",
+        ]);
         let patterns: Vec<&str> = translated.iter().map(String::as_str).collect();
         let exact: Vec<regex_automata::meta::Regex> = patterns
             .iter()
@@ -1222,21 +1225,12 @@ mod tests {
         assert!(singles > 100, "{singles} single detectors seen");
     }
 
+    /// The walk in `detectors_in` names exactly the detectors an overlapping search
+    /// over the same range reports, on the managed patterns and haystacks full of
+    /// near-misses, at every range (so every look-behind and look-ahead context).
     #[test]
     fn detectors_in_equals_overlapping_search() {
-        let translated: Vec<String> = crate::managed::MANAGED_IDENTIFIERS
-            .iter()
-            .map(|m| {
-                crate::pattern::Pattern::new(&m.regex())
-                    .expect("managed")
-                    .translated()
-                    .to_owned()
-            })
-            .chain([
-                r"\b(\d{3}\.){2}\d{3}\-\d{2}\b".to_owned(),
-                r"\bP\-[A-Z]{2}\d{4}\b".to_owned(),
-            ])
-            .collect();
+        let translated = catalogue_and(&[r"\b(\d{3}\.){2}\d{3}\-\d{2}\b", r"\bP\-[A-Z]{2}\d{4}\b"]);
         let patterns: Vec<&str> = translated.iter().map(String::as_str).collect();
         let pieces: &[&[u8]] = &[
             b"a.b@example.fr",
