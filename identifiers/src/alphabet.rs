@@ -31,7 +31,7 @@ impl ByteSet {
 /// string (an empty match sits between any two bytes, so no boundary is safe from
 /// it) or cannot be compiled here.
 pub(crate) fn of_pattern(translated: &str) -> Option<ByteSet> {
-    let nfa = crate::pattern::non_empty_nfa(translated)?;
+    let (nfa, _) = crate::pattern::non_empty_nfa(translated)?;
     // From the anchored start only: the unanchored start adds a loop over every byte
     // that skips to where a match begins, which is not part of any match.
     let mut bytes = ByteSet([false; 256]);

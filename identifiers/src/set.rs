@@ -57,6 +57,11 @@ impl Detector {
         &self.kind
     }
 
+    /// The identifier's regex.
+    pub fn pattern(&self) -> &Pattern {
+        &self.pattern
+    }
+
     /// True when a keyword must be near a match (in text, column name or JSON path).
     pub fn requires_keyword(&self) -> bool {
         self.keywords.is_some() && !self.keywords_absent && !self.has_keyword_free_form()
@@ -859,10 +864,11 @@ fn custom(identifier: &CustomIdentifier) -> Detector {
 }
 
 fn managed_detector(spec: &'static ManagedIdentifier) -> Result<Detector, BuildError> {
-    let pattern = Pattern::new(&spec.regex()).map_err(|error| BuildError::Managed {
-        type_name: spec.type_name,
-        error,
-    })?;
+    let pattern =
+        Pattern::compiled_on_first_use(&spec.regex()).map_err(|error| BuildError::Managed {
+            type_name: spec.type_name,
+            error,
+        })?;
     let words: Vec<String> = spec
         .candidate_keywords()
         .iter()

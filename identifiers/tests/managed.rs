@@ -22,6 +22,8 @@ fn kept(type_name: &str, unit: &str) -> Vec<String> {
     out
 }
 
+/// The catalogue's regexes are compiled on first use, where a failure could only
+/// panic: each must compile, which this proves by compiling each.
 #[test]
 fn every_managed_identifier_compiles() {
     let set =
@@ -29,6 +31,8 @@ fn every_managed_identifier_compiles() {
     assert_eq!(set.detectors().len(), MANAGED_IDENTIFIERS.len());
     for detector in set.detectors() {
         assert!(matches!(detector.kind(), DetectorKind::Managed { .. }));
+        let regex = detector.pattern().regex();
+        assert_eq!(regex.pattern_len(), 1, "{}", detector.name());
     }
 }
 
