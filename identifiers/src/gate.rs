@@ -24,10 +24,10 @@
 //! so does one with its plural ending.
 
 use std::collections::hash_map::{Entry, HashMap};
-use std::sync::{Arc, Mutex, OnceLock, PoisonError};
+use std::sync::{Arc, Mutex, PoisonError};
 
 use aho_corasick::automaton::Automaton;
-use aho_corasick::{dfa, AhoCorasick, AhoCorasickBuilder, Anchored, MatchKind, StartKind};
+use aho_corasick::{dfa, Anchored, MatchKind, StartKind};
 use regex_syntax::hir::Hir;
 
 use crate::keywords::{as_whole_word, KeywordRule};
@@ -89,11 +89,6 @@ pub(crate) struct KeywordGate {
     prefixes: Prefixes,
     /// Which kinds of byte some spelling starts with.
     word_starts: WordStarts,
-    /// Every spelling, for `names`.
-    spellings: Vec<String>,
-    /// Unanchored: every spelling, for column names and keys, where keywords count
-    /// anywhere. Built on first use: plain text has neither.
-    names: OnceLock<AhoCorasick>,
     owners: Owners,
     /// The gated detectors.
     gated: DetectorMask,
@@ -149,8 +144,6 @@ impl KeywordGate {
             words,
             prefixes,
             word_starts,
-            spellings: spellings.iter().map(|s| (*s).to_owned()).collect(),
-            names: OnceLock::new(),
             owners,
             gated,
             detectors,
@@ -238,19 +231,15 @@ impl KeywordGate {
     }
 
     /// Adds to `mask` every gated detector with a keyword anywhere in `name` (a column
-    /// name or a JSON key), as keyword rules read names.
+    /// name or a JSON key), as keyword rules read names: the anchored automaton walked
+    /// from every offset. A name is a few dozen bytes, and a second, unanchored
+    /// automaton of the 1,250 managed spellings took longer to build than a whole small
+    /// scan takes to read.
     pub(crate) fn add_in_name(&self, name: &[u8], mask: &mut DetectorMask) {
-        let names = self.names.get_or_init(|| {
-            AhoCorasickBuilder::new()
-                .ascii_case_insensitive(true)
-                .match_kind(MatchKind::Standard)
-                .build(&self.spellings)
-                .expect(
-                    "the gated keywords (managed identifiers' own) built the anchored automaton",
-                )
-        });
-        for found in names.find_overlapping_iter(name) {
-            self.owners.add_to(found.pattern().as_usize(), mask);
+        for at in 0..name.len() {
+            spellings_at(&self.words, name, at, |pattern, _| {
+                self.owners.add_to(pattern, mask);
+            });
         }
     }
 }
@@ -271,6 +260,17 @@ fn words_at(
     at: usize,
     found: &mut impl FnMut(&[usize], usize),
 ) {
+    spellings_at(words, bytes, at, |pattern, end| {
+        if let Some(word) = as_whole_word(bytes, at..end, usize::MAX) {
+            found(owners.of(pattern), word.end);
+        }
+    });
+}
+
+/// Hands `found` every spelling that starts at `bytes[at]` and where it ends, walking
+/// the anchored automaton `words` until it dies.
+#[inline]
+fn spellings_at(words: &dfa::DFA, bytes: &[u8], at: usize, mut found: impl FnMut(usize, usize)) {
     let Ok(mut state) = words.start_state(Anchored::Yes) else {
         return;
     };
@@ -287,12 +287,8 @@ fn words_at(
                 let pattern = words.match_pattern(state, index);
                 // Only spellings that start at `at` (a state's matches may include
                 // shorter ones that end here and started later).
-                let starts_here = words.pattern_len(pattern) == end + 1 - at;
-                if !starts_here {
-                    continue;
-                }
-                if let Some(word) = as_whole_word(bytes, at..end + 1, usize::MAX) {
-                    found(owners.of(pattern.as_usize()), word.end);
+                if words.pattern_len(pattern) == end + 1 - at {
+                    found(pattern.as_usize(), end + 1);
                 }
             }
         }

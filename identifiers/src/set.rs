@@ -264,8 +264,6 @@ pub enum BuildError {
     },
     #[error("allow lists: {0}")]
     AllowLists(String),
-    #[error("combining the identifiers' patterns: {0}")]
-    Combined(String),
 }
 
 /// The fewest keyword-bound managed detectors for which tables are walked through a
@@ -281,8 +279,10 @@ pub struct IdentifierSet {
     detectors: Vec<Detector>,
     /// All detectors' patterns in one automaton. Its leftmost match is where the first
     /// match of any detector starts, so one pass tells whether a unit needs the
-    /// per-detector searches at all, and from which offset.
-    any: Option<Regex>,
+    /// per-detector searches at all, and from which offset. Built on first use (a
+    /// table's cells never need it), `None` when it cannot be: the searches then
+    /// start at the unit's start.
+    any: OnceLock<Option<Regex>>,
     allow: AllowFilter,
     /// Raw-buffer filters, one per unit layout, built on first use (most scans read
     /// one or two layouts). Shared: copies of the set and every reader's
@@ -334,19 +334,9 @@ impl IdentifierSet {
             detectors.push(managed_detector(spec)?);
         }
         let detector_count = detectors.len();
-        let any = if detectors.is_empty() {
-            None
-        } else {
-            let patterns: Vec<&str> = detectors.iter().map(|d| d.pattern.translated()).collect();
-            let regex = Regex::builder()
-                .syntax(dialect::syntax_config())
-                .build_many(&patterns)
-                .map_err(|e| BuildError::Combined(e.to_string()))?;
-            Some(regex)
-        };
         Ok(IdentifierSet {
             detectors,
-            any,
+            any: OnceLock::new(),
             allow: AllowFilter::new(file)?,
             filters: Default::default(),
             gate: OnceLock::new(),
@@ -589,8 +579,10 @@ impl IdentifierSet {
     /// For text that is not a unit yet must not be written out if it holds sensitive
     /// data, such as the object keys on a JSON path (Macie omits a `jsonPath` then).
     pub fn holds_kept_match(&self, text: &[u8], context: UnitContext<'_>) -> bool {
-        let Some(any) = &self.any else { return false };
-        if !any.is_match(Input::new(text)) {
+        if self
+            .any()
+            .is_some_and(|any| !any.is_match(Input::new(text)))
+        {
             return false;
         }
         self.detectors.iter().any(|detector| {
@@ -661,7 +653,12 @@ impl IdentifierSet {
     /// start of the first match of any detector, as one pass of the combined automaton
     /// finds it. `None` when no match starts in `range`.
     fn first_start(&self, unit: &[u8], range: &Range<usize>) -> Option<usize> {
-        let any = self.any.as_ref()?;
+        if self.detectors.is_empty() {
+            return None;
+        }
+        let Some(any) = self.any() else {
+            return Some(range.start);
+        };
         // Empty matches are dropped, but an empty match of one pattern can hide a
         // non-empty one of another at the same offset, so only a non-empty first match
         // may move the start forward.
@@ -671,6 +668,27 @@ impl IdentifierSet {
             Some(first) if !first.is_empty() => Some(first.start()),
             Some(_) => Some(range.start),
         }
+    }
+
+    /// Every detector's pattern in one automaton (see the `any` field), built on first
+    /// use; `None` without detectors, or when the combination cannot be built.
+    fn any(&self) -> Option<&Regex> {
+        self.any
+            .get_or_init(|| {
+                if self.detectors.is_empty() {
+                    return None;
+                }
+                let patterns: Vec<&str> = self
+                    .detectors
+                    .iter()
+                    .map(|d| d.pattern.translated())
+                    .collect();
+                Regex::builder()
+                    .syntax(dialect::syntax_config())
+                    .build_many(&patterns)
+                    .ok()
+            })
+            .as_ref()
     }
 
     /// The bytes `detector`'s matches can hold (`None`: any boundary may fall inside a
