@@ -33,160 +33,16 @@ use regex_syntax::hir::{Hir, HirKind, Look, Repetition};
 
 use crate::dialect;
 
+mod mask;
+
+pub use mask::DetectorMask;
+
 /// Lazy-DFA cache capacity. The filter's automaton grows with the data it sees; 8 MiB
 /// holds the states of the managed set over ordinary data without being cleared.
 const CACHE_CAPACITY: usize = 8 << 20;
 // No ahead-of-time (dense) DFA: determinizing the managed set's loosened patterns
 // with MatchKind::All took over 20 s; the lazy DFA only builds the states the data
 // visits.
-
-/// The set of detectors that may match in a unit, by index in the identifier set.
-///
-/// A bit set: masks are cleared, filled and walked for every cell a block walk hits,
-/// and with the whole catalogue a set has some 170 detectors of which a cell names one
-/// or two, so each of those operations costs a few words, not a pass over every
-/// detector (`PatternSet`'s iteration and clearing, which this replaced, took a sixth
-/// of a managed-all scan of a table).
-#[derive(Debug, PartialEq, Eq)]
-pub struct DetectorMask {
-    words: Vec<u64>,
-    len: usize,
-}
-
-impl Clone for DetectorMask {
-    fn clone(&self) -> Self {
-        DetectorMask {
-            words: self.words.clone(),
-            len: self.len,
-        }
-    }
-
-    /// Reuses the words' allocation: masks are copied for every unit judged.
-    fn clone_from(&mut self, source: &Self) {
-        self.words.clone_from(&source.words);
-        self.len = source.len;
-    }
-}
-
-impl DetectorMask {
-    /// An empty mask able to hold `len` detectors.
-    pub fn new(len: usize) -> DetectorMask {
-        DetectorMask {
-            words: vec![0; len.div_ceil(64)],
-            len,
-        }
-    }
-
-    /// How many detectors the mask has room for.
-    pub fn size(&self) -> usize {
-        self.len
-    }
-
-    #[inline]
-    pub fn contains(&self, detector: usize) -> bool {
-        detector < self.len && self.words[detector / 64] & (1 << (detector % 64)) != 0
-    }
-
-    #[inline]
-    pub fn is_empty(&self) -> bool {
-        self.words.iter().all(|&word| word == 0)
-    }
-
-    /// The detectors in the mask, in increasing order.
-    pub fn iter(&self) -> impl Iterator<Item = usize> + '_ {
-        self.words.iter().enumerate().flat_map(|(at, &word)| {
-            let mut rest = word;
-            std::iter::from_fn(move || {
-                (rest != 0).then(|| {
-                    let bit = rest.trailing_zeros() as usize;
-                    rest &= rest - 1;
-                    at * 64 + bit
-                })
-            })
-        })
-    }
-
-    #[inline]
-    pub fn clear(&mut self) {
-        self.words.fill(0);
-    }
-
-    #[inline]
-    pub fn insert(&mut self, detector: usize) {
-        if detector < self.len {
-            self.words[detector / 64] |= 1 << (detector % 64);
-        }
-    }
-
-    #[inline]
-    pub fn remove(&mut self, detector: usize) {
-        if detector < self.len {
-            self.words[detector / 64] &= !(1 << (detector % 64));
-        }
-    }
-
-    /// Keeps only the detectors also in `other` (of the same set, or the empty mask of
-    /// [`Narrowing::nothing`](crate::matcher::Narrowing::nothing)).
-    #[inline]
-    pub fn intersect_with(&mut self, other: &DetectorMask) {
-        for (at, word) in self.words.iter_mut().enumerate() {
-            *word &= other.words.get(at).copied().unwrap_or(0);
-        }
-    }
-
-    /// Adds the detectors of `other` (of the same set).
-    #[inline]
-    pub fn union_with(&mut self, other: &DetectorMask) {
-        for (word, &theirs) in self.words.iter_mut().zip(&other.words) {
-            *word |= theirs;
-        }
-    }
-
-    /// Removes the detectors of `other` (of the same set).
-    #[inline]
-    pub fn remove_all(&mut self, other: &DetectorMask) {
-        for (word, &theirs) in self.words.iter_mut().zip(&other.words) {
-            *word &= !theirs;
-        }
-    }
-
-    /// Adds the detectors that are in both `one` and `other` (masks of the same set).
-    #[inline]
-    pub fn union_with_both(&mut self, one: &DetectorMask, other: &DetectorMask) {
-        for ((word, &one), &other) in self.words.iter_mut().zip(&one.words).zip(&other.words) {
-            *word |= one & other;
-        }
-    }
-
-    /// Removes the detectors of `within` that are not in `kept` (masks of the same set).
-    #[inline]
-    pub fn remove_unless(&mut self, within: &DetectorMask, kept: &DetectorMask) {
-        for ((word, &within), &kept) in self.words.iter_mut().zip(&within.words).zip(&kept.words) {
-            *word &= !within | kept;
-        }
-    }
-
-    /// Whether every detector of `self` that is also in `within` is in `other`.
-    #[inline]
-    pub fn covered_within(&self, within: &DetectorMask, other: &DetectorMask) -> bool {
-        self.words
-            .iter()
-            .zip(&within.words)
-            .zip(&other.words)
-            .all(|((&mine, &within), &theirs)| mine & within & !theirs == 0)
-    }
-
-    /// Adds every detector: what a caller uses when it cannot narrow a unit down.
-    pub fn fill(&mut self) {
-        self.words.fill(u64::MAX);
-        if let Some(last) = self.words.last_mut() {
-            let used = self.len % 64;
-            if used != 0 {
-                *last = (1 << used) - 1;
-            }
-        }
-    }
-}
 
 /// Why a filter search could not be completed (the lazy DFA gave up); the caller then
 /// judges the region unit by unit, which is always correct.
@@ -941,37 +797,6 @@ mod tests {
     use regex_automata::PatternSet;
 
     use super::*;
-
-    /// The bit set holds exactly what was inserted, at any size, and iterates it in
-    /// order; `fill` adds every detector and no more.
-    #[test]
-    fn masks_hold_what_was_inserted() {
-        let mut rng = fastrand::Rng::with_seed(5);
-        for len in [0, 1, 63, 64, 65, 170, 200] {
-            let mut mask = DetectorMask::new(len);
-            let mut expected = std::collections::BTreeSet::new();
-            for _ in 0..40 {
-                let detector = rng.usize(..len + 3);
-                mask.insert(detector);
-                if detector < len {
-                    expected.insert(detector);
-                }
-            }
-            assert_eq!(
-                mask.iter().collect::<Vec<_>>(),
-                Vec::from_iter(expected.clone())
-            );
-            assert_eq!(mask.is_empty(), expected.is_empty());
-            assert!((0..len + 3).all(|d| mask.contains(d) == expected.contains(&d)));
-            mask.fill();
-            assert_eq!(
-                mask.iter().collect::<Vec<_>>(),
-                (0..len).collect::<Vec<_>>()
-            );
-            mask.clear();
-            assert!(mask.is_empty() && mask.iter().next().is_none());
-        }
-    }
 
     fn filter(patterns: &[&str]) -> UnitFilter {
         UnitFilter::new(patterns, b",\n\r\"").expect("filter")
