@@ -411,10 +411,34 @@ struct ContextMasks {
     columns: Vec<(String, DetectorMask)>,
     paths: Vec<(Vec<String>, DetectorMask)>,
     none: Option<DetectorMask>,
-    /// Where to look first: the entry after the last one found. Readers go through
-    /// a table's columns, or a record's keys, in the same order row after row.
-    next_column: usize,
-    next_path: usize,
+    /// Where to look first: the entry found after the last one the time before.
+    /// Readers go through a table's columns, or a record's keys, in the same order row
+    /// after row, and the filtered reader through the same few columns.
+    next_column: Successors,
+    next_path: Successors,
+}
+
+/// For each remembered context, the one looked up right after it last time: the guess
+/// for the next lookup. A wrong guess (such as after a context is forgotten, which
+/// moves the others) costs one comparison more.
+#[derive(Debug, Default)]
+struct Successors {
+    after: Vec<usize>,
+    last: usize,
+}
+
+impl Successors {
+    fn guess(&self) -> usize {
+        self.after.get(self.last).copied().unwrap_or(self.last + 1)
+    }
+
+    fn found(&mut self, at: usize) {
+        if self.after.len() <= self.last {
+            self.after.resize(self.last + 1, 0);
+        }
+        self.after[self.last] = at;
+        self.last = at;
+    }
 }
 
 impl ContextMasks {
@@ -442,7 +466,8 @@ impl ContextMasks {
                 ContextKey::None
             }
             UnitContext::Column(name) => {
-                let at = match find_from(&self.columns, self.next_column, |(n, _)| n == name) {
+                let guess = self.next_column.guess();
+                let at = match find_from(&self.columns, guess, |(n, _)| n == name) {
                     Some(at) => at,
                     None => {
                         let mut mask = gate.new_mask();
@@ -450,11 +475,12 @@ impl ContextMasks {
                         remember(&mut self.columns, (name.to_owned(), mask))
                     }
                 };
-                self.next_column = at + 1;
+                self.next_column.found(at);
                 ContextKey::Column(at)
             }
             UnitContext::JsonKeys(keys) => {
-                let at = match find_from(&self.paths, self.next_path, |(k, _)| k == keys) {
+                let guess = self.next_path.guess();
+                let at = match find_from(&self.paths, guess, |(k, _)| k == keys) {
                     Some(at) => at,
                     None => {
                         let mut mask = gate.new_mask();
@@ -464,7 +490,7 @@ impl ContextMasks {
                         remember(&mut self.paths, (keys.to_vec(), mask))
                     }
                 };
-                self.next_path = at + 1;
+                self.next_path.found(at);
                 ContextKey::Path(at)
             }
         }
