@@ -83,6 +83,11 @@ impl Narrowing {
         self.single.clear();
     }
 
+    /// The detectors named, by index in their set.
+    pub fn detectors(&self) -> impl Iterator<Item = DetectorId> + '_ {
+        self.mask.iter().map(DetectorId)
+    }
+
     pub(crate) fn mask(&self) -> &DetectorMask {
         &self.mask
     }
@@ -533,6 +538,18 @@ impl<'s> Matcher<'s> {
             gating,
             narrow_windows: set.detectors().len() >= WINDOW_NARROWING_MIN_DETECTORS,
         }
+    }
+
+    /// Whether judging a whole unit handed over with `only` would count exactly one
+    /// kept match for each of its detectors, whatever the unit holds and wherever it
+    /// is: the walk saw one possible match of each there, and each keeps every match
+    /// of its pattern (no keyword rule, check, ignore words or excluded values, and
+    /// no allow list). A sink may then count such a unit without the reader cutting
+    /// it out and placing it (a table's e-mail addresses, once enough are listed).
+    pub fn counts_one_each(&self, only: &Narrowing) -> bool {
+        !only.mask.is_empty()
+            && only.mask.is_subset_of(&only.single)
+            && only.mask.is_subset_of(self.set.kept_anywhere())
     }
 
     /// Turns the narrowing of units searched in part (text windows) on or off; by

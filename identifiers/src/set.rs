@@ -90,6 +90,12 @@ impl Detector {
                 .is_none_or(|row| row.excluded.is_empty() && !row.has_keyword_free_form())
     }
 
+    /// True when every match of the identifier's pattern is kept, wherever it is: no
+    /// rule at all but the pattern (such as an e-mail address).
+    fn keeps_every_match(&self) -> bool {
+        self.passes_before_keywords() && self.keywords.is_none()
+    }
+
     /// What the identifier's keyword rule makes of the matches in `unit` read in
     /// `context`, as far as one look at the context and the unit tells: a keyword in
     /// the context decides every match alike, and a required keyword that occurs
@@ -284,6 +290,10 @@ pub struct IdentifierSet {
     /// start at the unit's start.
     any: OnceLock<Option<Regex>>,
     allow: AllowFilter,
+    /// The detectors that keep every match of their pattern, wherever it is and
+    /// whatever the unit's context (see [`Detector::keeps_every_match`]), with no
+    /// allow list to drop one.
+    kept_anywhere: DetectorMask,
     /// Raw-buffer filters, one per unit layout, built on first use (most scans read
     /// one or two layouts). Shared: copies of the set and every reader's
     /// [`BlockFilter`] use the same automata, each with its own cache.
@@ -334,14 +344,28 @@ impl IdentifierSet {
             detectors.push(managed_detector(spec)?);
         }
         let detector_count = detectors.len();
+        let allow = AllowFilter::new(file)?;
+        let mut kept_anywhere = DetectorMask::new(detector_count);
+        for (index, detector) in detectors.iter().enumerate() {
+            if allow.is_empty() && detector.keeps_every_match() {
+                kept_anywhere.insert(index);
+            }
+        }
         Ok(IdentifierSet {
             detectors,
             any: OnceLock::new(),
-            allow: AllowFilter::new(file)?,
+            allow,
+            kept_anywhere,
             filters: Default::default(),
             gate: OnceLock::new(),
             alphabets: (0..detector_count).map(|_| OnceLock::new()).collect(),
         })
+    }
+
+    /// The detectors that keep every match of their pattern wherever it is (see
+    /// [`IdentifierSet::kept_anywhere`](Self)).
+    pub(crate) fn kept_anywhere(&self) -> &DetectorMask {
+        &self.kept_anywhere
     }
 
     pub fn detectors(&self) -> &[Detector] {

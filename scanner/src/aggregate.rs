@@ -9,7 +9,8 @@ use std::collections::{BTreeMap, HashMap};
 
 use ferret_identifiers::managed;
 use ferret_identifiers::{
-    BlockFilter, Candidate, Category, DetectorKind, IdentifierSet, Matcher, Severity, UnitContext,
+    BlockFilter, Candidate, Category, DetectorId, DetectorKind, IdentifierSet, Matcher, Narrowing,
+    Severity, UnitContext,
 };
 
 use crate::json_path::RecordPaths;
@@ -276,6 +277,24 @@ impl UnitSink for Aggregator<'_> {
         self.block_filters
             .then(|| self.matcher.block_filter(delimiter))
             .flatten()
+    }
+
+    /// Counts the cell when judging it would count one match for each detector and
+    /// every one of them already lists as many occurrences as it may: the cell's place
+    /// would not be written anywhere.
+    fn count_unplaced(&mut self, only: &Narrowing) -> bool {
+        let max = self.max_occurrences;
+        let full = |tallies: &[Tally], id: DetectorId| tallies[id.0].occurrences.len() >= max;
+        if !self.matcher.counts_one_each(only)
+            || !only.detectors().all(|id| full(&self.tallies, id))
+        {
+            return false;
+        }
+        self.units += 1;
+        for id in only.detectors() {
+            self.tallies[id.0].count += 1;
+        }
+        true
     }
 }
 

@@ -175,6 +175,25 @@ impl DetectorMask {
         }
     }
 
+    /// Whether every detector of `self` is in `other` (of the same set).
+    #[inline]
+    pub fn is_subset_of(&self, other: &DetectorMask) -> bool {
+        let outside = |(mine, theirs): (&u64, &u64)| mine & !theirs;
+        match (&self.words, &other.words) {
+            (Words::Inline(mine), Words::Inline(theirs)) => {
+                mine.iter()
+                    .zip(theirs)
+                    .fold(0, |any, words| any | outside(words))
+                    == 0
+            }
+            (mine, theirs) => mine
+                .as_slice()
+                .iter()
+                .zip(theirs.as_slice())
+                .all(|words| outside(words) == 0),
+        }
+    }
+
     /// Adds every detector: what a caller uses when it cannot narrow a unit down.
     pub fn fill(&mut self) {
         let len = self.len;
@@ -307,6 +326,8 @@ mod tests {
                     .iter()
                     .all(|d| !first.contains(d) || second.contains(d));
                 assert_eq!(mask.covered_within(&one, &other), covered);
+                assert_eq!(mask.is_subset_of(&one), mine.is_subset(&first));
+                assert!(mask.is_subset_of(&mask));
                 // The empty mask of a unit that no detector may match.
                 assert!(after(&|m| m.intersect_with(&DetectorMask::new(0))).is_empty());
             }

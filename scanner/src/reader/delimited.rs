@@ -9,7 +9,9 @@
 //! and cell structure is only resolved where it matters: around filter hits (the
 //! bytes from the previous cell handed over to the hit's cell, searched once: see
 //! [`Place`]), and for records containing a quote, which are parsed by `csv-core`
-//! exactly as the `csv` crate would and judged cell by cell.
+//! exactly as the `csv` crate would and judged cell by cell. A hit whose judging would
+//! only add to counts (see [`super::UnitSink::count_unplaced`]) is not even placed: the sink
+//! counts it where the walk saw it.
 //!
 //! The filtered reader also reads a table in slices, for [`crate::split`]: the header
 //! alone ([`TableReader::head`]), then the records that start in a byte range of the
@@ -420,7 +422,7 @@ pub(crate) struct TableSlice {
 
 /// The filtered reader, for a table read in parts: the header first, then slices of
 /// the data below it, each of which may be read on its own thread. A slice's units are
-/// the units [`read_delimited_filtered`] hands over for the same records, rows numbered
+/// the units [`read_delimited`] hands a filtering sink for the same records, rows numbered
 /// as if the slice came right after the header.
 #[derive(Clone)]
 pub(crate) struct TableReader {
@@ -919,7 +921,29 @@ impl Filtered {
         let mut hit: Option<Range<usize>> = None;
         let mut named: Option<NamedCell> = None;
         let mut named_left = !self.named_columns.is_empty();
+        // Where no cell can be over the limit, a cell whose judging would only add to
+        // counts is counted where the walk saw it, neither cut out nor placed: once a
+        // table's e-mail addresses fill their list of occurrences, the rest of that
+        // column costs the walk alone. (The walk reports one entry per cell here.)
+        let count_unplaced = range.len() <= self.limit.max;
         loop {
+            if count_unplaced && hit.is_none() {
+                while index < ends.len() {
+                    self.mask.clear();
+                    ends.narrow(index, &mut self.mask);
+                    if !sink.count_unplaced(&self.mask) {
+                        break;
+                    }
+                    debug_assert!(
+                        index + 1 >= ends.len()
+                            || haystack[ends.end(index)..ends.end(index + 1) - 1]
+                                .iter()
+                                .any(|&b| b == delimiter || is_terminator(b)),
+                        "one walk entry per cell"
+                    );
+                    index += 1;
+                }
+            }
             if hit.is_none() && index < ends.len() {
                 // Every cell before `place.scanned` has been handed over or proven clean.
                 let at = place.scanned;
@@ -1297,6 +1321,8 @@ fn count_records(bytes: &[u8]) -> u64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::aggregate::Aggregator;
+    use crate::reader::UnitSink;
     use crate::testing::{conclude, identifier_set, Rng};
     use ferret_identifiers::{IdentifierSet, Matcher};
 
@@ -1790,6 +1816,146 @@ mod tests {
             // whole records only.
             assert!(!filtered.1 || records.1, "{text:?}");
         }
+    }
+    /// Hands units to an aggregator, counting the cells it took without their being
+    /// handed over.
+    struct Unplaced<'a, 's> {
+        aggregator: &'a mut Aggregator<'s>,
+        counted: usize,
+    }
+
+    impl UnitSink for Unplaced<'_, '_> {
+        fn unit(&mut self, unit: TextUnit<'_>) {
+            self.aggregator.judge(&unit);
+        }
+
+        fn block_filter(&self, delimiter: u8) -> Option<BlockFilter> {
+            self.aggregator.block_filter(delimiter)
+        }
+
+        fn count_unplaced(&mut self, only: &Narrowing) -> bool {
+            let counted = self.aggregator.count_unplaced(only);
+            self.counted += usize::from(counted);
+            counted
+        }
+    }
+
+    /// A custom identifier that keeps every match, and one that needs a keyword.
+    const KEPT_ANYWHERE: &str = r#"
+[[identifier]]
+name = "order"
+regex = '\bORD-\d{4}\b'
+
+[[identifier]]
+name = "ticket"
+regex = '\bT\d{3}\b'
+keywords = ["ticket"]
+"#;
+
+    /// What the notes of [`address_table`] hold besides the stress pieces.
+    const NOTES: &[&str] = &[
+        "ORD-1234",
+        " ORD-98765 ",
+        "ticket T123",
+        "T456",
+        "ORD-12 ORD-3456",
+    ];
+
+    /// Cells an e-mail address fills, a `birth_date` column whose every cell is handed
+    /// over, and notes of the stress pieces (quotes among them) and of [`NOTES`].
+    fn address_table(rng: &mut Rng, delimiter: u8, rows: usize) -> Vec<u8> {
+        const ADDRESSES: &[&str] = &[
+            "ana@example.com",
+            "ana.tavarinho@example.com.br",
+            "x@y.fr",
+            "not an address",
+            "bob@example.org and eve@example.org",
+            "",
+        ];
+        const DATES: &[&str] = &["1983-06-13", "13/06/1983", "", "June 1983"];
+        let d = char::from(delimiter);
+        let mut out = format!("email{d}notes{d}birth_date{d}id\n").into_bytes();
+        for _ in 0..rows {
+            let mut row = vec![
+                ADDRESSES[rng.below(ADDRESSES.len())].to_owned(),
+                (0..rng.below(3))
+                    .map(|_| match rng.below(3) {
+                        0 => NOTES[rng.below(NOTES.len())],
+                        _ => PIECES[rng.below(PIECES.len())],
+                    })
+                    .collect(),
+                DATES[rng.below(DATES.len())].to_owned(),
+                rng.below(1000).to_string(),
+            ];
+            row.truncate(1 + rng.below(4));
+            for (index, cell) in row.iter().enumerate() {
+                if index > 0 {
+                    out.push(delimiter);
+                }
+                if cell.contains('"') {
+                    out.push(b'"');
+                    out.extend_from_slice(cell.replace('"', "\"\"").as_bytes());
+                    out.push(b'"');
+                } else {
+                    out.extend_from_slice(cell.as_bytes());
+                }
+            }
+            out.extend_from_slice(if rng.below(8) == 0 { b"\r\n" } else { b"\n" });
+        }
+        out
+    }
+
+    /// Once an identifier that keeps every match lists as many occurrences as it may,
+    /// the filtered reader has the aggregator count its further cells where the walk
+    /// saw them, without handing them over: the findings (counts and the occurrences
+    /// listed) are still those the record reader's cells give, at every block size.
+    #[test]
+    fn cells_counted_unplaced_conclude_what_the_record_reader_does() {
+        // The stress set has an allow list, which could drop any match: it never lets
+        // a cell go unplaced, and a set without one does.
+        let kept = identifier_set(KEPT_ANYWHERE);
+        let stress = identifier_set(IDENTIFIERS);
+        let mut rng = Rng::new(20261207);
+        let mut counted = [0, 0];
+        for case in 0..150 {
+            let (which, set) = if case % 2 == 0 {
+                (0, &kept)
+            } else {
+                (1, &stress)
+            };
+            let delimiter = if case % 3 == 0 { b'\t' } else { b',' };
+            let rows = 1 + rng.below(80);
+            let data = address_table(&mut rng, delimiter, rows);
+            let listed = 1 + rng.below(4);
+            let mut reference = Aggregator::new(set, listed);
+            let read = csv_crate_units(&data, delimiter, MAX_UNIT, &mut |unit: TextUnit<'_>| {
+                reference.judge(&unit)
+            });
+            assert!(read.is_ok());
+            let expected = reference.finish();
+            let filter = set.block_filter(delimiter).expect("a filter");
+            for block in [7, 64, 1 << 20] {
+                let mut aggregator = Aggregator::new(set, listed);
+                let mut sink = Unplaced {
+                    aggregator: &mut aggregator,
+                    counted: 0,
+                };
+                let reader = Filtered::new(filter.clone(), delimiter, block, MAX_UNIT);
+                assert!(reader.run(&data[..], &mut sink).is_ok());
+                counted[which] += sink.counted;
+                assert_eq!(
+                    aggregator.finish(),
+                    expected,
+                    "case {case}, block {block}: {:?}",
+                    String::from_utf8_lossy(&data)
+                );
+            }
+        }
+        assert!(
+            counted[0] > 1000,
+            "only {counted:?} cells were counted unplaced"
+        );
+        assert_eq!(counted[1], 0, "with an allow list");
     }
 
     /// The two readers with the csv crate's records as reference: the units it parses,

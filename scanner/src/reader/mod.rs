@@ -244,6 +244,16 @@ pub trait UnitSink {
         let _ = delimiter;
         None
     }
+
+    /// Counts a cell the block filter's walk reported with `only` without it being
+    /// handed over, when that is all judging it would do: when
+    /// [`Matcher::counts_one_each`](ferret_identifiers::Matcher::counts_one_each) and
+    /// the sink would record nothing of the cell but the counts. `false`, the default:
+    /// the reader must hand the cell over.
+    fn count_unplaced(&mut self, only: &Narrowing) -> bool {
+        let _ = only;
+        false
+    }
 }
 
 impl<F: FnMut(TextUnit<'_>)> UnitSink for F {
