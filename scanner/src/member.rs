@@ -7,7 +7,7 @@
 //! containers push their own member on the same path, so a CSV in a zip in a tar is
 //! `inner.zip/data.csv` whatever reads it.
 
-use ferret_identifiers::BlockFilter;
+use ferret_identifiers::{BlockFilter, Narrowing};
 
 use crate::reader::{Sink, TextUnit, UnitSink};
 
@@ -47,8 +47,9 @@ impl MemberPath {
 pub(crate) struct Mark(usize);
 
 /// A sink for the units of one member: each unit is handed on to `inner` with the
-/// member's path, and so is the inner sink's block filter (the fast path of tables
-/// in archives is the same as that of tables outside them).
+/// member's path, and so are the inner sink's block filter and the cells it counts
+/// unplaced (the fast path of tables in archives is the same as that of tables
+/// outside them; a cell counted unplaced lists no occurrence, so it needs no path).
 ///
 /// The sink of a member nested in another wraps the outer member's sink: a unit that
 /// already has a path was stamped by the inner one, whose path is the full one.
@@ -67,6 +68,10 @@ impl UnitSink for InMember<'_, '_, '_> {
 
     fn block_filter(&self, delimiter: u8) -> Option<BlockFilter> {
         self.inner.block_filter(delimiter)
+    }
+
+    fn count_unplaced(&mut self, only: &Narrowing) -> bool {
+        self.inner.count_unplaced(only)
     }
 }
 
@@ -89,6 +94,28 @@ mod tests {
         path.leave(next);
         path.leave(outer);
         assert_eq!(path.as_str(), "");
+    }
+
+    /// The cells a table's reader would count unplaced reach the inner sink, which
+    /// decides.
+    #[test]
+    fn a_member_sink_hands_on_the_cells_counted_unplaced() {
+        struct Counting(usize);
+        impl UnitSink for Counting {
+            fn unit(&mut self, _: TextUnit<'_>) {}
+            fn count_unplaced(&mut self, _: &Narrowing) -> bool {
+                self.0 += 1;
+                self.0 % 2 == 1
+            }
+        }
+        let mut inner = Counting(0);
+        let mut in_member = InMember {
+            path: "a.zip/b.csv",
+            inner: &mut inner,
+        };
+        assert!(in_member.count_unplaced(&Narrowing::nothing()));
+        assert!(!in_member.count_unplaced(&Narrowing::nothing()));
+        assert_eq!(inner.0, 2);
     }
 
     #[test]
