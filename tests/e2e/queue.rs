@@ -165,16 +165,20 @@ impl Setup {
 
     /// Polls until every one of `expected` is routed and every message is deleted (the
     /// batches that route them are done: an object is in its destination before it
-    /// leaves scan-stage), or the deadline passes.
+    /// leaves scan-stage). Fails, saying so, when the deadline passes first: a run
+    /// that slow would otherwise fail later on a batch caught half-way.
     fn wait_routed(&self, expected: &[String]) -> BTreeMap<String, usize> {
         let start = Instant::now();
         loop {
             let routed = self.routed();
-            let settled =
-                expected.iter().all(|k| routed.contains_key(k)) && self.messages_left() == 0;
-            if settled || start.elapsed() > DEADLINE {
+            let left = self.messages_left();
+            if expected.iter().all(|k| routed.contains_key(k)) && left == 0 {
                 return routed;
             }
+            assert!(
+                start.elapsed() <= DEADLINE,
+                "not settled within {DEADLINE:?}: routed {routed:?}, {left} messages left"
+            );
             std::thread::sleep(Duration::from_millis(250));
         }
     }
