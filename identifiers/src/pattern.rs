@@ -39,7 +39,7 @@ impl Pattern {
     /// Checks `source` against Macie's dialect and compiles it with ASCII classes over
     /// raw bytes.
     pub fn new(source: &str) -> Result<Pattern, PatternError> {
-        let pattern = Pattern::checked(source)?;
+        let pattern = Pattern::compiled_on_first_use(source)?;
         let regex = compile(&pattern.translated)?;
         let _ = pattern.regex.set(regex);
         Ok(pattern)
@@ -50,10 +50,6 @@ impl Pattern {
     /// of which a scan runs a few. Building all 160 regexes took half of a small
     /// scan's start-up.
     pub(crate) fn compiled_on_first_use(source: &str) -> Result<Pattern, PatternError> {
-        Pattern::checked(source)
-    }
-
-    fn checked(source: &str) -> Result<Pattern, PatternError> {
         Ok(Pattern {
             source: source.to_owned(),
             translated: dialect::translate(source)?,

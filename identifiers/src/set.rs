@@ -346,8 +346,12 @@ impl IdentifierSet {
         let detector_count = detectors.len();
         let allow = AllowFilter::new(file)?;
         let mut kept_anywhere = DetectorMask::new(detector_count);
-        for (index, detector) in detectors.iter().enumerate() {
-            if allow.is_empty() && detector.keeps_every_match() {
+        if allow.is_empty() {
+            let keeping = detectors
+                .iter()
+                .enumerate()
+                .filter(|(_, d)| d.keeps_every_match());
+            for (index, _) in keeping {
                 kept_anywhere.insert(index);
             }
         }
