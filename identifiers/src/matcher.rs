@@ -38,6 +38,9 @@ pub struct Narrowing {
     /// [`MatchEnds::add_detectors`]): where every match counts, that one is counted
     /// without a search. Only those also in `mask` mean anything.
     single: DetectorMask,
+    /// Keyword-bound detectors whose keywords the unit's context holds (its column's
+    /// name), as [`BlockFilter::add_named`] added them.
+    named: DetectorMask,
 }
 
 impl Narrowing {
@@ -66,6 +69,7 @@ impl Narrowing {
     fn of_mask(mask: DetectorMask) -> Narrowing {
         Narrowing {
             single: DetectorMask::new(mask.size()),
+            named: DetectorMask::new(mask.size()),
             mask,
         }
     }
@@ -81,6 +85,7 @@ impl Narrowing {
     pub fn clear(&mut self) {
         self.mask.clear();
         self.single.clear();
+        self.named.clear();
     }
 
     /// The detectors named, by index in their set.
@@ -249,6 +254,7 @@ impl BlockFilter {
     pub fn add_named(&self, column: usize, narrowing: &mut Narrowing) {
         if let Some(named) = self.columns.named.get(column) {
             narrowing.mask.union_with(named);
+            narrowing.named.union_with(named);
         }
     }
 
@@ -267,6 +273,18 @@ impl BlockFilter {
             narrowing
                 .mask
                 .remove_unless(gate.gated(), self.columns.allowed(column));
+        }
+    }
+
+    /// What [`narrow_to_column`](Self::narrow_to_column) does for a column whose name
+    /// holds no keyword (every column the reader does not hand over whole): no need to
+    /// know which one it is, so a reader can narrow a cell it has not placed yet.
+    #[inline]
+    pub fn narrow_to_unnamed_column(&self, narrowing: &mut Narrowing) {
+        if let (true, Some(gate)) = (self.columns_named, self.filters.gate()) {
+            narrowing
+                .mask
+                .remove_unless(gate.gated(), &self.columns.found);
         }
     }
 
@@ -540,16 +558,44 @@ impl<'s> Matcher<'s> {
         }
     }
 
-    /// Whether judging a whole unit handed over with `only` would count exactly one
-    /// kept match for each of its detectors, whatever the unit holds and wherever it
-    /// is: the walk saw one possible match of each there, and each keeps every match
-    /// of its pattern (no keyword rule, check, ignore words or excluded values, and
-    /// no allow list). A sink may then count such a unit without the reader cutting
-    /// it out and placing it (a table's e-mail addresses, once enough are listed).
-    pub fn counts_one_each(&self, only: &Narrowing) -> bool {
-        !only.mask.is_empty()
-            && only.mask.is_subset_of(&only.single)
-            && only.mask.is_subset_of(self.set.kept_anywhere())
+    /// Counts, detector by detector, the matches in a cell handed over with `only`
+    /// (read in the context of its column), when that is all judging it would do:
+    /// when each of its detectors keeps every match of its pattern, wherever it is (no
+    /// keyword rule, check, ignore words or excluded values) or because the column's
+    /// name holds its keyword, and the set has no allow list. A sink may then count
+    /// such a cell without the reader placing it (a table's e-mail addresses, a
+    /// `birth_date` column's dates, once enough are listed).
+    ///
+    /// `cell` is the cell's bytes, or `None` when the reader has not cut it out: the
+    /// cell is counted then only if the walk saw one match of each detector there.
+    /// `false`, with nothing handed to `count`, when the cell must be judged.
+    pub fn count_every_match(
+        &self,
+        only: &Narrowing,
+        cell: Option<&[u8]>,
+        mut count: impl FnMut(DetectorId, u64),
+    ) -> bool {
+        let set = self.set;
+        let countable = !only.mask.is_empty()
+            && only
+                .mask
+                .is_within_either(set.kept_anywhere(), &only.named, set.kept_when_named())
+            && (cell.is_some() || only.mask.is_subset_of(&only.single));
+        if !countable {
+            return false;
+        }
+        for index in only.mask.iter() {
+            let matches = match cell {
+                Some(cell) if !only.single.contains(index) => {
+                    set.detectors()[index].pattern().count_non_empty(cell)
+                }
+                _ => 1,
+            };
+            if matches > 0 {
+                count(DetectorId(index), matches);
+            }
+        }
+        true
     }
 
     /// Turns the narrowing of units searched in part (text windows) on or off; by

@@ -86,6 +86,16 @@ impl Pattern {
             .as_ref()?
             .count(haystack)
     }
+
+    /// The non-empty matches of [`regex`](Self::regex) in `haystack`, counted: what a
+    /// search that keeps every match finds, with the cheaper forward-only search when
+    /// the pattern has one.
+    pub fn count_non_empty(&self, haystack: &[u8]) -> u64 {
+        self.count_matches(haystack).unwrap_or_else(|| {
+            let matches = self.regex().find_iter(Input::new(haystack));
+            matches.filter(|found| !found.is_empty()).count() as u64
+        })
+    }
 }
 
 fn compile(translated: &str) -> Result<Regex, PatternError> {

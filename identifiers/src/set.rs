@@ -96,6 +96,13 @@ impl Detector {
         self.passes_before_keywords() && self.keywords.is_none()
     }
 
+    /// True when every match of the identifier's pattern is kept in a unit whose
+    /// context (column name, JSON path) holds one of its keywords: a keyword rule that
+    /// such a keyword satisfies, and no other rule (the dates of a `birth_date` column).
+    fn keeps_every_match_named(&self) -> bool {
+        self.passes_before_keywords() && self.keywords.is_some() && !self.keywords_absent
+    }
+
     /// What the identifier's keyword rule makes of the matches in `unit` read in
     /// `context`, as far as one look at the context and the unit tells: a keyword in
     /// the context decides every match alike, and a required keyword that occurs
@@ -294,6 +301,10 @@ pub struct IdentifierSet {
     /// whatever the unit's context (see [`Detector::keeps_every_match`]), with no
     /// allow list to drop one.
     kept_anywhere: DetectorMask,
+    /// The detectors that keep every match of their pattern in a unit whose context
+    /// holds one of their keywords (see [`Detector::keeps_every_match_named`]), with no
+    /// allow list to drop one.
+    kept_when_named: DetectorMask,
     /// Raw-buffer filters, one per unit layout, built on first use (most scans read
     /// one or two layouts). Shared: copies of the set and every reader's
     /// [`BlockFilter`] use the same automata, each with its own cache.
@@ -346,13 +357,15 @@ impl IdentifierSet {
         let detector_count = detectors.len();
         let allow = AllowFilter::new(file)?;
         let mut kept_anywhere = DetectorMask::new(detector_count);
+        let mut kept_when_named = DetectorMask::new(detector_count);
         if allow.is_empty() {
-            let keeping = detectors
-                .iter()
-                .enumerate()
-                .filter(|(_, d)| d.keeps_every_match());
-            for (index, _) in keeping {
-                kept_anywhere.insert(index);
+            for (index, detector) in detectors.iter().enumerate() {
+                if detector.keeps_every_match() {
+                    kept_anywhere.insert(index);
+                }
+                if detector.keeps_every_match_named() {
+                    kept_when_named.insert(index);
+                }
             }
         }
         Ok(IdentifierSet {
@@ -360,6 +373,7 @@ impl IdentifierSet {
             any: OnceLock::new(),
             allow,
             kept_anywhere,
+            kept_when_named,
             filters: Default::default(),
             gate: OnceLock::new(),
             alphabets: (0..detector_count).map(|_| OnceLock::new()).collect(),
@@ -370,6 +384,12 @@ impl IdentifierSet {
     /// [`IdentifierSet::kept_anywhere`](Self)).
     pub(crate) fn kept_anywhere(&self) -> &DetectorMask {
         &self.kept_anywhere
+    }
+
+    /// The detectors that keep every match of their pattern in a unit whose context
+    /// holds one of their keywords (see [`IdentifierSet::kept_when_named`](Self)).
+    pub(crate) fn kept_when_named(&self) -> &DetectorMask {
+        &self.kept_when_named
     }
 
     pub fn detectors(&self) -> &[Detector] {

@@ -9,8 +9,8 @@ use std::collections::{BTreeMap, HashMap};
 
 use ferret_identifiers::managed;
 use ferret_identifiers::{
-    BlockFilter, Candidate, Category, DetectorId, DetectorKind, IdentifierSet, Matcher, Narrowing,
-    Severity, UnitContext,
+    BlockFilter, Candidate, Category, DetectorKind, IdentifierSet, Matcher, Narrowing, Severity,
+    UnitContext,
 };
 
 use crate::json_path::RecordPaths;
@@ -279,22 +279,23 @@ impl UnitSink for Aggregator<'_> {
             .flatten()
     }
 
-    /// Counts the cell when judging it would count one match for each detector and
-    /// every one of them already lists as many occurrences as it may: the cell's place
-    /// would not be written anywhere.
-    fn count_unplaced(&mut self, only: &Narrowing) -> bool {
+    /// Counts the cell when judging it would only count its matches (see
+    /// [`Matcher::count_every_match`]) and every one of its detectors already lists as
+    /// many occurrences as it may: the cell's place would not be written anywhere.
+    fn count_unplaced(&mut self, only: &Narrowing, cell: Option<&[u8]>) -> bool {
         let max = self.max_occurrences;
-        let full = |tallies: &[Tally], id: DetectorId| tallies[id.0].occurrences.len() >= max;
-        if !self.matcher.counts_one_each(only)
-            || !only.detectors().all(|id| full(&self.tallies, id))
+        let tallies = &mut self.tallies;
+        if !only
+            .detectors()
+            .all(|id| tallies[id.0].occurrences.len() >= max)
         {
             return false;
         }
-        self.units += 1;
-        for id in only.detectors() {
-            self.tallies[id.0].count += 1;
-        }
-        true
+        let counted = self.matcher.count_every_match(only, cell, |id, matches| {
+            tallies[id.0].count += matches;
+        });
+        self.units += u64::from(counted);
+        counted
     }
 }
 

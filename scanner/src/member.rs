@@ -70,8 +70,8 @@ impl UnitSink for InMember<'_, '_, '_> {
         self.inner.block_filter(delimiter)
     }
 
-    fn count_unplaced(&mut self, only: &Narrowing) -> bool {
-        self.inner.count_unplaced(only)
+    fn count_unplaced(&mut self, only: &Narrowing, cell: Option<&[u8]>) -> bool {
+        self.inner.count_unplaced(only, cell)
     }
 }
 
@@ -103,8 +103,8 @@ mod tests {
         struct Counting(usize);
         impl UnitSink for Counting {
             fn unit(&mut self, _: TextUnit<'_>) {}
-            fn count_unplaced(&mut self, _: &Narrowing) -> bool {
-                self.0 += 1;
+            fn count_unplaced(&mut self, _: &Narrowing, cell: Option<&[u8]>) -> bool {
+                self.0 += cell.map_or(1, <[u8]>::len);
                 self.0 % 2 == 1
             }
         }
@@ -113,9 +113,10 @@ mod tests {
             path: "a.zip/b.csv",
             inner: &mut inner,
         };
-        assert!(in_member.count_unplaced(&Narrowing::nothing()));
-        assert!(!in_member.count_unplaced(&Narrowing::nothing()));
-        assert_eq!(inner.0, 2);
+        assert!(in_member.count_unplaced(&Narrowing::nothing(), None));
+        assert!(!in_member.count_unplaced(&Narrowing::nothing(), Some(b"x")));
+        assert!(in_member.count_unplaced(&Narrowing::nothing(), Some(b"xyz")));
+        assert_eq!(inner.0, 5);
     }
 
     #[test]

@@ -194,6 +194,32 @@ impl DetectorMask {
         }
     }
 
+    /// Whether every detector of `self` is in `one`, or in both `two` and `three` (masks
+    /// of the same set).
+    #[inline]
+    pub fn is_within_either(
+        &self,
+        one: &DetectorMask,
+        two: &DetectorMask,
+        three: &DetectorMask,
+    ) -> bool {
+        let outside = |mine: u64, one: u64, two: u64, three: u64| mine & !(one | (two & three));
+        match (&self.words, &one.words, &two.words, &three.words) {
+            (Words::Inline(mine), Words::Inline(one), Words::Inline(two), Words::Inline(three)) => {
+                (0..INLINE).fold(0, |any, at| {
+                    any | outside(mine[at], one[at], two[at], three[at])
+                }) == 0
+            }
+            (mine, one, two, three) => {
+                let (one, two, three) = (one.as_slice(), two.as_slice(), three.as_slice());
+                mine.as_slice()
+                    .iter()
+                    .enumerate()
+                    .all(|(at, &mine)| outside(mine, one[at], two[at], three[at]) == 0)
+            }
+        }
+    }
+
     /// Adds every detector: what a caller uses when it cannot narrow a unit down.
     pub fn fill(&mut self) {
         let len = self.len;
@@ -327,6 +353,15 @@ mod tests {
                     .all(|d| !first.contains(d) || second.contains(d));
                 assert_eq!(mask.covered_within(&one, &other), covered);
                 assert_eq!(mask.is_subset_of(&one), mine.is_subset(&first));
+                let (third, thirds) = random(&mut rng, len);
+                let within = mine
+                    .iter()
+                    .all(|d| first.contains(d) || (second.contains(d) && thirds.contains(d)));
+                assert_eq!(mask.is_within_either(&one, &other, &third), within);
+                let none = DetectorMask::new(len);
+                assert!(mask.is_within_either(&mask, &none, &none));
+                assert!(mask.is_within_either(&none, &mask, &mask));
+                assert_eq!(mask.is_within_either(&none, &mask, &none), mine.is_empty());
                 assert!(mask.is_subset_of(&mask));
                 // The empty mask of a unit that no detector may match.
                 assert!(after(&|m| m.intersect_with(&DetectorMask::new(0))).is_empty());

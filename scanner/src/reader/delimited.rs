@@ -9,9 +9,10 @@
 //! and cell structure is only resolved where it matters: around filter hits (the
 //! bytes from the previous cell handed over to the hit's cell, searched once: see
 //! [`Place`]), and for records containing a quote, which are parsed by `csv-core`
-//! exactly as the `csv` crate would and judged cell by cell. A hit whose judging would
-//! only add to counts (see [`super::UnitSink::count_unplaced`]) is not even placed: the sink
-//! counts it where the walk saw it.
+//! exactly as the `csv` crate would and judged cell by cell. A cell whose judging would
+//! only add to counts (see [`super::UnitSink::count_unplaced`]) is not placed: the sink
+//! counts the matches in its bytes or, where the walk saw one of each, counts it where
+//! the walk saw it, without the cell being cut out.
 //!
 //! The filtered reader also reads a table in slices, for [`crate::split`]: the header
 //! alone ([`TableReader::head`]), then the records that start in a byte range of the
@@ -913,25 +914,31 @@ impl Filtered {
             self.cells_from(haystack, range.start, lines, sink);
             return;
         }
+        // Where the rows and columns of the cells handed over are counted from: the
+        // last cell placed.
         let mut place = Place::new(range.start);
+        // Where the search for the next cell of a named column goes on from: the last
+        // one, placed or only counted.
+        let mut seek = place;
         let mut index = 0;
-        // The next cell of each kind not handed over yet, found when needed: where the
-        // walk saw a match, and of a named column. Each stays valid while cells before
-        // it are handed over.
+        // The next cell of each kind not handled yet, found when needed: where the walk
+        // saw a match, and of a named column. Each stays valid while cells before it
+        // are handled.
         let mut hit: Option<Range<usize>> = None;
         let mut named: Option<NamedCell> = None;
         let mut named_left = !self.named_columns.is_empty();
-        // Where no cell can be over the limit, a cell whose judging would only add to
-        // counts is counted where the walk saw it, neither cut out nor placed: once a
-        // table's e-mail addresses fill their list of occurrences, the rest of that
-        // column costs the walk alone. (The walk reports one entry per cell here.)
-        let count_unplaced = range.len() <= self.limit.max;
+        // Where no cell can be over the limit, a cell the walk saw one match of each
+        // detector in, and whose judging would only add to counts, is counted where the
+        // walk saw it, not even cut out: once a table's e-mail addresses fill their
+        // list of occurrences, the rest of that column costs the walk alone. (The walk
+        // reports one entry per cell here.)
+        let count_uncut = range.len() <= self.limit.max;
         loop {
-            if count_unplaced && hit.is_none() {
+            if count_uncut && hit.is_none() {
                 while index < ends.len() {
                     self.mask.clear();
                     ends.narrow(index, &mut self.mask);
-                    if !sink.count_unplaced(&self.mask) {
+                    if !sink.count_unplaced(&self.mask, None) {
                         break;
                     }
                     debug_assert!(
@@ -945,8 +952,8 @@ impl Filtered {
                 }
             }
             if hit.is_none() && index < ends.len() {
-                // Every cell before `place.scanned` has been handed over or proven clean.
-                let at = place.scanned;
+                // Every cell before either cursor has been handled or proven clean.
+                let at = place.scanned.max(seek.scanned);
                 let end = ends.end(index);
                 // A match is never empty and never holds a separator: the byte before
                 // its end is inside the cell it was found in.
@@ -958,21 +965,17 @@ impl Filtered {
             }
             if named.is_none() && named_left {
                 named =
-                    next_named_cell(haystack, &place, range.end, separators, &self.named_columns);
+                    next_named_cell(haystack, &seek, range.end, separators, &self.named_columns);
                 named_left = named.is_some();
             }
             self.mask.clear();
-            let cell = match (hit.take(), named.take()) {
+            let (cell, in_named) = match (hit.take(), named.take()) {
                 (None, None) => break,
                 (Some(h), Some(n)) if n.cell.start < h.start => {
                     hit = Some(h);
-                    self.row += place.jump(haystack, &n, lines);
-                    n.cell
+                    (n.cell.clone(), Some(n))
                 }
-                (None, Some(n)) => {
-                    self.row += place.jump(haystack, &n, lines);
-                    n.cell
-                }
+                (None, Some(n)) => (n.cell.clone(), Some(n)),
                 (Some(h), n) => {
                     while index < ends.len() && ends.end(index) <= h.end {
                         ends.narrow(index, &mut self.mask);
@@ -980,14 +983,40 @@ impl Filtered {
                     }
                     match n {
                         // The same cell: placed from what the search for it found.
-                        Some(n) if n.cell == h => self.row += place.jump(haystack, &n, lines),
+                        Some(n) if n.cell == h => (h, Some(n)),
                         n => {
                             named = n;
-                            self.row += place.advance(haystack, h.clone(), delimiter, lines);
+                            (h, None)
                         }
                     }
-                    h
                 }
+            };
+            if !self.limit.admits(cell.len()) {
+                if let Some(n) = in_named {
+                    seek = n.after();
+                }
+                continue;
+            }
+            // Those the column's name names, which the walk left to the reader; and out
+            // go the walk's keyword-bound detectors whose keywords are neither in the
+            // column's name nor in the region, which cannot keep anything here. A cell
+            // that is not a named column's is narrowed without knowing its column.
+            match &in_named {
+                Some(n) => {
+                    seek = n.after();
+                    self.filter.add_named(n.column - 1, &mut self.mask);
+                    self.filter.narrow_to_column(n.column - 1, &mut self.mask);
+                }
+                None => self.filter.narrow_to_unnamed_column(&mut self.mask),
+            }
+            if self.mask.is_empty()
+                || sink.count_unplaced(&self.mask, Some(&haystack[cell.clone()]))
+            {
+                continue;
+            }
+            self.row += match &in_named {
+                Some(n) => place.jump(haystack, n, lines),
+                None => place.advance(haystack, cell.clone(), delimiter, lines),
             };
             self.hand_over(haystack, &place, cell, sink);
         }
@@ -1004,18 +1033,7 @@ impl Filtered {
         cell: Range<usize>,
         sink: &mut Sink<'_>,
     ) {
-        if !self.limit.admits(cell.len()) {
-            return;
-        }
         let column = place.column;
-        // Those the column's name names, which the walk left to the reader; and out go
-        // the walk's keyword-bound detectors whose keywords are neither in this
-        // column's name nor in the region, which cannot keep anything here.
-        self.filter.add_named(column - 1, &mut self.mask);
-        self.filter.narrow_to_column(column - 1, &mut self.mask);
-        if self.mask.is_empty() {
-            return;
-        }
         let column_name = column_name_at(&self.headers, column - 1);
         let span = self.offset + cell.start as u64..self.offset + cell.end as u64;
         sink.unit(TextUnit {
@@ -1088,7 +1106,18 @@ struct NamedCell {
     record: usize,
 }
 
-/// The first non-empty cell after the last cell `place` placed (from the region's
+impl NamedCell {
+    /// Where the search for the next named cell goes on from: this one, as if placed.
+    fn after(&self) -> Place {
+        Place {
+            record: self.record,
+            scanned: self.cell.end,
+            column: self.column,
+        }
+    }
+}
+
+/// The first non-empty cell after the cell `place` was moved on to (from the region's
 /// start when none) of one of `columns` (1-based, increasing), in the quote-free
 /// records of `haystack` up to `end`.
 fn next_named_cell(
@@ -1818,10 +1847,18 @@ mod tests {
         }
     }
     /// Hands units to an aggregator, counting the cells it took without their being
-    /// handed over.
+    /// handed over: those the reader did not even cut out, and of those it did, the
+    /// dates (a named column's cells) and the cells of several e-mail matches.
     struct Unplaced<'a, 's> {
         aggregator: &'a mut Aggregator<'s>,
-        counted: usize,
+        counted: Counted,
+    }
+
+    #[derive(Debug, Default, Clone, Copy)]
+    struct Counted {
+        uncut: usize,
+        dates: usize,
+        several_addresses: usize,
     }
 
     impl UnitSink for Unplaced<'_, '_> {
@@ -1833,9 +1870,20 @@ mod tests {
             self.aggregator.block_filter(delimiter)
         }
 
-        fn count_unplaced(&mut self, only: &Narrowing) -> bool {
-            let counted = self.aggregator.count_unplaced(only);
-            self.counted += usize::from(counted);
+        fn count_unplaced(&mut self, only: &Narrowing, cell: Option<&[u8]>) -> bool {
+            let counted = self.aggregator.count_unplaced(only, cell);
+            if counted {
+                let text = cell.map(String::from_utf8_lossy);
+                let count = &mut self.counted;
+                match text.as_deref() {
+                    None => count.uncut += 1,
+                    Some(date) if date.contains("1983") => count.dates += 1,
+                    Some(text) if text.matches('@').count() > 1 || text.ends_with(".com.br") => {
+                        count.several_addresses += 1
+                    }
+                    Some(_) => {}
+                }
+            }
             counted
         }
     }
@@ -1905,10 +1953,12 @@ keywords = ["ticket"]
         out
     }
 
-    /// Once an identifier that keeps every match lists as many occurrences as it may,
-    /// the filtered reader has the aggregator count its further cells where the walk
-    /// saw them, without handing them over: the findings (counts and the occurrences
-    /// listed) are still those the record reader's cells give, at every block size.
+    /// Once an identifier that keeps every match (or a date of birth in a
+    /// `birth_date` column) lists as many occurrences as it may, the filtered reader
+    /// has the aggregator count its further cells without placing them, and those the
+    /// walk saw one match in without even cutting them out: the findings (counts and
+    /// the occurrences listed) are still those the record reader's cells give, at every
+    /// block size.
     #[test]
     fn cells_counted_unplaced_conclude_what_the_record_reader_does() {
         // The stress set has an allow list, which could drop any match: it never lets
@@ -1916,7 +1966,7 @@ keywords = ["ticket"]
         let kept = identifier_set(KEPT_ANYWHERE);
         let stress = identifier_set(IDENTIFIERS);
         let mut rng = Rng::new(20261207);
-        let mut counted = [0, 0];
+        let mut counted = [Counted::default(); 2];
         for case in 0..150 {
             let (which, set) = if case % 2 == 0 {
                 (0, &kept)
@@ -1938,11 +1988,14 @@ keywords = ["ticket"]
                 let mut aggregator = Aggregator::new(set, listed);
                 let mut sink = Unplaced {
                     aggregator: &mut aggregator,
-                    counted: 0,
+                    counted: Counted::default(),
                 };
                 let reader = Filtered::new(filter.clone(), delimiter, block, MAX_UNIT);
                 assert!(reader.run(&data[..], &mut sink).is_ok());
-                counted[which] += sink.counted;
+                let total = &mut counted[which];
+                total.uncut += sink.counted.uncut;
+                total.dates += sink.counted.dates;
+                total.several_addresses += sink.counted.several_addresses;
                 assert_eq!(
                     aggregator.finish(),
                     expected,
@@ -1951,11 +2004,16 @@ keywords = ["ticket"]
                 );
             }
         }
+        let [kept, stress] = counted;
         assert!(
-            counted[0] > 1000,
-            "only {counted:?} cells were counted unplaced"
+            kept.uncut > 1000 && kept.dates > 500 && kept.several_addresses > 500,
+            "only {kept:?} cells were counted unplaced"
         );
-        assert_eq!(counted[1], 0, "with an allow list");
+        assert_eq!(
+            stress.uncut + stress.dates + stress.several_addresses,
+            0,
+            "with an allow list"
+        );
     }
 
     /// The two readers with the csv crate's records as reference: the units it parses,

@@ -245,13 +245,15 @@ pub trait UnitSink {
         None
     }
 
-    /// Counts a cell the block filter's walk reported with `only` without it being
-    /// handed over, when that is all judging it would do: when
-    /// [`Matcher::counts_one_each`](ferret_identifiers::Matcher::counts_one_each) and
-    /// the sink would record nothing of the cell but the counts. `false`, the default:
-    /// the reader must hand the cell over.
-    fn count_unplaced(&mut self, only: &Narrowing) -> bool {
-        let _ = only;
+    /// Counts a cell the block filter's walk reported (or a cell of a column it leaves
+    /// to the reader) with `only`, without it being placed or handed over, when that
+    /// is all judging it would do: when
+    /// [`Matcher::count_every_match`](ferret_identifiers::Matcher::count_every_match)
+    /// can count it and the sink would record nothing of the cell but the counts.
+    /// `cell` is its bytes, `None` when the reader has not cut it out. `false`, the
+    /// default: the reader must hand the cell over.
+    fn count_unplaced(&mut self, only: &Narrowing, cell: Option<&[u8]>) -> bool {
+        let _ = (only, cell);
         false
     }
 }
