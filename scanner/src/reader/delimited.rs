@@ -9,7 +9,8 @@
 //! and cell structure is only resolved where it matters: around filter hits (the
 //! bytes from the previous cell handed over to the hit's cell, searched once: see
 //! [`Place`]), and for records containing a quote, which are parsed by `csv-core`
-//! exactly as the `csv` crate would and judged cell by cell. A cell whose judging would
+//! exactly as the `csv` crate would: their quoted cells are judged whole, the others
+//! where a walk over the record's bytes saw a possible match. A cell whose judging would
 //! only add to counts (see [`super::UnitSink::count_unplaced`]) is not placed: the sink
 //! counts the matches in its bytes or, where the walk saw one of each, counts it where
 //! the walk saw it, without the cell being cut out.
@@ -510,6 +511,7 @@ impl TableReader {
 }
 
 /// A record parsed by csv-core: its fields' bytes and where each ends.
+#[derive(Debug, Default)]
 struct Record {
     fields: Vec<u8>,
     ends: Vec<usize>,
@@ -595,6 +597,9 @@ struct Filtered {
     delimiter: u8,
     core: csv_core::Reader,
     record: Record,
+    /// Where the fields of the quoted record at hand are written without quotes (see
+    /// [`unquoted_fields`]).
+    unquoted: Vec<Option<Range<usize>>>,
     headers: Vec<String>,
     /// The 1-based columns whose every cell is handed over (their names hold keywords
     /// of identifiers the filter does not walk), in increasing order.
@@ -625,6 +630,7 @@ impl Filtered {
                 ends: vec![0; 64],
                 len: 0,
             },
+            unquoted: Vec::new(),
             headers: Vec::new(),
             named_columns: Vec::new(),
             row: 0,
@@ -758,7 +764,7 @@ impl Filtered {
             if quote.is_none() || cursor >= stop {
                 break;
             }
-            match self.exact_record(buffer, cursor, eof, sink) {
+            match self.quoted_record(buffer, cursor, eof, sink) {
                 Parsed::Record(used) => cursor += used,
                 Parsed::Incomplete => return Progress::UpTo(cursor),
                 Parsed::TooWide => return Progress::TooWide(cursor),
@@ -812,25 +818,94 @@ impl Filtered {
         }
     }
 
-    /// Parses and judges, cell by cell, the record at `buffer[at..]`: the bytes used
-    /// (at `eof`, all that is left when only blank lines were), unless it is incomplete
-    /// or too wide.
-    fn exact_record(&mut self, buffer: &[u8], at: usize, eof: bool, sink: &mut Sink<'_>) -> Parsed {
-        match self.parse_record(&buffer[at..], eof) {
-            Parsed::Record(used) => {
-                self.row += 1;
-                let row = self.row;
-                record_units(
-                    self.record.iter(),
-                    row,
-                    &self.headers,
-                    &mut self.limit,
-                    sink,
-                );
-                Parsed::Record(used)
+    /// Parses and judges, cell by cell, the record at `buffer[at..]`, which holds a
+    /// quote: the bytes used (at `eof`, all that is left when only blank lines were),
+    /// unless it is incomplete or too wide.
+    ///
+    /// A cell written in quotes is judged whole, as `csv-core` gives it: its bytes in
+    /// the buffer are not the cell's, and may hold separators. A cell written without
+    /// them is the bytes between its separators, as in quote-free records, so a walk of
+    /// the filter over the record's bytes judges those as [`Filtered::plain`] does:
+    /// only where the walk saw a possible match, or in a named column. (A table whose
+    /// notes column is quoted now and then has most of each such record's cells
+    /// judged by the walk, not one by one.)
+    fn quoted_record(
+        &mut self,
+        buffer: &[u8],
+        at: usize,
+        eof: bool,
+        sink: &mut Sink<'_>,
+    ) -> Parsed {
+        let used = match self.parse_record(&buffer[at..], eof) {
+            Parsed::Record(used) => used,
+            Parsed::Incomplete if eof => return Parsed::Record(buffer.len() - at),
+            other => return other,
+        };
+        self.row += 1;
+        let raw = at..at + used;
+        let mut ends = std::mem::take(&mut self.ends);
+        let walked = unquoted_fields(
+            buffer,
+            raw.clone(),
+            self.delimiter,
+            &self.record,
+            &mut self.unquoted,
+        ) && self.filter.find(buffer, raw, &mut ends).is_ok();
+        if walked {
+            self.walked_record(buffer, &ends, sink);
+        } else {
+            record_units(
+                self.record.iter(),
+                self.row,
+                &self.headers,
+                &mut self.limit,
+                sink,
+            );
+        }
+        self.ends = ends;
+        Parsed::Record(used)
+    }
+
+    /// Judges the fields of the record just parsed, laid out in `buffer` as
+    /// `self.unquoted` says, those written without quotes where `ends` (the walk over
+    /// the record's bytes) saw a possible match or in a named column.
+    fn walked_record(&mut self, buffer: &[u8], ends: &BlockHits, sink: &mut Sink<'_>) {
+        let mut index = 0;
+        let mut skipped = false;
+        let unquoted = std::mem::take(&mut self.unquoted);
+        let record = std::mem::take(&mut self.record);
+        for (column, (field, written)) in record.iter().zip(&unquoted).enumerate() {
+            if !self.limit.admits(field.len()) {
+                continue;
             }
-            Parsed::Incomplete if eof => Parsed::Record(buffer.len() - at),
-            other => other,
+            let Some(cell) = written else {
+                cell_unit(field, self.row, column, &self.headers, sink);
+                continue;
+            };
+            self.mask.clear();
+            // The walk's entries of the fields before this one, quoted ones included,
+            // are passed over; those that end in this cell (or right after it) are its.
+            while index < ends.len() && ends.end(index) <= cell.end {
+                if ends.end(index) > cell.start {
+                    ends.narrow(index, &mut self.mask);
+                }
+                index += 1;
+            }
+            self.filter.add_named(column, &mut self.mask);
+            self.filter.narrow_to_column(column, &mut self.mask);
+            if field.is_empty() {
+                continue;
+            }
+            if self.mask.is_empty() || sink.count_unplaced(&self.mask, Some(field)) {
+                skipped = true;
+                continue;
+            }
+            self.hand_over(buffer, cell.clone(), self.row, column + 1, sink);
+        }
+        self.unquoted = unquoted;
+        self.record = record;
+        if skipped {
+            self.note_skipped(sink);
         }
     }
 
@@ -1018,29 +1093,29 @@ impl Filtered {
                 Some(n) => place.jump(haystack, n, lines),
                 None => place.advance(haystack, cell.clone(), delimiter, lines),
             };
-            self.hand_over(haystack, &place, cell, sink);
+            self.hand_over(haystack, cell, self.row + 1, place.column, sink);
         }
         self.ends = ends;
         self.row += lines.records(&haystack[place.counted()..range.end]);
     }
 
-    /// Hands the cell at `cell`, which `place` was moved on to (and `self.row` with
-    /// it), to the sink with the detectors in `self.mask`.
+    /// Hands the cell at `cell`, at 1-based `row` and `column`, to the sink with the
+    /// detectors in `self.mask`.
     fn hand_over(
         &mut self,
         haystack: &[u8],
-        place: &Place,
         cell: Range<usize>,
+        row: u64,
+        column: usize,
         sink: &mut Sink<'_>,
     ) {
-        let column = place.column;
         let column_name = column_name_at(&self.headers, column - 1);
         let span = self.offset + cell.start as u64..self.offset + cell.end as u64;
         sink.unit(TextUnit {
             bytes: &haystack[cell.clone()],
             search: 0..cell.len(),
             place: UnitPlace::Cell {
-                row: self.row + 1,
+                row,
                 column: column as u64,
                 column_name,
                 sheet: None,
@@ -1094,6 +1169,64 @@ impl Filtered {
             at = next;
         }
     }
+}
+
+/// Sets `layout` to where each field of the record at `buffer[raw]` (parsed into
+/// `record`) is written without quotes, `None` for a field written in quotes; false
+/// when the bytes do not lay out `record`'s fields that way, which only a record
+/// `csv-core` reads in some other way than this could (the caller then judges its
+/// cells as parsed).
+///
+/// A field is quoted when its first byte is a quote; it runs to its closing quote (a
+/// doubled quote is one inside it) and on to the next separator, as `csv-core` reads
+/// it. Any other field is the bytes up to the next delimiter or line break, quotes
+/// included, which is checked against what `csv-core` parsed.
+fn unquoted_fields(
+    buffer: &[u8],
+    raw: Range<usize>,
+    delimiter: u8,
+    record: &Record,
+    layout: &mut Vec<Option<Range<usize>>>,
+) -> bool {
+    layout.clear();
+    let bytes = &buffer[..raw.end];
+    let next_separator = |from: usize| {
+        memchr::memchr3(delimiter, b'\n', b'\r', &bytes[from..]).map_or(bytes.len(), |i| from + i)
+    };
+    let mut fields = record.iter();
+    let mut at = raw.start;
+    loop {
+        let Some(field) = fields.next() else {
+            return false;
+        };
+        if bytes.get(at) == Some(&b'"') {
+            let mut quote = at + 1;
+            loop {
+                let Some(next) = memchr::memchr(b'"', &bytes[quote..]) else {
+                    return false;
+                };
+                quote += next;
+                if bytes.get(quote + 1) != Some(&b'"') {
+                    break;
+                }
+                quote += 2;
+            }
+            at = next_separator(quote + 1);
+            layout.push(None);
+        } else {
+            let end = next_separator(at);
+            if &bytes[at..end] != field {
+                return false;
+            }
+            layout.push(Some(at..end));
+            at = end;
+        }
+        if bytes.get(at) != Some(&delimiter) {
+            break;
+        }
+        at += 1;
+    }
+    fields.next().is_none() && bytes[at..].iter().all(|&b| is_terminator(b))
 }
 
 /// A cell of a named column, as [`next_named_cell`] found it: where it is, its 1-based
@@ -2014,6 +2147,121 @@ keywords = ["ticket"]
             0,
             "with an allow list"
         );
+    }
+
+    /// Where a quoted record's fields are written without quotes: exactly the fields
+    /// the csv crate reads there, byte for byte, and quoted where the record's bytes
+    /// start the field with a quote, whatever follows the closing quote.
+    #[test]
+    fn a_quoted_records_fields_are_laid_out_as_the_csv_crate_reads_them() {
+        const FIELDS: &[&str] = &[
+            "",
+            "a",
+            "x y",
+            "a\"b",
+            "\"q\"",
+            "\"a,b\"",
+            "\"a\"\"b\"",
+            "\"a\"b",
+            "\"\"",
+            "\"l1\nl2\"",
+            "\"\"\"\"",
+            "ana@example.com",
+        ];
+        let mut rng = Rng::new(7);
+        let mut layout = Vec::new();
+        for _ in 0..2000 {
+            let fields: Vec<&str> = (0..1 + rng.below(5))
+                .map(|_| FIELDS[rng.below(FIELDS.len())])
+                .collect();
+            let ending = ["\n", "\r\n", "\r", ""][rng.below(4)];
+            let raw = format!("{}{ending}", fields.join(","));
+            let read = csv::ReaderBuilder::new()
+                .has_headers(false)
+                .from_reader(raw.as_bytes())
+                .byte_records()
+                .next();
+            // An empty record is a blank line, which is no record.
+            let Some(Ok(record)) = read else {
+                assert!(fields.iter().all(|f| f.is_empty()) && fields.len() == 1);
+                continue;
+            };
+            let mut parsed = Record::default();
+            for field in record.iter() {
+                parsed.fields.extend_from_slice(field);
+                parsed.ends.push(parsed.fields.len());
+            }
+            parsed.len = parsed.ends.len();
+            let bytes = raw.as_bytes();
+            assert!(
+                unquoted_fields(bytes, 0..bytes.len(), b',', &parsed, &mut layout),
+                "{raw:?}"
+            );
+            assert_eq!(layout.len(), fields.len(), "{raw:?}");
+            for ((written, field), parsed) in layout.iter().zip(&fields).zip(parsed.iter()) {
+                match written {
+                    Some(range) => assert_eq!(&bytes[range.clone()], parsed, "{raw:?}"),
+                    None => assert!(field.starts_with('"'), "{raw:?}"),
+                }
+            }
+            // Bytes that are not the parsed record's are never laid out as it (but a
+            // quoted field is taken as parsed).
+            let mut other = Record::default();
+            other.fields.extend_from_slice(b"zz");
+            other.ends.push(2);
+            other.len = 1;
+            if fields.len() > 1 || !fields[0].starts_with('"') {
+                assert!(
+                    !unquoted_fields(bytes, 0..bytes.len(), b',', &other, &mut layout),
+                    "{raw:?}"
+                );
+            }
+        }
+    }
+
+    /// A record with a quote has its quoted cells judged whole and the others only
+    /// where the walk saw a possible match, or in a named column, as quote-free
+    /// records do; the findings are the record reader's.
+    #[test]
+    fn a_quoted_record_hands_over_its_quoted_cells_and_its_hits_only() {
+        struct Handed<'s> {
+            filter: BlockFilter,
+            aggregator: Aggregator<'s>,
+            cells: Vec<(u64, u64, bool)>,
+        }
+        impl UnitSink for Handed<'_> {
+            fn unit(&mut self, unit: TextUnit<'_>) {
+                // (Not the empty marker of cells skipped.)
+                if let (UnitPlace::Cell { row, column, .. }, false) =
+                    (unit.place, unit.bytes.is_empty())
+                {
+                    self.cells.push((row, column, unit.only.is_some()));
+                }
+                self.aggregator.judge(&unit);
+            }
+            fn block_filter(&self, _: u8) -> Option<BlockFilter> {
+                Some(self.filter.clone())
+            }
+        }
+        let set = identifier_set(IDENTIFIERS);
+        let data =
+            b"note,other,email,birth_date\nclean,\"x, \"\"y\"\"\",ana@example.com,1983-06-13\n";
+        let mut sink = Handed {
+            filter: set.block_filter(b',').expect("a filter"),
+            aggregator: Aggregator::new(&set, 15),
+            cells: Vec::new(),
+        };
+        let filter = sink.filter.clone();
+        let reader = Filtered::new(filter, b',', 1 << 20, MAX_UNIT);
+        assert!(reader.run(&data[..], &mut sink).is_ok());
+        // The clean unquoted cell is not handed over; the quoted one is, unnarrowed.
+        assert_eq!(sink.cells, [(2, 2, false), (2, 3, true), (2, 4, true)]);
+        let mut reference = Aggregator::new(&set, 15);
+        let read = csv_crate_units(data, b',', MAX_UNIT, &mut |unit: TextUnit<'_>| {
+            reference.judge(&unit)
+        });
+        assert!(read.is_ok());
+        assert_eq!(sink.aggregator.finish(), reference.finish());
     }
 
     /// The two readers with the csv crate's records as reference: the units it parses,
