@@ -269,11 +269,7 @@ impl BlockFilter {
     /// the region finds every keyword a pass over the cell alone would.
     #[inline]
     pub fn narrow_to_column(&self, column: usize, narrowing: &mut Narrowing) {
-        if let (true, Some(gate)) = (self.columns_named, self.filters.gate()) {
-            narrowing
-                .mask
-                .remove_unless(gate.gated(), self.columns.allowed(column));
-        }
+        self.narrow_to(self.columns.allowed(column), narrowing);
     }
 
     /// What [`narrow_to_column`](Self::narrow_to_column) does for a column whose name
@@ -281,10 +277,15 @@ impl BlockFilter {
     /// know which one it is, so a reader can narrow a cell it has not placed yet.
     #[inline]
     pub fn narrow_to_unnamed_column(&self, narrowing: &mut Narrowing) {
+        self.narrow_to(&self.columns.found, narrowing);
+    }
+
+    /// Takes out of `narrowing` the keyword-bound detectors not in `allowed`, once the
+    /// columns are named.
+    #[inline]
+    fn narrow_to(&self, allowed: &DetectorMask, narrowing: &mut Narrowing) {
         if let (true, Some(gate)) = (self.columns_named, self.filters.gate()) {
-            narrowing
-                .mask
-                .remove_unless(gate.gated(), &self.columns.found);
+            narrowing.mask.remove_unless(gate.gated(), allowed);
         }
     }
 

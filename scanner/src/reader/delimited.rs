@@ -1066,10 +1066,10 @@ impl Filtered {
                     }
                 }
             };
+            if let Some(n) = &in_named {
+                seek = n.after();
+            }
             if !self.limit.admits(cell.len()) {
-                if let Some(n) = in_named {
-                    seek = n.after();
-                }
                 continue;
             }
             // Those the column's name names, which the walk left to the reader; and out
@@ -1078,7 +1078,6 @@ impl Filtered {
             // that is not a named column's is narrowed without knowing its column.
             match &in_named {
                 Some(n) => {
-                    seek = n.after();
                     self.filter.add_named(n.column - 1, &mut self.mask);
                     self.filter.narrow_to_column(n.column - 1, &mut self.mask);
                 }
