@@ -8,12 +8,21 @@
 //! ordinary table, so walking a block with them costs most of a scan and finds nothing
 //! they keep.
 //!
-//! A [`KeywordGate`] answers, in one pass over a region, which of those identifiers
-//! have a keyword in it; with the same pass over the column names, the
-//! others can be left out of the region's walk ([`GatedFilters`]), since none of their
-//! matches there could be kept. Identifiers with no keyword rule, those for which a
-//! keyword near a match *rejects* it, and custom identifiers (whose keywords count
-//! anywhere in text, even inside a word) are never gated.
+//! Those identifiers are *gated*: run only where one of their keywords is. A
+//! [`KeywordGate`] holds all their keywords and finds them in two ways:
+//!
+//! - in a unit's text or a name, in one pass ([`KeywordGate::add_in_text`],
+//!   [`KeywordGate::add_in_name`]): the matcher runs a gated identifier over a whole
+//!   unit (a JSON value, a cell it was handed) only when the unit's text or context
+//!   holds one of its keywords, and over a text window only near one;
+//! - in a table's blocks, as patterns the block walk carries in place of the gated
+//!   identifiers' own ([`proxies`], [`LayoutFilters::keyed`]): a cell is handed over
+//!   with a gated identifier only when it holds one of its keywords, or when the
+//!   column's name does.
+//!
+//! Identifiers with no keyword rule, those for which a keyword near a match *rejects*
+//! it, and custom identifiers (whose keywords count anywhere in text, even inside a
+//! word) are never gated.
 //!
 //! Soundness: for a gated identifier, [`KeywordGate::add_in_text`] over a region names
 //! it whenever some unit lying in the region (its bytes a substring of the region's,
@@ -24,16 +33,17 @@
 //! so does one with its plural ending.
 
 use std::collections::hash_map::{Entry, HashMap};
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::{Arc, OnceLock};
 
 use aho_corasick::automaton::Automaton;
 use aho_corasick::{dfa, Anchored, MatchKind, StartKind};
 use regex_syntax::hir::Hir;
 
 use crate::keywords::{as_whole_word, KeywordRule};
-use crate::prefilter::{DetectorMask, Loosened, UnitFilter};
+use crate::prefilter::{DetectorMask, Loosened, Proxy, UnitFilter};
 
 mod prefixes;
+mod proxies;
 mod word_starts;
 
 use prefixes::Prefixes;
@@ -89,6 +99,8 @@ pub(crate) struct KeywordGate {
     prefixes: Prefixes,
     /// Which kinds of byte some spelling starts with.
     word_starts: WordStarts,
+    /// Every spelling, known by its ASCII lower case: pattern `i` of `words`.
+    spellings: Vec<String>,
     owners: Owners,
     /// The gated detectors.
     gated: DetectorMask,
@@ -103,7 +115,7 @@ impl KeywordGate {
         rules: impl IntoIterator<Item = (usize, &'r KeywordRule)>,
         detectors: usize,
     ) -> Option<KeywordGate> {
-        let mut spellings: Vec<&str> = Vec::new();
+        let mut spellings: Vec<String> = Vec::new();
         let mut owners_of: Vec<Vec<usize>> = Vec::new();
         // Spellings that differ only in ASCII case are one pattern of a
         // case-insensitive automaton: each is known by its ASCII lower case.
@@ -119,7 +131,7 @@ impl KeywordGate {
                     Entry::Occupied(at) => owners_of[*at.get()].push(detector),
                     Entry::Vacant(entry) => {
                         entry.insert(spellings.len());
-                        spellings.push(spelling);
+                        spellings.push(spelling.clone());
                         owners_of.push(vec![detector]);
                     }
                 }
@@ -144,6 +156,7 @@ impl KeywordGate {
             words,
             prefixes,
             word_starts,
+            spellings,
             owners,
             gated,
             detectors,
@@ -218,6 +231,12 @@ impl KeywordGate {
             walks &= walks - 1;
             words_at(&self.words, &self.owners, bytes, at, found);
         }
+    }
+
+    /// Every spelling as one [`Proxy`] for the gated detectors, for units laid out
+    /// between `separators` (see [`proxies`]).
+    pub(crate) fn proxy(&self, separators: &[u8]) -> Option<Proxy> {
+        proxies::keyword_proxy(&self.spellings, self.gated.iter(), separators)
     }
 
     /// The gated detectors.
@@ -295,38 +314,36 @@ fn spellings_at(words: &dfa::DFA, bytes: &[u8], at: usize, mut found: impl FnMut
     }
 }
 
-/// How many distinct sets of gated detectors a layout keeps a filter for. Tables of one
-/// kind present the same keywords block after block, so a few suffice; past this, a
-/// region is walked with every detector, which is always sound.
-const MAX_VARIANTS: usize = 16;
-
-/// The raw-block filters of one unit layout: the one with every detector, and those
-/// that leave out gated detectors with no keyword in reach, built on first use.
+/// The raw-block filters of one unit layout, the second and third built on first use:
+/// with every detector; without the gated ones, for whole units, whose keywords the
+/// matcher looks for itself; and with the gated ones' keywords walked in place of their
+/// patterns, for tables whose columns are named (see [`proxies`]).
 #[derive(Debug)]
-pub(crate) struct GatedFilters {
+pub(crate) struct LayoutFilters {
     full: Arc<UnitFilter>,
-    /// Each detector's pattern, loosened for the layout: the variants' building blocks.
+    /// Each detector's pattern, loosened for the layout: the other filters' building
+    /// blocks.
     loosened: Loosened,
     separators: Vec<u8>,
     gate: Option<Arc<KeywordGate>>,
-    /// The variants built so far: the gated detectors kept, and their filter (`None`
-    /// when it could not be built: the full filter serves).
-    variants: Mutex<Vec<(DetectorMask, Option<Arc<UnitFilter>>)>>,
+    ungated: OnceLock<Arc<UnitFilter>>,
+    keyed: OnceLock<Arc<UnitFilter>>,
 }
 
-impl GatedFilters {
+impl LayoutFilters {
     pub(crate) fn new(
         full: Arc<UnitFilter>,
         loosened: Loosened,
         separators: &[u8],
         gate: Option<Arc<KeywordGate>>,
-    ) -> GatedFilters {
-        GatedFilters {
+    ) -> LayoutFilters {
+        LayoutFilters {
             full,
             loosened,
             separators: separators.to_vec(),
             gate,
-            variants: Mutex::new(Vec::new()),
+            ungated: OnceLock::new(),
+            keyed: OnceLock::new(),
         }
     }
 
@@ -339,40 +356,43 @@ impl GatedFilters {
         self.gate.as_ref()
     }
 
-    /// The filter that walks every ungated detector and the gated ones in `kept`.
-    pub(crate) fn filter_for(&self, kept: &DetectorMask) -> Arc<UnitFilter> {
+    /// The filter without the gated detectors; the full one when there is no gate (or
+    /// the filter cannot be built).
+    pub(crate) fn ungated(&self) -> &Arc<UnitFilter> {
+        self.ungated.get_or_init(|| self.without_gated(&[]))
+    }
+
+    /// The filter that walks the gated detectors' keywords in place of their patterns:
+    /// a unit is reported for a gated detector when it holds one of its keywords as a
+    /// word of its own, whatever else it holds. The full one when there is no gate (or
+    /// the filter cannot be built).
+    pub(crate) fn keyed(&self) -> &Arc<UnitFilter> {
+        self.keyed.get_or_init(|| match &self.gate {
+            Some(gate) => self.without_gated(gate.proxy(&self.separators).as_slice()),
+            None => Arc::clone(&self.full),
+        })
+    }
+
+    /// The filter of every ungated detector, and of `proxies`.
+    fn without_gated(&self, proxies: &[Proxy]) -> Arc<UnitFilter> {
         let Some(gate) = &self.gate else {
             return Arc::clone(&self.full);
         };
-        if (0..gate.detectors).all(|d| !gate.is_gated(d) || kept.contains(d)) {
-            return Arc::clone(&self.full);
-        }
-        // A poisoned lock only means another thread panicked while building; the
-        // list itself is always whole.
-        let mut variants = self.variants.lock().unwrap_or_else(PoisonError::into_inner);
-        if let Some((_, filter)) = variants.iter().find(|(mask, _)| mask == kept) {
-            return filter.as_ref().unwrap_or(&self.full).clone();
-        }
-        if variants.len() >= MAX_VARIANTS {
-            return Arc::clone(&self.full);
-        }
         let hirs: Vec<Hir> = self
             .loosened
             .hirs
             .iter()
             .enumerate()
             .map(|(d, hir)| {
-                if gate.is_gated(d) && !kept.contains(d) {
+                if gate.is_gated(d) {
                     Hir::fail()
                 } else {
                     hir.clone()
                 }
             })
             .collect();
-        let filter =
-            UnitFilter::from_loosened(&hirs, &self.loosened.exact, &self.separators).map(Arc::new);
-        variants.push((kept.clone(), filter.clone()));
-        filter.unwrap_or_else(|| Arc::clone(&self.full))
+        UnitFilter::from_loosened(&hirs, &self.loosened.exact, proxies, &self.separators)
+            .map_or_else(|| Arc::clone(&self.full), Arc::new)
     }
 }
 
@@ -380,8 +400,12 @@ impl GatedFilters {
 mod tests {
     use std::path::Path;
 
+    use std::ops::Range;
+
     use super::*;
-    use crate::{IdentifierFile, IdentifierSet, ManagedSelection};
+    use crate::{
+        BlockFilter, BlockHits, IdentifierFile, IdentifierSet, ManagedSelection, Narrowing,
+    };
 
     const IDENTIFIERS: &str = include_str!("../testdata/filter-stress.toml");
     const PIECES: &[&str] = include!("../testdata/filter-pieces.rs");
@@ -456,6 +480,88 @@ mod tests {
                 }
             }
         }
+    }
+
+    /// The cells of `region` (split at every CSV separator, as a table's walk sees
+    /// them) that the keyed walk of `filter` reports, with the detectors it reports
+    /// each for.
+    fn keyed_cells(filter: &mut BlockFilter, region: &[u8]) -> Vec<(Range<usize>, Narrowing)> {
+        let mut hits = BlockHits::default();
+        filter
+            .find(region, 0..region.len(), &mut hits)
+            .expect("a walk");
+        let mut cells = Vec::new();
+        let mut start = 0;
+        let mut index = 0;
+        for end in (0..region.len()).filter(|&i| b",\n\r\"".contains(&region[i])) {
+            cells.push(start..end);
+            start = end + 1;
+        }
+        cells.push(start..region.len());
+        cells
+            .into_iter()
+            .map(|cell| {
+                let mut narrowing = filter.narrowing();
+                while index < hits.len() && hits.end(index) <= cell.end {
+                    assert!(hits.end(index) > cell.start, "a match holds no separator");
+                    hits.narrow(index, &mut narrowing);
+                    index += 1;
+                }
+                (cell, narrowing)
+            })
+            .collect()
+    }
+
+    /// Once a table's columns are named, its walk carries the gated detectors'
+    /// keywords in place of their patterns: it must report every cell where the keyword
+    /// rule accepts a keyword in the text (before some position: at every one), for
+    /// that detector. Cells that hold no keyword are not reported for any gated one.
+    #[test]
+    fn the_keyed_walk_reports_every_cell_whose_text_holds_a_keyword() {
+        let set = identifier_set();
+        let spellings = gated_spellings(&set);
+        let mut filter = set.block_filter(b',').expect("a filter");
+        filter.name_columns(["reference", "amount"]);
+        assert!(!filter.names_identifiers(0) && !filter.names_identifiers(1));
+        let gate = set.keyword_gate().expect("a gate");
+        let mut rng = fastrand::Rng::with_seed(1415);
+        let (mut with_keyword, mut without) = (0, 0);
+        for _ in 0..1500 {
+            let region = tricky_region(&mut rng, &spellings);
+            for (cell, narrowing) in keyed_cells(&mut filter, &region) {
+                let unit = &region[cell];
+                let mut holds_keyword = false;
+                for (index, detector) in set.detectors().iter().enumerate() {
+                    let Some(rule) = detector.keyword_rule().filter(|_| gate.is_gated(index))
+                    else {
+                        continue;
+                    };
+                    if (0..=unit.len()).any(|at| rule.in_text(unit, &(at..unit.len())).is_some()) {
+                        holds_keyword = true;
+                        assert!(
+                            narrowing.mask().contains(index),
+                            "{} in {:?}",
+                            detector.name(),
+                            String::from_utf8_lossy(unit)
+                        );
+                    }
+                }
+                if holds_keyword {
+                    with_keyword += 1;
+                } else if narrowing.mask().iter().all(|d| !gate.is_gated(d)) {
+                    without += 1;
+                }
+            }
+        }
+        // Enough cells of each kind for the test to mean something: the walk reports
+        // the gated detectors in cells with no keyword only where a spelling stands
+        // cut short or glued to a word it does not end.
+        assert!(
+            with_keyword > 1000 && without > 1000,
+            "{with_keyword}, {without}"
+        );
+        let clean = keyed_cells(&mut filter, b"hotel,company,business\n");
+        assert!(clean.iter().all(|(_, n)| n.is_empty()));
     }
 
     /// Managed keywords count in text only as words of their own: `hotel` holds no

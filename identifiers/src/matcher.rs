@@ -23,7 +23,7 @@
 use std::ops::Range;
 use std::sync::Arc;
 
-use crate::gate::{GatedFilters, KeywordGate};
+use crate::gate::{KeywordGate, LayoutFilters};
 use crate::near::NearSearch;
 use crate::prefilter::{DetectorMask, FilterCache, MatchEnds, UnitFilter};
 use crate::set::{Candidate, DetectorId, IdentifierSet};
@@ -120,87 +120,42 @@ pub struct BlockFilterError;
 /// name holds a keyword ([`BlockFilter::names_identifiers`]): the reader hands over
 /// every one of them, with the identifiers [`BlockFilter::add_named`] adds.
 ///
-/// Identifiers that keep a match only with a keyword near it are walked only over
-/// regions where one of their keywords occurs: their loose patterns (runs of digits,
-/// dates) match in most cells of ordinary tables, and everywhere else none of those
-/// matches could be kept. Those a column name holds a keyword of need no walk in that
-/// column, whose cells are all judged, and none in the others.
+/// Identifiers that keep a match only with a keyword near it are not walked once the
+/// columns are named: their loose patterns (runs of digits, dates) match in most cells
+/// of ordinary tables, and almost none of those matches could be kept. The walk carries
+/// their keywords instead, and reports a cell for such an identifier when the cell
+/// holds one of its keywords as a word of its own: with no keyword in its column's
+/// name, a cell keeps a match only with one in its own text.
 #[derive(Debug)]
 pub struct BlockFilter {
-    filters: Arc<GatedFilters>,
-    /// Whether the reader named its columns; until then every detector is walked.
-    columns_named: bool,
-    /// The gated detectors walked over the region at hand: every one whose keyword was
-    /// found in a region before. The set only grows, so a table changes filters (and
-    /// warms a new automaton cache) a few times at most, not at every block whose
-    /// keywords differ from the last one's.
-    kept: DetectorMask,
-    /// For each named column, the gated detectors that may keep a match in one of its
-    /// cells in the region at hand: those its name names and those with a keyword in
-    /// the region's text. A walk over `kept` reports cells for detectors that cannot
-    /// keep anything there (dates of birth, walked since an earlier block held `dob`,
-    /// in a block that holds no such keyword); [`BlockFilter::narrow_to_column`] takes
-    /// them out before the hand-over.
-    columns: ColumnMasks,
-    /// The filter walked last, with the gated detectors it walks (`None`: all), and
-    /// its scratch space.
-    current: Arc<UnitFilter>,
-    current_kept: Option<DetectorMask>,
-    cache: FilterCache,
-}
-
-/// The gated detectors each column's name names and, per region, those its cells may
-/// keep matches of (see [`BlockFilter::columns`]).
-#[derive(Debug)]
-struct ColumnMasks {
-    /// By 0-based column: the gated detectors with a keyword in its name.
+    filters: Arc<LayoutFilters>,
+    /// By 0-based column: the gated detectors with a keyword in its name. Empty until
+    /// the reader names its columns.
     named: Vec<DetectorMask>,
-    /// The gated detectors with a keyword in the text of the region at hand: all a
-    /// cell past the named columns may keep.
-    found: DetectorMask,
-    /// By 0-based column: `named` and `found` together, for the region at hand.
-    allowed: Vec<DetectorMask>,
-}
-
-impl ColumnMasks {
-    /// The masks of a region whose text holds keywords of `found`'s detectors.
-    fn set_region(&mut self) {
-        for (allowed, named) in self.allowed.iter_mut().zip(&self.named) {
-            allowed.clone_from(named);
-            allowed.union_with(&self.found);
-        }
-    }
-
-    /// The gated detectors that may keep a match in a cell of `column` (0-based).
-    fn allowed(&self, column: usize) -> &DetectorMask {
-        self.allowed.get(column).unwrap_or(&self.found)
-    }
+    /// The filter walked: every detector until the columns are named, then the keyed
+    /// one ([`LayoutFilters::keyed`]).
+    current: Arc<UnitFilter>,
+    cache: FilterCache,
 }
 
 impl Clone for BlockFilter {
     fn clone(&self) -> Self {
-        let mut clone = BlockFilter::new(Arc::clone(&self.filters));
-        clone.columns_named = self.columns_named;
-        clone.columns.named.clone_from(&self.columns.named);
-        clone.columns.allowed.clone_from(&self.columns.named);
-        clone
+        BlockFilter {
+            filters: Arc::clone(&self.filters),
+            named: self.named.clone(),
+            current: Arc::clone(&self.current),
+            cache: self.current.create_cache(),
+        }
     }
 }
 
 impl BlockFilter {
-    pub(crate) fn new(filters: Arc<GatedFilters>) -> BlockFilter {
+    pub(crate) fn new(filters: Arc<LayoutFilters>) -> BlockFilter {
         let current = Arc::clone(filters.full());
         BlockFilter {
-            kept: current.new_mask(),
-            columns: ColumnMasks {
-                named: Vec::new(),
-                found: current.new_mask(),
-                allowed: Vec::new(),
-            },
+            named: Vec::new(),
             cache: current.create_cache(),
             current,
-            current_kept: None,
-            columns_named: false,
             filters,
         }
     }
@@ -217,21 +172,24 @@ impl BlockFilter {
 
     /// Tells the filter the names of the table's columns, which are the only context
     /// its units will be judged in from now on (a unit past the named columns has
-    /// none). From now on a keyword-bound identifier is walked only over regions whose
-    /// text holds one of its keywords; in a column whose name holds one, the reader
-    /// hands over every cell ([`names_identifiers`](Self::names_identifiers)).
+    /// none). From now on a keyword-bound identifier is reported only in cells that
+    /// hold one of its keywords; in a column whose name holds one, the reader hands
+    /// over every cell ([`names_identifiers`](Self::names_identifiers)).
     pub fn name_columns<'n>(&mut self, names: impl IntoIterator<Item = &'n str>) {
-        self.columns.named.clear();
-        if let Some(gate) = self.filters.gate() {
-            for name in names {
-                let mut column = gate.new_mask();
-                gate.add_in_name(name.as_bytes(), &mut column);
-                self.columns.named.push(column);
-            }
+        self.named.clear();
+        let Some(gate) = self.filters.gate() else {
+            return;
+        };
+        for name in names {
+            let mut column = gate.new_mask();
+            gate.add_in_name(name.as_bytes(), &mut column);
+            self.named.push(column);
         }
-        self.columns.allowed.clone_from(&self.columns.named);
-        self.kept.clear();
-        self.columns_named = true;
+        let keyed = self.filters.keyed();
+        if !Arc::ptr_eq(keyed, &self.current) {
+            self.current = Arc::clone(keyed);
+            self.cache = self.current.create_cache();
+        }
     }
 
     /// Whether column `column` (0-based) names keyword-bound identifiers, which the walk
@@ -242,8 +200,7 @@ impl BlockFilter {
     /// row, and walking the date formats would report every date of the table
     /// (`hire_date` too), each to be placed and then dropped.
     pub fn names_identifiers(&self, column: usize) -> bool {
-        self.columns
-            .named
+        self.named
             .get(column)
             .is_some_and(|named| !named.is_empty())
     }
@@ -252,40 +209,9 @@ impl BlockFilter {
     /// a keyword of (none for a column past the named ones).
     #[inline]
     pub fn add_named(&self, column: usize, narrowing: &mut Narrowing) {
-        if let Some(named) = self.columns.named.get(column) {
+        if let Some(named) = self.named.get(column) {
             narrowing.mask.union_with(named);
             narrowing.named.union_with(named);
-        }
-    }
-
-    /// Takes out of `narrowing` the keyword-bound detectors that cannot keep a match in
-    /// a cell of column `column` (0-based) of the region [`find`](Self::find) walked
-    /// last: those whose keywords are neither in the column's name nor anywhere in the
-    /// region's text. Nothing changes before [`name_columns`](Self::name_columns).
-    ///
-    /// Sound because such a detector keeps a match only with one of its keywords in the
-    /// cell's context (its column name) or in the cell's text, which is part of the
-    /// region's; the separators around a cell are non-word bytes, so the gate's pass over
-    /// the region finds every keyword a pass over the cell alone would.
-    #[inline]
-    pub fn narrow_to_column(&self, column: usize, narrowing: &mut Narrowing) {
-        self.narrow_to(self.columns.allowed(column), narrowing);
-    }
-
-    /// What [`narrow_to_column`](Self::narrow_to_column) does for a column whose name
-    /// holds no keyword (every column the reader does not hand over whole): no need to
-    /// know which one it is, so a reader can narrow a cell it has not placed yet.
-    #[inline]
-    pub fn narrow_to_unnamed_column(&self, narrowing: &mut Narrowing) {
-        self.narrow_to(&self.columns.found, narrowing);
-    }
-
-    /// Takes out of `narrowing` the keyword-bound detectors not in `allowed`, once the
-    /// columns are named.
-    #[inline]
-    fn narrow_to(&self, allowed: &DetectorMask, narrowing: &mut Narrowing) {
-        if let (true, Some(gate)) = (self.columns_named, self.filters.gate()) {
-            narrowing.mask.remove_unless(gate.gated(), allowed);
         }
     }
 
@@ -298,38 +224,9 @@ impl BlockFilter {
         range: Range<usize>,
         hits: &mut BlockHits,
     ) -> Result<(), BlockFilterError> {
-        self.choose_filter(&haystack[range.clone()]);
         self.current
             .match_ends(&mut self.cache, haystack, range, &mut hits.ends)
             .map_err(|_| BlockFilterError)
-    }
-
-    /// Makes `current` the filter for `region`: every ungated detector, and the gated
-    /// ones with a keyword in the region or one before it.
-    fn choose_filter(&mut self, region: &[u8]) {
-        let kept = match (self.columns_named, self.filters.gate()) {
-            (true, Some(gate)) => {
-                let columns = &mut self.columns;
-                columns.found.clear();
-                gate.add_in_text(region, &mut columns.found);
-                columns.set_region();
-                self.kept.union_with(&columns.found);
-                Some(&self.kept)
-            }
-            _ => None,
-        };
-        if kept == self.current_kept.as_ref() {
-            return;
-        }
-        let filter = match kept {
-            Some(kept) => self.filters.filter_for(kept),
-            None => Arc::clone(self.filters.full()),
-        };
-        self.current_kept = kept.cloned();
-        if !Arc::ptr_eq(&filter, &self.current) {
-            self.cache = filter.create_cache();
-            self.current = filter;
-        }
     }
 }
 
@@ -540,7 +437,7 @@ fn remember<T>(list: &mut Vec<T>, entry: T) -> usize {
 
 impl<'s> Matcher<'s> {
     pub fn new(set: &'s IdentifierSet) -> Self {
-        let gating = set.keyword_gate().map(|gate| Gating {
+        let gating = set.unit_gate().map(|gate| Gating {
             gate,
             contexts: ContextMasks::default(),
             scratch: gate.new_mask(),

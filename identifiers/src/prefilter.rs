@@ -23,6 +23,7 @@
 //! position a match; such sets get no filter and callers use the exact path throughout.
 
 use std::ops::Range;
+use std::sync::Arc;
 
 use regex_automata::hybrid::dfa::{Cache, DFA};
 use regex_automata::hybrid::LazyStateID;
@@ -63,6 +64,22 @@ pub struct UnitFilter {
     /// The detectors whose loosened pattern matches, inside a unit, exactly what their
     /// pattern does (see [`Loosened::exact`]).
     exact: DetectorMask,
+    /// For each pattern after the detectors' own, the detectors it stands for (see
+    /// [`Proxy`]); shared with the [`MatchEnds`] the filter fills.
+    proxies: Arc<[DetectorMask]>,
+}
+
+/// A pattern walked for some detectors instead of, or besides, their own: a unit where
+/// it matches is reported for each of them, as one that may hold any number of their
+/// matches. What makes that sound is the caller's business; the keyword gate uses it
+/// to walk the keywords of the identifiers that keep a match only near one.
+///
+/// A unit's entry records the proxy, not its detectors, which may be a hundred.
+#[derive(Debug, Clone)]
+pub struct Proxy {
+    /// Must not match a separator byte, nor the empty string.
+    pub hir: Hir,
+    pub detectors: Vec<usize>,
 }
 
 /// Per-thread scratch space of a [`UnitFilter`].
@@ -83,20 +100,23 @@ impl UnitFilter {
     #[cfg(test)]
     pub fn new(patterns: &[&str], separators: &[u8]) -> Option<UnitFilter> {
         let loose = loosened(patterns, separators)?;
-        UnitFilter::from_loosened(&loose.hirs, &loose.exact, separators)
+        UnitFilter::from_loosened(&loose.hirs, &loose.exact, &[], separators)
     }
 
     /// Builds the filter of patterns already loosened for `separators` by
-    /// [`loosened`]: what a caller that builds several filters from the same patterns
-    /// (some of them replaced by [`Hir::fail`]) uses to parse them once.
+    /// [`loosened`] (some perhaps replaced by [`Hir::fail`]), with `proxies` walked
+    /// after them: what a caller that builds several filters from the same patterns
+    /// uses to parse them once.
     pub fn from_loosened(
         hirs: &[Hir],
         exact: &DetectorMask,
+        proxies: &[Proxy],
         separators: &[u8],
     ) -> Option<UnitFilter> {
         if hirs.is_empty() {
             return None;
         }
+        let patterns: Vec<&Hir> = hirs.iter().chain(proxies.iter().map(|p| &p.hir)).collect();
         let nfa = thompson::Compiler::new()
             .configure(
                 thompson::Config::new()
@@ -104,7 +124,7 @@ impl UnitFilter {
                     .shrink(true)
                     .which_captures(WhichCaptures::None),
             )
-            .build_many_from_hir(hirs)
+            .build_many_from_hir(&patterns)
             .ok()?;
         let dfa = DFA::builder()
             .configure(
@@ -126,6 +146,16 @@ impl UnitFilter {
             is_separator,
             detectors: hirs.len(),
             exact: exact.clone(),
+            proxies: proxies
+                .iter()
+                .map(|proxy| {
+                    let mut mask = DetectorMask::new(hirs.len());
+                    for &detector in &proxy.detectors {
+                        mask.insert(detector);
+                    }
+                    mask
+                })
+                .collect(),
         })
     }
 
@@ -356,7 +386,11 @@ impl UnitFilter {
         } else if next.is_match() {
             out.begin(haystack, at);
             for index in 0..self.dfa.match_len(cache, next) {
-                out.detector(self.dfa.match_pattern(cache, next, index).as_usize());
+                let pattern = self.dfa.match_pattern(cache, next, index).as_usize();
+                match pattern.checked_sub(self.detectors) {
+                    None => out.detector(pattern, self.exact.contains(pattern)),
+                    Some(proxy) => out.proxy(proxy, &self.proxies[proxy]),
+                }
             }
         }
         Ok(())
@@ -516,7 +550,11 @@ trait EndSink {
     /// A match state was reached: matches end at `at` in `haystack`; their detectors
     /// follow, one [`EndSink::detector`] call each.
     fn begin(&mut self, haystack: &[u8], at: usize);
-    fn detector(&mut self, detector: usize);
+    /// A detector with a match ending there; `exact` when its pattern is exact (see
+    /// [`Loosened::exact`]).
+    fn detector(&mut self, detector: usize, exact: bool);
+    /// A [`Proxy`] with a match ending there: the `index`-th, for `detectors`.
+    fn proxy(&mut self, index: usize, detectors: &DetectorMask);
 }
 
 impl<S: EndSink> EndSink for &mut S {
@@ -524,8 +562,12 @@ impl<S: EndSink> EndSink for &mut S {
         (**self).begin(haystack, at);
     }
 
-    fn detector(&mut self, detector: usize) {
-        (**self).detector(detector);
+    fn detector(&mut self, detector: usize, exact: bool) {
+        (**self).detector(detector, exact);
+    }
+
+    fn proxy(&mut self, index: usize, detectors: &DetectorMask) {
+        (**self).proxy(index, detectors);
     }
 }
 
@@ -535,16 +577,24 @@ struct Halves<'a>(&'a mut DetectorMask);
 impl EndSink for Halves<'_> {
     fn begin(&mut self, _: &[u8], _: usize) {}
 
-    fn detector(&mut self, detector: usize) {
+    fn detector(&mut self, detector: usize, _: bool) {
         self.0.insert(detector);
+    }
+
+    fn proxy(&mut self, _: usize, detectors: &DetectorMask) {
+        self.0.union_with(detectors);
     }
 }
 
 impl EndSink for DetectorMask {
     fn begin(&mut self, _: &[u8], _: usize) {}
 
-    fn detector(&mut self, detector: usize) {
+    fn detector(&mut self, detector: usize, _: bool) {
         self.insert(detector);
+    }
+
+    fn proxy(&mut self, _: usize, detectors: &DetectorMask) {
+        self.union_with(detectors);
     }
 }
 
@@ -556,6 +606,10 @@ struct UnitEnds<'a> {
 
 impl<'a> UnitEnds<'a> {
     fn new(filter: &'a UnitFilter, ends: &'a mut MatchEnds) -> Self {
+        if !Arc::ptr_eq(&ends.proxies, &filter.proxies) {
+            ends.proxies = Arc::clone(&filter.proxies);
+        }
+        ends.first_proxy = filter.detectors;
         UnitEnds { filter, ends }
     }
 }
@@ -581,10 +635,10 @@ impl EndSink for UnitEnds<'_> {
     }
 
     /// Adds `detector` to the last entry, once; marks it single there when this is the
-    /// first offset its matches end at in the unit and its loosened pattern is exact.
-    /// (Each call is for a new offset: a match state names each pattern once, and
-    /// the walk's offsets only grow.)
-    fn detector(&mut self, detector: usize) {
+    /// first offset its matches end at in the unit and its pattern is exact. (A second
+    /// call is for a new offset: a match state names each pattern once, and the walk's
+    /// offsets only grow.)
+    fn detector(&mut self, detector: usize, exact: bool) {
         let from = self.ends.bounds.last().copied().unwrap_or(0);
         match self.ends.detectors[from..]
             .iter()
@@ -593,8 +647,18 @@ impl EndSink for UnitEnds<'_> {
             Some(at) => self.ends.single[from + at] = false,
             None => {
                 self.ends.detectors.push(detector);
-                self.ends.single.push(self.filter.exact.contains(detector));
+                self.ends.single.push(exact);
             }
+        }
+    }
+
+    /// Adds the proxy to the last entry, once, as an entry past the detectors.
+    fn proxy(&mut self, index: usize, _: &DetectorMask) {
+        let from = self.ends.bounds.last().copied().unwrap_or(0);
+        let id = self.filter.detectors + index;
+        if !self.ends.detectors[from..].contains(&id) {
+            self.ends.detectors.push(id);
+            self.ends.single.push(false);
         }
     }
 }
@@ -602,17 +666,33 @@ impl EndSink for UnitEnds<'_> {
 /// The units in which [`UnitFilter::match_ends`] found matches, in order: for each,
 /// where its last match ends and the detectors of all its matches. Reused from one
 /// range to the next.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct MatchEnds {
     ends: Vec<usize>,
     /// The detectors of entry `i` are `detectors[bounds[i]..bounds[i + 1]]` (the last
-    /// entry's run to the end).
+    /// entry's run to the end); from `first_proxy` on, an index stands for the
+    /// detectors of `proxies[index - first_proxy]`.
     detectors: Vec<usize>,
+    first_proxy: usize,
+    proxies: Arc<[DetectorMask]>,
     /// For each of `detectors`: whether all its matches in the unit end at one offset
     /// and its loosened pattern is exact, so that its pattern has exactly one
     /// leftmost-first match in the unit (see [`MatchEnds::add_detectors`]).
     single: Vec<bool>,
     bounds: Vec<usize>,
+}
+
+impl Default for MatchEnds {
+    fn default() -> Self {
+        MatchEnds {
+            ends: Vec::new(),
+            detectors: Vec::new(),
+            first_proxy: usize::MAX,
+            proxies: Arc::from(Vec::new()),
+            single: Vec::new(),
+            bounds: Vec::new(),
+        }
+    }
 }
 
 impl MatchEnds {
@@ -646,7 +726,10 @@ impl MatchEnds {
             .unwrap_or(self.detectors.len());
         let from = self.bounds[index];
         for (&detector, &one) in self.detectors[from..to].iter().zip(&self.single[from..to]) {
-            if mask.contains(detector) {
+            if let Some(proxy) = detector.checked_sub(self.first_proxy) {
+                mask.union_with(&self.proxies[proxy]);
+                single.remove_all(&self.proxies[proxy]);
+            } else if mask.contains(detector) {
                 single.remove(detector);
             } else {
                 mask.insert(detector);

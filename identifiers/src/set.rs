@@ -9,7 +9,7 @@ use regex_automata::{meta::Regex, Input};
 
 use crate::alphabet::{self, ByteSet};
 use crate::file::{AllowListEntries, CustomIdentifier, IdentifierFile};
-use crate::gate::{GatedFilters, KeywordGate};
+use crate::gate::{KeywordGate, LayoutFilters};
 use crate::keywords::{KeywordRule, KeywordSource, UnitContext};
 use crate::managed::{Check, Keywords, ManagedIdentifier, ManagedSelection};
 use crate::matcher::{BlockFilter, Narrowing};
@@ -279,11 +279,12 @@ pub enum BuildError {
     AllowLists(String),
 }
 
-/// The fewest keyword-bound managed detectors for which tables are walked through a
-/// keyword gate. The gate costs a pass of its keyword automaton over every block whatever it
-/// finds; leaving a few detectors out of the walk saves less than that (the seed
-/// identifiers, one of them keyword-bound: 2.4x the CPU time with the gate), while the
-/// catalogue's hundred keyword-bound formats (dates, digit runs) cost far more.
+/// The fewest gated detectors for which the matcher gates whole units and text windows
+/// (see [`IdentifierSet::unit_gate`]). The gate costs a pass of its keyword automaton
+/// over every unit whatever it finds; leaving a few detectors out of the whole-unit
+/// filter saves less than that, while the catalogue's hundred keyword-bound formats
+/// (dates, digit runs) cost far more. Tables need no threshold: their walk carries the
+/// keywords at no extra pass.
 const GATE_MIN_DETECTORS: usize = 8;
 
 /// Every identifier of a scan, compiled once and shared by all threads.
@@ -308,9 +309,9 @@ pub struct IdentifierSet {
     /// Raw-buffer filters, one per unit layout, built on first use (most scans read
     /// one or two layouts). Shared: copies of the set and every reader's
     /// [`BlockFilter`] use the same automata, each with its own cache.
-    filters: [OnceLock<Option<Arc<GatedFilters>>>; UnitLayout::COUNT],
-    /// The keywords of the identifiers that require one, in one automaton, built on
-    /// first use (by the first table's block filter).
+    filters: [OnceLock<Option<Arc<LayoutFilters>>>; UnitLayout::COUNT],
+    /// The keywords of the identifiers that require one as a word of their own, in one
+    /// automaton, built on first use.
     gate: OnceLock<Option<Arc<KeywordGate>>>,
     /// Each detector's [`ByteSet`], built on first use (only keyword-bound detectors
     /// searched near their keywords in long text need one).
@@ -409,20 +410,22 @@ impl IdentifierSet {
     /// unit.
     #[cfg(test)]
     pub(crate) fn unit_filter(&self, layout: UnitLayout) -> Option<&Arc<UnitFilter>> {
-        self.gated_filters(layout).map(|filters| filters.full())
+        self.layout_filters(layout).map(|filters| filters.full())
     }
 
-    /// The whole-unit filter without the keyword-bound detectors (those the keyword
-    /// gate covers), which callers gate by keyword instead; the full one when there is
-    /// no gate. `None` when these identifiers have no sound filter.
+    /// The whole-unit filter without the keyword-bound detectors when the matcher gates
+    /// them by keyword instead ([`unit_gate`](Self::unit_gate)); the full one
+    /// otherwise. `None` when these identifiers have no sound filter.
     pub(crate) fn ungated_unit_filter(&self) -> Option<Arc<UnitFilter>> {
-        let filters = self.gated_filters(UnitLayout::Whole)?;
-        Some(filters.filter_for(&filters.full().new_mask()))
+        let filters = self.layout_filters(UnitLayout::Whole)?;
+        Some(match self.unit_gate() {
+            Some(_) => Arc::clone(filters.ungated()),
+            None => Arc::clone(filters.full()),
+        })
     }
 
-    /// The filters of `layout`: with every detector, and without the keyword-bound
-    /// ones whose keywords are out of reach.
-    fn gated_filters(&self, layout: UnitLayout) -> Option<&Arc<GatedFilters>> {
+    /// The filters of `layout` (see [`LayoutFilters`]).
+    fn layout_filters(&self, layout: UnitLayout) -> Option<&Arc<LayoutFilters>> {
         self.filters[layout.index()]
             .get_or_init(|| {
                 let patterns: Vec<&str> = self
@@ -435,18 +438,19 @@ impl IdentifierSet {
                 let full = Arc::new(UnitFilter::from_loosened(
                     &loosened.hirs,
                     &loosened.exact,
+                    &[],
                     separators,
                 )?);
                 let gate = self.keyword_gate().cloned();
-                Some(Arc::new(GatedFilters::new(
+                Some(Arc::new(LayoutFilters::new(
                     full, loosened, separators, gate,
                 )))
             })
             .as_ref()
     }
 
-    /// The keyword gate of the detectors that keep a match only with a keyword, when
-    /// there are enough of them for it to pay (see [`GATE_MIN_DETECTORS`]).
+    /// The keyword gate of the detectors that keep a match only with a keyword standing
+    /// as a word of its own (the managed identifiers that require one), if any.
     pub(crate) fn keyword_gate(&self) -> Option<&Arc<KeywordGate>> {
         self.gate
             .get_or_init(|| {
@@ -458,12 +462,16 @@ impl IdentifierSet {
                     .filter_map(|(index, d)| Some((index, d.keyword_rule()?)))
                     .filter(|(_, rule)| rule.whole_words())
                     .collect();
-                if rules.len() < GATE_MIN_DETECTORS {
-                    return None;
-                }
                 KeywordGate::new(rules, self.detectors.len()).map(Arc::new)
             })
             .as_ref()
+    }
+
+    /// The keyword gate, when the matcher is to gate whole units and windows with it:
+    /// when it gates enough detectors to pay (see [`GATE_MIN_DETECTORS`]).
+    pub(crate) fn unit_gate(&self) -> Option<&Arc<KeywordGate>> {
+        self.keyword_gate()
+            .filter(|gate| gate.gated().iter().count() >= GATE_MIN_DETECTORS)
     }
 
     /// The raw-block filter for tables whose cells are separated by `delimiter`, line
@@ -475,7 +483,7 @@ impl IdentifierSet {
         } else {
             UnitLayout::Csv
         };
-        self.gated_filters(layout)
+        self.layout_filters(layout)
             .filter(|filters| filters.full().separators().contains(&delimiter))
             .map(|filters| BlockFilter::new(Arc::clone(filters)))
     }

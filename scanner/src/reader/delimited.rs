@@ -892,7 +892,6 @@ impl Filtered {
                 index += 1;
             }
             self.filter.add_named(column, &mut self.mask);
-            self.filter.narrow_to_column(column, &mut self.mask);
             if field.is_empty() {
                 continue;
             }
@@ -1072,16 +1071,9 @@ impl Filtered {
             if !self.limit.admits(cell.len()) {
                 continue;
             }
-            // Those the column's name names, which the walk left to the reader; and out
-            // go the walk's keyword-bound detectors whose keywords are neither in the
-            // column's name nor in the region, which cannot keep anything here. A cell
-            // that is not a named column's is narrowed without knowing its column.
-            match &in_named {
-                Some(n) => {
-                    self.filter.add_named(n.column - 1, &mut self.mask);
-                    self.filter.narrow_to_column(n.column - 1, &mut self.mask);
-                }
-                None => self.filter.narrow_to_unnamed_column(&mut self.mask),
+            // Those the column's name names, which the walk left to the reader.
+            if let Some(n) = &in_named {
+                self.filter.add_named(n.column - 1, &mut self.mask);
             }
             if self.mask.is_empty()
                 || sink.count_unplaced(&self.mask, Some(&haystack[cell.clone()]))

@@ -1,0 +1,129 @@
+//! The gated keywords as a pattern a table's walk carries in place of their
+//! identifiers' own.
+//!
+//! A gated identifier keeps a match in a cell only with one of its keywords in the
+//! cell's text (as a word of its own) or in the column's name. The reader hands over
+//! every cell of a column whose name holds one; everywhere else, the walk need only
+//! find the cells that hold a keyword and hand them over with the gated identifiers.
+//! Walking the keywords costs far less than walking the loose formats they guard
+//! (dates and digit runs match in most cells of a table), and needs no pass of its own.
+//!
+//! Soundness: the pattern matches, inside a unit laid out between separators, every
+//! occurrence [`as_whole_word`](crate::keywords::as_whole_word) accepts of a
+//! spelling. Such an occurrence has no ASCII letter or digit on either side (past
+//! its plural ending, if any): so before it there is the unit's start (a separator or
+//! the buffer's start in the walk, both non-word), a non-word byte, or `_`, which the
+//! pattern consumes; and after it the same. The pattern is wider than the rule (any
+//! case of an ASCII letter, any ending `s` or `es`), which only hands over more
+//! cells. A spelling that holds a separator byte can never lie inside a unit, and is
+//! left out.
+
+use std::collections::BTreeMap;
+
+use regex_syntax::hir::{Class, ClassBytes, ClassBytesRange, Hir, Look, Repetition};
+
+use crate::prefilter::Proxy;
+
+/// One [`Proxy`] for every spelling of `spellings`, standing for all the `gated`
+/// detectors: `None` when no spelling can lie inside a unit. The matcher then takes
+/// out, cell by cell, the detectors whose own keywords the cell does not hold.
+///
+/// One pattern, shaped as a trie: a state of the walk's automaton after a word start
+/// holds only the spellings' first bytes, not each spelling (an alternation of the
+/// 1,250 managed spellings made every such state cost thousands of steps to build).
+/// One pattern per identifier would name the right ones at once, but their tries would
+/// be walked side by side, as many as there are identifiers.
+pub(super) fn keyword_proxy(
+    spellings: &[String],
+    gated: impl IntoIterator<Item = usize>,
+    separators: &[u8],
+) -> Option<Proxy> {
+    let mut trie = Trie::default();
+    for spelling in spellings {
+        let bytes = spelling.as_bytes();
+        if !bytes.is_empty() && !bytes.iter().any(|b| separators.contains(b)) {
+            trie.add(bytes);
+        }
+    }
+    if trie.children.is_empty() {
+        return None;
+    }
+    Some(Proxy {
+        hir: as_whole_words(trie.hir()),
+        detectors: gated.into_iter().collect(),
+    })
+}
+
+/// Spellings by their bytes, ASCII letters in lower case (the pattern matches either
+/// case).
+#[derive(Debug, Default)]
+struct Trie {
+    children: BTreeMap<u8, Trie>,
+    /// Whether a spelling ends here.
+    ends: bool,
+}
+
+impl Trie {
+    fn add(&mut self, spelling: &[u8]) {
+        let mut node = self;
+        for &byte in spelling {
+            node = node.children.entry(byte.to_ascii_lowercase()).or_default();
+        }
+        node.ends = true;
+    }
+
+    /// The spellings below this node: one branch per next byte, and an empty one
+    /// where a spelling ends.
+    fn hir(&self) -> Hir {
+        let mut branches: Vec<Hir> = self
+            .children
+            .iter()
+            .map(|(&byte, child)| Hir::concat(vec![ascii_caseless(&[byte]), child.hir()]))
+            .collect();
+        if self.ends {
+            branches.push(Hir::empty());
+        }
+        Hir::alternation(branches)
+    }
+}
+
+/// `word` standing as a word of its own, as wide as the module documentation says:
+/// `(?:\b{start-half}|_)word(?:s|es)?(?:\b{end-half}|_)`, ASCII letters in any case.
+fn as_whole_words(word: Hir) -> Hir {
+    let edge = |look| Hir::alternation(vec![Hir::look(look), Hir::literal(*b"_")]);
+    let plural = Hir::repetition(Repetition {
+        min: 0,
+        max: Some(1),
+        greedy: true,
+        sub: Box::new(Hir::alternation(vec![
+            ascii_caseless(b"s"),
+            ascii_caseless(b"es"),
+        ])),
+    });
+    Hir::concat(vec![
+        edge(Look::WordStartHalfAscii),
+        word,
+        plural,
+        edge(Look::WordEndHalfAscii),
+    ])
+}
+
+/// `bytes` with each ASCII letter in either case.
+fn ascii_caseless(bytes: &[u8]) -> Hir {
+    Hir::concat(
+        bytes
+            .iter()
+            .map(|&byte| {
+                if byte.is_ascii_alphabetic() {
+                    let (lower, upper) = (byte.to_ascii_lowercase(), byte.to_ascii_uppercase());
+                    Hir::class(Class::Bytes(ClassBytes::new([
+                        ClassBytesRange::new(lower, lower),
+                        ClassBytesRange::new(upper, upper),
+                    ])))
+                } else {
+                    Hir::literal([byte])
+                }
+            })
+            .collect(),
+    )
+}
