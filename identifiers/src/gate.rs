@@ -314,69 +314,93 @@ fn spellings_at(words: &dfa::DFA, bytes: &[u8], at: usize, mut found: impl FnMut
     }
 }
 
-/// The raw-block filters of one unit layout, the second and third built on first use:
-/// with every detector; without the gated ones, for whole units, whose keywords the
-/// matcher looks for itself; and with the gated ones' keywords walked in place of their
-/// patterns, for tables whose columns are named (see [`proxies`]).
+/// The raw-block filters of one unit layout, each built on first use: with every
+/// detector; without the gated ones, for whole units, whose keywords the matcher looks
+/// for itself; and with the gated ones' keywords walked in place of their patterns,
+/// for tables whose columns are named (see [`proxies`]). A table with a header row
+/// only ever walks the last, and building one costs about a whole small scan.
 #[derive(Debug)]
 pub(crate) struct LayoutFilters {
-    full: Arc<UnitFilter>,
-    /// Each detector's pattern, loosened for the layout: the other filters' building
-    /// blocks.
+    /// Each detector's pattern, loosened for the layout: the filters' building blocks.
     loosened: Loosened,
     separators: Vec<u8>,
     gate: Option<Arc<KeywordGate>>,
-    ungated: OnceLock<Arc<UnitFilter>>,
-    keyed: OnceLock<Arc<UnitFilter>>,
+    full: OnceLock<Option<Arc<UnitFilter>>>,
+    ungated: OnceLock<Option<Arc<UnitFilter>>>,
+    keyed: OnceLock<Option<Arc<UnitFilter>>>,
 }
 
 impl LayoutFilters {
     pub(crate) fn new(
-        full: Arc<UnitFilter>,
         loosened: Loosened,
         separators: &[u8],
         gate: Option<Arc<KeywordGate>>,
     ) -> LayoutFilters {
         LayoutFilters {
-            full,
             loosened,
             separators: separators.to_vec(),
             gate,
+            full: OnceLock::new(),
             ungated: OnceLock::new(),
             keyed: OnceLock::new(),
         }
     }
 
-    /// The filter with every detector.
-    pub(crate) fn full(&self) -> &Arc<UnitFilter> {
-        &self.full
+    /// The bytes that separate units in this layout.
+    pub(crate) fn separators(&self) -> &[u8] {
+        &self.separators
+    }
+
+    /// How many detectors the filters are of.
+    pub(crate) fn detectors(&self) -> usize {
+        self.loosened.hirs.len()
     }
 
     pub(crate) fn gate(&self) -> Option<&Arc<KeywordGate>> {
         self.gate.as_ref()
     }
 
+    /// The filter with every detector; `None` when it cannot be built (the lazy DFA's
+    /// limits): every unit must then be judged.
+    pub(crate) fn full(&self) -> Option<&Arc<UnitFilter>> {
+        self.full
+            .get_or_init(|| {
+                UnitFilter::from_loosened(
+                    &self.loosened.hirs,
+                    &self.loosened.exact,
+                    &[],
+                    &self.separators,
+                )
+                .map(Arc::new)
+            })
+            .as_ref()
+    }
+
     /// The filter without the gated detectors; the full one when there is no gate (or
     /// the filter cannot be built).
-    pub(crate) fn ungated(&self) -> &Arc<UnitFilter> {
-        self.ungated.get_or_init(|| self.without_gated(&[]))
+    pub(crate) fn ungated(&self) -> Option<&Arc<UnitFilter>> {
+        self.ungated
+            .get_or_init(|| self.without_gated(&[]))
+            .as_ref()
     }
 
     /// The filter that walks the gated detectors' keywords in place of their patterns:
-    /// a unit is reported for a gated detector when it holds one of its keywords as a
-    /// word of its own, whatever else it holds. The full one when there is no gate (or
-    /// the filter cannot be built).
-    pub(crate) fn keyed(&self) -> &Arc<UnitFilter> {
-        self.keyed.get_or_init(|| match &self.gate {
-            Some(gate) => self.without_gated(gate.proxy(&self.separators).as_slice()),
-            None => Arc::clone(&self.full),
-        })
+    /// a unit is reported for the gated detectors when it holds one of their keywords
+    /// as a word of its own, whatever else it holds. The full one when there is no
+    /// gate (or the filter cannot be built).
+    pub(crate) fn keyed(&self) -> Option<&Arc<UnitFilter>> {
+        self.keyed
+            .get_or_init(|| match &self.gate {
+                Some(gate) => self.without_gated(gate.proxy(&self.separators).as_slice()),
+                None => self.full().cloned(),
+            })
+            .as_ref()
     }
 
     /// The filter of every ungated detector, and of `proxies`.
-    fn without_gated(&self, proxies: &[Proxy]) -> Arc<UnitFilter> {
+    fn without_gated(&self, proxies: &[Proxy]) -> Option<Arc<UnitFilter>> {
         let Some(gate) = &self.gate else {
-            return Arc::clone(&self.full);
+            return self.full().cloned();
         };
         let hirs: Vec<Hir> = self
             .loosened
@@ -392,7 +416,8 @@ impl LayoutFilters {
             })
             .collect();
         UnitFilter::from_loosened(&hirs, &self.loosened.exact, proxies, &self.separators)
-            .map_or_else(|| Arc::clone(&self.full), Arc::new)
+            .map(Arc::new)
+            .or_else(|| self.full().cloned())
     }
 }
 

@@ -129,45 +129,44 @@ pub struct BlockFilterError;
 #[derive(Debug)]
 pub struct BlockFilter {
     filters: Arc<LayoutFilters>,
-    /// By 0-based column: the gated detectors with a keyword in its name. Empty until
-    /// the reader names its columns.
+    /// Whether the reader named its columns: from then on the keyed filter is walked
+    /// ([`LayoutFilters::keyed`]), before that the full one.
+    columns_named: bool,
+    /// By 0-based column: the gated detectors with a keyword in its name.
     named: Vec<DetectorMask>,
-    /// The filter walked: every detector until the columns are named, then the keyed
-    /// one ([`LayoutFilters::keyed`]).
-    current: Arc<UnitFilter>,
-    cache: FilterCache,
+    /// The filter walked and its scratch space, set at the first walk.
+    walker: Option<(Arc<UnitFilter>, FilterCache)>,
 }
 
 impl Clone for BlockFilter {
     fn clone(&self) -> Self {
         BlockFilter {
             filters: Arc::clone(&self.filters),
+            columns_named: self.columns_named,
             named: self.named.clone(),
-            current: Arc::clone(&self.current),
-            cache: self.current.create_cache(),
+            walker: None,
         }
     }
 }
 
 impl BlockFilter {
     pub(crate) fn new(filters: Arc<LayoutFilters>) -> BlockFilter {
-        let current = Arc::clone(filters.full());
         BlockFilter {
-            named: Vec::new(),
-            cache: current.create_cache(),
-            current,
             filters,
+            columns_named: false,
+            named: Vec::new(),
+            walker: None,
         }
     }
 
     /// The bytes that separate units in the buffers this filter reads.
     pub fn separators(&self) -> &[u8] {
-        self.filters.full().separators()
+        self.filters.separators()
     }
 
     /// A narrowing with room for this filter's detectors, naming none yet.
     pub fn narrowing(&self) -> Narrowing {
-        Narrowing::of_mask(self.filters.full().new_mask())
+        Narrowing::of_mask(DetectorMask::new(self.filters.detectors()))
     }
 
     /// Tells the filter the names of the table's columns, which are the only context
@@ -177,18 +176,16 @@ impl BlockFilter {
     /// over every cell ([`names_identifiers`](Self::names_identifiers)).
     pub fn name_columns<'n>(&mut self, names: impl IntoIterator<Item = &'n str>) {
         self.named.clear();
-        let Some(gate) = self.filters.gate() else {
-            return;
-        };
-        for name in names {
-            let mut column = gate.new_mask();
-            gate.add_in_name(name.as_bytes(), &mut column);
-            self.named.push(column);
+        if let Some(gate) = self.filters.gate() {
+            for name in names {
+                let mut column = gate.new_mask();
+                gate.add_in_name(name.as_bytes(), &mut column);
+                self.named.push(column);
+            }
         }
-        let keyed = self.filters.keyed();
-        if !Arc::ptr_eq(keyed, &self.current) {
-            self.current = Arc::clone(keyed);
-            self.cache = self.current.create_cache();
+        if !self.columns_named {
+            self.columns_named = true;
+            self.walker = None;
         }
     }
 
@@ -224,8 +221,21 @@ impl BlockFilter {
         range: Range<usize>,
         hits: &mut BlockHits,
     ) -> Result<(), BlockFilterError> {
-        self.current
-            .match_ends(&mut self.cache, haystack, range, &mut hits.ends)
+        let (filter, cache) = match &mut self.walker {
+            Some(walker) => walker,
+            None => {
+                let filter = if self.columns_named {
+                    self.filters.keyed()
+                } else {
+                    self.filters.full()
+                };
+                let filter = Arc::clone(filter.ok_or(BlockFilterError)?);
+                let cache = filter.create_cache();
+                self.walker.insert((filter, cache))
+            }
+        };
+        filter
+            .match_ends(cache, haystack, range, &mut hits.ends)
             .map_err(|_| BlockFilterError)
     }
 }

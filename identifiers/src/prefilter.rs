@@ -160,6 +160,7 @@ impl UnitFilter {
     }
 
     /// The bytes that separate units in the buffers this filter reads.
+    #[cfg(test)]
     pub fn separators(&self) -> &[u8] {
         &self.separators
     }

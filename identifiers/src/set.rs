@@ -410,7 +410,7 @@ impl IdentifierSet {
     /// unit.
     #[cfg(test)]
     pub(crate) fn unit_filter(&self, layout: UnitLayout) -> Option<&Arc<UnitFilter>> {
-        self.layout_filters(layout).map(|filters| filters.full())
+        self.layout_filters(layout)?.full()
     }
 
     /// The whole-unit filter without the keyword-bound detectors when the matcher gates
@@ -418,10 +418,11 @@ impl IdentifierSet {
     /// otherwise. `None` when these identifiers have no sound filter.
     pub(crate) fn ungated_unit_filter(&self) -> Option<Arc<UnitFilter>> {
         let filters = self.layout_filters(UnitLayout::Whole)?;
-        Some(match self.unit_gate() {
-            Some(_) => Arc::clone(filters.ungated()),
-            None => Arc::clone(filters.full()),
-        })
+        match self.unit_gate() {
+            Some(_) => filters.ungated(),
+            None => filters.full(),
+        }
+        .cloned()
     }
 
     /// The filters of `layout` (see [`LayoutFilters`]).
@@ -435,16 +436,8 @@ impl IdentifierSet {
                     .collect();
                 let separators = layout.separators();
                 let loosened = prefilter::loosened(&patterns, separators)?;
-                let full = Arc::new(UnitFilter::from_loosened(
-                    &loosened.hirs,
-                    &loosened.exact,
-                    &[],
-                    separators,
-                )?);
                 let gate = self.keyword_gate().cloned();
-                Some(Arc::new(LayoutFilters::new(
-                    full, loosened, separators, gate,
-                )))
+                Some(Arc::new(LayoutFilters::new(loosened, separators, gate)))
             })
             .as_ref()
     }
@@ -484,7 +477,7 @@ impl IdentifierSet {
             UnitLayout::Csv
         };
         self.layout_filters(layout)
-            .filter(|filters| filters.full().separators().contains(&delimiter))
+            .filter(|filters| filters.separators().contains(&delimiter))
             .map(|filters| BlockFilter::new(Arc::clone(filters)))
     }
 

@@ -18,8 +18,6 @@
 //! cells. A spelling that holds a separator byte can never lie inside a unit, and is
 //! left out.
 
-use std::collections::BTreeMap;
-
 use regex_syntax::hir::{Class, ClassBytes, ClassBytesRange, Hir, Look, Repetition};
 
 use crate::prefilter::Proxy;
@@ -38,53 +36,55 @@ pub(super) fn keyword_proxy(
     gated: impl IntoIterator<Item = usize>,
     separators: &[u8],
 ) -> Option<Proxy> {
-    let mut trie = Trie::default();
-    for spelling in spellings {
-        let bytes = spelling.as_bytes();
-        if !bytes.is_empty() && !bytes.iter().any(|b| separators.contains(b)) {
-            trie.add(bytes);
-        }
-    }
-    if trie.children.is_empty() {
+    let mut words: Vec<Vec<u8>> = spellings
+        .iter()
+        .map(|spelling| spelling.as_bytes().to_ascii_lowercase())
+        .filter(|bytes| !bytes.is_empty() && !bytes.iter().any(|b| separators.contains(b)))
+        .collect();
+    if words.is_empty() {
         return None;
     }
+    words.sort_unstable();
+    words.dedup();
     Some(Proxy {
-        hir: as_whole_words(trie.hir()),
+        hir: as_whole_words(trie(&words, 0)),
         detectors: gated.into_iter().collect(),
     })
 }
 
-/// Spellings by their bytes, ASCII letters in lower case (the pattern matches either
-/// case).
-#[derive(Debug, Default)]
-struct Trie {
-    children: BTreeMap<u8, Trie>,
-    /// Whether a spelling ends here.
-    ends: bool,
-}
-
-impl Trie {
-    fn add(&mut self, spelling: &[u8]) {
-        let mut node = self;
-        for &byte in spelling {
-            node = node.children.entry(byte.to_ascii_lowercase()).or_default();
-        }
-        node.ends = true;
-    }
-
-    /// The spellings below this node: one branch per next byte, and an empty one
-    /// where a spelling ends.
-    fn hir(&self) -> Hir {
-        let mut branches: Vec<Hir> = self
-            .children
-            .iter()
-            .map(|(&byte, child)| Hir::concat(vec![ascii_caseless(&[byte]), child.hir()]))
-            .collect();
-        if self.ends {
+/// The trie of `words` (sorted, ASCII letters in lower case, sharing their first
+/// `depth` bytes) from byte `depth` on: one branch per next byte, an empty one where a
+/// word ends, and a run of bytes that all the branch's words share as one step.
+/// Built from the sorted list without a tree of its own, which cost as much again.
+fn trie(words: &[Vec<u8>], depth: usize) -> Hir {
+    let mut branches = Vec::new();
+    let mut rest = words;
+    while let Some(first) = rest.first() {
+        let Some(&byte) = first.get(depth) else {
+            // The shortest word sorts first: it ends here.
             branches.push(Hir::empty());
+            rest = &rest[1..];
+            continue;
+        };
+        let len = rest
+            .iter()
+            .position(|word| word.get(depth) != Some(&byte))
+            .unwrap_or(rest.len());
+        let (group, after) = rest.split_at(len);
+        let mut shared = depth + 1;
+        while group
+            .iter()
+            .all(|word| word.get(shared).is_some_and(|&b| b == first[shared]))
+        {
+            shared += 1;
         }
-        Hir::alternation(branches)
+        branches.push(Hir::concat(vec![
+            ascii_caseless(&first[depth..shared]),
+            trie(group, shared),
+        ]));
+        rest = after;
     }
+    Hir::alternation(branches)
 }
 
 /// `word` standing as a word of its own, as wide as the module documentation says:
