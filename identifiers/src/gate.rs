@@ -36,7 +36,8 @@ use std::collections::hash_map::{Entry, HashMap};
 use std::sync::{Arc, OnceLock};
 
 use aho_corasick::automaton::Automaton;
-use aho_corasick::{dfa, Anchored, MatchKind, StartKind};
+use aho_corasick::nfa::contiguous;
+use aho_corasick::{Anchored, MatchKind};
 use regex_syntax::hir::Hir;
 
 use crate::keywords::{as_whole_word, KeywordRule};
@@ -92,8 +93,10 @@ impl Owners {
 /// prose.
 #[derive(Debug, Clone)]
 pub(crate) struct KeywordGate {
-    /// Anchored: every spelling, walked from the starts of words in text.
-    words: dfa::DFA,
+    /// Every spelling, walked anchored from the starts of words in text. An NFA, not
+    /// a DFA: the walks are rare and a few bytes long, and the DFA of the catalogue's
+    /// spellings took 14 ms to build, a third of a small scan, against 5 ms.
+    words: contiguous::NFA,
     /// The first three bytes of every spelling: a word start where none begins is
     /// passed over without a walk.
     prefixes: Prefixes,
@@ -140,10 +143,9 @@ impl KeywordGate {
         if spellings.is_empty() {
             return None;
         }
-        let words = dfa::Builder::new()
+        let words = contiguous::Builder::new()
             .ascii_case_insensitive(true)
             .match_kind(MatchKind::Standard)
-            .start_kind(StartKind::Anchored)
             .build(&spellings)
             .ok()?;
         let prefixes = Prefixes::new(spellings.iter().map(|s| s.as_bytes()));
@@ -273,7 +275,7 @@ const SHORT: usize = 16;
 /// anchored automaton `words` until it dies.
 #[inline]
 fn words_at(
-    words: &dfa::DFA,
+    words: &contiguous::NFA,
     owners: &Owners,
     bytes: &[u8],
     at: usize,
@@ -289,7 +291,7 @@ fn words_at(
 /// Hands `found` every spelling that starts at `bytes[at]` and where it ends, walking
 /// the anchored automaton `words` until it dies.
 #[inline]
-fn spellings_at(words: &dfa::DFA, bytes: &[u8], at: usize, mut found: impl FnMut(usize, usize)) {
+fn spellings_at(words: &contiguous::NFA, bytes: &[u8], at: usize, mut found: impl FnMut(usize, usize)) {
     let Ok(mut state) = words.start_state(Anchored::Yes) else {
         return;
     };
