@@ -291,7 +291,12 @@ fn words_at(
 /// Hands `found` every spelling that starts at `bytes[at]` and where it ends, walking
 /// the anchored automaton `words` until it dies.
 #[inline]
-fn spellings_at(words: &contiguous::NFA, bytes: &[u8], at: usize, mut found: impl FnMut(usize, usize)) {
+fn spellings_at(
+    words: &contiguous::NFA,
+    bytes: &[u8],
+    at: usize,
+    mut found: impl FnMut(usize, usize),
+) {
     let Ok(mut state) = words.start_state(Anchored::Yes) else {
         return;
     };
