@@ -102,7 +102,8 @@ pub(crate) struct KeywordGate {
     prefixes: Prefixes,
     /// Which kinds of byte some spelling starts with.
     word_starts: WordStarts,
-    /// Every spelling, known by its ASCII lower case: pattern `i` of `words`.
+    /// Every spelling, one of those that differ only in ASCII case: pattern `i` of
+    /// `words`.
     spellings: Vec<String>,
     owners: Owners,
     /// The gated detectors.
@@ -430,9 +431,8 @@ impl LayoutFilters {
 
 #[cfg(test)]
 mod tests {
-    use std::path::Path;
-
     use std::ops::Range;
+    use std::path::Path;
 
     use super::*;
     use crate::{
@@ -547,7 +547,8 @@ mod tests {
     /// Once a table's columns are named, its walk carries the gated detectors'
     /// keywords in place of their patterns: it must report every cell where the keyword
     /// rule accepts a keyword in the text (before some position: at every one), for
-    /// that detector. Cells that hold no keyword are not reported for any gated one.
+    /// that detector. Cells that hold none are mostly reported for no gated one, and a
+    /// region of ordinary words (`hotel` holds no `tel`) for none at all.
     #[test]
     fn the_keyed_walk_reports_every_cell_whose_text_holds_a_keyword() {
         let set = identifier_set();
@@ -585,9 +586,7 @@ mod tests {
                 }
             }
         }
-        // Enough cells of each kind for the test to mean something: the walk reports
-        // the gated detectors in cells with no keyword only where a spelling stands
-        // cut short or glued to a word it does not end.
+        // Enough cells of each kind for the test to mean something.
         assert!(
             with_keyword > 1000 && without > 1000,
             "{with_keyword}, {without}"

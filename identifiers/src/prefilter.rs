@@ -713,7 +713,8 @@ impl MatchEnds {
 
     /// Adds the detectors of the `index`-th unit to `mask`, and to `single` those of
     /// them whose pattern has exactly one match in the unit, as the exact path would
-    /// find it (taking out of `single` any already in `mask`).
+    /// find it (taking out of `single` any already in `mask`). A [`Proxy`]'s detectors
+    /// are added to `mask` and taken out of `single`: it says nothing of their number.
     ///
     /// Exactly one: inside a unit an exact loosened pattern matches the same spans as
     /// the pattern, so its match ends are the pattern's. When they are all one offset,
