@@ -239,7 +239,7 @@ impl KeywordGate {
     /// Every spelling as one [`Proxy`] for the gated detectors, for units laid out
     /// between `separators` (see [`proxies`]).
     pub(crate) fn proxy(&self, separators: &[u8]) -> Option<Proxy> {
-        proxies::keyword_proxy(&self.spellings, self.gated.iter(), separators)
+        proxies::keyword_proxy(&self.spellings, &self.gated, separators)
     }
 
     /// The gated detectors.
@@ -398,9 +398,9 @@ impl LayoutFilters {
     /// gate (or the filter cannot be built).
     pub(crate) fn keyed(&self) -> Option<&Arc<UnitFilter>> {
         self.keyed
-            .get_or_init(|| match &self.gate {
-                Some(gate) => self.without_gated(gate.proxy(&self.separators).as_slice()),
-                None => self.full().cloned(),
+            .get_or_init(|| {
+                let proxy = self.gate.as_ref().and_then(|g| g.proxy(&self.separators));
+                self.without_gated(proxy.as_slice())
             })
             .as_ref()
     }

@@ -79,7 +79,8 @@ pub struct UnitFilter {
 pub struct Proxy {
     /// Must not match a separator byte, nor the empty string.
     pub hir: Hir,
-    pub detectors: Vec<usize>,
+    /// Sized for the filter's detectors.
+    pub detectors: DetectorMask,
 }
 
 /// Per-thread scratch space of a [`UnitFilter`].
@@ -148,13 +149,7 @@ impl UnitFilter {
             exact: exact.clone(),
             proxies: proxies
                 .iter()
-                .map(|proxy| {
-                    let mut mask = DetectorMask::new(hirs.len());
-                    for &detector in &proxy.detectors {
-                        mask.insert(detector);
-                    }
-                    mask
-                })
+                .map(|proxy| proxy.detectors.clone())
                 .collect(),
         })
     }

@@ -20,7 +20,7 @@
 
 use regex_syntax::hir::{Class, ClassBytes, ClassBytesRange, Hir, Look, Repetition};
 
-use crate::prefilter::Proxy;
+use crate::prefilter::{DetectorMask, Proxy};
 
 /// One [`Proxy`] for every spelling of `spellings`, standing for all the `gated`
 /// detectors: `None` when no spelling can lie inside a unit. The matcher then takes
@@ -33,7 +33,7 @@ use crate::prefilter::Proxy;
 /// be walked side by side, as many as there are identifiers.
 pub(super) fn keyword_proxy(
     spellings: &[String],
-    gated: impl IntoIterator<Item = usize>,
+    gated: &DetectorMask,
     separators: &[u8],
 ) -> Option<Proxy> {
     let mut words: Vec<Vec<u8>> = spellings
@@ -48,7 +48,7 @@ pub(super) fn keyword_proxy(
     words.dedup();
     Some(Proxy {
         hir: as_whole_words(trie(&words, 0)),
-        detectors: gated.into_iter().collect(),
+        detectors: gated.clone(),
     })
 }
 
